@@ -1,0 +1,138 @@
+"""The Telegram channel: python-telegram-bot in, the shared flows, python-telegram-bot out."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeChat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.constants import ChatType
+from telegram.error import BadRequest
+
+from bot.chat import ChannelName, Incoming, IncomingFile, MenuCommand, OutMessage
+
+log = logging.getLogger(__name__)
+
+CAPTION_LIMIT = 1024
+
+
+class TelegramPort:
+    name: ChannelName = "telegram"
+    supports_buttons = True
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def send(self, chat_id: str, message: OutMessage) -> str | None:
+        markup = _markup(message)
+        sent: Message
+        if message.document is not None:
+            sent = await self.bot.send_document(
+                int(chat_id), InputFile(message.document.content,
+                                        filename=message.document.filename),
+                caption=message.text[:CAPTION_LIMIT] or None, reply_markup=markup,
+            )
+        elif message.photo is not None:
+            sent = await self.bot.send_photo(
+                int(chat_id), InputFile(message.photo.content, filename=message.photo.filename),
+                caption=message.text[:CAPTION_LIMIT] or None, reply_markup=markup,
+            )
+        else:
+            sent = await self.bot.send_message(int(chat_id), message.text, reply_markup=markup)
+        return str(sent.message_id)
+
+    async def edit(self, chat_id: str, message_ref: str, message: OutMessage) -> None:
+        markup = _inline(message)
+        try:
+            await self.bot.edit_message_text(message.text, chat_id=int(chat_id),
+                                             message_id=int(message_ref), reply_markup=markup)
+        except BadRequest as exc:
+            # A double tap edits to the same content: Telegram says so, and that is fine.
+            if "not modified" not in exc.message.lower():
+                raise
+
+    async def answer_button(self, callback_id: str, text: str | None = None) -> None:
+        await self.bot.answer_callback_query(callback_id, text=text)
+
+    async def set_menu(self, chat_id: str, commands: list[MenuCommand]) -> None:
+        await self.bot.set_my_commands(
+            [BotCommand(c.name, c.description[:256]) for c in commands],
+            scope=BotCommandScopeChat(int(chat_id)),
+        )
+
+    async def download(self, file: IncomingFile) -> bytes:
+        handle = await self.bot.get_file(file.file_ref)
+        return bytes(await handle.download_as_bytearray())
+
+
+def _inline(message: OutMessage) -> InlineKeyboardMarkup | None:
+    if not message.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
+         for row in message.buttons]
+    )
+
+
+def _markup(message: OutMessage) -> Any:
+    if message.buttons:
+        return _inline(message)
+    if message.menu is None:
+        return None
+    if not message.menu:
+        return ReplyKeyboardRemove()
+    return ReplyKeyboardMarkup([list(row) for row in message.menu], resize_keyboard=True,
+                               is_persistent=True)
+
+
+def to_incoming(update: Update) -> Incoming | None:
+    """The channel-neutral view of an update; None for updates the bot does not handle."""
+    query = update.callback_query
+    if query is not None:
+        chat = query.message.chat if query.message else None
+        return Incoming(
+            channel="telegram",
+            update_key=f"cb:{query.id}",
+            chat_id=str(chat.id if chat else query.from_user.id),
+            user_id=str(query.from_user.id),
+            display_name=query.from_user.full_name,
+            language_code=query.from_user.language_code,
+            private=chat is None or chat.type == ChatType.PRIVATE,
+            callback_data=query.data or "",
+            callback_id=query.id,
+            message_ref=str(query.message.message_id) if query.message else None,
+        )
+    message = update.message
+    if message is None or message.from_user is None:
+        return None
+    document = photo = None
+    if message.document is not None:
+        document = IncomingFile(message.document.file_id, message.document.file_name,
+                                message.document.mime_type, message.document.file_size)
+    if message.photo:
+        biggest = message.photo[-1]
+        photo = IncomingFile(biggest.file_id, None, "image/jpeg", biggest.file_size)
+    return Incoming(
+        channel="telegram",
+        # Message ids are unique per chat; the date guards against a server that restarted ids.
+        update_key=f"m:{message.chat.id}:{message.message_id}:{int(message.date.timestamp())}",
+        chat_id=str(message.chat.id),
+        user_id=str(message.from_user.id),
+        display_name=message.from_user.full_name,
+        language_code=message.from_user.language_code,
+        private=message.chat.type == ChatType.PRIVATE,
+        text=message.text if message.text is not None else message.caption,
+        document=document,
+        photo=photo,
+    )

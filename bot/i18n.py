@@ -1,0 +1,86 @@
+"""Message catalogues: gettext .po files under ``locales/<lang>/LC_MESSAGES/*.po``.
+
+Message ids are stable keys (``join.welcome``), not English sentences, so a wording change in one
+language never orphans the other. Every file of a language is merged into one catalogue, which
+lets each feature keep its own ``.po`` file. Placeholders use ``str.format`` braces and are
+filled after translation — never an f-string as a key.
+"""
+
+from __future__ import annotations
+
+import logging
+import string
+from collections.abc import Mapping
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+
+from babel.dates import format_date, format_datetime
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+
+import locales
+
+log = logging.getLogger(__name__)
+
+LOCALES_DIR = Path(locales.__file__).parent
+LANGUAGES: tuple[str, ...] = ("vi", "en")
+DEFAULT_LANGUAGE = "vi"
+
+
+def load_catalogue(lang: str, root: Path = LOCALES_DIR) -> dict[str, str]:
+    """All messages of one language, merged from its .po files."""
+    messages: dict[str, str] = {}
+    for po_path in sorted((root / lang / "LC_MESSAGES").glob("*.po")):
+        with po_path.open("rb") as fh:
+            catalog = read_po(fh, locale=lang)
+        for message in catalog:
+            if message.id and isinstance(message.id, str) and isinstance(message.string, str):
+                if message.id in messages:
+                    raise ValueError(f"{po_path}: message {message.id!r} defined twice")
+                messages[message.id] = message.string
+    return messages
+
+
+def placeholders(text: str) -> set[str]:
+    """The named ``{placeholders}`` of a message, for checking that translations agree."""
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+class Translator:
+    """Looks messages up by key and language, falling back to the default language."""
+
+    def __init__(self, catalogues: Mapping[str, Mapping[str, str]], default: str) -> None:
+        self._catalogues = catalogues
+        self.default = default
+
+    def language(self, lang: str | None) -> str:
+        return lang if lang is not None and lang in self._catalogues else self.default
+
+    def has(self, key: str) -> bool:
+        return key in self._catalogues[self.default]
+
+    def __call__(self, lang: str | None, key: str, /, **params: object) -> str:
+        lang = self.language(lang)
+        text = self._catalogues[lang].get(key) or self._catalogues[self.default].get(key)
+        if not text:
+            # A missing key is a bug the catalogue test catches; never show a user a traceback.
+            log.error("missing message %r for %s", key, lang)
+            return key
+        return text.format(**params) if params else text
+
+    def number(self, lang: str | None, value: float) -> str:
+        return format_decimal(value, locale=self.language(lang))
+
+    def date(self, lang: str | None, value: date) -> str:
+        return format_date(value, format="short" if lang == "en" else "dd/MM/yyyy",
+                           locale=self.language(lang))
+
+    def datetime(self, lang: str | None, value: datetime) -> str:
+        pattern = "dd/MM/yyyy HH:mm"
+        return format_datetime(value, format=pattern, locale=self.language(lang))
+
+
+@lru_cache(maxsize=4)
+def translator(default: str = DEFAULT_LANGUAGE) -> Translator:
+    return Translator({lang: load_catalogue(lang) for lang in LANGUAGES}, default)

@@ -1,0 +1,15 @@
+"""The bot's flows, one module per feature; channel adapters hand every update to
+:func:`dispatcher`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from handlers.dispatch import Dispatcher
+
+
+@lru_cache(maxsize=1)
+def dispatcher() -> Dispatcher:
+    from handlers import invite, joining, profile
+
+    return Dispatcher([profile.feature, joining.feature, invite.feature])

@@ -1,0 +1,141 @@
+"""One entry point for every update from every channel.
+
+Order: skip an update already handled (at-least-once delivery), find who is asking, then route:
+a button press by its data prefix, a command by name (checking the permission table), free text
+to the flow in progress or else to the text hooks. Any exception is logged once here and the
+person gets a polite message — never a stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import TypeVar
+
+from bot.chat import ChannelPort, Incoming, OutMessage
+from bot.permissions import lowest_role_for
+from handlers.caller import resolve_caller
+from handlers.context import Ctx, Services
+from handlers.routing import ButtonRoute, Command, Feature, FlowRoute, TextHook
+from storage.repos import Repos
+
+log = logging.getLogger(__name__)
+_T = TypeVar("_T")
+
+#: Longer input is cut before any handler sees it (Telegram's own message limit).
+MAX_TEXT = 4096
+
+
+class Dispatcher:
+    def __init__(self, features: Iterable[Feature]) -> None:
+        self.commands: dict[str, Command] = {}
+        self.buttons: dict[str, ButtonRoute] = {}
+        self.flows: dict[str, FlowRoute] = {}
+        self.text_hooks: list[TextHook] = []
+        for feature in features:
+            for command in feature.commands:
+                _add_unique(self.commands, command.name, command)
+            for button in feature.buttons:
+                _add_unique(self.buttons, button.prefix, button)
+            for flow in feature.flows:
+                _add_unique(self.flows, flow.flow, flow)
+            self.text_hooks.extend(feature.text_hooks)
+
+    async def dispatch(self, services: Services, channel: ChannelPort, inc: Incoming) -> None:
+        if await services.read.chats.was_processed(inc.channel, inc.update_key):
+            log.info("skipping re-delivered update %s", inc.update_key)
+            return
+        ctx: Ctx | None = None
+        try:
+            caller = await resolve_caller(services, inc)
+            ctx = Ctx(services=services, channel=channel, inc=inc, caller=caller)
+            await self._route(ctx)
+        except Exception:
+            log.exception("error handling update %s", inc.update_key)
+            await _apologise(services, channel, inc, ctx)
+        finally:
+            async with services.db.write() as conn:
+                await Repos(conn).chats.mark_processed(inc.channel, inc.update_key,
+                                                       services.clock())
+
+    async def _route(self, ctx: Ctx) -> None:
+        inc = ctx.inc
+        if inc.callback_data is not None:
+            await self._press(ctx)
+            return
+        if inc.text is not None and len(inc.text) > MAX_TEXT:
+            await ctx.reply(ctx.t("errors.too_long", limit=MAX_TEXT))
+            return
+        if not inc.private:
+            # Flows run in a private chat, where a member's answers are not everyone's business.
+            if inc.command is not None:
+                await ctx.reply(ctx.t("errors.private_only",
+                                      link=f"https://t.me/{ctx.services.bot_username}"))
+            return
+        command = inc.command
+        if command is not None:
+            await self._command(ctx, *command)
+            return
+        ctx.flow = await ctx.services.read.chats.flow(inc.channel, inc.chat_id)
+        if ctx.flow is not None and ctx.flow.flow in self.flows:
+            await self.flows[ctx.flow.flow].handler(ctx)
+            return
+        for hook in self.text_hooks:
+            if await hook(ctx):
+                return
+        key = "errors.not_understood" if ctx.caller.member else "errors.not_understood_visitor"
+        await ctx.reply(ctx.t(key))
+
+    async def _command(self, ctx: Ctx, name: str, args: str) -> None:
+        command = self.commands.get(name)
+        if command is None:
+            await ctx.reply(ctx.t("errors.unknown_command", command=name[:32]))
+            return
+        ctx.args = args
+        if command.members_only and ctx.caller.member is None:
+            await ctx.reply(ctx.t("errors.join_first"))
+            return
+        if command.requires is not None and not ctx.caller.can_somewhere(command.requires):
+            await self.refuse(ctx, command)
+            return
+        await command.handler(ctx)
+
+    async def refuse(self, ctx: Ctx, command: Command) -> None:
+        assert command.requires is not None
+        role = lowest_role_for(command.requires)
+        await ctx.reply(ctx.t("errors.not_allowed", command=command.name,
+                              role=ctx.t(f"role.{role.value}")))
+        async with ctx.services.db.write() as conn:
+            await Repos(conn).audit.record(
+                actor=ctx.caller.member.id if ctx.caller.member else None,
+                action="denied", target=f"/{command.name}", now=ctx.now,
+                channel=ctx.inc.channel, user=ctx.inc.user_id,
+            )
+
+    async def _press(self, ctx: Ctx) -> None:
+        inc = ctx.inc
+        assert inc.callback_data is not None
+        prefix, _, rest = inc.callback_data.partition(":")
+        route = self.buttons.get(prefix)
+        if inc.callback_id:
+            await ctx.channel.answer_button(inc.callback_id)
+        if route is None:
+            await ctx.reply(ctx.t("errors.stale_button"))
+            return
+        ctx.args = rest
+        await route.handler(ctx)
+
+
+async def _apologise(services: Services, channel: ChannelPort, inc: Incoming,
+                     ctx: Ctx | None) -> None:
+    lang = ctx.lang if ctx else services.settings.default_language
+    try:
+        await channel.send(inc.chat_id, OutMessage(text=services.t(lang, "errors.generic")))
+    except Exception:
+        log.exception("could not send the apology for %s", inc.update_key)
+
+
+def _add_unique(table: dict[str, _T], key: str, value: _T) -> None:
+    if key in table:
+        raise ValueError(f"{key!r} is routed twice")
+    table[key] = value

@@ -1,0 +1,168 @@
+"""/invite: a leader, coordinator or admin creates an invitation link and code.
+
+A team leader gets their own team's link at once. A coordinator picks the team with buttons
+(a province coordinator or admin first picks the commune); whoever may invite a team leader or a
+coordinator also picks the role. Every step re-checks the permission table.
+"""
+
+from __future__ import annotations
+
+from bot.chat import Button
+from bot.invitations import deep_link, default_max_uses, expiry, new_code
+from bot.permissions import Action, Scope
+from bot.roles import Role
+from handlers.context import Ctx
+from handlers.routing import ButtonRoute, Command, Feature
+from storage.models import Invitation, Team
+from storage.repos import Repos
+
+TEAM_ROLES = (Role.MEMBER, Role.TEAM_LEADER)
+
+
+async def invite(ctx: Ctx) -> None:
+    caller = ctx.caller
+    words = ctx.args.split()
+    if words and words[0].isdigit():
+        team = await ctx.services.read.teams.get(int(words[0]))
+        role = _role_word(words[1]) if len(words) > 1 else Role.MEMBER
+        if team is None or role is None:
+            await ctx.reply(ctx.t("invite.usage"))
+            return
+        await _make_for_team(ctx, team, role)
+        return
+    if caller.team is not None and not caller.can_somewhere(Action.INVITE_TEAM_LEADER):
+        await _make_for_team(ctx, caller.team, Role.MEMBER)  # a team leader: their own team
+        return
+    province = ctx.services.settings.province_code
+    communes = await ctx.services.read.geo.communes_with_teams(province)
+    allowed = [c for c in communes if caller.can(Action.INVITE_MEMBER, Scope(province, c.code))]
+    if len(allowed) == 1:
+        await _show_teams(ctx, allowed[0].code)
+        return
+    rows = _grid([Button(c.name, f"inv:c:{c.code}") for c in allowed])
+    extra = []
+    if caller.can(Action.INVITE_PROVINCE_COORDINATOR, Scope(province)):
+        extra.append(Button(ctx.t("role.province_coordinator"), "inv:mp"))
+    if caller.can(Action.INVITE_ADMIN, Scope(province)):
+        extra.append(Button(ctx.t("role.admin"), "inv:ma"))
+    if extra:
+        rows = (*rows, tuple(extra))
+    await ctx.reply(ctx.t("invite.pick_commune"), buttons=rows)
+
+
+async def pressed(ctx: Ctx) -> None:
+    kind, _, rest = ctx.args.partition(":")
+    read = ctx.services.read
+    province = ctx.services.settings.province_code
+    if kind == "c":
+        await _show_teams(ctx, rest)
+    elif kind == "t" and rest.isdigit():
+        team = await read.teams.get(int(rest))
+        if team is not None:
+            await _show_roles(ctx, team)
+    elif kind == "m":
+        team_id, _, role_word = rest.partition(":")
+        team = await read.teams.get(int(team_id)) if team_id.isdigit() else None
+        role = _role_word(role_word)
+        if team is not None and role is not None:
+            await _make_for_team(ctx, team, role)
+    elif kind == "mc":
+        commune = await read.geo.commune(rest)
+        if commune is not None:
+            await _make(ctx, Role.COMMUNE_COORDINATOR, Scope(commune.province_code, commune.code),
+                        commune_code=commune.code, place=commune.name)
+    elif kind in ("mp", "ma"):
+        role = Role.PROVINCE_COORDINATOR if kind == "mp" else Role.ADMIN
+        name = (await read.geo.province(province) or None)
+        await _make(ctx, role, Scope(province), province_code=province,
+                    place=name.name if name else province)
+
+
+async def _show_teams(ctx: Ctx, commune_code: str) -> None:
+    province = ctx.services.settings.province_code
+    scope = Scope(province, commune_code)
+    if not ctx.caller.can(Action.INVITE_MEMBER, scope):
+        await ctx.answer(ctx.t("invite.not_here"))
+        return
+    teams = await ctx.services.read.teams.in_commune(commune_code)
+    rows = _grid([Button(t.name, f"inv:t:{t.id}") for t in teams])
+    if ctx.caller.can(Action.INVITE_COMMUNE_COORDINATOR, scope):
+        rows = (*rows, (Button(ctx.t("role.commune_coordinator"), f"inv:mc:{commune_code}"),))
+    commune = await ctx.services.read.geo.commune(commune_code)
+    await ctx.answer(ctx.t("invite.pick_team", commune=commune.name if commune else commune_code),
+                     buttons=rows)
+
+
+async def _show_roles(ctx: Ctx, team: Team) -> None:
+    scope = Scope(team.province_code, team.commune_code, team.id)
+    roles = [r for r in TEAM_ROLES if ctx.caller.can(_action(r), scope)]
+    if len(roles) <= 1:
+        await _make_for_team(ctx, team, Role.MEMBER)
+        return
+    buttons = (tuple(Button(ctx.t(f"role.{r.value}"), f"inv:m:{team.id}:{r.value}")
+                     for r in roles),)
+    await ctx.answer(ctx.t("invite.pick_role", team=team.name), buttons=buttons)
+
+
+async def _make_for_team(ctx: Ctx, team: Team, role: Role) -> None:
+    await _make(ctx, role, Scope(team.province_code, team.commune_code, team.id),
+                team_id=team.id, commune_code=team.commune_code,
+                place=f"{team.name}, {team.commune_name}")
+
+
+async def _make(ctx: Ctx, role: Role, scope: Scope, *, place: str, team_id: int | None = None,
+                commune_code: str | None = None, province_code: str | None = None) -> None:
+    caller = ctx.caller
+    if not caller.can(_action(role), scope) or caller.member is None:
+        await ctx.answer(ctx.t("invite.not_here"))
+        return
+    now = ctx.now
+    invitation = Invitation(
+        code=new_code(), role=role, team_id=team_id, commune_code=commune_code,
+        province_code=province_code or scope.province, member_id=None,
+        max_uses=default_max_uses(role), uses=0,
+        expires_at=expiry(now, ctx.services.settings.invite_ttl_days),
+        created_by=caller.member.id, created_at=now, revoked_at=None,
+    )
+    async with ctx.services.db.write() as conn:
+        repos = Repos(conn)
+        await repos.invitations.create(invitation)
+        await repos.audit.record(actor=caller.member.id, action="invite.create",
+                                 target=place, now=now, role=role.value, code=invitation.code)
+    assert invitation.expires_at is not None
+    uses = ctx.t("invite.single_use" if invitation.max_uses == 1 else "invite.multi_use")
+    await ctx.answer(ctx.t(
+        "invite.created", place=place, role=ctx.t(f"role.{role.value}"),
+        link=deep_link(ctx.services.bot_username, invitation.code), code=invitation.code,
+        expires=ctx.services.t.date(ctx.lang, invitation.expires_at.astimezone(
+            ctx.services.settings.tz).date()),
+        uses=uses,
+    ))
+
+
+def _action(role: Role) -> Action:
+    from bot.permissions import INVITE_ACTION
+
+    return INVITE_ACTION[role]
+
+
+_ROLE_WORDS = {
+    "member": Role.MEMBER, "thanhvien": Role.MEMBER,
+    "leader": Role.TEAM_LEADER, "totruong": Role.TEAM_LEADER, "team_leader": Role.TEAM_LEADER,
+}
+
+
+def _role_word(word: str) -> Role | None:
+    from bot.text import fold
+
+    return _ROLE_WORDS.get(fold(word).replace(" ", ""))
+
+
+def _grid(buttons: list[Button], per_row: int = 2) -> tuple[tuple[Button, ...], ...]:
+    return tuple(tuple(buttons[i:i + per_row]) for i in range(0, len(buttons), per_row))
+
+
+feature = Feature(
+    commands=(Command("invite", invite, requires=Action.INVITE_MEMBER, members_only=True),),
+    buttons=(ButtonRoute("inv", pressed),),
+)

@@ -1,0 +1,102 @@
+"""Rows as pydantic models: what repositories return."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from bot.roles import Role
+
+Channel = Literal["telegram", "zalo"]
+ScopeKind = Literal["team", "commune", "province", "all"]
+TeamKind = Literal["hamlet", "area", "commune"]
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Province(_Row):
+    code: str
+    name: str
+
+
+class Commune(_Row):
+    code: str
+    province_code: str
+    name: str
+    division_type: str
+    former_district: str | None = None
+
+
+class Team(_Row):
+    id: int
+    commune_code: str
+    commune_name: str
+    province_code: str
+    name: str
+    kind: TeamKind
+    former_district: str | None = None
+    former_commune: str | None = None
+    active: bool = True
+
+
+class Member(_Row):
+    id: int
+    team_id: int | None
+    full_name: str
+    phone: str | None
+    language: Literal["vi", "en"] | None
+    active: bool
+    created_at: datetime
+
+
+class Identity(_Row):
+    channel: Channel
+    external_id: str
+    member_id: int
+    chat_id: str
+    linked_at: datetime
+
+
+class RoleGrant(_Row):
+    member_id: int
+    role: Role
+    scope_kind: ScopeKind
+    scope_id: str
+
+
+class Invitation(_Row):
+    code: str
+    role: Role
+    team_id: int | None
+    commune_code: str | None
+    province_code: str | None
+    member_id: int | None
+    max_uses: int | None
+    uses: int
+    expires_at: datetime | None
+    created_by: int | None
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class AuditEntry(_Row):
+    id: int
+    at: datetime
+    actor_member_id: int | None
+    actor_name: str | None
+    action: str
+    target: str | None
+    details: dict[str, Any]
+
+
+class ChatFlow(_Row):
+    channel: Channel
+    chat_id: str
+    flow: str
+    step: str
+    data: dict[str, Any]
+    updated_at: datetime

@@ -1,0 +1,31 @@
+"""Repositories: small classes bound to one connection, returning pydantic models.
+
+Reads use ``Repos(db.reader)``; writes run inside ``async with db.write() as conn`` with
+``Repos(conn)``, so several repository calls commit or roll back together.
+"""
+
+from __future__ import annotations
+
+import aiosqlite
+
+from storage.repos.access import AccessRepo
+from storage.repos.audit import AuditRepo
+from storage.repos.chats import ChatRepo
+from storage.repos.geo import GeoRepo
+from storage.repos.invitations import InvitationRepo
+from storage.repos.members import MemberRepo
+from storage.repos.teams import TeamRepo
+
+__all__ = ["Repos"]
+
+
+class Repos:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+        self.geo = GeoRepo(conn)
+        self.teams = TeamRepo(conn)
+        self.members = MemberRepo(conn)
+        self.access = AccessRepo(conn)
+        self.invitations = InvitationRepo(conn)
+        self.audit = AuditRepo(conn)
+        self.chats = ChatRepo(conn)

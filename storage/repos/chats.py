@@ -1,0 +1,86 @@
+"""Per-chat bookkeeping: flows in progress, visitors' language, updates already handled."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+import aiosqlite
+
+from storage.models import Channel, ChatFlow
+from storage.repos._sql import fetch_one, parse_ts, ts
+
+
+class ChatRepo:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def flow(self, channel: Channel, chat_id: str) -> ChatFlow | None:
+        row = await fetch_one(
+            self.conn,
+            "SELECT channel, chat_id, flow, step, data, updated_at FROM chat_flows"
+            " WHERE channel = ? AND chat_id = ?",
+            (channel, chat_id),
+        )
+        if row is None:
+            return None
+        data = dict(row)
+        data["data"] = json.loads(data["data"])
+        data["updated_at"] = parse_ts(data["updated_at"])
+        return ChatFlow(**data)
+
+    async def set_flow(self, channel: Channel, chat_id: str, flow: str, step: str,
+                       data: dict[str, Any], now: datetime) -> None:
+        await self.conn.execute(
+            "INSERT INTO chat_flows (channel, chat_id, flow, step, data, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(channel, chat_id) DO UPDATE SET"
+            " flow = excluded.flow, step = excluded.step, data = excluded.data,"
+            " updated_at = excluded.updated_at",
+            (channel, chat_id, flow, step, json.dumps(data, ensure_ascii=False), ts(now)),
+        )
+
+    async def clear_flow(self, channel: Channel, chat_id: str) -> bool:
+        cursor = await self.conn.execute(
+            "DELETE FROM chat_flows WHERE channel = ? AND chat_id = ?", (channel, chat_id)
+        )
+        return cursor.rowcount > 0
+
+    async def visitor_language(self, channel: Channel, external_id: str) -> str | None:
+        row = await fetch_one(
+            self.conn,
+            "SELECT language FROM visitor_prefs WHERE channel = ? AND external_id = ?",
+            (channel, external_id),
+        )
+        return str(row[0]) if row else None
+
+    async def set_visitor_language(self, channel: Channel, external_id: str,
+                                   language: Literal["vi", "en"]) -> None:
+        await self.conn.execute(
+            "INSERT INTO visitor_prefs (channel, external_id, language) VALUES (?, ?, ?)"
+            " ON CONFLICT(channel, external_id) DO UPDATE SET language = excluded.language",
+            (channel, external_id, language),
+        )
+
+    async def was_processed(self, channel: Channel, update_key: str) -> bool:
+        row = await fetch_one(
+            self.conn,
+            "SELECT 1 FROM processed_updates WHERE channel = ? AND update_key = ?",
+            (channel, update_key),
+        )
+        return row is not None
+
+    async def mark_processed(self, channel: Channel, update_key: str, now: datetime) -> None:
+        await self.conn.execute(
+            "INSERT INTO processed_updates (channel, update_key, processed_at) VALUES (?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
+            (channel, update_key, ts(now)),
+        )
+
+    async def forget_processed_before(self, cutoff: datetime) -> None:
+        """Re-deliveries come within minutes; a week of keys is plenty."""
+        await self.conn.execute("DELETE FROM processed_updates WHERE processed_at < ?",
+                                (ts(cutoff),))
+
+
+PROCESSED_KEEP = timedelta(days=7)

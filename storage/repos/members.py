@@ -1,0 +1,126 @@
+"""Members: the people in the registry."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+import aiosqlite
+
+from bot.text import fold
+from storage.models import Channel, Member
+from storage.repos._sql import fetch_all, fetch_one, parse_ts, scalar, ts
+
+_COLUMNS = "m.id, m.team_id, m.full_name, m.phone, m.language, m.active, m.created_at"
+
+
+def _member(row: aiosqlite.Row) -> Member:
+    data = dict(row)
+    data["created_at"] = parse_ts(data["created_at"])
+    return Member(**data)
+
+
+class MemberRepo:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def get(self, member_id: int) -> Member | None:
+        row = await fetch_one(self.conn, f"SELECT {_COLUMNS} FROM members m WHERE m.id = ?",
+                              (member_id,))
+        return _member(row) if row else None
+
+    async def by_identity(self, channel: Channel, external_id: str) -> Member | None:
+        row = await fetch_one(
+            self.conn,
+            f"SELECT {_COLUMNS} FROM members m JOIN identities i ON i.member_id = m.id"
+            " WHERE i.channel = ? AND i.external_id = ?",
+            (channel, external_id),
+        )
+        return _member(row) if row else None
+
+    async def by_phone(self, phone: str) -> Member | None:
+        row = await fetch_one(self.conn, f"SELECT {_COLUMNS} FROM members m WHERE m.phone = ?",
+                              (phone,))
+        return _member(row) if row else None
+
+    async def by_name_in_team(self, team_id: int | None, full_name: str) -> Member | None:
+        row = await fetch_one(
+            self.conn,
+            f"SELECT {_COLUMNS} FROM members m WHERE m.team_id IS ? AND m.name_key = ?"
+            " ORDER BY m.id LIMIT 1",
+            (team_id, fold(full_name)),
+        )
+        return _member(row) if row else None
+
+    async def in_team(self, team_id: int) -> list[Member]:
+        rows = await fetch_all(
+            self.conn,
+            f"SELECT {_COLUMNS} FROM members m WHERE m.team_id = ? AND m.active"
+            " ORDER BY m.name_key",
+            (team_id,),
+        )
+        return [_member(r) for r in rows]
+
+    async def unlinked_in_team(self, team_id: int, channel: Channel) -> list[Member]:
+        """Members of a team with no identity on this channel yet: who a newcomer may be."""
+        rows = await fetch_all(
+            self.conn,
+            f"SELECT {_COLUMNS} FROM members m WHERE m.team_id = ? AND m.active AND NOT EXISTS"
+            " (SELECT 1 FROM identities i WHERE i.member_id = m.id AND i.channel = ?)"
+            " ORDER BY m.name_key",
+            (team_id, channel),
+        )
+        return [_member(r) for r in rows]
+
+    async def count(self) -> int:
+        return int(await scalar(self.conn, "SELECT COUNT(*) FROM members WHERE active"))
+
+    async def create(
+        self,
+        *,
+        full_name: str,
+        team_id: int | None,
+        phone: str | None,
+        language: Literal["vi", "en"] | None,
+        now: datetime,
+    ) -> int:
+        cursor = await self.conn.execute(
+            "INSERT INTO members (team_id, full_name, name_key, phone, language, created_at,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (team_id, full_name, fold(full_name), phone, language, ts(now), ts(now)),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    async def update_fields(
+        self,
+        member_id: int,
+        *,
+        full_name: str,
+        team_id: int | None,
+        phone: str | None,
+        language: Literal["vi", "en"] | None,
+        now: datetime,
+    ) -> bool:
+        """Set the registry fields; whether anything changed."""
+        current = await fetch_one(
+            self.conn,
+            "SELECT full_name, team_id, phone, language, active FROM members WHERE id = ?",
+            (member_id,),
+        )
+        wanted = (full_name, team_id, phone, language, 1)
+        if current is not None and tuple(current) == wanted:
+            return False
+        await self.conn.execute(
+            "UPDATE members SET full_name = ?, name_key = ?, team_id = ?, phone = ?,"
+            " language = ?, active = 1, updated_at = ? WHERE id = ?",
+            (full_name, fold(full_name), team_id, phone, language, ts(now), member_id),
+        )
+        return True
+
+    async def set_language(self, member_id: int, language: Literal["vi", "en"],
+                           now: datetime) -> None:
+        await self.conn.execute(
+            "UPDATE members SET language = ?, updated_at = ? WHERE id = ?",
+            (language, ts(now), member_id),
+        )

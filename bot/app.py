@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from telegram import BotCommand, Update
@@ -46,26 +48,47 @@ def build_telegram_app(services: Services, *, token: str, base_url: str,
         # The dispatcher answers the person; this catches what fails outside it (network...).
         log.error("unhandled error for update %r", update, exc_info=context.error)
 
-    async def post_init(app: Application) -> None:  # type: ignore[type-arg]
-        me = await app.bot.get_me()
-        services.bot_username = me.username
-        for lang in LANGUAGES:
-            visitor = Caller(lang=lang)
-            commands = [BotCommand(c.name, services.t(lang, f"cmd.{c.name}"))
-                        for c in visible_commands(routes.commands, visitor)]
-            code = None if lang == services.settings.default_language else lang
-            await app.bot.set_my_commands(commands, language_code=code)
-        log.info("bot @%s is ready", me.username)
-
     app = (
         Application.builder()
         .token(token)
         .base_url(base_url)
         .base_file_url(base_file_url)
         .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
-        .post_init(post_init)
         .build()
     )
     app.add_handler(TypeHandler(Update, on_update))
     app.add_error_handler(on_error)
     return app
+
+
+async def _introduce(app: Application, services: Services) -> None:  # type: ignore[type-arg]
+    """Learn the bot's username (for deep links) and set the visitors' command menu."""
+    me = await app.bot.get_me()
+    services.bot_username = me.username
+    for lang in LANGUAGES:
+        visitor = Caller(lang=lang)
+        commands = [BotCommand(c.name, services.t(lang, f"cmd.{c.name}"))
+                    for c in visible_commands(dispatcher().commands, visitor)]
+        code = None if lang == services.settings.default_language else lang
+        await app.bot.set_my_commands(commands, language_code=code)
+    log.info("bot @%s is ready", me.username)
+
+
+@asynccontextmanager
+async def running(app: Application,  # type: ignore[type-arg]
+                  services: Services, *, poll_timeout: int = 25) -> AsyncIterator[None]:
+    """The bot polling for updates for the duration of the block (the product and its tests).
+
+    python-telegram-bot runs ``post_init`` only inside ``run_polling``, which owns the event
+    loop; we share the loop with the sandbox, so start-up is spelled out here once.
+    """
+    async with app:
+        await _introduce(app, services)
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout)
+        try:
+            yield
+        finally:
+            await app.updater.stop()
+            await app.stop()

@@ -7,7 +7,7 @@ import logging
 import signal
 from contextlib import AsyncExitStack, suppress
 
-from bot.app import build_telegram_app, make_services
+from bot.app import build_telegram_app, make_services, running
 from bot.config import Settings
 from storage.db import Database
 
@@ -54,15 +54,9 @@ async def run(settings: Settings, *, ready: asyncio.Event | None = None,
             files_url = file_base_url(base_url)
         app = build_telegram_app(services, token=token, base_url=base_url,
                                  base_file_url=files_url)
-        async with app:
-            await app.start()
-            assert app.updater is not None
-            await app.updater.start_polling(poll_interval=0.0, timeout=25,
-                                            drop_pending_updates=False)
+        async with running(app, services):
             if settings.sandbox_mode:
                 print(f"\n  Sandbox chat: {sandbox.url}/\n  (Ctrl+C to stop)\n", flush=True)
             if ready is not None:
                 ready.set()
             await stop.wait()
-            await app.updater.stop()
-            await app.stop()

@@ -103,14 +103,14 @@ class Dispatcher:
     async def refuse(self, ctx: Ctx, command: Command) -> None:
         assert command.requires is not None
         role = lowest_role_for(command.requires)
-        await ctx.reply(ctx.t("errors.not_allowed", command=command.name,
-                              role=ctx.t(f"role.{role.value}")))
         async with ctx.services.db.write() as conn:
             await Repos(conn).audit.record(
                 actor=ctx.caller.member.id if ctx.caller.member else None,
                 action="denied", target=f"/{command.name}", now=ctx.now,
                 channel=ctx.inc.channel, user=ctx.inc.user_id,
             )
+        await ctx.reply(ctx.t("errors.not_allowed", command=command.name,
+                              role=ctx.t(f"role.{role.value}")))
 
     async def _press(self, ctx: Ctx) -> None:
         inc = ctx.inc

@@ -205,8 +205,8 @@ async def _welcome(ctx: Ctx, member_id: int) -> None:
     role = caller.role
     if role is not None and role is not Role.MEMBER:
         text += "\n" + ctx.t("join.your_role", role=ctx.t(f"role.{role.value}"))
+    await refresh_menu(ctx)  # before the welcome, so the menu is there when it is read
     await ctx.answer(text + "\n\n" + ctx.t("join.next_steps"))
-    await refresh_menu(ctx)
 
 
 feature = Feature(

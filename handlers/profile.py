@@ -19,11 +19,11 @@ async def start(ctx: Ctx) -> None:
         await join_with_code(ctx, ctx.args)
         return
     member = ctx.caller.member
+    await refresh_menu(ctx)
     if member is None:
         await ctx.reply(ctx.t("start.visitor"))
     else:
         await ctx.reply(ctx.t("start.member", name=member.full_name) + "\n\n" + _help_text(ctx))
-    await refresh_menu(ctx)
 
 
 async def me(ctx: Ctx) -> None:
@@ -75,8 +75,8 @@ async def _set_language(ctx: Ctx, language: Language) -> None:
         fresh = await ctx.services.read.members.get(member.id)
         assert fresh is not None
         ctx.caller = await load_caller(ctx.services, fresh, language)
-    await ctx.answer(ctx.t("lang.set"))
     await refresh_menu(ctx)
+    await ctx.answer(ctx.t("lang.set"))
 
 
 def _help_text(ctx: Ctx) -> str:

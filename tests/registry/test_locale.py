@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+from bot.i18n import LOCALES_DIR, placeholders
+
+
+def _catalogue(lang: str) -> dict[str, str]:
+    path = Path(LOCALES_DIR) / lang / "LC_MESSAGES" / "registry.po"
+    with path.open("rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    return {m.id: m.string for m in catalog
+            if isinstance(m.id, str) and m.id and isinstance(m.string, str)}
+
+
+def test_same_keys_and_placeholders() -> None:
+    vi, en = _catalogue("vi"), _catalogue("en")
+    assert set(vi) == set(en)
+    for key in vi:
+        assert vi[key], key
+        assert en[key], key
+        assert placeholders(vi[key]) == placeholders(en[key]), key
+
+
+def test_every_code_used_in_code_is_in_catalogue() -> None:
+    vi = _catalogue("vi")
+    root = Path(__file__).resolve().parents[2] / "bot" / "registry"
+    used: set[str] = set()
+    for source in root.glob("*.py"):
+        text = source.read_text(encoding="utf-8")
+        used |= set(re.findall(r'"(registry\.error\.[a-z_]+)"', text))
+        used |= {f"registry.error.{name}" for name in re.findall(r'error\("([a-z_]+)"', text)}
+    assert used, "no codes found"
+    assert used <= set(vi), used - set(vi)
+    columns = {"commune", "commune_code", "commune_name", "team", "team_kind",
+               "former_district", "former_commune", "full_name", "phone", "role", "language"}
+    assert {f"registry.column.{c}" for c in columns} <= set(vi)

@@ -1,0 +1,69 @@
+"""End-to-end world: the real bot (python-telegram-bot Application and the shared flows) polling
+the sandbox over HTTP, on a copy of a database holding the demo province."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.app import build_telegram_app, make_services, running
+from bot.config import load_settings
+from bot.demo import PERSONA_IDS, DemoPeople, prepare_demo
+from bot.sandbox import SandboxServer, SandboxUser
+from bot.sandbox.testing import DEFAULT_TOKEN
+from handlers.context import Services
+from storage.db import Database
+from tests.conftest import FakeClock
+
+ADMIN_FROM_SETTINGS = 7777
+
+
+@dataclass
+class World:
+    sandbox: SandboxServer
+    services: Services
+    clock: FakeClock
+    demo: DemoPeople
+
+    def person(self, key: str) -> SandboxUser:
+        """One of the demo's notable people, already linked (see bot.demo.PERSONA_IDS)."""
+        persona = next(p for p in self.demo.personas if p.user_id == PERSONA_IDS[key])
+        return self.sandbox.user(persona.user_id, persona.first_name, persona.language_code)
+
+    def stranger(self, user_id: int, name: str = "Trần Văn Mới") -> SandboxUser:
+        return self.sandbox.user(user_id, name, "vi")
+
+
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo province imported once per test run; each test gets its own copy."""
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+
+    async def build() -> None:
+        async with Database(path) as db:
+            settings = load_settings(DATABASE_PATH=str(path))
+            await prepare_demo(make_services(settings, db))
+
+    asyncio.run(build())
+    return path
+
+
+@pytest.fixture
+async def world(demo_database: Path, tmp_path: Path, clock: FakeClock) -> AsyncIterator[World]:
+    db_path = tmp_path / "bot.sqlite3"
+    shutil.copy(demo_database, db_path)
+    settings = load_settings(DATABASE_PATH=str(db_path),
+                             ADMIN_TELEGRAM_IDS=str(ADMIN_FROM_SETTINGS))
+    async with SandboxServer() as sandbox, Database(db_path) as db:
+        services = make_services(settings, db, clock)
+        demo = await prepare_demo(services)
+        app = build_telegram_app(services, token=DEFAULT_TOKEN,
+                                 base_url=sandbox.bot_api_base_url,
+                                 base_file_url=sandbox.file_base_url)
+        async with running(app, services, poll_timeout=10):
+            yield World(sandbox, services, clock, demo)

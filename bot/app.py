@@ -56,6 +56,7 @@ def build_telegram_app(services: Services, *, token: str, base_url: str,
         .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
         .build()
     )
+    services.channels["telegram"] = TelegramPort(app.bot)
     app.add_handler(TypeHandler(Update, on_update))
     app.add_error_handler(on_error)
     return app

@@ -26,6 +26,8 @@ class Services:
     t: Translator
     clock: Clock
     bot_username: str = "tocns_bot"
+    #: The running channels by name, for messages not answering an update (outbox, jobs).
+    channels: dict[str, ChannelPort] = field(default_factory=dict)
 
     @property
     def read(self) -> Repos:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -100,3 +100,34 @@ class ChatFlow(_Row):
     step: str
     data: dict[str, Any]
     updated_at: datetime
+
+
+class Category(_Row):
+    id: int
+    code: str
+    label_vi: str
+    label_en: str
+    emoji: str
+    aliases: tuple[str, ...]
+    position: int
+    active: bool
+
+    def label(self, lang: str) -> str:
+        return self.label_en if lang == "en" else self.label_vi
+
+
+class Session(_Row):
+    """One logged assistance session (``deleted_at`` set once undone)."""
+
+    id: int
+    member_id: int
+    team_id: int | None
+    commune_code: str | None
+    category_id: int
+    citizens: int
+    session_date: date
+    note: str | None
+    photo_ref: str | None
+    channel: Channel
+    created_at: datetime
+    deleted_at: datetime | None

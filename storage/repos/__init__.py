@@ -10,10 +10,12 @@ import aiosqlite
 
 from storage.repos.access import AccessRepo
 from storage.repos.audit import AuditRepo
+from storage.repos.categories import CategoryRepo
 from storage.repos.chats import ChatRepo
 from storage.repos.geo import GeoRepo
 from storage.repos.invitations import InvitationRepo
 from storage.repos.members import MemberRepo
+from storage.repos.sessions import SessionRepo
 from storage.repos.teams import TeamRepo
 
 __all__ = ["Repos"]
@@ -29,3 +31,5 @@ class Repos:
         self.invitations = InvitationRepo(conn)
         self.audit = AuditRepo(conn)
         self.chats = ChatRepo(conn)
+        self.categories = CategoryRepo(conn)
+        self.sessions = SessionRepo(conn)

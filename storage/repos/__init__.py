@@ -9,6 +9,7 @@ from __future__ import annotations
 import aiosqlite
 
 from storage.repos.access import AccessRepo
+from storage.repos.activity import ActivityRepo
 from storage.repos.audit import AuditRepo
 from storage.repos.categories import CategoryRepo
 from storage.repos.chats import ChatRepo
@@ -33,3 +34,4 @@ class Repos:
         self.chats = ChatRepo(conn)
         self.categories = CategoryRepo(conn)
         self.sessions = SessionRepo(conn)
+        self.activity = ActivityRepo(conn)

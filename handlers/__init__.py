@@ -10,6 +10,12 @@ from handlers.dispatch import Dispatcher
 
 @lru_cache(maxsize=1)
 def dispatcher() -> Dispatcher:
-    from handlers import invite, joining, profile
+    from handlers import invite, joining, logging_flow, main_menu, profile
 
-    return Dispatcher([profile.feature, joining.feature, invite.feature])
+    return Dispatcher([
+        profile.feature,
+        joining.feature,
+        invite.feature,
+        main_menu.feature,
+        logging_flow.feature,
+    ])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import TypeVar
 
 from bot.chat import ChannelPort, Incoming, OutMessage
@@ -17,6 +18,7 @@ from bot.permissions import lowest_role_for
 from handlers.caller import resolve_caller
 from handlers.context import Ctx, Services
 from handlers.routing import ButtonRoute, Command, Feature, FlowRoute, TextHook
+from storage.models import ChatFlow
 from storage.repos import Repos
 
 log = logging.getLogger(__name__)
@@ -60,6 +62,7 @@ class Dispatcher:
 
     async def _route(self, ctx: Ctx) -> None:
         inc = ctx.inc
+        ctx.flow = await self._live_flow(ctx)
         if inc.callback_data is not None:
             await self._press(ctx)
             return
@@ -76,7 +79,6 @@ class Dispatcher:
         if command is not None:
             await self._command(ctx, *command)
             return
-        ctx.flow = await ctx.services.read.chats.flow(inc.channel, inc.chat_id)
         if ctx.flow is not None and ctx.flow.flow in self.flows:
             await self.flows[ctx.flow.flow].handler(ctx)
             return
@@ -85,6 +87,25 @@ class Dispatcher:
                 return
         key = "errors.not_understood" if ctx.caller.member else "errors.not_understood_visitor"
         await ctx.reply(ctx.t(key))
+
+    async def _live_flow(self, ctx: Ctx) -> ChatFlow | None:
+        """The flow in progress in this chat; one left alone too long is closed (a timeout)."""
+        inc = ctx.inc
+        flow = await ctx.services.read.chats.flow(inc.channel, inc.chat_id)
+        if flow is None:
+            return None
+        timeout = timedelta(minutes=ctx.services.settings.flow_timeout_minutes)
+        if ctx.now - flow.updated_at <= timeout:
+            return flow
+        async with ctx.services.db.write() as conn:
+            await Repos(conn).chats.clear_flow(inc.channel, inc.chat_id)
+        if inc.callback_data is None and inc.command is None:
+            await ctx.reply(ctx.t("flow.expired"))
+        return None
+
+    async def run_command(self, ctx: Ctx, name: str, args: str) -> None:
+        """Run a command as if typed (a menu button, a reminder's "log now")."""
+        await self._command(ctx, name, args)
 
     async def _command(self, ctx: Ctx, name: str, args: str) -> None:
         command = self.commands.get(name)

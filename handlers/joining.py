@@ -12,6 +12,7 @@ from bot.roles import Role
 from bot.text import tidy
 from handlers.caller import load_caller
 from handlers.context import Caller, Ctx
+from handlers.main_menu import member_menu
 from handlers.menus import refresh_menu
 from handlers.routing import ButtonRoute, Command, Feature, FlowRoute
 from storage.models import Invitation, Member
@@ -206,7 +207,8 @@ async def _welcome(ctx: Ctx, member_id: int) -> None:
     if role is not None and role is not Role.MEMBER:
         text += "\n" + ctx.t("join.your_role", role=ctx.t(f"role.{role.value}"))
     await refresh_menu(ctx)  # before the welcome, so the menu is there when it is read
-    await ctx.answer(text + "\n\n" + ctx.t("join.next_steps"))
+    menu = member_menu(ctx) if caller.team is not None else None
+    await ctx.reply(text + "\n\n" + ctx.t("join.next_steps"), menu=menu)
 
 
 feature = Feature(

@@ -7,6 +7,7 @@ from typing import cast
 from bot.chat import Button
 from handlers.caller import load_caller
 from handlers.context import Caller, Ctx, Language
+from handlers.main_menu import member_menu
 from handlers.menus import refresh_menu, visible_commands
 from handlers.routing import ButtonRoute, Command, Feature
 from storage.repos import Repos
@@ -23,7 +24,9 @@ async def start(ctx: Ctx) -> None:
     if member is None:
         await ctx.reply(ctx.t("start.visitor"))
     else:
-        await ctx.reply(ctx.t("start.member", name=member.full_name) + "\n\n" + _help_text(ctx))
+        menu = member_menu(ctx) if ctx.caller.team is not None else None
+        await ctx.reply(ctx.t("start.member", name=member.full_name) + "\n\n" + _help_text(ctx),
+                        menu=menu)
 
 
 async def me(ctx: Ctx) -> None:

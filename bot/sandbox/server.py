@@ -88,6 +88,14 @@ class SandboxServer:
         return {"flood": self.flood.to_json() if self.flood else None,
                 "faults": self.faults.to_json() if self.faults else None}
 
+    def redeliver(self, update_id: int) -> None:
+        """Hand an already confirmed update to the bot again (at-least-once delivery)."""
+        self.state.redeliver(update_id)
+
+    @property
+    def last_update_id(self) -> int:
+        return max(self.state.handed_out, default=0)
+
     def set_blocked(self, user_id: int, blocked: bool = True) -> None:
         """Simulate a user who blocked the bot: sends to them answer 403."""
         if blocked:

@@ -111,6 +111,7 @@ class SandboxState:
         self._message_ids: dict[int, itertools.count[int]] = {}
         self.updates: list[JSON] = []
         self._update_ids = itertools.count(1)
+        self.handed_out: dict[int, JSON] = {}
         self.updates_changed = Notifier()
         self.events: dict[int, list[JSON]] = {}
         self._seq = itertools.count(1)
@@ -241,8 +242,14 @@ class SandboxState:
     def add_update(self, **content: Any) -> JSON:
         update = {"update_id": next(self._update_ids), **copy.deepcopy(content)}
         self.updates.append(update)
+        self.handed_out[update["update_id"]] = update
         self.updates_changed.notify()
         return update
+
+    def redeliver(self, update_id: int) -> None:
+        """Hand an update out again, as Telegram does when a bot crashed before confirming it."""
+        self.updates.append(copy.deepcopy(self.handed_out[update_id]))
+        self.updates_changed.notify()
 
     def confirm_updates(self, offset: int | None) -> None:
         """Telegram forgets updates with an id below the offset once getUpdates names it."""
@@ -299,7 +306,10 @@ class SandboxState:
 
     def new_callback(self, user_id: int, chat_id: int, message_id: int, data: str
                      ) -> CallbackRecord:
-        record = CallbackRecord(id=str(4_000_000_000 + next(self._callback_ids)), user_id=user_id,
+        # Unique across sandbox restarts (the bot's database outlives the sandbox in the demo,
+        # and it remembers handled callback ids), like Telegram's 64-bit ids.
+        unique = time.time_ns() // 1_000 * 1_000 + next(self._callback_ids) % 1_000
+        record = CallbackRecord(id=str(unique), user_id=user_id,
                                 chat_id=chat_id, message_id=message_id, data=data)
         self.callbacks[record.id] = record
         return record

@@ -58,6 +58,11 @@ class SessionRepo:
         assert row is not None
         return int(row[0]), False
 
+    async def has_key(self, idempotency_key: str) -> bool:
+        row = await fetch_one(self.conn, "SELECT 1 FROM sessions WHERE idempotency_key = ?",
+                              (idempotency_key,))
+        return row is not None
+
     async def get(self, session_id: int) -> Session | None:
         row = await fetch_one(self.conn, f"SELECT {_COLUMNS} FROM sessions s WHERE s.id = ?",
                               (session_id,))

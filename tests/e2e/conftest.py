@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,12 @@ class World:
     services: Services
     clock: FakeClock
     demo: DemoPeople
+    bot: AsyncExitStack
+
+    async def restart_bot(self) -> None:
+        """Stop the bot and start a new one on the same database (a crash or a deploy)."""
+        await self.bot.aclose()
+        self.bot = await _start_bot(self.sandbox, self.services)
 
     def person(self, key: str) -> SandboxUser:
         """One of the demo's notable people, already linked (see bot.demo.PERSONA_IDS)."""
@@ -53,6 +60,14 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+async def _start_bot(sandbox: SandboxServer, services: Services) -> AsyncExitStack:
+    stack = AsyncExitStack()
+    app = build_telegram_app(services, token=DEFAULT_TOKEN, base_url=sandbox.bot_api_base_url,
+                             base_file_url=sandbox.file_base_url)
+    await stack.enter_async_context(running(app, services, poll_timeout=10))
+    return stack
+
+
 @pytest.fixture
 async def world(demo_database: Path, tmp_path: Path, clock: FakeClock) -> AsyncIterator[World]:
     db_path = tmp_path / "bot.sqlite3"
@@ -62,8 +77,8 @@ async def world(demo_database: Path, tmp_path: Path, clock: FakeClock) -> AsyncI
     async with SandboxServer() as sandbox, Database(db_path) as db:
         services = make_services(settings, db, clock)
         demo = await prepare_demo(services)
-        app = build_telegram_app(services, token=DEFAULT_TOKEN,
-                                 base_url=sandbox.bot_api_base_url,
-                                 base_file_url=sandbox.file_base_url)
-        async with running(app, services, poll_timeout=10):
-            yield World(sandbox, services, clock, demo)
+        world = World(sandbox, services, clock, demo, await _start_bot(sandbox, services))
+        try:
+            yield world
+        finally:
+            await world.bot.aclose()

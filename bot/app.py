@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 
 #: How often a send is retried after Telegram's 429 "retry after N" before giving up.
 RATE_LIMIT_RETRIES = 5
+#: Updates handled at once (of different chats): enough to hide network waits on 2 cores.
+CONCURRENT_UPDATES = 32
 
 
 def utc_now() -> datetime:
@@ -54,6 +56,8 @@ def build_telegram_app(services: Services, *, token: str, base_url: str,
         .base_url(base_url)
         .base_file_url(base_file_url)
         .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        # Updates of different chats run concurrently; the dispatcher keeps each chat in order.
+        .concurrent_updates(CONCURRENT_UPDATES)
         .build()
     )
     services.channels["telegram"] = TelegramPort(app.bot)

@@ -8,6 +8,7 @@ person gets a polite message — never a stack trace.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
 from datetime import timedelta
@@ -34,6 +35,8 @@ class Dispatcher:
         self.buttons: dict[str, ButtonRoute] = {}
         self.flows: dict[str, FlowRoute] = {}
         self.text_hooks: list[TextHook] = []
+        self._chat_locks: dict[tuple[str, str], asyncio.Lock] = {}
+        self._waiting: dict[tuple[str, str], int] = {}
         for feature in features:
             for command in feature.commands:
                 _add_unique(self.commands, command.name, command)
@@ -44,6 +47,23 @@ class Dispatcher:
             self.text_hooks.extend(feature.text_hooks)
 
     async def dispatch(self, services: Services, channel: ChannelPort, inc: Incoming) -> None:
+        """Handle one update; updates of one chat run one at a time, in order of arrival.
+
+        Channels hand updates over concurrently so that one slow request (an import, an export)
+        never makes everyone else wait; the per-chat lock keeps each conversation sequential.
+        """
+        key = (inc.channel, inc.chat_id)
+        lock = self._chat_locks.setdefault(key, asyncio.Lock())
+        self._waiting[key] = self._waiting.get(key, 0) + 1
+        try:
+            async with lock:  # asyncio locks are FIFO: arrival order is kept
+                await self._dispatch(services, channel, inc)
+        finally:
+            self._waiting[key] -= 1
+            if not self._waiting[key]:
+                del self._waiting[key], self._chat_locks[key]
+
+    async def _dispatch(self, services: Services, channel: ChannelPort, inc: Incoming) -> None:
         if await services.read.chats.was_processed(inc.channel, inc.update_key):
             log.info("skipping re-delivered update %s", inc.update_key)
             return

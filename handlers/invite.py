@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from bot.chat import Button
 from bot.invitations import deep_link, default_max_uses, expiry, new_code
-from bot.permissions import Action, Scope
+from bot.permissions import INVITE_ACTION, Action, Scope
 from bot.roles import Role
+from bot.text import fold
 from handlers.context import Ctx
 from handlers.routing import ButtonRoute, Command, Feature
 from storage.models import Invitation, Team
@@ -73,9 +74,9 @@ async def pressed(ctx: Ctx) -> None:
                         commune_code=commune.code, place=commune.name)
     elif kind in ("mp", "ma"):
         role = Role.PROVINCE_COORDINATOR if kind == "mp" else Role.ADMIN
-        name = (await read.geo.province(province) or None)
+        found = await read.geo.province(province)
         await _make(ctx, role, Scope(province), province_code=province,
-                    place=name.name if name else province)
+                    place=found.name if found else province)
 
 
 async def _show_teams(ctx: Ctx, commune_code: str) -> None:
@@ -141,8 +142,6 @@ async def _make(ctx: Ctx, role: Role, scope: Scope, *, place: str, team_id: int 
 
 
 def _action(role: Role) -> Action:
-    from bot.permissions import INVITE_ACTION
-
     return INVITE_ACTION[role]
 
 
@@ -153,8 +152,6 @@ _ROLE_WORDS = {
 
 
 def _role_word(word: str) -> Role | None:
-    from bot.text import fold
-
     return _ROLE_WORDS.get(fold(word).replace(" ", ""))
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import aiosqlite
+from vietnam_provinces import Province as OfficialProvince
+from vietnam_provinces import ProvinceCode
 
 from bot.registry.geo import official_communes
 from storage.models import Commune, Province
@@ -10,9 +12,6 @@ from storage.repos import Repos
 
 
 def province_name(province_code: str) -> str:
-    from vietnam_provinces import Province as OfficialProvince
-    from vietnam_provinces import ProvinceCode
-
     return str(OfficialProvince.from_code(ProvinceCode(int(province_code))).name)
 
 

@@ -13,6 +13,7 @@ from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 from bot.channels.telegram import TelegramPort, to_incoming
 from bot.config import Settings
 from bot.i18n import LANGUAGES, translator
+from bot.jobs import Scheduling
 from handlers import dispatcher
 from handlers.context import Caller, Clock, Services
 from handlers.menus import visible_commands
@@ -55,7 +56,11 @@ def build_telegram_app(services: Services, *, token: str, base_url: str,
         .token(token)
         .base_url(base_url)
         .base_file_url(base_file_url)
-        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        # Telegram allows ~30 messages/s in all (more only with paid broadcasts); the outbox
+        # sender keeps below SEND_RATE_PER_SECOND, leaving room for answers to people.
+        .rate_limiter(AIORateLimiter(
+            overall_max_rate=max(30.0, services.settings.send_rate_per_second),
+            max_retries=RATE_LIMIT_RETRIES))
         # Updates of different chats run concurrently; the dispatcher keeps each chat in order.
         .concurrent_updates(CONCURRENT_UPDATES)
         .build()
@@ -90,10 +95,14 @@ async def running(app: Application,  # type: ignore[type-arg]
     async with app:
         await _introduce(app, services)
         await app.start()
+        # Jobs from the stored schedules, missed work caught up, the outbox sender running.
+        scheduling = Scheduling(services, app.job_queue)
+        await scheduling.start()
         assert app.updater is not None
         await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout)
         try:
             yield
         finally:
+            await scheduling.stop()
             await app.updater.stop()
             await app.stop()

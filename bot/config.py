@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     log_max_age_days: int = Field(default=31, ge=0, le=366, alias="LOG_MAX_AGE_DAYS")
     undo_window_hours: int = Field(default=24, ge=0, le=24 * 31, alias="UNDO_WINDOW_HOURS")
     flow_timeout_minutes: int = Field(default=30, ge=1, le=24 * 60, alias="FLOW_TIMEOUT_MINUTES")
+    send_rate_per_second: float = Field(default=25, gt=0, le=1000, alias="SEND_RATE_PER_SECOND")
     sandbox_host: str = Field(default="127.0.0.1", alias="SANDBOX_HOST")
     sandbox_port: int = Field(default=8080, ge=0, le=65535, alias="SANDBOX_PORT")
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")

@@ -1,0 +1,133 @@
+"""The scheduled jobs: built from the stored schedules, with stable ids, at start-up and on change.
+
+Jobs run on python-telegram-bot's JobQueue (APScheduler 3). They are not persisted: the
+database holds the schedules and the outbox, so at start-up the jobs are simply created again
+(same ids, ``replace_existing``) and missed work is caught up by ``run_due_work``.
+
+- ``digest:weekly`` and ``reminder:weekly``: ``run_daily`` on the stored weekday and time, in
+  the configured zone; they call ``run_due_work`` and wake the sender.
+- ``outbox:drain``: every 30 s, wakes the sender (and restarts it if it ever died), so items
+  held back by quiet hours go out when they end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import weakref
+from datetime import time
+from typing import Any
+
+from bot.outbox import default_quiet
+from bot.schedule import DIGEST, REMINDER, Weekly
+from bot.sender import Sender
+from bot.weekly import run_due_work
+from handlers.context import Services
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+DRAIN_JOB = "outbox:drain"
+DRAIN_INTERVAL_S = 30
+#: At start-up, caught-up messages go out before polling starts, for at most this long.
+STARTUP_DRAIN_S = 15.0
+
+_running: weakref.WeakKeyDictionary[Database, Scheduling] = weakref.WeakKeyDictionary()
+
+
+def job_id(name: str) -> str:
+    return f"{name}:weekly"
+
+
+def ptb_days(weekly: Weekly) -> tuple[int, ...]:
+    """python-telegram-bot counts days from Sunday = 0; ISO from Monday = 1."""
+    return (weekly.weekday % 7,)
+
+
+class Scheduling:
+    """The sender task and the jobs of one running bot."""
+
+    def __init__(self, services: Services, job_queue: Any, sender: Sender | None = None) -> None:
+        self.services = services
+        self.job_queue = job_queue
+        self.sender = sender or Sender(services,
+                                       global_rate=services.settings.send_rate_per_second)
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        await self.sender.recover()
+        await self.register()
+        try:
+            await run_due_work(self.services)  # catch-up: a time that passed while down
+            await asyncio.wait_for(self.sender.drain(), STARTUP_DRAIN_S)
+        except TimeoutError:
+            log.info("start-up backlog continues in the background")
+        except Exception:
+            log.exception("start-up catch-up failed; the jobs will try again")
+        self._ensure_sender()
+        _running[self.services.db] = self
+
+    async def stop(self) -> None:
+        _running.pop(self.services.db, None)
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    def _ensure_sender(self) -> None:
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self.sender.run(), name="outbox-sender")
+
+    async def register(self) -> None:
+        """(Re)create the jobs from the stored schedules; the same ids replace the old ones."""
+        if self.job_queue is None:
+            return
+        schedules = await self.services.read.schedules.current(default_quiet(self.services))
+        tz = self.services.settings.tz
+        for name, weekly in ((DIGEST, schedules.digest), (REMINDER, schedules.reminder)):
+            self.job_queue.run_daily(
+                self._due, time(weekly.at.hour, weekly.at.minute, tzinfo=tz),
+                days=ptb_days(weekly), name=job_id(name),
+                job_kwargs={"id": job_id(name), "replace_existing": True,
+                            "misfire_grace_time": 3600, "coalesce": True})
+        self.job_queue.run_repeating(
+            self._drain, DRAIN_INTERVAL_S, first=DRAIN_INTERVAL_S, name=DRAIN_JOB,
+            job_kwargs={"id": DRAIN_JOB, "replace_existing": True})
+        log.info("jobs scheduled: digest %s, reminder %s, quiet %s", schedules.digest,
+                 schedules.reminder, schedules.quiet)
+
+    async def _due(self, _context: Any) -> None:
+        await run_due_work(self.services)
+        self.sender.wake()
+
+    async def _drain(self, _context: Any) -> None:
+        self._ensure_sender()
+        self.sender.wake()
+
+
+def wake_sender(services: Services) -> None:
+    """Something was just enqueued (a broadcast): send now rather than at the next poll."""
+    scheduling = _running.get(services.db)
+    if scheduling is not None:
+        scheduling.sender.wake()
+
+
+async def reschedule(services: Services) -> bool:
+    """After /schedule: re-register the running bot's jobs (False when none is running)."""
+    scheduling = _running.get(services.db)
+    if scheduling is None:
+        return False
+    await scheduling.register()
+    scheduling.sender.wake()
+    return True
+
+
+def scheduled_jobs(services: Services) -> dict[str, str]:
+    """Job id → next run time (ISO), for /schedule and tests."""
+    scheduling = _running.get(services.db)
+    if scheduling is None or scheduling.job_queue is None:
+        return {}
+    return {job.job.id: job.next_t.isoformat() if job.next_t else ""
+            for job in scheduling.job_queue.jobs()}

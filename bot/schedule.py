@@ -1,0 +1,251 @@
+"""When weekly work is due, quiet hours, ISO week keys, and who gets a reminder.
+
+Pure: every rule takes ``now`` (an aware datetime) and the time zone; nothing here sleeps, reads
+a clock or touches a channel, so tests walk a whole week by moving a fake clock.
+The week is the ISO week (Monday–Sunday) in the configured zone (Asia/Ho_Chi_Minh).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+from bot.text import fold
+
+DIGEST = "digest"
+REMINDER = "reminder"
+QUIET = "quiet"
+
+
+@dataclass(frozen=True)
+class Weekly:
+    """Once a week: ISO weekday (1 = Monday … 7 = Sunday) at a local time."""
+
+    weekday: int
+    at: time
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.weekday <= 7:
+            raise ValueError("weekday must be 1..7 (ISO)")
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """A daily window with no scheduled sending; it may wrap midnight (21:00–07:00).
+
+    ``start == end`` means no quiet hours at all.
+    """
+
+    start: time
+    end: time
+
+    @property
+    def off(self) -> bool:
+        return self.start == self.end
+
+    def contains(self, moment: time) -> bool:
+        if self.off:
+            return False
+        if self.start < self.end:
+            return self.start <= moment < self.end
+        return moment >= self.start or moment < self.end
+
+    @classmethod
+    def parse(cls, text: str) -> QuietHours:
+        start, end = text.replace(" ", "").split("-")
+        return cls(time.fromisoformat(start), time.fromisoformat(end))
+
+    def __str__(self) -> str:
+        return f"{self.start:%H:%M}-{self.end:%H:%M}"
+
+
+@dataclass(frozen=True)
+class Schedules:
+    digest: Weekly
+    reminder: Weekly
+    quiet: QuietHours
+
+
+DEFAULT_DIGEST = Weekly(1, time(7, 30))
+DEFAULT_REMINDER = Weekly(5, time(16, 0))
+DEFAULT_QUIET = QuietHours(time(21, 0), time(7, 0))
+
+
+# --- weeks --------------------------------------------------------------------------------------
+
+def local_now(now: datetime, tz: tzinfo) -> datetime:
+    return now.astimezone(tz)
+
+
+def week_start(day: date) -> date:
+    """The Monday of the ISO week holding ``day``."""
+    return day - timedelta(days=day.isoweekday() - 1)
+
+
+def week_bounds(day: date) -> tuple[date, date]:
+    """Monday and Sunday (inclusive) of the ISO week holding ``day``."""
+    monday = week_start(day)
+    return monday, monday + timedelta(days=6)
+
+
+def iso_week_key(day: date) -> str:
+    """``2026-W47``: the ISO year and week, the period part of every dedup key."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def parse_week_key(key: str) -> date:
+    """The Monday of ``2026-W47``."""
+    year, week = key.split("-W")
+    return date.fromisocalendar(int(year), int(week), 1)
+
+
+def end_of_week(moment: datetime, tz: tzinfo) -> datetime:
+    """The instant the local ISO week holding ``moment`` ends (next Monday 00:00), in UTC."""
+    _, sunday = week_bounds(moment.astimezone(tz).date())
+    return datetime.combine(sunday + timedelta(days=1), time(0), tz).astimezone(UTC)
+
+
+# --- due times ----------------------------------------------------------------------------------
+
+def _occurrence(day: date, weekly: Weekly, tz: tzinfo) -> datetime:
+    monday = week_start(day)
+    return datetime.combine(monday + timedelta(days=weekly.weekday - 1), weekly.at, tz)
+
+
+def latest_due(weekly: Weekly, now: datetime, tz: tzinfo) -> datetime:
+    """The latest occurrence at or before ``now`` (UTC)."""
+    local = now.astimezone(tz)
+    this_week = _occurrence(local.date(), weekly, tz)
+    moment = this_week if this_week <= local else this_week - timedelta(days=7)
+    return moment.astimezone(UTC)
+
+
+def next_due(weekly: Weekly, now: datetime, tz: tzinfo) -> datetime:
+    """The first occurrence strictly after ``now`` (UTC)."""
+    return latest_due(weekly, now, tz) + timedelta(days=7)
+
+
+def due_this_week(weekly: Weekly, now: datetime, tz: tzinfo) -> datetime | None:
+    """The occurrence to act on now: the latest one, if it fell in the current local week.
+
+    This is the catch-up rule: a time that passed while the bot was down is still honoured
+    at start-up in the same week, never once the week has ended.
+    """
+    moment = latest_due(weekly, now, tz)
+    same_week = week_start(moment.astimezone(tz).date()) == week_start(now.astimezone(tz).date())
+    return moment if same_week else None
+
+
+def digest_week(due: datetime, tz: tzinfo) -> date:
+    """The Monday of the week a digest due at ``due`` reports: the previous full week."""
+    return week_start(due.astimezone(tz).date()) - timedelta(days=7)
+
+
+def after_quiet_hours(moment: datetime, quiet: QuietHours, tz: tzinfo) -> datetime:
+    """``moment`` itself, or the end of the quiet hours it falls in (UTC)."""
+    local = moment.astimezone(tz)
+    if not quiet.contains(local.time()):
+        return moment.astimezone(UTC)
+    end = datetime.combine(local.date(), quiet.end, tz)
+    if end <= local:
+        end += timedelta(days=1)
+    return end.astimezone(UTC)
+
+
+# --- who gets a reminder ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TeamMember:
+    member_id: int
+    team_id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class ReminderPlan:
+    silent: tuple[TeamMember, ...]
+    #: team id → the silent members' names, for that team's leaders
+    silent_by_team: dict[int, tuple[str, ...]]
+
+
+def plan_reminders(members: Iterable[TeamMember], logged: set[int]) -> ReminderPlan:
+    """Members with nothing logged this week get a nudge; those who logged get nothing."""
+    silent = tuple(m for m in members if m.member_id not in logged)
+    by_team: dict[int, list[str]] = {}
+    for member in silent:
+        by_team.setdefault(member.team_id, []).append(member.name)
+    return ReminderPlan(silent, {team: tuple(names) for team, names in by_team.items()})
+
+
+# --- /schedule arguments ------------------------------------------------------------------------
+
+_WEEKDAYS = {
+    "mon": 1, "monday": 1, "t2": 1, "thu2": 1, "2": 1,
+    "tue": 2, "tuesday": 2, "t3": 2, "thu3": 2, "3": 2,
+    "wed": 3, "wednesday": 3, "t4": 3, "thu4": 3, "4": 3,
+    "thu": 4, "thursday": 4, "t5": 4, "thu5": 4, "5": 4,
+    "fri": 5, "friday": 5, "t6": 5, "thu6": 5, "6": 5,
+    "sat": 6, "saturday": 6, "t7": 6, "thu7": 6, "7": 6,
+    "sun": 7, "sunday": 7, "cn": 7, "chunhat": 7, "8": 7,
+}
+_TIME = re.compile(r"^([01]?\d|2[0-3])(?:[:hg.]([0-5]\d)?)?$")
+
+
+class ScheduleInputError(ValueError):
+    """The words did not make a schedule; ``code`` names the problem for the message."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def parse_weekday(word: str) -> int | None:
+    return _WEEKDAYS.get(fold(word).replace(" ", ""))
+
+
+def parse_time(word: str) -> time | None:
+    match = _TIME.match(fold(word).strip())
+    if not match:
+        return None
+    return time(int(match[1]), int(match[2] or 0))
+
+
+@dataclass(frozen=True)
+class ScheduleChange:
+    name: str  # DIGEST | REMINDER | QUIET
+    weekly: Weekly | None = None
+    quiet: QuietHours | None = None
+
+
+def parse_change(args: str) -> ScheduleChange:
+    """``digest mon 07:30`` / ``reminder t6 16h`` / ``quiet 21:00-07:00`` / ``quiet off``."""
+    words = args.split()
+    if not words:
+        raise ScheduleInputError("usage")
+    name = fold(words[0])
+    name = {"nhacnho": REMINDER, "tonghop": DIGEST, "yenlang": QUIET}.get(name, name)
+    if name in (DIGEST, REMINDER):
+        if len(words) < 3:
+            raise ScheduleInputError("need_day_time")
+        day = parse_weekday(" ".join(words[1:-1]))
+        if day is None:
+            raise ScheduleInputError("bad_day")
+        at = parse_time(words[-1])
+        if at is None:
+            raise ScheduleInputError("bad_time")
+        return ScheduleChange(name, weekly=Weekly(day, at))
+    if name == QUIET:
+        rest = "".join(words[1:])
+        if fold(rest) in ("off", "tat", "khong"):
+            return ScheduleChange(QUIET, quiet=QuietHours(time(0), time(0)))
+        parts = rest.split("-")
+        if len(parts) != 2:
+            raise ScheduleInputError("bad_quiet")
+        start, end = parse_time(parts[0]), parse_time(parts[1])
+        if start is None or end is None:
+            raise ScheduleInputError("bad_quiet")
+        return ScheduleChange(QUIET, quiet=QuietHours(start, end))
+    raise ScheduleInputError("usage")

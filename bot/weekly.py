@@ -1,0 +1,261 @@
+"""The weekly work: gather the figures, compose digests and reminders, write them to the outbox.
+
+``run_due_work(services, now)`` is what the scheduled jobs and the start-up catch-up call: each
+schedule whose latest time fell in the current week is acted on; dedup keys make a second run
+(a restart, a job firing after a catch-up) a no-op. Sending is the sender's business.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from bot.chat import Button, OutFile, OutMessage
+from bot.digest import (
+    TREND_WEEKS,
+    CommuneDigest,
+    Figure,
+    Period,
+    ProvinceDigest,
+    commune_text,
+    province_text,
+)
+from bot.outbox import OutboxMessage, default_quiet, enqueue
+from bot.permissions import Scope
+from bot.roles import Role
+from bot.schedule import (
+    TeamMember,
+    digest_week,
+    due_this_week,
+    end_of_week,
+    iso_week_key,
+    plan_reminders,
+    week_start,
+)
+from handlers.context import Services
+from storage.repos.weekly import Recipient
+
+log = logging.getLogger(__name__)
+
+#: Telegram's caption limit: a longer digest goes as the chart, then the text.
+CAPTION_LIMIT = 1024
+NAMES_LIMIT = 15
+#: Callback data of the reminder's one-tap button (handled by the logging flow).
+LOG_NOW = "log:start"
+
+
+@dataclass
+class WorkReport:
+    digests: int = 0
+    reminders: int = 0
+    unreachable: int = 0
+    batches: list[str] = field(default_factory=list)
+
+
+# --- figures ------------------------------------------------------------------------------------
+
+def full_week(monday: date) -> Period:
+    return Period(monday, monday + timedelta(days=6))
+
+
+async def commune_digest(services: Services, commune_code: str, period: Period, lang: str,
+                         today: date) -> CommuneDigest | None:
+    read = services.read
+    commune = await read.geo.commune(commune_code)
+    if commune is None:
+        return None
+    scope = Scope(commune.province_code, commune.code)
+    before = period.previous()
+    this = await read.activity.by_category(scope, period.monday, period.through)
+    last = await read.activity.by_category(scope, before.monday, before.through)
+    categories = tuple(
+        Figure(name=c.label(lang), emoji=c.emoji, this=this[c.id].citizens if c.id in this else 0,
+               last=last[c.id].citizens if c.id in last else 0)
+        for c in await read.categories.active())
+    teams = tuple(Figure(name=t.name, this=t.citizens, last_date=t.last_date)
+                  for t in await read.activity.by_team(scope, period.monday, period.through))
+    return CommuneDigest(place=commune.name, period=period, today=today, categories=categories,
+                         teams=teams, sessions=sum(t.sessions for t in this.values()))
+
+
+async def province_digest(services: Services, province_code: str, period: Period,
+                          lang: str) -> ProvinceDigest:
+    read = services.read
+    province = await read.geo.province(province_code)
+    before = period.previous()
+    this = await read.activity.by_commune(province_code, period.monday, period.through)
+    last = {c.key: c.citizens for c in await read.activity.by_commune(
+        province_code, before.monday, before.through)}
+    # Each commune's pace: its weekly average over the four weeks before, scaled to the period.
+    history_start = period.monday - timedelta(days=28)
+    history = {c.key: c.citizens for c in await read.activity.by_commune(
+        province_code, history_start, period.monday - timedelta(days=1))}
+    scale = period.days / 7
+    communes = tuple(
+        Figure(name=c.name, this=c.citizens, last=last.get(c.key, 0),
+               average=history.get(c.key, 0) / 4 * scale)
+        for c in this)
+    first = period.monday - timedelta(days=7 * (TREND_WEEKS - 1))
+    series = await read.weekly.weekly_citizens(Scope(province_code), first, TREND_WEEKS)
+    if period.partial:  # the running week's bar counts the same days as the text
+        series[-1] = sum(c.this for c in communes)
+    trend = tuple((first + timedelta(days=7 * i), value) for i, value in enumerate(series))
+    total = await read.activity.by_category(Scope(province_code), period.monday, period.through)
+    return ProvinceDigest(place=province.name if province else province_code, period=period,
+                          communes=communes, trend=trend,
+                          sessions=sum(t.sessions for t in total.values()))
+
+
+def digest_messages(services: Services, lang: str,
+                    digest: CommuneDigest | ProvinceDigest) -> list[OutMessage]:
+    """The digest as the reader gets it: chart with the text as caption, or chart then text."""
+    from bot import charts  # matplotlib loads only when a digest is actually drawn
+
+    t = services.t
+    if isinstance(digest, CommuneDigest):
+        text, png = commune_text(t, lang, digest), charts.commune_chart(t, lang, digest)
+    else:
+        text, png = province_text(t, lang, digest), charts.province_chart(t, lang, digest)
+    photo = OutFile("digest.png", png, "image/png")
+    if len(text) <= CAPTION_LIMIT:
+        return [OutMessage(text=text, photo=photo)]
+    return [OutMessage(text=text.split("\n", 1)[0], photo=photo), OutMessage(text=text)]
+
+
+# --- digests ------------------------------------------------------------------------------------
+
+def _lang(services: Services, recipient: Recipient) -> str:
+    return recipient.language or services.settings.default_language
+
+
+async def enqueue_digests(services: Services, due: datetime, now: datetime) -> WorkReport:
+    """Every coordinator's digest of the week before ``due``, once per linked chat."""
+    tz = services.settings.tz
+    monday = digest_week(due, tz)
+    week = iso_week_key(monday)
+    period = full_week(monday)
+    today = now.astimezone(tz).date()
+    batch = f"digest:{week}"
+    expires = end_of_week(due, tz)
+    report = WorkReport(batches=[batch])
+    read = services.read
+    cache: dict[tuple[str, str, str], list[OutMessage]] = {}
+    for role, level in ((Role.COMMUNE_COORDINATOR, "commune"),
+                        (Role.PROVINCE_COORDINATOR, "province")):
+        for person in await read.weekly.grant_holders(role):
+            if person.channel is None or person.chat_id is None or person.scope_id is None:
+                report.unreachable += 1
+                continue
+            key = f"digest:{level}:{person.scope_id}:{week}:m{person.member_id}:{person.channel}"
+            if await read.outbox.has(key):
+                continue
+            lang = _lang(services, person)
+            wanted = (level, person.scope_id, lang)
+            if wanted not in cache:
+                digest: CommuneDigest | ProvinceDigest | None
+                if level == "commune":
+                    digest = await commune_digest(services, person.scope_id, period, lang,
+                                                  today)
+                else:
+                    digest = await province_digest(services, person.scope_id, period, lang)
+                cache[wanted] = digest_messages(services, lang, digest) if digest else []
+            items = [OutboxMessage(dedup_key=key if i == 0 else f"{key}:{i + 1}",
+                                   channel=person.channel, chat_id=person.chat_id, message=m,
+                                   kind="digest", member_id=person.member_id, batch_id=batch,
+                                   not_before=now, expires_at=expires)
+                     for i, m in enumerate(cache[wanted])]
+            if await enqueue(services, items, now):
+                report.digests += 1
+    log.info("digests for %s: %d enqueued, %d coordinators unreachable", week,
+             report.digests, report.unreachable)
+    return report
+
+
+# --- reminders ----------------------------------------------------------------------------------
+
+def given_name(full_name: str) -> str:
+    """Vietnamese names end with the given name, the one people are called by."""
+    return full_name.split()[-1] if full_name.split() else full_name
+
+
+async def enqueue_reminders(services: Services, due: datetime, now: datetime) -> WorkReport:
+    """A nudge to each member with nothing logged this week; their names to the team leaders."""
+    tz = services.settings.tz
+    t = services.t
+    today = now.astimezone(tz).date()
+    monday = week_start(due.astimezone(tz).date())
+    week = iso_week_key(monday)
+    batch = f"reminder:{week}"
+    expires = end_of_week(due, tz)
+    report = WorkReport(batches=[batch])
+    read = services.read
+    rows = await read.weekly.team_members(services.settings.province_code)
+    people = {r.member_id: r for r in rows}
+    chats: dict[int, Recipient] = {}
+    for row in rows:  # one nudge per member: their first linked chat
+        if row.channel is not None and row.member_id not in chats:
+            chats[row.member_id] = row
+    logged = await read.activity.members_with_sessions(people, monday, today)
+    members = [TeamMember(r.member_id, r.team_id or 0, r.name) for r in people.values()]
+    plan = plan_reminders(members, logged)
+    items: list[OutboxMessage] = []
+    for member in plan.silent:
+        person = chats.get(member.member_id)
+        if person is None or person.chat_id is None or person.channel is None:
+            report.unreachable += 1
+            continue
+        lang = _lang(services, person)
+        message = OutMessage(
+            text=t(lang, "reminder.nudge", name=given_name(person.name)),
+            buttons=((Button(t(lang, "reminder.log_now"), LOG_NOW),),))
+        items.append(OutboxMessage(
+            dedup_key=f"reminder:{week}:m{member.member_id}:{person.channel}",
+            channel=person.channel, chat_id=person.chat_id, message=message, kind="reminder",
+            member_id=member.member_id, batch_id=batch, not_before=now, expires_at=expires))
+    for leader in await read.weekly.grant_holders(Role.TEAM_LEADER):
+        if leader.channel is None or leader.chat_id is None or leader.scope_id is None:
+            continue
+        team_id = int(leader.scope_id)
+        names = [m.name for m in plan.silent
+                 if m.team_id == team_id and m.member_id != leader.member_id]
+        if not names:
+            continue
+        lang = _lang(services, leader)
+        shown = ", ".join(names[:NAMES_LIMIT])
+        if len(names) > NAMES_LIMIT:
+            shown += " " + t(lang, "digest.and_more", count=len(names) - NAMES_LIMIT)
+        team = await read.teams.get(team_id)
+        items.append(OutboxMessage(
+            dedup_key=f"reminder:leader:{week}:team{team_id}:m{leader.member_id}:"
+                      f"{leader.channel}",
+            channel=leader.channel, chat_id=leader.chat_id, kind="reminder",
+            member_id=leader.member_id, batch_id=batch, not_before=now, expires_at=expires,
+            message=OutMessage(text=t(lang, "reminder.leader", count=len(names),
+                                      team=team.name if team else "", names=shown))))
+    report.reminders = await enqueue(services, items, now)
+    log.info("reminders for %s: %d enqueued, %d members unreachable", week, report.reminders,
+             report.unreachable)
+    return report
+
+
+# --- what is due --------------------------------------------------------------------------------
+
+async def run_due_work(services: Services, now: datetime | None = None) -> WorkReport:
+    """Act on every schedule whose latest time fell in the current week (idempotent)."""
+    now = now or services.clock()
+    tz = services.settings.tz
+    schedules = await services.read.schedules.current(default_quiet(services))
+    report = WorkReport()
+    digest_due = due_this_week(schedules.digest, now, tz)
+    if digest_due is not None:
+        done = await enqueue_digests(services, digest_due, now)
+        report.digests, report.unreachable = done.digests, done.unreachable
+        report.batches += done.batches
+    reminder_due = due_this_week(schedules.reminder, now, tz)
+    if reminder_due is not None:
+        done = await enqueue_reminders(services, reminder_due, now)
+        report.reminders = done.reminders
+        report.unreachable += done.unreachable
+        report.batches += done.batches
+    return report

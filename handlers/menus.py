@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 from bot.chat import MenuCommand
-from handlers.context import Caller, Ctx
+from handlers.context import Caller, Ctx, Services
 from handlers.routing import Command
+
+log = logging.getLogger(__name__)
 
 
 def visible_commands(commands: dict[str, Command], caller: Caller) -> list[Command]:
@@ -26,3 +30,30 @@ async def refresh_menu(ctx: Ctx, caller: Caller | None = None) -> None:
         for c in visible_commands(dispatcher().commands, caller)
     ]
     await ctx.channel.set_menu(ctx.inc.chat_id, commands)
+
+
+async def refresh_member_menus(services: Services, member_id: int) -> None:
+    """After someone else changed this member's role or status: their command menu in each of
+    their chats (a deactivated member is shown a visitor's menu)."""
+    from handlers import dispatcher
+    from handlers.caller import load_caller
+
+    member = await services.read.members.get(member_id)
+    if member is None:
+        return
+    default = services.settings.default_language
+    caller = (await load_caller(services, member, default) if member.active
+              else Caller(lang=member.language or default))
+    commands = [
+        MenuCommand(c.name, services.t(caller.lang, f"cmd.{c.name}"))
+        for c in visible_commands(dispatcher().commands, caller)
+    ]
+    for identity in await services.read.access.identities_of(member_id):
+        channel = services.channels.get(identity.channel)
+        if channel is None:
+            continue
+        try:
+            await channel.set_menu(identity.chat_id, commands)
+        except Exception:  # cosmetic: the change itself is already saved and enforced
+            log.warning("could not refresh the menu of member %d on %s", member_id,
+                        identity.channel, exc_info=True)

@@ -1,0 +1,196 @@
+"""/export: the activity workbook (or CSV) for a period and a place, in the reader's language.
+
+``/export`` asks for the period with buttons; ``/export tháng trước``, ``/export 2026-11 Vị
+Thủy``, ``/export csv this month Ấp 1`` say it all at once. A commune coordinator only ever gets
+their commune (asking for another is refused politely and logged); a province coordinator or
+admin picks the whole province or one commune.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot import periods
+from bot.chat import Button, OutFile, OutMessage
+from bot.export import CSV_MIME, XLSX_MIME, ExportData, build_members_csv, build_workbook
+from bot.periods import Period
+from bot.permissions import Action, Scope
+from bot.text import fold
+from handlers.admin_scope import (
+    commune_scope,
+    find_communes,
+    grid,
+    local_today,
+    place_name,
+    province_wide,
+    refuse_place,
+    scopes_for,
+    team_scope,
+)
+from handlers.context import Ctx
+from handlers.routing import ButtonRoute, Command, Feature
+from storage.repos import Repos
+
+_FORMATS = {"csv": "c", "xlsx": "x", "excel": "x"}
+
+
+async def export(ctx: Ctx) -> None:
+    words = ctx.args.split()
+    fmt = "x"
+    if words and fold(words[0]) in _FORMATS:
+        fmt = _FORMATS[fold(words.pop(0))]
+    period, rest = periods.split_period(" ".join(words), local_today(ctx))
+    scope_code = "?"
+    if rest:
+        found = await _place_from_text(ctx, rest, fmt, period)
+        if found is None:
+            return
+        scope_code = found
+    if period is None:
+        await _ask_period(ctx, fmt, scope_code)
+        return
+    await _go(ctx, fmt, period, scope_code)
+
+
+async def pressed(ctx: Ctx) -> None:
+    """``exp:<x|c>:<period code>:<scope code>``; scope "?" means "ask if there is a choice"."""
+    parts = ctx.args.split(":")
+    period = periods.from_code(parts[1]) if len(parts) == 3 else None
+    if period is None or parts[0] not in ("x", "c"):
+        await ctx.answer(ctx.t("errors.stale_button"))
+        return
+    await _go(ctx, parts[0], period, parts[2])
+
+
+async def _ask_period(ctx: Ctx, fmt: str, scope_code: str) -> None:
+    today = local_today(ctx)
+    choices = [
+        ("export.this_month", periods.this_month(today)),
+        ("export.last_month", periods.last_month(today)),
+        ("export.this_week", periods.this_week(today)),
+        ("export.last_week", periods.last_week(today)),
+    ]
+    buttons = [Button(ctx.t(key), f"exp:{fmt}:{p.code}:{scope_code}") for key, p in choices]
+    await ctx.reply(ctx.t("export.pick_period"), buttons=grid(buttons))
+
+
+async def _go(ctx: Ctx, fmt: str, period: Period, scope_code: str) -> None:
+    if scope_code == "?":
+        mine = scopes_for(ctx, Action.EXPORT)
+        if len(mine) == 1 and not province_wide(ctx, Action.EXPORT):
+            scope_code = _code(mine[0])
+        else:
+            await _ask_scope(ctx, fmt, period)
+            return
+    scope = await _scope(ctx, scope_code)
+    if scope is None:
+        await ctx.answer(ctx.t("errors.stale_button"))
+        return
+    name = await place_name(ctx, scope)
+    if not ctx.caller.can(Action.EXPORT, scope):  # the table decides, at every step
+        await refuse_place(ctx, "export", name)
+        return
+    await _produce(ctx, fmt, period, scope, name)
+
+
+async def _ask_scope(ctx: Ctx, fmt: str, period: Period) -> None:
+    province = ctx.services.settings.province_code
+    buttons: list[Button] = []
+    if province_wide(ctx, Action.EXPORT):
+        buttons.append(Button(ctx.t("admin.whole_province"), f"exp:{fmt}:{period.code}:p"))
+    communes = await ctx.services.read.geo.communes_with_teams(province)
+    buttons += [Button(c.name, f"exp:{fmt}:{period.code}:c{c.code}") for c in communes
+                if ctx.caller.can(Action.EXPORT, Scope(province, c.code))]
+    await ctx.answer(ctx.t("export.pick_place", period=period.label(ctx.lang)),
+                     buttons=grid(buttons))
+
+
+async def _place_from_text(ctx: Ctx, text: str, fmt: str, period: Period | None) -> str | None:
+    """The scope code for a typed place; None once the person has been answered instead."""
+    communes = await find_communes(ctx, text)
+    if len(communes) == 1:
+        return f"c{communes[0].code}"
+    if len(communes) > 1:
+        code = period.code if period else periods.this_month(local_today(ctx)).code
+        await ctx.reply(ctx.t("export.which_place"), buttons=grid(
+            [Button(c.name, f"exp:{fmt}:{code}:c{c.code}") for c in communes[:20]]))
+        return None
+    teams = await ctx.services.read.people.search_teams(scopes_for(ctx, Action.EXPORT), text)
+    if len(teams) == 1:
+        return f"t{teams[0].id}"
+    if teams:
+        code = period.code if period else periods.this_month(local_today(ctx)).code
+        await ctx.reply(ctx.t("export.which_place"), buttons=grid(
+            [Button(f"{t.name} – {t.commune_name}", f"exp:{fmt}:{code}:t{t.id}")
+             for t in teams]))
+        return None
+    await ctx.reply(ctx.t("export.place_not_found", text=text[:60]))
+    return None
+
+
+def _code(scope: Scope) -> str:
+    if scope.team is not None:
+        return f"t{scope.team}"
+    if scope.commune is not None:
+        return f"c{scope.commune}"
+    return "p"
+
+
+async def _scope(ctx: Ctx, code: str) -> Scope | None:
+    if code == "p":
+        return Scope(ctx.services.settings.province_code)
+    if code.startswith("c") and code[1:].isdigit():
+        return commune_scope(ctx, code[1:])
+    if code.startswith("t") and code[1:].isdigit():
+        team = await ctx.services.read.people.team(int(code[1:]))
+        return team_scope(team) if team else None
+    return None
+
+
+async def _produce(ctx: Ctx, fmt: str, period: Period, scope: Scope, name: str) -> None:
+    await ctx.answer(ctx.t("export.preparing", place=name, period=period.label(ctx.lang)))
+    read = ctx.services.read
+    lang = ctx.lang
+    data = ExportData(
+        title=ctx.t("export.title", place=name, period=period.label(lang)),
+        categories=await read.categories.all(),
+        sessions=await read.exports.sessions(scope, period.start, period.end),
+        teams=await read.exports.teams(scope, period.start, period.end),
+        communes=await read.exports.communes(scope, period.start, period.end),
+        members=await read.exports.member_months(scope, period.start, period.end,
+                                                 period.months()),
+    )
+
+    def label(key: str, **params: object) -> str:
+        return ctx.services.t(lang, key, **params)
+
+    slug = _slug(name)
+    if fmt == "c":
+        content = await asyncio.to_thread(build_members_csv, data, label, lang)
+        file = OutFile(f"{ctx.t('export.file_members')}-{slug}-{period.code[1:]}.csv", content,
+                       CSV_MIME)
+    else:
+        content = await asyncio.to_thread(build_workbook, data, label, lang)
+        file = OutFile(f"{ctx.t('export.file')}-{slug}-{period.code[1:]}.xlsx", content,
+                       XLSX_MIME)
+    citizens = sum(s.citizens for s in data.sessions)
+    member = ctx.caller.member
+    async with ctx.services.db.write() as conn:
+        await Repos(conn).audit.record(
+            actor=member.id if member else None, action="export", target=name, now=ctx.now,
+            period=period.code, format="csv" if fmt == "c" else "xlsx",
+        )
+    caption = ctx.t("export.caption", place=name, period=period.label(lang),
+                    sessions=ctx.services.t.number(lang, len(data.sessions)),
+                    citizens=ctx.services.t.number(lang, citizens))
+    await ctx.channel.send(ctx.inc.chat_id, OutMessage(text=caption, document=file))
+
+
+def _slug(name: str) -> str:
+    return "-".join(fold(name).replace(",", " ").split())[:40] or "bao-cao"
+
+
+feature = Feature(
+    commands=(Command("export", export, requires=Action.EXPORT, members_only=True),),
+    buttons=(ButtonRoute("exp", pressed),),
+)

@@ -1,0 +1,361 @@
+"""/team: who is doing what this week, and keeping the list of teams right.
+
+* A team leader: ``/team`` lists their members with this week's sessions and citizens (those
+  who logged nothing are marked).
+* A commune coordinator: ``/team`` lists their commune's teams with this week's figures; a
+  province coordinator or admin picks a commune first. ``/team <name>`` finds a team (any
+  diacritics) within the caller's scope.
+* Whoever may manage people there: ``/team add <name>``, and rename or deactivate buttons on a
+  team's page (each confirmed, each re-checked against the permission table, each audited).
+"""
+
+from __future__ import annotations
+
+from bot import periods
+from bot.chat import Button
+from bot.permissions import Action, Scope
+from bot.registry.validate import MAX_TEAM_NAME_LENGTH, split_team_name
+from bot.roles import Role
+from bot.text import fold, tidy
+from handlers.admin_scope import (
+    commune_scope,
+    find_communes,
+    grid,
+    local_today,
+    province_wide,
+    refuse_place,
+    scopes_for,
+    team_scope,
+)
+from handlers.context import Ctx
+from handlers.routing import ButtonRoute, Command, Feature, FlowRoute
+from storage.models import Team
+from storage.repos import Repos
+
+RENAME_FLOW = "team_rename"
+ADD_FLOW = "team_add"
+_ADD_WORDS = {"add", "them", "moi", "new"}
+
+
+async def team(ctx: Ctx) -> None:
+    words = ctx.args.split(maxsplit=1)
+    if words and fold(words[0]) in _ADD_WORDS:
+        await _add(ctx, words[1] if len(words) > 1 else "")
+        return
+    if ctx.args.strip():
+        await _search(ctx, ctx.args.strip())
+        return
+    scopes = scopes_for(ctx, Action.VIEW_TEAM)
+    if province_wide(ctx, Action.VIEW_TEAM):
+        await _pick_commune(ctx, "team:c", ctx.t("team.pick_commune"))
+        return
+    communes = [s for s in scopes if s.team is None and s.commune is not None]
+    if communes:
+        assert communes[0].commune is not None
+        await _show_commune(ctx, communes[0].commune)
+        return
+    teams = [s.team for s in scopes if s.team is not None]
+    if teams:
+        await _show_team(ctx, teams[0])
+        return
+    await ctx.reply(ctx.t("team.usage"))
+
+
+async def pressed(ctx: Ctx) -> None:
+    verb, _, rest = ctx.args.partition(":")
+    if verb == "c":
+        await _show_commune(ctx, rest)
+    elif verb == "v" and rest.isdigit():
+        await _show_team(ctx, int(rest))
+    elif verb == "rn" and rest.isdigit():
+        await _ask_rename(ctx, int(rest))
+    elif verb == "rnok" and rest.isdigit():
+        await _rename(ctx, int(rest))
+    elif verb == "off" and rest.isdigit():
+        await _ask_deactivate(ctx, int(rest))
+    elif verb == "offok" and rest.isdigit():
+        await _deactivate(ctx, int(rest))
+    elif verb == "a":
+        await _add_in(ctx, rest)
+    elif verb == "x":
+        async with ctx.services.db.write() as conn:
+            await Repos(conn).chats.clear_flow(ctx.inc.channel, ctx.inc.chat_id)
+        await ctx.answer(ctx.t("team.cancelled"))
+    else:
+        await ctx.answer(ctx.t("errors.stale_button"))
+
+
+# ----------------------------------------------------------------------------- viewing
+
+async def _pick_commune(ctx: Ctx, prefix: str, text: str) -> None:
+    province = ctx.services.settings.province_code
+    communes = await ctx.services.read.geo.communes_with_teams(province)
+    buttons = [Button(c.name, f"{prefix}:{c.code}") for c in communes
+               if ctx.caller.can(Action.VIEW_TEAM, Scope(province, c.code))]
+    await ctx.reply(text, buttons=grid(buttons))
+
+
+async def _show_commune(ctx: Ctx, commune_code: str) -> None:
+    read = ctx.services.read
+    commune = await read.geo.commune(commune_code)
+    if commune is None:
+        await ctx.answer(ctx.t("errors.stale_button"))
+        return
+    scope = commune_scope(ctx, commune_code)
+    if not ctx.caller.can(Action.VIEW_TEAM, scope):
+        await refuse_place(ctx, "team", commune.name)
+        return
+    week = periods.this_week(local_today(ctx))
+    teams = await read.activity.by_team(scope, week.start, week.end)
+    members = await read.activity.by_member(scope, week.start, week.end)
+    n = ctx.services.t.number
+    lines = [ctx.t("team.commune_title", commune=commune.name, period=week.label(ctx.lang))]
+    for place in teams:
+        own = [m for m in members if m.team_name == place.name]
+        active = sum(m.sessions > 0 for m in own)
+        if place.sessions:
+            lines.append(ctx.t("team.team_line", team=place.name, sessions=n(ctx.lang,
+                         place.sessions), citizens=n(ctx.lang, place.citizens),
+                         active=n(ctx.lang, active), members=n(ctx.lang, len(own))))
+        else:
+            lines.append(ctx.t("team.team_line_silent", team=place.name,
+                               members=n(ctx.lang, len(own))))
+    if not teams:
+        lines.append(ctx.t("team.no_teams"))
+    lines.append("")
+    lines.append(ctx.t("team.commune_hint"))
+    buttons = [Button(t.name, f"team:v:{t.key}") for t in teams]
+    await ctx.answer("\n".join(lines), buttons=grid(buttons, per_row=3))
+
+
+async def _show_team(ctx: Ctx, team_id: int) -> None:
+    read = ctx.services.read
+    found = await read.people.team(team_id)
+    if found is None or not found.active:
+        await ctx.answer(ctx.t("team.not_found_id"))
+        return
+    scope = team_scope(found)
+    if not ctx.caller.can(Action.VIEW_TEAM, scope):
+        await refuse_place(ctx, "team", f"{found.name}, {found.commune_name}",
+                           who=Role.TEAM_LEADER)
+        return
+    week = periods.this_week(local_today(ctx))
+    members = await read.activity.by_member(scope, week.start, week.end)
+    leaders = set(await read.access.holders(Role.TEAM_LEADER, "team", str(team_id)))
+    n = ctx.services.t.number
+    total_sessions = sum(m.sessions for m in members)
+    total_citizens = sum(m.citizens for m in members)
+    lines = [
+        ctx.t("team.title", team=found.name, commune=found.commune_name),
+        ctx.t("team.week_totals", period=week.label(ctx.lang),
+              sessions=n(ctx.lang, total_sessions), citizens=n(ctx.lang, total_citizens)),
+        "",
+    ]
+    for m in members:
+        star = " ⭐" if int(m.key) in leaders else ""
+        if m.sessions:
+            lines.append(ctx.t("team.member_line", name=m.name + star,
+                               sessions=n(ctx.lang, m.sessions),
+                               citizens=n(ctx.lang, m.citizens)))
+        else:
+            lines.append(ctx.t("team.member_line_silent", name=m.name + star))
+    if not members:
+        lines.append(ctx.t("team.no_members"))
+    silent = sum(1 for m in members if not m.sessions)
+    if members and silent:
+        lines.append("")
+        lines.append(ctx.t("team.silent_count", count=n(ctx.lang, silent)))
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    if ctx.caller.can(Action.MANAGE_PEOPLE, scope):
+        buttons = ((Button(ctx.t("team.rename_button"), f"team:rn:{team_id}"),
+                    Button(ctx.t("team.deactivate_button"), f"team:off:{team_id}")),)
+    await ctx.answer("\n".join(lines), buttons=buttons)
+
+
+async def _search(ctx: Ctx, text: str) -> None:
+    read = ctx.services.read
+    teams = await read.people.search_teams(scopes_for(ctx, Action.VIEW_TEAM), text)
+    if len(teams) == 1:
+        await _show_team(ctx, teams[0].id)
+        return
+    if teams:
+        await ctx.reply(ctx.t("team.pick_team"), buttons=tuple(
+            (Button(f"{t.name} – {t.commune_name}", f"team:v:{t.id}"),) for t in teams))
+        return
+    communes = await find_communes(ctx, text)
+    if len(communes) == 1:
+        await _show_commune(ctx, communes[0].code)
+        return
+    elsewhere = await read.people.search_teams(
+        [Scope(ctx.services.settings.province_code)], text, limit=1)
+    if elsewhere:  # it exists, just not in this person's area: say whose it is
+        await refuse_place(ctx, "team", elsewhere[0].commune_name)
+        return
+    await ctx.reply(ctx.t("team.not_found", text=text[:60]))
+
+
+# ----------------------------------------------------------------------------- managing
+
+def _clean_name(raw: str) -> str | None:
+    name = tidy(raw)
+    if not name or len(name) > MAX_TEAM_NAME_LENGTH or not any(ch.isalnum() for ch in name):
+        return None
+    return name
+
+
+async def _add(ctx: Ctx, raw: str) -> None:
+    if not ctx.caller.can_somewhere(Action.MANAGE_PEOPLE):
+        await refuse_place(ctx, "team add", ctx.t("admin.this_area"))
+        return
+    name = _clean_name(raw)
+    if name is None:
+        await ctx.reply(ctx.t("team.add_usage", limit=MAX_TEAM_NAME_LENGTH))
+        return
+    scopes = scopes_for(ctx, Action.MANAGE_PEOPLE)
+    async with ctx.services.db.write() as conn:
+        await Repos(conn).chats.set_flow(ctx.inc.channel, ctx.inc.chat_id, ADD_FLOW, "commune",
+                                         {"name": name}, ctx.now)
+    if len(scopes) == 1 and scopes[0].commune is not None and scopes[0].team is None:
+        await _add_in(ctx, scopes[0].commune)
+        return
+    province = ctx.services.settings.province_code
+    communes = await ctx.services.read.geo.communes_with_teams(province)
+    buttons = [Button(c.name, f"team:a:{c.code}") for c in communes
+               if ctx.caller.can(Action.MANAGE_PEOPLE, Scope(province, c.code))]
+    await ctx.reply(ctx.t("team.add_pick_commune", team=name), buttons=grid(buttons))
+
+
+async def _add_in(ctx: Ctx, commune_code: str) -> None:
+    read = ctx.services.read
+    flow = await read.chats.flow(ctx.inc.channel, ctx.inc.chat_id)
+    commune = await read.geo.commune(commune_code)
+    if flow is None or flow.flow != ADD_FLOW or commune is None:
+        await ctx.answer(ctx.t("errors.stale_button"))
+        return
+    if not ctx.caller.can(Action.MANAGE_PEOPLE, commune_scope(ctx, commune_code)):
+        await refuse_place(ctx, "team add", commune.name)
+        return
+    name = str(flow.data["name"])
+    kind = split_team_name(name)[0] or "hamlet"
+    async with ctx.services.db.write() as conn:
+        repos = Repos(conn)
+        await repos.chats.clear_flow(ctx.inc.channel, ctx.inc.chat_id)
+        team_id = await repos.people.add_team(commune_code, name, kind, ctx.now)
+        if team_id is not None:
+            await repos.audit.record(actor=_actor(ctx), action="team.add",
+                                     target=f"team:{team_id}", now=ctx.now, name=name,
+                                     commune=commune.name)
+    if team_id is None:
+        await ctx.answer(ctx.t("team.exists", team=name, commune=commune.name))
+        return
+    await ctx.answer(ctx.t("team.added", team=name, commune=commune.name))
+
+
+async def _managed_team(ctx: Ctx, team_id: int) -> Team | None:
+    """The team if the caller may manage it (refused politely and logged otherwise)."""
+    found = await ctx.services.read.people.team(team_id)
+    if found is None or not found.active:
+        await ctx.answer(ctx.t("team.not_found_id"))
+        return None
+    if not ctx.caller.can(Action.MANAGE_PEOPLE, team_scope(found)):
+        await refuse_place(ctx, "team", f"{found.name}, {found.commune_name}")
+        return None
+    return found
+
+
+async def _ask_rename(ctx: Ctx, team_id: int) -> None:
+    found = await _managed_team(ctx, team_id)
+    if found is None:
+        return
+    async with ctx.services.db.write() as conn:
+        await Repos(conn).chats.set_flow(ctx.inc.channel, ctx.inc.chat_id, RENAME_FLOW, "name",
+                                         {"team_id": team_id}, ctx.now)
+    await ctx.answer(ctx.t("team.ask_new_name", team=found.name))
+
+
+async def new_name_typed(ctx: Ctx) -> None:
+    assert ctx.flow is not None
+    name = _clean_name(ctx.inc.text or "")
+    team_id = int(ctx.flow.data.get("team_id", 0))
+    if name is None:
+        await ctx.reply(ctx.t("team.bad_name", limit=MAX_TEAM_NAME_LENGTH))
+        return
+    found = await _managed_team(ctx, team_id)
+    if found is None:
+        return
+    async with ctx.services.db.write() as conn:
+        await Repos(conn).chats.set_flow(ctx.inc.channel, ctx.inc.chat_id, RENAME_FLOW,
+                                         "confirm", {"team_id": team_id, "name": name}, ctx.now)
+    await ctx.reply(ctx.t("team.confirm_rename", old=found.name, new=name),
+                    buttons=_confirm(ctx, f"team:rnok:{team_id}"))
+
+
+async def _rename(ctx: Ctx, team_id: int) -> None:
+    flow = await ctx.services.read.chats.flow(ctx.inc.channel, ctx.inc.chat_id)
+    if flow is None or flow.flow != RENAME_FLOW or flow.data.get("team_id") != team_id:
+        await ctx.answer(ctx.t("errors.stale_button"))
+        return
+    found = await _managed_team(ctx, team_id)
+    if found is None:
+        return
+    name = str(flow.data["name"])
+    async with ctx.services.db.write() as conn:
+        repos = Repos(conn)
+        await repos.chats.clear_flow(ctx.inc.channel, ctx.inc.chat_id)
+        done = await repos.people.rename_team(team_id, name, ctx.now)
+        if done:
+            await repos.audit.record(actor=_actor(ctx), action="team.rename",
+                                     target=f"team:{team_id}", now=ctx.now, old=found.name,
+                                     new=name)
+    if not done:
+        await ctx.answer(ctx.t("team.exists", team=name, commune=found.commune_name))
+        return
+    await ctx.answer(ctx.t("team.renamed", old=found.name, new=name))
+
+
+async def _ask_deactivate(ctx: Ctx, team_id: int) -> None:
+    found = await _managed_team(ctx, team_id)
+    if found is None:
+        return
+    members = await ctx.services.read.people.active_members_in_team(team_id)
+    if members:
+        await ctx.answer(ctx.t("team.still_has_members", team=found.name,
+                               count=ctx.services.t.number(ctx.lang, members)))
+        return
+    await ctx.answer(ctx.t("team.confirm_deactivate", team=found.name,
+                           commune=found.commune_name),
+                     buttons=_confirm(ctx, f"team:offok:{team_id}"))
+
+
+async def _deactivate(ctx: Ctx, team_id: int) -> None:
+    found = await _managed_team(ctx, team_id)
+    if found is None:
+        return
+    async with ctx.services.db.write() as conn:
+        repos = Repos(conn)
+        if await repos.people.active_members_in_team(team_id):
+            done = False
+        else:
+            done = True
+            await repos.people.set_team_active(team_id, False, ctx.now)
+            await repos.audit.record(actor=_actor(ctx), action="team.deactivate",
+                                     target=f"team:{team_id}", now=ctx.now, name=found.name)
+    if not done:
+        await ctx.answer(ctx.t("team.still_has_members", team=found.name, count="1+"))
+        return
+    await ctx.answer(ctx.t("team.deactivated", team=found.name, commune=found.commune_name))
+
+
+def _confirm(ctx: Ctx, data: str) -> tuple[tuple[Button, ...], ...]:
+    return ((Button(ctx.t("admin.confirm"), data), Button(ctx.t("admin.cancel"), "team:x")),)
+
+
+def _actor(ctx: Ctx) -> int | None:
+    return ctx.caller.member.id if ctx.caller.member else None
+
+
+feature = Feature(
+    commands=(Command("team", team, requires=Action.VIEW_TEAM, members_only=True),),
+    buttons=(ButtonRoute("team", pressed),),
+    flows=(FlowRoute(RENAME_FLOW, new_name_typed),),
+)

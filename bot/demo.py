@@ -15,8 +15,10 @@ from bot.registry.demo import DemoRegistry, demo_xlsx_bytes, generate_demo_regis
 from bot.registry.validate import plan_from_file
 from bot.roles import Role
 from bot.sandbox.people import Persona
+from bot.sandbox.server import SandboxServer
+from bot.sandbox.zalo_state import zalo_user_id
 from handlers.context import Services
-from storage.models import Invitation
+from storage.models import Channel, Invitation
 from storage.registry_import import import_plan
 from storage.repos import Repos
 
@@ -43,6 +45,13 @@ class DemoPeople:
     async def provider(self) -> list[Persona]:
         return self.personas
 
+    def introduce_to(self, sandbox: SandboxServer) -> None:
+        """The linked personas have used the bot before, so the bot may write to them first
+        (a digest, a reminder, a broadcast); the newcomer has not."""
+        for persona in self.personas:
+            if persona.user_id != NEWCOMER_ID:
+                sandbox.add_person(persona.user_id, persona.first_name, persona.language_code)
+
 
 async def load_demo_province(services: Services) -> DemoRegistry:
     """Import the demo registry unless the database already has teams (first run only)."""
@@ -64,12 +73,21 @@ async def prepare_demo(services: Services) -> DemoPeople:
         repos = Repos(conn)
         for key, person in registry.personas.items():
             member = await repos.members.by_phone(person.phone) if person.phone else None
-            user_id = str(PERSONA_IDS[key])
-            if member is None or await repos.access.identity("telegram", user_id):
+            if member is None:
                 continue
-            await repos.access.link(channel="telegram", external_id=user_id, chat_id=user_id,
-                                    member_id=member.id, now=now)
+            # The same person on both channels, so the page can switch between them.
+            linked = {i.channel for i in await repos.access.identities_of(member.id)}
+            ids: tuple[tuple[Channel, str], ...] = (
+                ("telegram", str(PERSONA_IDS[key])), ("zalo", zalo_user_id(PERSONA_IDS[key])))
+            for channel, user_id in ids:
+                if channel not in linked and not await repos.access.identity(channel, user_id):
+                    await repos.access.link(channel=channel, external_id=user_id,
+                                            chat_id=user_id, member_id=member.id, now=now)
         await _ensure_demo_invitation(repos, registry, now)
+    if not await services.read.weekly.has_sessions():
+        from bot.demo_activity import seed_demo_activity  # weeks of activity for the digests
+
+        await seed_demo_activity(services)
     return DemoPeople(registry, _personas(services, registry))
 
 

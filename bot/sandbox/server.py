@@ -31,9 +31,11 @@ from bot.sandbox.params import ApiParams, UploadedPart
 from bot.sandbox.people import PeopleProvider
 from bot.sandbox.state import JSON, SandboxState, SandboxStats, now
 from bot.sandbox.user_api import UserApi, UserApiError
+from bot.sandbox.zalo_api import ZaloSandbox
 
 if TYPE_CHECKING:
     from bot.sandbox.testing import SandboxUser
+    from bot.sandbox.zalo_testing import SandboxZaloUser
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +60,8 @@ class SandboxServer:
                                    "username": bot_username})
         self.people = people
         self.bot_api = BotApi(self.state)
+        #: The Zalo Bot API of the same sandbox, at ``/zalo/bot{token}/{method}``.
+        self.zalo = ZaloSandbox(self)
         self._flood: FloodLimiter | None = FloodLimiter(flood) if flood else None
         self._faults: FaultInjector | None = FaultInjector(faults) if faults else None
         self._runner: web.AppRunner | None = None
@@ -87,6 +91,16 @@ class SandboxServer:
     def config_json(self) -> JSON:
         return {"flood": self.flood.to_json() if self.flood else None,
                 "faults": self.faults.to_json() if self.faults else None}
+
+    def add_person(self, user_id: int, first_name: str, language_code: str = "vi") -> None:
+        """Someone who has talked to the bot before: the bot can message their private chat.
+
+        Telegram only lets a bot write to a person who started it; the demo's personas and
+        the people a test links straight into the database are such people.
+        """
+        user = self.state.remember_user(user_id, first_name, language_code=language_code)
+        if user_id not in self.state.chats:
+            self.state.open_chat(user_id, user)
 
     def redeliver(self, update_id: int) -> None:
         """Hand an already confirmed update to the bot again (at-least-once delivery)."""
@@ -128,10 +142,15 @@ class SandboxServer:
     def file_base_url(self) -> str:
         return f"{self.url}/file/bot"
 
+    @property
+    def zalo_api_base_url(self) -> str:
+        return self.zalo.base_url
+
     def build_app(self) -> web.Application:
         app = web.Application(client_max_size=MAX_UPLOAD_BYTES,
                               middlewares=[self._no_tracebacks])
         app.add_routes(UserApi(self).routes())
+        app.add_routes(self.zalo.routes())
         app.add_routes([
             web.route("*", r"/bot{token}/{method}", self._bot_api),
             web.get(r"/file/bot{token}/{file_path:.+}", self._bot_file),
@@ -158,6 +177,7 @@ class SandboxServer:
         # Release long polls first so the HTTP server can shut down without waiting for them.
         self.state.updates_changed.close()
         self.state.events_changed.close()
+        self.zalo.state.close()
         if self._webhook_task is not None:
             self._webhook_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -189,6 +209,12 @@ class SandboxServer:
 
         return SandboxUser(self, user_id, first_name or f"User {user_id}", language_code,
                            **options)
+
+    def zalo_user(self, user_id: str, display_name: str = "") -> SandboxZaloUser:
+        """A simulated person writing to the bot on Zalo (plain text, numbered choices)."""
+        from bot.sandbox.zalo_testing import SandboxZaloUser
+
+        return SandboxZaloUser(self, user_id, display_name or f"Zalo {user_id[-4:]}")
 
     # --- HTTP handlers ------------------------------------------------------------------------
 

@@ -6,6 +6,8 @@
 const $ = (id) => document.getElementById(id);
 const state = {
   lang: localStorage.getItem("sandbox.lang") || "vi",
+  // Zalo: the same people on the Zalo channel — plain text, numbered choices, no buttons.
+  channel: localStorage.getItem("sandbox.channel") === "zalo" ? "zalo" : "telegram",
   strings: {},
   people: [],
   person: null,     // {user_id, first_name, last_name, language_code}
@@ -16,6 +18,23 @@ const state = {
   commands: [],
 };
 const CUSTOM = "custom";
+
+// A persona's Zalo id: their Telegram id in hex, 20 digits (bot/sandbox/zalo_state.py).
+function zaloId(userId) {
+  return Number(userId).toString(16).padStart(20, "0");
+}
+
+function onZalo() {
+  return state.channel === "zalo";
+}
+
+function renderChannel() {
+  $("channel").value = state.channel;
+  $("app").classList.toggle("zalo", onZalo());
+  $("zalo-hint").hidden = !onZalo();
+  $("menu-button").hidden = onZalo();
+  if (onZalo()) { $("menu").hidden = true; renderKeyboard(null); }
+}
 
 function t(key, params) {
   let text = state.strings[key] || key;
@@ -45,6 +64,7 @@ async function loadStrings() {
   $("custom-name").placeholder = t("sandbox.page.custom_name");
   $("lang").setAttribute("aria-label", t("sandbox.page.language"));
   $("lang").value = state.lang;
+  $("channel").setAttribute("aria-label", t("sandbox.page.channel"));
   renderPeople();
   renderActing();
   for (const [id, message] of state.raw) {
@@ -96,6 +116,7 @@ function choosePerson(person) {
   state.commands = [];
   $("menu").hidden = true;
   renderActing();
+  renderChannel();
   follow();
 }
 
@@ -105,15 +126,19 @@ async function follow() {
   const person = state.person;
   const controller = new AbortController();
   state.poll = controller;
+  const zalo = onZalo();
   while (state.person === person && !controller.signal.aborted) {
     const query = new URLSearchParams({after: String(state.seq), wait: "25", user_id: String(person.user_id),
                                        language_code: person.language_code || state.lang});
+    const path = zalo ? `/sandbox/api/zalo/chats/${zaloId(person.user_id)}/messages`
+                      : `/sandbox/api/chats/${person.user_id}/messages`;
     try {
-      const body = await api(`/sandbox/api/chats/${person.user_id}/messages?${query}`, {signal: controller.signal});
+      const body = await api(`${path}?${query}`, {signal: controller.signal});
       if (state.person !== person) return;
       $("banner").hidden = true;
-      for (const event of body.events) applyEvent(event);
+      for (const event of body.events) applyEvent(zalo ? {kind: "message", message: event.message} : event);
       state.seq = body.last_seq;
+      if (zalo) continue;
       state.commands = body.commands || [];
       renderKeyboard(body.reply_keyboard);
     } catch (error) {
@@ -210,6 +235,13 @@ function renderMessage(message) {
   node.dataset.testid = "message";
   node.dataset.from = fromBot ? "bot" : "user";
   node.dataset.messageId = String(message.message_id);
+  if (safeUrl(message.photo_url)) {  // Zalo: photos travel as URLs
+    const img = document.createElement("img");
+    img.src = message.photo_url;
+    img.alt = "";
+    img.dataset.testid = "photo";
+    node.append(img);
+  }
   if (message.photo && message.photo.length) {
     const img = document.createElement("img");
     img.src = fileUrl(message.photo[message.photo.length - 1].file_id);
@@ -326,6 +358,15 @@ function identity() {
 
 async function sendText(text) {
   if (!state.person || !text.trim()) return;
+  if (onZalo()) {
+    try {
+      await api("/sandbox/api/zalo/send", {method: "POST", headers: {"Content-Type": "application/json"},
+                                           body: JSON.stringify({...zaloIdentity(), text})});
+    } catch (error) {
+      toast(t("sandbox.page.send_failed"));
+    }
+    return;
+  }
   try {
     await api("/sandbox/api/send", {method: "POST", headers: {"Content-Type": "application/json"},
                                     body: JSON.stringify({...identity(), text})});
@@ -343,8 +384,21 @@ async function press(message, data) {
   }
 }
 
+function zaloIdentity() {
+  const p = state.person;
+  return {user_id: zaloId(p.user_id), display_name: [p.first_name, p.last_name].filter(Boolean).join(" ")};
+}
+
 async function upload(file) {
   if (!state.person || !file) return;
+  if (onZalo()) {  // Zalo bots receive images only
+    const form = new FormData();
+    for (const [key, value] of Object.entries(zaloIdentity())) form.append(key, value);
+    form.append("file", file, file.name);
+    try { await api("/sandbox/api/zalo/image", {method: "POST", body: form}); }
+    catch (error) { toast(t("sandbox.page.send_failed")); }
+    return;
+  }
   const form = new FormData();
   for (const [key, value] of Object.entries(identity())) if (value !== undefined) form.append(key, String(value));
   form.append("file", file, file.name);
@@ -393,10 +447,17 @@ function wire() {
     loadStrings().catch(() => {});
   });
   $("toast").addEventListener("click", () => { $("toast").hidden = true; });
+  $("channel").addEventListener("change", (event) => {
+    state.channel = event.target.value === "zalo" ? "zalo" : "telegram";
+    localStorage.setItem("sandbox.channel", state.channel);
+    renderChannel();
+    if (state.person) choosePerson(state.person);
+  });
 }
 
 async function main() {
   wire();
+  renderChannel();
   try {
     await loadStrings();
     await loadPeople();

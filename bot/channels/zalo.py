@@ -1,0 +1,170 @@
+"""The Zalo channel: Zalo Bot API updates in, the shared flows, plain-text messages out.
+
+What Zalo lacks is made up for in text (see ``zalo_text``): buttons become a numbered list and
+a typed number presses the button; the reply keyboard becomes a hint line listing what can be
+typed, shown when it changes; there is no editing (an edit is a new message), no documents (the
+caption goes out with a line saying where to get the file) and photos go by public URL only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from bot.channels.zalo_api import ZaloApi
+from bot.channels.zalo_text import Options, menu_label_for, split_text
+from bot.chat import ChannelName, Incoming, IncomingFile, MenuCommand, OutFile, OutMessage
+from bot.i18n import Translator
+from storage.db import Database
+from storage.repos import Repos
+
+log = logging.getLogger(__name__)
+
+#: Publishes a photo's bytes and gives the public URL Zalo's sendPhoto needs (None: cannot).
+PhotoHost = Callable[[OutFile], Awaitable[str | None]]
+
+TEXT_EVENT = "message.text.received"
+IMAGE_EVENT = "message.image.received"
+
+
+class UnsupportedOnZalo(Exception):
+    """A file the Zalo Bot API cannot hand over (documents)."""
+
+
+class ZaloPort:
+    name: ChannelName = "zalo"
+    supports_buttons = False
+
+    def __init__(self, api: ZaloApi, *, db: Database, t: Translator, default_language: str,
+                 clock: Callable[[], datetime], photo_host: PhotoHost | None = None) -> None:
+        self.api = api
+        self.db = db
+        self.t = t
+        self.default_language = default_language
+        self.clock = clock
+        self.photo_host = photo_host
+
+    async def send(self, chat_id: str, message: OutMessage) -> str | None:
+        lang = await self._language(chat_id)
+        parts = [message.text.strip("\n")] if message.text.strip() else []
+        if message.document is not None:
+            parts.append(self.t(lang, "zalo.document_unavailable",
+                                filename=message.document.filename))
+        menu = _labels(message.menu) if message.menu is not None else None
+        options = Options.of(message.buttons) if message.buttons else None
+        read = Repos(self.db.reader)
+        new_menu = menu is not None and menu != await read.zalo.menu(chat_id)
+        stored = options.to_json() if options else None
+        if new_menu or stored != await read.zalo.options(chat_id):
+            # Before sending: a quick "1" must find its options. (Most messages change nothing
+            # here — a broadcast costs no writes.)
+            async with self.db.write() as conn:
+                repos = Repos(conn)
+                if new_menu and menu is not None:
+                    await repos.zalo.set_menu(chat_id, menu, self.clock())
+                await repos.zalo.set_options(chat_id, stored, self.clock())
+        if new_menu and menu:
+            parts.append(self.t(lang, "zalo.menu_hint", labels=" · ".join(menu)))
+        if options is not None:
+            hint = "zalo.choose_number" if options.numbered else "zalo.choose_value"
+            parts.append(options.render(self.t(lang, hint)))
+        pieces = split_text("\n\n".join(parts))
+        sent: dict[str, Any] | None = None
+        if message.photo is not None:
+            url = await self.photo_host(message.photo) if self.photo_host else None
+            if url is not None:
+                sent = await self.api.send_photo(chat_id, url, pieces.pop(0) if pieces else "")
+            elif not pieces:
+                pieces = [self.t(lang, "zalo.photo_unavailable")]
+        for piece in pieces:
+            sent = await self.api.send_message(chat_id, piece)
+        return str(sent.get("message_id")) if sent and sent.get("message_id") else None
+
+    async def edit(self, chat_id: str, message_ref: str, message: OutMessage) -> None:
+        # Zalo cannot edit: the new state goes out as a new message (and renumbers choices).
+        await self.send(chat_id, message)
+
+    async def answer_button(self, callback_id: str, text: str | None = None) -> None:
+        return None  # no buttons, nothing to acknowledge
+
+    async def set_menu(self, chat_id: str, commands: list[MenuCommand]) -> None:
+        return None  # no command menu on Zalo; /help lists the commands
+
+    async def download(self, file: IncomingFile) -> bytes:
+        if not file.file_ref.startswith(("http://", "https://")):
+            raise UnsupportedOnZalo("only photos (by URL) come from Zalo")
+        return await self.api.download(file.file_ref)
+
+    async def _language(self, chat_id: str) -> str:
+        """The reader's language for the lines the port adds (Zalo private chat id = user id)."""
+        read = Repos(self.db.reader)
+        member = await read.members.by_identity("zalo", chat_id)
+        if member is not None and member.active and member.language:
+            return member.language
+        chosen = await read.chats.visitor_language("zalo", chat_id)
+        return chosen or self.default_language
+
+
+def _labels(menu: tuple[tuple[str, ...], ...]) -> list[str]:
+    return [label for row in menu for label in row]
+
+
+def to_incoming(update: dict[str, Any]) -> Incoming | None:
+    """The channel-neutral view of a Zalo update; None for what is not a person's message.
+
+    Stickers and other kinds arrive with no text, so they take the flows' ordinary
+    "not understood" path and the person is told what to do.
+    """
+    event = str(update.get("event_name") or "")
+    message = update.get("message")
+    if not isinstance(message, dict):
+        return None
+    chat = _object(message.get("chat"))
+    sender = _object(message.get("from"))
+    user_id = str(sender.get("id") or chat.get("id") or "")
+    chat_id = str(chat.get("id") or user_id)
+    message_id = str(message.get("message_id") or "")
+    if not user_id or not message_id or sender.get("is_bot"):
+        return None
+    text: str | None = None
+    photo: IncomingFile | None = None
+    if event == TEXT_EVENT:
+        text = str(message.get("text") or "")
+    elif event == IMAGE_EVENT:
+        url = message.get("photo_url") or message.get("photo")
+        if isinstance(url, str) and url:
+            photo = IncomingFile(url, None, "image/jpeg", None)
+        caption = message.get("caption")
+        text = str(caption) if caption else None
+    return Incoming(
+        channel="zalo",
+        update_key=f"{event}:{message_id}",
+        chat_id=chat_id,
+        user_id=user_id,
+        display_name=str(sender.get("display_name") or ""),
+        private=str(chat.get("chat_type") or "PRIVATE").upper() != "GROUP",
+        text=text,
+        photo=photo,
+    )
+
+
+def _object(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+async def interpret(read: Repos, inc: Incoming) -> Incoming:
+    """A typed choice becomes the button press it stands for; a typed quick reply, its label."""
+    if inc.text is None or inc.photo is not None or inc.text.startswith("/"):
+        return inc
+    stored = await read.zalo.options(inc.chat_id)
+    if stored is not None:
+        data = Options.from_json(stored).match(inc.text)
+        if data is not None:
+            return dataclasses.replace(inc, text=None, callback_data=data, message_ref=None)
+    label = menu_label_for(inc.text, await read.zalo.menu(inc.chat_id))
+    if label is not None and label != inc.text:
+        return dataclasses.replace(inc, text=label)
+    return inc

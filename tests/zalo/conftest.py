@@ -1,0 +1,45 @@
+"""The Zalo world: the e2e world (real Telegram bot on the sandbox, demo province) plus the Zalo
+channel polling the sandbox's Zalo Bot API over HTTP, on the same services and database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+
+import pytest
+
+from bot.channels.zalo_poller import ZaloChannel, running_zalo
+from bot.demo import PERSONA_IDS
+from bot.sandbox.zalo_api import photo_host
+from bot.sandbox.zalo_state import zalo_user_id
+from bot.sandbox.zalo_testing import SandboxZaloUser
+from tests.e2e.conftest import World, demo_database, world  # noqa: F401  (fixtures reused)
+
+ZALO_TOKEN = "7000000002:zalo-test-token"
+
+
+@dataclass
+class ZaloWorld:
+    world: World
+    channel: ZaloChannel
+
+    def person(self, key: str) -> SandboxZaloUser:
+        """A demo persona on Zalo (linked by the demo under the id derived from Telegram's)."""
+        persona = next(p for p in self.world.demo.personas if p.user_id == PERSONA_IDS[key])
+        return self.world.sandbox.zalo_user(zalo_user_id(persona.user_id), persona.first_name)
+
+    def stranger(self, user_id: str, name: str = "Trần Văn Mới") -> SandboxZaloUser:
+        return self.world.sandbox.zalo_user(user_id, name)
+
+
+def start_zalo(on: World) -> AbstractAsyncContextManager[ZaloChannel]:
+    """The Zalo channel on the world's sandbox and services (short polls, quick back-off)."""
+    return running_zalo(on.services, token=ZALO_TOKEN, base_url=on.sandbox.zalo_api_base_url,
+                        poll_timeout=1, backoff=0.01, photo_host=photo_host(on.sandbox.url))
+
+
+@pytest.fixture
+async def zworld(world: World) -> AsyncIterator[ZaloWorld]:  # noqa: F811
+    async with start_zalo(world) as channel:
+        yield ZaloWorld(world, channel)

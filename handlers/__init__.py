@@ -10,7 +10,22 @@ from handlers.dispatch import Dispatcher
 
 @lru_cache(maxsize=1)
 def dispatcher() -> Dispatcher:
-    from handlers import invite, joining, logging_flow, main_menu, profile
+    from handlers import (
+        admin_import,
+        audit,
+        broadcast,
+        digest,
+        export,
+        invite,
+        joining,
+        logging_flow,
+        main_menu,
+        members,
+        profile,
+        schedule,
+        stats,
+        teams,
+    )
 
     return Dispatcher([
         profile.feature,
@@ -18,4 +33,13 @@ def dispatcher() -> Dispatcher:
         invite.feature,
         main_menu.feature,
         logging_flow.feature,
+        teams.feature,
+        members.feature,
+        stats.feature,
+        export.feature,
+        admin_import.feature,
+        audit.feature,
+        digest.feature,
+        schedule.feature,
+        broadcast.feature,
     ])

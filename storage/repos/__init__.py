@@ -10,14 +10,22 @@ import aiosqlite
 
 from storage.repos.access import AccessRepo
 from storage.repos.activity import ActivityRepo
+from storage.repos.audience import AudienceRepo
 from storage.repos.audit import AuditRepo
 from storage.repos.categories import CategoryRepo
 from storage.repos.chats import ChatRepo
+from storage.repos.exports import ExportRepo
 from storage.repos.geo import GeoRepo
 from storage.repos.invitations import InvitationRepo
 from storage.repos.members import MemberRepo
+from storage.repos.outbox import OutboxRepo
+from storage.repos.pending_imports import PendingImportRepo
+from storage.repos.people import PeopleRepo
+from storage.repos.schedules import ScheduleRepo
 from storage.repos.sessions import SessionRepo
 from storage.repos.teams import TeamRepo
+from storage.repos.weekly import WeeklyRepo
+from storage.repos.zalo import ZaloRepo
 
 __all__ = ["Repos"]
 
@@ -35,3 +43,11 @@ class Repos:
         self.categories = CategoryRepo(conn)
         self.sessions = SessionRepo(conn)
         self.activity = ActivityRepo(conn)
+        self.audience = AudienceRepo(conn)
+        self.outbox = OutboxRepo(conn)
+        self.schedules = ScheduleRepo(conn)
+        self.weekly = WeeklyRepo(conn)
+        self.people = PeopleRepo(conn)
+        self.exports = ExportRepo(conn)
+        self.pending_imports = PendingImportRepo(conn)
+        self.zalo = ZaloRepo(conn)

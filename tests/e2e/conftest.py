@@ -69,14 +69,19 @@ async def _start_bot(sandbox: SandboxServer, services: Services) -> AsyncExitSta
 
 
 @pytest.fixture
-async def world(demo_database: Path, tmp_path: Path, clock: FakeClock) -> AsyncIterator[World]:
+async def world(demo_database: Path, tmp_path: Path, clock: FakeClock,
+                request: pytest.FixtureRequest) -> AsyncIterator[World]:
+    """Settings may be adjusted per test: ``@pytest.mark.settings(SEND_RATE_PER_SECOND="100")``."""
     db_path = tmp_path / "bot.sqlite3"
     shutil.copy(demo_database, db_path)
+    marker = request.node.get_closest_marker("settings")
     settings = load_settings(DATABASE_PATH=str(db_path),
-                             ADMIN_TELEGRAM_IDS=str(ADMIN_FROM_SETTINGS))
+                             ADMIN_TELEGRAM_IDS=str(ADMIN_FROM_SETTINGS),
+                             **(marker.kwargs if marker else {}))
     async with SandboxServer() as sandbox, Database(db_path) as db:
         services = make_services(settings, db, clock)
         demo = await prepare_demo(services)
+        demo.introduce_to(sandbox)
         world = World(sandbox, services, clock, demo, await _start_bot(sandbox, services))
         try:
             yield world

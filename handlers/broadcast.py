@@ -1,0 +1,360 @@
+"""/broadcast: an announcement to everyone, a commune, a team or a role — through the outbox.
+
+Pick the audience with buttons (only places within the caller's own area are offered, and each
+step re-checks the permission table), type the text, see a preview with the number of people,
+Confirm. Messages go through the outbox (deduplicated, rate-limited, quiet hours respected); a
+progress message is edited live ("1.200/3.740 đã gửi") with a Stop button, and a delivery report
+(sent, blocked the bot, failed, stopped, unreachable) follows at the end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from typing import Any
+
+from bot.chat import Button, OutMessage
+from bot.jobs import wake_sender
+from bot.outbox import OutboxMessage, batch_progress, cancel_batch, enqueue
+from bot.permissions import PERMISSIONS, Action, Scope
+from bot.roles import Role
+from handlers.context import Ctx, Services
+from handlers.routing import ButtonRoute, Command, Feature, FlowRoute
+from storage.repos import Repos
+from storage.repos.audience import CHANNEL_PREFERENCE, Recipient
+
+log = logging.getLogger(__name__)
+
+FLOW = "broadcast"
+MAX_TEXT = 3500          # room for the header within Telegram's 4096 (Zalo splits at 2000)
+PROGRESS_EVERY_S = 2.0   # how often the live progress message is refreshed
+ROLE_CHOICES = (Role.TEAM_LEADER, Role.COMMUNE_COORDINATOR, Role.PROVINCE_COORDINATOR)
+
+#: Progress reporters still running (a reference keeps each task alive until it ends).
+_reporters: set[asyncio.Task[None]] = set()
+
+
+# --- choosing the audience ----------------------------------------------------------------------
+
+
+def _areas(ctx: Ctx) -> list[Scope]:
+    """The places the caller may broadcast to; "everywhere" means the province served."""
+    province = ctx.services.settings.province_code
+    areas = []
+    for grant in ctx.caller.grants:
+        if Action.BROADCAST in PERMISSIONS[grant.role]:
+            scope = grant.scope if grant.scope.province else Scope(province)
+            if scope not in areas:
+                areas.append(scope)
+    return areas
+
+
+async def broadcast(ctx: Ctx) -> None:
+    areas = _areas(ctx)
+    province_wide = any(a.commune is None for a in areas)
+    rows: list[tuple[Button, ...]] = []
+    if province_wide:
+        province = ctx.services.settings.province_code
+        rows.append((Button(ctx.t("broadcast.everyone"), f"bc:aud:p:{province}"),))
+        rows.append((Button(ctx.t("broadcast.a_commune"), "bc:pick:c"),))
+    else:
+        for area in areas:
+            commune = await ctx.services.read.geo.commune(str(area.commune))
+            name = commune.name if commune else str(area.commune)
+            rows.append((Button(ctx.t("broadcast.whole_commune", commune=name),
+                                f"bc:aud:c:{area.commune}"),))
+    rows.append((Button(ctx.t("broadcast.a_team"), "bc:pick:t"),
+                 Button(ctx.t("broadcast.a_role"), "bc:pick:r")))
+    await ctx.reply(ctx.t("broadcast.pick_audience"), buttons=tuple(rows))
+
+
+async def pressed(ctx: Ctx) -> None:
+    kind, _, rest = ctx.args.partition(":")
+    if kind == "pick":
+        await _pick(ctx, rest)
+    elif kind == "tc":
+        await _teams_of(ctx, rest)
+    elif kind == "aud":
+        await _audience_chosen(ctx, rest)
+    elif kind in ("go", "x", "edit"):
+        await _confirm_step(ctx, kind, rest)
+    elif kind == "stop":
+        await _stop(ctx, rest)
+    else:
+        await ctx.answer(ctx.t("errors.stale_button"))
+
+
+async def _pick(ctx: Ctx, what: str) -> None:
+    areas = _areas(ctx)
+    communes = await _communes_in(ctx, areas)
+    if what == "r":
+        role_area = "-" if any(a.commune is None for a in areas) else str(areas[0].commune)
+        buttons = tuple(
+            (Button(ctx.t(f"broadcast.role.{role.value}"), f"bc:aud:r:{role.value}:{role_area}"),)
+            for role in ROLE_CHOICES
+            if role is not Role.PROVINCE_COORDINATOR or role_area == "-"
+        )
+        await ctx.answer(ctx.t("broadcast.pick_role"), buttons=buttons)
+        return
+    if what == "t" and len(communes) == 1:
+        await _teams_of(ctx, communes[0][0])
+        return
+    prefix = "bc:aud:c" if what == "c" else "bc:tc"
+    buttons_list = [Button(name, f"{prefix}:{code}") for code, name in communes]
+    rows = tuple(tuple(buttons_list[i:i + 2]) for i in range(0, len(buttons_list), 2))
+    await ctx.answer(ctx.t("broadcast.pick_commune"), buttons=rows)
+
+
+async def _communes_in(ctx: Ctx, areas: list[Scope]) -> list[tuple[str, str]]:
+    read = ctx.services.read
+    if any(a.commune is None for a in areas):
+        communes = await read.geo.communes_with_teams(ctx.services.settings.province_code)
+        return [(c.code, c.name) for c in communes]
+    found = []
+    for area in areas:
+        commune = await read.geo.commune(str(area.commune))
+        if commune is not None:
+            found.append((commune.code, commune.name))
+    return found
+
+
+async def _teams_of(ctx: Ctx, commune_code: str) -> None:
+    if not ctx.caller.can(Action.BROADCAST, Scope(ctx.services.settings.province_code,
+                                                  commune_code)):
+        await _refuse(ctx, commune_code)
+        return
+    teams = await ctx.services.read.teams.in_commune(commune_code)
+    buttons = [Button(t.name, f"bc:aud:t:{t.id}") for t in teams]
+    rows = tuple(tuple(buttons[i:i + 2]) for i in range(0, len(buttons), 2))
+    await ctx.answer(ctx.t("broadcast.pick_team"), buttons=rows)
+
+
+async def _audience_chosen(ctx: Ctx, raw: str) -> None:
+    audience = await _audience(ctx, raw)
+    if audience is None:
+        await ctx.answer(ctx.t("errors.stale_button"))
+        return
+    scope, _, label = audience
+    if not ctx.caller.can(Action.BROADCAST, scope):
+        await _refuse(ctx, label)
+        return
+    data = {"id": secrets.token_hex(4), "aud": raw, "label": label, "text": None}
+    async with ctx.services.db.write() as conn:
+        await Repos(conn).chats.set_flow(ctx.inc.channel, ctx.inc.chat_id, FLOW, "text", data,
+                                         ctx.now)
+    await ctx.answer(ctx.t("broadcast.ask_text", audience=label, limit=MAX_TEXT))
+
+
+async def _audience(ctx: Ctx, raw: str) -> tuple[Scope, Role | None, str] | None:
+    """(scope, role, label) of an encoded audience: p:<province>, c:<commune>, t:<team>,
+    r:<role>:<commune or ->."""
+    kind, _, rest = raw.partition(":")
+    read = ctx.services.read
+    province = ctx.services.settings.province_code
+    if kind == "p":
+        found = await read.geo.province(rest)
+        return (Scope(rest), None, ctx.t("broadcast.label.everyone",
+                                         place=found.name if found else rest))
+    if kind == "c":
+        commune = await read.geo.commune(rest)
+        return None if commune is None else (Scope(commune.province_code, commune.code), None,
+                                             commune.name)
+    if kind == "t" and rest.isdigit():
+        team = await read.teams.get(int(rest))
+        return None if team is None else (
+            Scope(team.province_code, team.commune_code, team.id), None,
+            f"{team.name}, {team.commune_name}")
+    if kind == "r":
+        role_word, _, place = rest.partition(":")
+        try:
+            role = Role(role_word)
+        except ValueError:
+            return None
+        role_name = ctx.t(f"broadcast.role.{role.value}")
+        if place == "-":
+            return Scope(province), role, role_name
+        commune = await read.geo.commune(place)
+        return None if commune is None else (
+            Scope(commune.province_code, commune.code), role, f"{role_name} — {commune.name}")
+    return None
+
+
+async def _refuse(ctx: Ctx, place: str) -> None:
+    async with ctx.services.db.write() as conn:
+        await Repos(conn).audit.record(
+            actor=ctx.caller.member.id if ctx.caller.member else None, action="denied",
+            target=f"/broadcast {place}", now=ctx.now)
+    await ctx.answer(ctx.t("broadcast.not_your_area", place=place))
+
+
+# --- the text, the preview, Confirm -------------------------------------------------------------
+
+
+async def text_typed(ctx: Ctx) -> None:
+    assert ctx.flow is not None
+    data = dict(ctx.flow.data)
+    text = (ctx.inc.text or "").strip()
+    if not text:
+        await ctx.reply(ctx.t("broadcast.text_only"))
+        return
+    if len(text) > MAX_TEXT:
+        await ctx.reply(ctx.t("broadcast.too_long", limit=MAX_TEXT, length=len(text)))
+        return
+    audience = await _audience(ctx, str(data["aud"]))
+    if audience is None:
+        await ctx.reply(ctx.t("errors.stale_button"))
+        return
+    recipients = await _recipients(ctx, audience[0], audience[1])
+    reachable = sum(1 for r in recipients if r.chat_id)
+    data["text"] = text
+    async with ctx.services.db.write() as conn:
+        await Repos(conn).chats.set_flow(ctx.inc.channel, ctx.inc.chat_id, FLOW, "confirm",
+                                         data, ctx.now)
+    number = ctx.services.t.number
+    flow_id = data["id"]
+    await ctx.reply(
+        ctx.t("broadcast.preview", text=text, audience=data["label"],
+              people=number(ctx.lang, len(recipients)), reachable=number(ctx.lang, reachable)),
+        buttons=(
+            (Button(ctx.t("broadcast.send", count=number(ctx.lang, reachable)),
+                    f"bc:go:{flow_id}"),),
+            (Button(ctx.t("broadcast.edit"), f"bc:edit:{flow_id}"),
+             Button(ctx.t("broadcast.cancel"), f"bc:x:{flow_id}")),
+        ),
+    )
+
+
+async def _confirm_step(ctx: Ctx, kind: str, flow_id: str) -> None:
+    flow = await ctx.services.read.chats.flow(ctx.inc.channel, ctx.inc.chat_id)
+    if flow is None or flow.flow != FLOW or flow.data.get("id") != flow_id:
+        sent = kind == "go" and await ctx.services.read.outbox.batch_progress(_batch(flow_id))
+        await ctx.answer(ctx.t("broadcast.already_sent" if sent and any(sent.values())
+                               else "errors.stale_button"))
+        return
+    data = dict(flow.data)
+    if kind == "x":
+        async with ctx.services.db.write() as conn:
+            await Repos(conn).chats.clear_flow(ctx.inc.channel, ctx.inc.chat_id)
+        await ctx.answer(ctx.t("broadcast.cancelled"))
+        return
+    if kind == "edit":
+        async with ctx.services.db.write() as conn:
+            await Repos(conn).chats.set_flow(ctx.inc.channel, ctx.inc.chat_id, FLOW, "text",
+                                             data, ctx.now)
+        await ctx.answer(ctx.t("broadcast.ask_text", audience=data["label"], limit=MAX_TEXT))
+        return
+    await _send(ctx, data)
+
+
+async def _send(ctx: Ctx, data: dict[str, Any]) -> None:
+    audience = await _audience(ctx, str(data["aud"]))
+    member = ctx.caller.member
+    if audience is None or member is None or not ctx.caller.can(Action.BROADCAST, audience[0]):
+        await _refuse(ctx, str(data.get("label")))
+        return
+    recipients = await _recipients(ctx, audience[0], audience[1])
+    batch = _batch(str(data["id"]))
+    role = ctx.caller.role
+    items = [
+        OutboxMessage(
+            dedup_key=f"{batch}:m{r.member_id}", channel=str(r.channel), chat_id=str(r.chat_id),
+            message=OutMessage(text=_letter(ctx.services, r, member.full_name, role,
+                                            str(data["text"]))),
+            kind="broadcast", member_id=r.member_id, batch_id=batch,
+        )
+        for r in recipients if r.chat_id
+    ]
+    unreachable = len(recipients) - len(items)
+    async with ctx.services.db.write() as conn:
+        repos = Repos(conn)
+        await repos.chats.clear_flow(ctx.inc.channel, ctx.inc.chat_id)
+        await repos.audit.record(actor=member.id, action="broadcast.send",
+                                 target=str(data["label"]), now=ctx.now, batch=batch,
+                                 recipients=len(items), unreachable=unreachable)
+    await enqueue(ctx.services, items)
+    wake_sender(ctx.services)
+    ref = await ctx.channel.send(ctx.inc.chat_id, OutMessage(
+        text=_progress_text(ctx, 0, len(items)),
+        buttons=((Button(ctx.t("broadcast.stop"), f"bc:stop:{data['id']}"),),)))
+    task = asyncio.create_task(_report(ctx, batch, ref, len(items), unreachable))
+    _reporters.add(task)
+    task.add_done_callback(_reporters.discard)
+
+
+async def _recipients(ctx: Ctx, scope: Scope, role: Role | None) -> list[Recipient]:
+    running = [c for c in CHANNEL_PREFERENCE if c in ctx.services.channels]
+    return await ctx.services.read.audience.recipients(scope, role, running)
+
+
+def _letter(services: Services, recipient: Recipient, sender: str, role: Role | None,
+            text: str) -> str:
+    lang = services.t.language(recipient.language or services.settings.default_language)
+    role_name = services.t(lang, f"role.{role.value}") if role else ""
+    return services.t(lang, "broadcast.header", sender=sender, role=role_name) + "\n\n" + text
+
+
+def _batch(flow_id: str) -> str:
+    return f"broadcast:{flow_id}"
+
+
+# --- progress, stop, the report -----------------------------------------------------------------
+
+
+def _progress_text(ctx: Ctx, done: int, total: int) -> str:
+    number = ctx.services.t.number
+    return ctx.t("broadcast.progress", done=number(ctx.lang, done), total=number(ctx.lang, total))
+
+
+async def _report(ctx: Ctx, batch: str, ref: str | None, total: int, unreachable: int) -> None:
+    """Edit the progress message while the batch goes out, then send the delivery report."""
+    shown = ""
+    try:
+        while True:
+            counts = await batch_progress(ctx.services, batch)
+            finished = counts["pending"] + counts["sending"] == 0
+            text = _progress_text(ctx, counts["sent"], total)
+            if ref and ctx.channel.supports_buttons and (text != shown or finished):
+                buttons = () if finished else (
+                    (Button(ctx.t("broadcast.stop"), f"bc:stop:{batch.split(':')[1]}"),),)
+                await ctx.channel.edit(ctx.inc.chat_id, ref, OutMessage(text=text,
+                                                                        buttons=buttons))
+                shown = text
+            if finished:
+                break
+            await asyncio.sleep(PROGRESS_EVERY_S)
+        failures = await ctx.services.read.outbox.batch_failures(batch)
+        blocked = sum(1 for f in failures if _blocked(f.last_error))
+        number = ctx.services.t.number
+        await ctx.channel.send(ctx.inc.chat_id, OutMessage(text=ctx.t(
+            "broadcast.report", sent=number(ctx.lang, counts["sent"]),
+            blocked=number(ctx.lang, blocked),
+            failed=number(ctx.lang, counts["failed"] - blocked),
+            stopped=number(ctx.lang, counts["cancelled"]),
+            unreachable=number(ctx.lang, unreachable))))
+    except Exception:
+        # The broadcast itself goes on in the outbox; only the live report is lost.
+        log.exception("progress report of %s failed", batch)
+
+
+def _blocked(error: str | None) -> bool:
+    text = (error or "").lower()
+    return "blocked" in text or "forbidden" in text
+
+
+async def _stop(ctx: Ctx, flow_id: str) -> None:
+    member = ctx.caller.member
+    batch = _batch(flow_id)
+    items = await ctx.services.read.outbox.items(batch_id=batch)
+    if member is None or not items or not ctx.caller.can_somewhere(Action.BROADCAST):
+        await ctx.answer(ctx.t("errors.stale_button"))
+        return
+    stopped = await cancel_batch(ctx.services, batch, actor=member.id)
+    await ctx.reply(ctx.t("broadcast.stopping", count=ctx.services.t.number(ctx.lang, stopped)))
+
+
+feature = Feature(
+    commands=(Command("broadcast", broadcast, requires=Action.BROADCAST, members_only=True),),
+    buttons=(ButtonRoute("bc", pressed),),
+    flows=(FlowRoute(FLOW, text_typed),),
+)

@@ -13,7 +13,6 @@ from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 from bot.channels.telegram import TelegramPort, to_incoming
 from bot.config import Settings
 from bot.i18n import LANGUAGES, translator
-from bot.jobs import Scheduling
 from handlers import dispatcher
 from handlers.context import Caller, Clock, Services
 from handlers.menus import visible_commands
@@ -95,14 +94,10 @@ async def running(app: Application,  # type: ignore[type-arg]
     async with app:
         await _introduce(app, services)
         await app.start()
-        # Jobs from the stored schedules, missed work caught up, the outbox sender running.
-        scheduling = Scheduling(services, app.job_queue)
-        await scheduling.start()
         assert app.updater is not None
         await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout)
         try:
             yield
         finally:
-            await scheduling.stop()
             await app.updater.stop()
             await app.stop()

@@ -119,8 +119,8 @@ class Settings(BaseSettings):
 
     @property
     def sandbox_mode(self) -> bool:
-        """No Telegram token: run against the local sandbox with the demo province."""
-        return self.telegram_bot_token is None
+        """No token at all: run against the local sandbox with the demo province."""
+        return self.telegram_bot_token is None and self.zalo_bot_token is None
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -1,10 +1,12 @@
 """The scheduled jobs: built from the stored schedules, with stable ids, at start-up and on change.
 
-Jobs run on python-telegram-bot's JobQueue (APScheduler 3). They are not persisted: the
-database holds the schedules and the outbox, so at start-up the jobs are simply created again
-(same ids, ``replace_existing``) and missed work is caught up by ``run_due_work``.
+Jobs run on APScheduler 3's AsyncIOScheduler, owned here rather than borrowed from
+python-telegram-bot's JobQueue: the schedule must run whichever channels are configured — a
+Zalo-only deployment has no Telegram application at all. They are not persisted: the database
+holds the schedules and the outbox, so at start-up the jobs are simply created again (same ids,
+``replace_existing``) and missed work is caught up by ``run_due_work``.
 
-- ``digest:weekly`` and ``reminder:weekly``: ``run_daily`` on the stored weekday and time, in
+- ``digest:weekly`` and ``reminder:weekly``: a cron trigger on the stored weekday and time, in
   the configured zone; they call ``run_due_work`` and wake the sender.
 - ``outbox:drain``: every 30 s, wakes the sender (and restarts it if it ever died), so items
   held back by quiet hours go out when they end.
@@ -16,8 +18,11 @@ import asyncio
 import contextlib
 import logging
 import weakref
-from datetime import time
-from typing import Any
+from collections.abc import AsyncIterator
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.outbox import default_quiet
 from bot.schedule import DIGEST, REMINDER, Weekly
@@ -40,17 +45,17 @@ def job_id(name: str) -> str:
     return f"{name}:weekly"
 
 
-def ptb_days(weekly: Weekly) -> tuple[int, ...]:
-    """python-telegram-bot counts days from Sunday = 0; ISO from Monday = 1."""
-    return (weekly.weekday % 7,)
+def cron_day(weekly: Weekly) -> int:
+    """APScheduler counts days from Monday = 0; ISO from Monday = 1."""
+    return weekly.weekday - 1
 
 
 class Scheduling:
     """The sender task and the jobs of one running bot."""
 
-    def __init__(self, services: Services, job_queue: Any, sender: Sender | None = None) -> None:
+    def __init__(self, services: Services, sender: Sender | None = None) -> None:
         self.services = services
-        self.job_queue = job_queue
+        self.scheduler = AsyncIOScheduler(timezone=services.settings.tz)
         self.sender = sender or Sender(services,
                                        global_rate=services.settings.send_rate_per_second)
         self._task: asyncio.Task[None] | None = None
@@ -58,6 +63,7 @@ class Scheduling:
     async def start(self) -> None:
         await self.sender.recover()
         await self.register()
+        self.scheduler.start()
         try:
             await run_due_work(self.services)  # catch-up: a time that passed while down
             await asyncio.wait_for(self.sender.drain(), STARTUP_DRAIN_S)
@@ -70,6 +76,7 @@ class Scheduling:
 
     async def stop(self) -> None:
         _running.pop(self.services.db, None)
+        self.scheduler.shutdown(wait=False)
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -82,27 +89,24 @@ class Scheduling:
 
     async def register(self) -> None:
         """(Re)create the jobs from the stored schedules; the same ids replace the old ones."""
-        if self.job_queue is None:
-            return
         schedules = await self.services.read.schedules.current(default_quiet(self.services))
         tz = self.services.settings.tz
         for name, weekly in ((DIGEST, schedules.digest), (REMINDER, schedules.reminder)):
-            self.job_queue.run_daily(
-                self._due, time(weekly.at.hour, weekly.at.minute, tzinfo=tz),
-                days=ptb_days(weekly), name=job_id(name),
-                job_kwargs={"id": job_id(name), "replace_existing": True,
-                            "misfire_grace_time": 3600, "coalesce": True})
-        self.job_queue.run_repeating(
-            self._drain, DRAIN_INTERVAL_S, first=DRAIN_INTERVAL_S, name=DRAIN_JOB,
-            job_kwargs={"id": DRAIN_JOB, "replace_existing": True})
+            self.scheduler.add_job(
+                self._due, CronTrigger(day_of_week=cron_day(weekly), hour=weekly.at.hour,
+                                       minute=weekly.at.minute, timezone=tz),
+                id=job_id(name), name=job_id(name), replace_existing=True,
+                misfire_grace_time=3600, coalesce=True)
+        self.scheduler.add_job(self._drain, IntervalTrigger(seconds=DRAIN_INTERVAL_S),
+                               id=DRAIN_JOB, name=DRAIN_JOB, replace_existing=True)
         log.info("jobs scheduled: digest %s, reminder %s, quiet %s", schedules.digest,
                  schedules.reminder, schedules.quiet)
 
-    async def _due(self, _context: Any) -> None:
+    async def _due(self) -> None:
         await run_due_work(self.services)
         self.sender.wake()
 
-    async def _drain(self, _context: Any) -> None:
+    async def _drain(self) -> None:
         self._ensure_sender()
         self.sender.wake()
 
@@ -127,7 +131,18 @@ async def reschedule(services: Services) -> bool:
 def scheduled_jobs(services: Services) -> dict[str, str]:
     """Job id → next run time (ISO), for /schedule and tests."""
     scheduling = _running.get(services.db)
-    if scheduling is None or scheduling.job_queue is None:
+    if scheduling is None:
         return {}
-    return {job.job.id: job.next_t.isoformat() if job.next_t else ""
-            for job in scheduling.job_queue.jobs()}
+    return {job.id: job.next_run_time.isoformat() if job.next_run_time else ""
+            for job in scheduling.scheduler.get_jobs()}
+
+
+@contextlib.asynccontextmanager
+async def scheduling(services: Services) -> AsyncIterator[Scheduling]:
+    """Jobs registered, missed work caught up, the outbox sender running, for the block."""
+    running = Scheduling(services)
+    await running.start()
+    try:
+        yield running
+    finally:
+        await running.stop()

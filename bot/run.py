@@ -1,4 +1,4 @@
-"""Running the bot: against Telegram with a token, or against the local sandbox without one."""
+"""Running the bot: against Telegram and/or Zalo with tokens, or the local sandbox without."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from contextlib import AsyncExitStack, suppress
 from bot.app import build_telegram_app, make_services, running
 from bot.channels.zalo_poller import running_zalo
 from bot.config import Settings
+from bot.jobs import scheduling
+from handlers.context import Services
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -41,39 +43,44 @@ async def run(settings: Settings, *, ready: asyncio.Event | None = None,
         db = await stack.enter_async_context(Database(settings.database_path))
         services = make_services(settings, db)
         if settings.sandbox_mode:
-            from bot.demo import prepare_demo
-            from bot.sandbox.server import SandboxServer
-            from bot.sandbox.zalo_api import photo_host
-
-            people = await prepare_demo(services)
-            sandbox = SandboxServer(people=people.provider)
-            await sandbox.start(settings.sandbox_host, settings.sandbox_port)
-            people.introduce_to(sandbox)
-            stack.push_async_callback(sandbox.stop)
-            token, base_url, files_url = (SANDBOX_TOKEN, sandbox.bot_api_base_url,
-                                          sandbox.file_base_url)
+            await _run_sandbox(stack, services)
         else:
-            assert settings.telegram_bot_token is not None
-            token, base_url = settings.telegram_bot_token, settings.telegram_api_base_url
-            files_url = file_base_url(base_url)
-        app = build_telegram_app(services, token=token, base_url=base_url,
-                                 base_file_url=files_url)
-        async with running(app, services):
-            if settings.sandbox_mode:
-                # The demo always shows both channels, on the sandbox: its people are made up,
-                # so a real Zalo token is not used with them.
-                if settings.zalo_bot_token is not None:
-                    log.warning("ZALO_BOT_TOKEN is ignored without TELEGRAM_BOT_TOKEN: "
-                                "the demo runs Zalo on the sandbox")
-                await stack.enter_async_context(running_zalo(
-                    services, token=SANDBOX_ZALO_TOKEN, base_url=sandbox.zalo_api_base_url,
-                    photo_host=photo_host(sandbox.url)))
-            elif settings.zalo_bot_token is not None:
-                await stack.enter_async_context(running_zalo(
-                    services, token=settings.zalo_bot_token,
-                    base_url=settings.zalo_api_base_url))
-            if settings.sandbox_mode:
-                print(f"\n  Sandbox chat: {sandbox.url}/\n  (Ctrl+C to stop)\n", flush=True)
-            if ready is not None:
-                ready.set()
-            await stop.wait()
+            await _run_channels(stack, services)
+        # Jobs and the outbox sender run whichever channels are up (Zalo-only included).
+        await stack.enter_async_context(scheduling(services))
+        if ready is not None:
+            ready.set()
+        await stop.wait()
+
+
+async def _run_channels(stack: AsyncExitStack, services: Services) -> None:
+    settings = services.settings
+    if settings.telegram_bot_token is not None:
+        base_url = settings.telegram_api_base_url
+        app = build_telegram_app(services, token=settings.telegram_bot_token,
+                                 base_url=base_url, base_file_url=file_base_url(base_url))
+        await stack.enter_async_context(running(app, services))
+    if settings.zalo_bot_token is not None:
+        await stack.enter_async_context(running_zalo(
+            services, token=settings.zalo_bot_token, base_url=settings.zalo_api_base_url))
+
+
+async def _run_sandbox(stack: AsyncExitStack, services: Services) -> None:
+    """The demo: the sandbox, the demo province, and both channels talking to the sandbox."""
+    from bot.demo import prepare_demo
+    from bot.sandbox.server import SandboxServer
+    from bot.sandbox.zalo_api import photo_host
+
+    settings = services.settings
+    people = await prepare_demo(services)
+    sandbox = SandboxServer(people=people.provider)
+    await sandbox.start(settings.sandbox_host, settings.sandbox_port)
+    stack.push_async_callback(sandbox.stop)
+    people.introduce_to(sandbox)
+    app = build_telegram_app(services, token=SANDBOX_TOKEN, base_url=sandbox.bot_api_base_url,
+                             base_file_url=sandbox.file_base_url)
+    await stack.enter_async_context(running(app, services))
+    await stack.enter_async_context(running_zalo(
+        services, token=SANDBOX_ZALO_TOKEN, base_url=sandbox.zalo_api_base_url,
+        photo_host=photo_host(sandbox.url)))
+    print(f"\n  Sandbox chat: {sandbox.url}/\n  (Ctrl+C to stop)\n", flush=True)

@@ -15,6 +15,7 @@ import pytest
 from bot.app import build_telegram_app, make_services, running
 from bot.config import load_settings
 from bot.demo import PERSONA_IDS, DemoPeople, prepare_demo
+from bot.jobs import scheduling
 from bot.sandbox import SandboxServer, SandboxUser
 from bot.sandbox.testing import DEFAULT_TOKEN
 from handlers.context import Services
@@ -65,6 +66,7 @@ async def _start_bot(sandbox: SandboxServer, services: Services) -> AsyncExitSta
     app = build_telegram_app(services, token=DEFAULT_TOKEN, base_url=sandbox.bot_api_base_url,
                              base_file_url=sandbox.file_base_url)
     await stack.enter_async_context(running(app, services, poll_timeout=10))
+    await stack.enter_async_context(scheduling(services))
     return stack
 
 

@@ -1,12 +1,15 @@
 """Benchmarks through the sandbox: prints figures, asserts nothing (not a timed test).
 
-    python -m tests.perf.bench_sandbox [--members 300] [--flood]
+    python -m tests.perf.bench_sandbox [--members 300] [--flood] [--broadcast]
 
 1. Registry: importing the demo province (525 teams, 3,740 members) and re-importing it.
 2. Logging: N members at once each send a quick-form session and press Save, through the real
    python-telegram-bot Application polling the sandbox over HTTP; latency per interaction
    (message sent → bot's answer shown) and sessions saved per second. With --flood the
    sandbox enforces Telegram's flood limits (429 + retry_after) during the run.
+3. With --broadcast: the admin broadcasts to all 3,740 members (everyone linked to a sandbox
+   chat, 10 of them having blocked the bot) through /broadcast, the outbox and the sender at
+   the configured SEND_RATE_PER_SECOND; time from Send to the delivery report.
 """
 
 from __future__ import annotations
@@ -97,16 +100,60 @@ async def bench_logging(db: Database, db_path: Path, members: int, flood: bool) 
           f"{sandbox.stats.too_many_requests}")
 
 
+async def bench_broadcast(db_path: Path) -> None:
+    from bot.demo import PERSONA_IDS, prepare_demo
+    from bot.jobs import scheduling
+
+    settings = load_settings(DATABASE_PATH=str(db_path))
+    async with Database(db_path) as db, SandboxServer() as sandbox:
+        services = make_services(settings, db)
+        demo = await prepare_demo(services)
+        demo.introduce_to(sandbox)
+        async with db.write() as conn:
+            rows = list(await conn.execute_fetchall(
+                "SELECT id FROM members m WHERE NOT EXISTS (SELECT 1 FROM identities i"
+                " WHERE i.member_id = m.id AND i.channel = 'telegram')"))
+            for member_id, in rows:
+                uid = str(FIRST_USER_ID + member_id)
+                await Repos(conn).access.link(channel="telegram", external_id=uid, chat_id=uid,
+                                              member_id=member_id, now=_now())
+                sandbox.add_person(int(uid), uid)
+        for member_id, in rows[:10]:
+            sandbox.set_blocked(FIRST_USER_ID + member_id)
+        app = build_telegram_app(services, token=DEFAULT_TOKEN,
+                                 base_url=sandbox.bot_api_base_url,
+                                 base_file_url=sandbox.file_base_url)
+        async with running(app, services, poll_timeout=10), scheduling(services):
+            await asyncio.sleep(1)  # let the start-up catch-up of the demo's digests settle
+            admin = sandbox.user(PERSONA_IDS["admin"], "Admin")
+            await admin.command("broadcast")
+            await admin.next_message()
+            await admin.press("🌏 Tất cả mọi người")
+            await admin.next_message()
+            await admin.send("Thông báo thử nghiệm")
+            preview = await admin.next_message()
+            started = time.perf_counter()
+            await admin.press(next(b for b in preview.buttons if b.startswith("📣")))
+            report = await admin.wait_for(lambda m: "Gửi thông báo xong" in m.text, timeout=900)
+            elapsed = time.perf_counter() - started
+    summary = report.text.replace("\n", "; ")
+    print(f"broadcast to everyone at SEND_RATE_PER_SECOND={settings.send_rate_per_second:g}: "
+          f"{elapsed:.1f} s; report: {summary}")
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--members", type=int, default=300)
     parser.add_argument("--flood", action="store_true")
+    parser.add_argument("--broadcast", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         db_path = Path(folder) / "bench.sqlite3"
         async with Database(db_path) as db:
             await bench_import(db)
             await bench_logging(db, db_path, args.members, args.flood)
+        if args.broadcast:
+            await bench_broadcast(Path(folder) / "broadcast.sqlite3")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -12,12 +11,9 @@ from telegram import BotCommand, ReplyKeyboardMarkup
 
 from bot.i18n import LOCALES_DIR, placeholders
 from bot.sandbox import Persona, SandboxServer, application_builder, running_application
+from tests.browser import CHROMIUM_ARGS, chromium_or_skip
 from tests.sandbox.apps import build_greeter_app
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
 PEOPLE = [
     Persona(1001, "Lan", "Nguyễn", "vi", "Thành viên", "Thành viên tổ CNS"),
     Persona(1002, "Minh", "Trần", "vi", "Tổ trưởng", "Tổ trưởng tổ CNS thôn 3"),
@@ -87,14 +83,6 @@ async def test_page_and_assets_are_served_without_external_resources(
         async with session.post(f"{sandbox.url}/sandbox/api/send", json={"text": "x"}) as r:
             assert r.status == 400
             assert (await r.json()) == {"ok": False, "error": "user_id must be an integer"}
-
-
-def chromium_or_skip() -> str:
-    if os.path.exists(CHROMIUM):
-        return CHROMIUM
-    if os.environ.get("CI"):
-        pytest.fail(f"{CHROMIUM} is required in CI (apt-get install chromium)")
-    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); set CI to require it")
 
 
 @pytest.mark.browser

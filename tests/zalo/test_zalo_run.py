@@ -41,3 +41,29 @@ async def test_the_sandbox_run_serves_the_demo_personas_on_zalo(tmp_path: Path) 
         stop.set()
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.wait_for(task, 30)
+
+
+async def test_a_zalo_only_deployment_runs_without_telegram(tmp_path: Path) -> None:
+    """Telegram is restricted in Vietnam: a Zalo token alone must run the bot (no demo)."""
+    from bot.sandbox import SandboxServer
+
+    async with SandboxServer() as platform:  # stands in for Zalo's servers
+        settings = load_settings(DATABASE_PATH=str(tmp_path / "zalo.sqlite3"),
+                                 TELEGRAM_BOT_TOKEN="", ZALO_BOT_TOKEN="4242:zalo-only-secret",
+                                 ZALO_API_BASE_URL=platform.zalo_api_base_url)
+        assert not settings.sandbox_mode
+        ready, stop = asyncio.Event(), asyncio.Event()
+        task = asyncio.create_task(run(settings, ready=ready, stop=stop))
+        try:
+            await asyncio.wait_for(ready.wait(), 60)
+            async with aiohttp.ClientSession() as session:
+                visitor = SandboxZaloUser(platform.url, "a1b2c3d4e5f60718293a", "Khách",
+                                          session=session)
+                await visitor.send("/start")
+                welcome = await visitor.next_message(timeout=10)
+                assert "mã mời" in welcome.text
+            assert platform.stats.requests.get("getme", 0) == 0  # Telegram was never called
+        finally:
+            stop.set()
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait_for(task, 30)

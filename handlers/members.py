@@ -29,7 +29,7 @@ from handlers.admin_scope import (
 from handlers.context import Ctx
 from handlers.menus import refresh_member_menus
 from handlers.routing import ButtonRoute, Command, Feature, FlowRoute
-from storage.models import RoleGrant
+from storage.models import RoleGrant, Team
 from storage.repos import Repos
 from storage.repos.access import grant_scope
 from storage.repos.people import PersonRow
@@ -279,33 +279,37 @@ async def _move_commune_picked(ctx: Ctx, member_id: int, commune_code: str) -> N
         await _teams_to_move_to(ctx, row, commune_code)
 
 
-async def _confirm_move(ctx: Ctx, member_id: int, team_arg: str) -> None:
+async def _move_target(ctx: Ctx, member_id: int, team_arg: str
+                       ) -> tuple[PersonRow, Team] | None:
+    """The member and the team they would move to, both checked (or None, answered)."""
     row = await _managed(ctx, member_id)
     target = await ctx.services.read.people.team(int(team_arg)) if team_arg.isdigit() else None
     if row is None:
-        return
+        return None
     if target is None or not target.active:
         await ctx.answer(ctx.t("errors.stale_button"))
-        return
+        return None
     if not ctx.caller.can(Action.MANAGE_PEOPLE, team_scope(target)):
         await refuse_place(ctx, "member", target.commune_name)
+        return None
+    return row, target
+
+
+async def _confirm_move(ctx: Ctx, member_id: int, team_arg: str) -> None:
+    checked = await _move_target(ctx, member_id, team_arg)
+    if checked is None:
         return
+    row, target = checked
     await ctx.answer(ctx.t("member.confirm_move", name=row.member.full_name, team=target.name,
                            commune=target.commune_name),
                      buttons=_confirm(ctx, f"mem:mvok:{member_id}:{target.id}"))
 
 
 async def _move(ctx: Ctx, member_id: int, team_arg: str) -> None:
-    row = await _managed(ctx, member_id)
-    target = await ctx.services.read.people.team(int(team_arg)) if team_arg.isdigit() else None
-    if row is None:
+    checked = await _move_target(ctx, member_id, team_arg)
+    if checked is None:
         return
-    if target is None or not target.active:
-        await ctx.answer(ctx.t("errors.stale_button"))
-        return
-    if not ctx.caller.can(Action.MANAGE_PEOPLE, team_scope(target)):
-        await refuse_place(ctx, "member", target.commune_name)
-        return
+    row, target = checked
     old = row.team
     async with ctx.services.db.write() as conn:
         repos = Repos(conn)

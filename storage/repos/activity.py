@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
 
 import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
 from bot.permissions import Scope
 from storage.repos._sql import fetch_all
+from storage.repos.scope_sql import sessions_in, teams_in
 
 
 class Tally(BaseModel):
@@ -39,33 +39,12 @@ class PlaceTally(BaseModel):
     last_date: date | None = None   # the latest session ever, for "nothing for 14 days"
 
 
-def _scope_filter(scope: Scope, alias: str = "s") -> tuple[str, list[Any]]:
-    if scope.team is not None:
-        return f"{alias}.team_id = ?", [scope.team]
-    if scope.commune is not None:
-        return f"{alias}.commune_code = ?", [scope.commune]
-    if scope.province is not None:
-        return (f"{alias}.commune_code IN (SELECT code FROM communes WHERE province_code = ?)",
-                [scope.province])
-    return "1", []
-
-
-def _team_filter(scope: Scope) -> tuple[str, list[Any]]:
-    if scope.team is not None:
-        return "t.id = ?", [scope.team]
-    if scope.commune is not None:
-        return "t.commune_code = ?", [scope.commune]
-    if scope.province is not None:
-        return "c.province_code = ?", [scope.province]
-    return "1", []
-
-
 class ActivityRepo:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
 
     async def by_category(self, scope: Scope, start: date, end: date) -> dict[int, Tally]:
-        where, params = _scope_filter(scope)
+        where, params = sessions_in(scope)
         rows = await fetch_all(
             self.conn,
             f"SELECT s.category_id, COUNT(*), SUM(s.citizens) FROM sessions s WHERE {where}"
@@ -81,7 +60,7 @@ class ActivityRepo:
 
     async def by_team(self, scope: Scope, start: date, end: date) -> list[PlaceTally]:
         """Every active team in scope, those with nothing logged included (zeros)."""
-        where, params = _team_filter(scope)
+        where, params = teams_in(scope)
         rows = await fetch_all(
             self.conn,
             "SELECT t.id, t.name, t.commune_code, c.name,"
@@ -123,7 +102,7 @@ class ActivityRepo:
 
     async def by_member(self, scope: Scope, start: date, end: date) -> list[PlaceTally]:
         """Every active member of the teams in scope, zeros included."""
-        where, params = _team_filter(scope)
+        where, params = teams_in(scope)
         rows = await fetch_all(
             self.conn,
             "SELECT m.id, m.full_name, t.commune_code, c.name, t.name,"

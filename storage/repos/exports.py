@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from bot.permissions import Scope
 from storage.repos._sql import fetch_all
+from storage.repos.scope_sql import sessions_in, teams_in
 
 
 class SessionLine(BaseModel):
@@ -51,33 +52,12 @@ class MemberMonthRow(BaseModel):
     by_category: dict[int, tuple[int, int]] = {}
 
 
-def _session_filter(scope: Scope) -> tuple[str, list[Any]]:
-    if scope.team is not None:
-        return "s.team_id = ?", [scope.team]
-    if scope.commune is not None:
-        return "s.commune_code = ?", [scope.commune]
-    if scope.province is not None:
-        return ("s.commune_code IN (SELECT code FROM communes WHERE province_code = ?)",
-                [scope.province])
-    return "1", []
-
-
-def _team_filter(scope: Scope) -> tuple[str, list[Any]]:
-    if scope.team is not None:
-        return "t.id = ?", [scope.team]
-    if scope.commune is not None:
-        return "t.commune_code = ?", [scope.commune]
-    if scope.province is not None:
-        return "c.province_code = ?", [scope.province]
-    return "1", []
-
-
 class ExportRepo:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
 
     async def sessions(self, scope: Scope, start: date, end: date) -> list[SessionLine]:
-        where, params = _session_filter(scope)
+        where, params = sessions_in(scope)
         rows = await fetch_all(
             self.conn,
             "SELECT s.session_date, COALESCE(c.name, ''), COALESCE(t.name, ''), m.full_name,"
@@ -97,7 +77,7 @@ class ExportRepo:
 
     async def teams(self, scope: Scope, start: date, end: date) -> list[PlaceRow]:
         """Every active team in scope (zeros included) with its tallies per category."""
-        where, params = _team_filter(scope)
+        where, params = teams_in(scope)
         teams = await fetch_all(
             self.conn,
             "SELECT t.id, c.name, t.name, (SELECT COUNT(*) FROM members m"
@@ -106,14 +86,14 @@ class ExportRepo:
             f" WHERE t.active AND {where} ORDER BY c.name_key, t.name_key",
             params,
         )
-        swhere, sparams = _session_filter(scope)
+        swhere, sparams = sessions_in(scope)
         tallies = await self._tallies("s.team_id", swhere, sparams, start, end)
         return [PlaceRow(commune_name=r[1], team_name=r[2], members=r[3],
                          by_category=tallies.get(str(r[0]), {})) for r in teams]
 
     async def communes(self, scope: Scope, start: date, end: date) -> list[PlaceRow]:
         """Every commune in scope that has teams, zeros included."""
-        where, params = _team_filter(scope)
+        where, params = teams_in(scope)
         communes = await fetch_all(
             self.conn,
             "SELECT c.code, c.name, COUNT(DISTINCT m.id) FROM communes c"
@@ -122,7 +102,7 @@ class ExportRepo:
             f" WHERE {where} GROUP BY c.code ORDER BY c.name_key",
             params,
         )
-        swhere, sparams = _session_filter(scope)
+        swhere, sparams = sessions_in(scope)
         tallies = await self._tallies("s.commune_code", swhere, sparams, start, end)
         return [PlaceRow(commune_name=r[1], members=r[2], by_category=tallies.get(str(r[0]), {}))
                 for r in communes]
@@ -146,7 +126,7 @@ class ExportRepo:
         """One row per member × month: every active member of the scope's teams (zeros too,
         since the allowance record lists everyone), plus anyone who logged sessions here in
         the period and has moved or left since."""
-        where, params = _team_filter(scope)
+        where, params = teams_in(scope)
         people = await fetch_all(
             self.conn,
             "SELECT m.id, m.full_name, c.name, t.name, t.id, c.name_key, t.name_key, m.name_key"
@@ -155,7 +135,7 @@ class ExportRepo:
             f" WHERE m.active AND t.active AND {where}",
             params,
         )
-        swhere, sparams = _session_filter(scope)
+        swhere, sparams = sessions_in(scope)
         logged = await fetch_all(
             self.conn,
             "SELECT s.member_id, m.full_name, COALESCE(c.name, ''), COALESCE(t.name, ''),"

@@ -7,7 +7,6 @@ scope, so a commune coordinator never sees another commune's people.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import aiosqlite
 from pydantic import BaseModel, ConfigDict
@@ -16,6 +15,7 @@ from bot.permissions import Scope
 from bot.text import fold
 from storage.models import Member, Team, TeamKind
 from storage.repos._sql import fetch_all, fetch_one, parse_ts, ts
+from storage.repos.scope_sql import teams_in
 
 _TEAM_SELECT = (
     "SELECT t.id, t.commune_code, c.name AS commune_name, c.province_code, t.name, t.kind,"
@@ -31,16 +31,6 @@ class PersonRow(BaseModel):
 
     member: Member
     team: Team | None
-
-
-def _where_scope(scope: Scope) -> tuple[str, list[Any]]:
-    if scope.team is not None:
-        return "t.id = ?", [scope.team]
-    if scope.commune is not None:
-        return "t.commune_code = ?", [scope.commune]
-    if scope.province is not None:
-        return "c.province_code = ?", [scope.province]
-    return "1", []
 
 
 def _like(text: str) -> str:
@@ -66,7 +56,7 @@ class PeopleRepo:
             return []
         clauses, params = [], []
         for scope in scopes:
-            where, extra = _where_scope(scope)
+            where, extra = teams_in(scope)
             clauses.append(f"({where})")
             params += extra
         place = " OR ".join(clauses)
@@ -143,7 +133,7 @@ class PeopleRepo:
             return []
         clauses, params = [], []
         for scope in scopes:
-            where, extra = _where_scope(scope)
+            where, extra = teams_in(scope)
             clauses.append(f"({where})")
             params += extra
         rows = await fetch_all(

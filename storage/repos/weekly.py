@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from bot.permissions import Scope
 from bot.roles import Role
 from storage.repos._sql import fetch_all, scalar
-from storage.repos.activity import _scope_filter
+from storage.repos.scope_sql import sessions_in
 
 
 class Recipient(BaseModel):
@@ -66,7 +66,7 @@ class WeeklyRepo:
 
     async def weekly_citizens(self, scope: Scope, first_monday: date, weeks: int) -> list[int]:
         """Citizens helped per week, ``weeks`` weeks from ``first_monday`` (zeros included)."""
-        where, params = _scope_filter(scope)
+        where, params = sessions_in(scope)
         last = first_monday + timedelta(days=7 * weeks - 1)
         rows = await fetch_all(
             self.conn,

@@ -10,8 +10,8 @@ from openpyxl import load_workbook
 
 from bot.demo import PERSONA_IDS
 from storage.repos import Repos
-from tests.admin.helpers import log_session
 from tests.e2e.conftest import World
+from tests.factories import log_session
 
 NOV = date(2026, 11, 1)
 

@@ -7,8 +7,8 @@ from datetime import date
 from bot.demo import PERSONA_IDS
 from bot.roles import Role
 from storage.repos import Repos
-from tests.admin.helpers import log_session
 from tests.e2e.conftest import World
+from tests.factories import log_session
 
 
 async def _member_id(world: World, persona: str) -> int:

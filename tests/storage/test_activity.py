@@ -11,25 +11,9 @@ from storage.db import Database
 from storage.registry_import import import_plan
 from storage.repos import Repos
 from tests.conftest import FakeClock
+from tests.factories import log_session
 
 MONDAY = date(2026, 11, 16)
-
-
-async def _log(db: Database, clock: FakeClock, member_id: int, category: str, citizens: int,
-               day: date, key: str) -> None:
-    async with db.write() as conn:
-        repos = Repos(conn)
-        member = await repos.members.get(member_id)
-        assert member is not None
-        assert member.team_id is not None
-        team = await repos.teams.get(member.team_id)
-        assert team is not None
-        cat = await repos.categories.by_code(category)
-        assert cat is not None
-        await repos.sessions.add(member_id=member_id, team_id=team.id,
-                                 commune_code=team.commune_code, category_id=cat.id,
-                                 citizens=citizens, session_date=day, note=None, photo_ref=None,
-                                 channel="telegram", idempotency_key=key, now=clock())
 
 
 async def test_tallies_by_place_and_period(db: Database, clock: FakeClock) -> None:
@@ -38,10 +22,10 @@ async def test_tallies_by_place_and_period(db: Database, clock: FakeClock) -> No
     read = Repos(db.reader)
     team = (await read.teams.in_commune("31441"))[0]
     a, b = (m.id for m in (await read.members.in_team(team.id))[:2])
-    await _log(db, clock, a, "cks", 3, MONDAY, "k1")
-    await _log(db, clock, a, "cks", 2, MONDAY + timedelta(days=1), "k2")
-    await _log(db, clock, b, "vneid", 4, MONDAY + timedelta(days=2), "k3")
-    await _log(db, clock, b, "vneid", 9, MONDAY - timedelta(days=1), "k4")  # the week before
+    await log_session(db, clock, a, "cks", 3, MONDAY, "k1")
+    await log_session(db, clock, a, "cks", 2, MONDAY + timedelta(days=1), "k2")
+    await log_session(db, clock, b, "vneid", 4, MONDAY + timedelta(days=2), "k3")
+    await log_session(db, clock, b, "vneid", 9, MONDAY - timedelta(days=1), "k4")  # the week before
     async with db.write() as conn:  # an undone session never counts
         await Repos(conn).sessions.delete(
             (await Repos(conn).sessions.add(

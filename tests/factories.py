@@ -1,4 +1,4 @@
-"""Logging sessions straight into the database, for reports to count."""
+"""Test data made straight in the database: sessions for reports to count."""
 
 from __future__ import annotations
 

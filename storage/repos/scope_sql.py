@@ -1,0 +1,34 @@
+"""A place in the hierarchy (:class:`bot.permissions.Scope`) as an SQL condition.
+
+Shared by every repository that filters by place, so "a commune" means the same thing in a
+digest, an export, a search and a broadcast.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.permissions import Scope
+
+
+def sessions_in(scope: Scope, alias: str = "s") -> tuple[str, list[Any]]:
+    """Sessions logged in the scope (where the member was when they logged it)."""
+    if scope.team is not None:
+        return f"{alias}.team_id = ?", [scope.team]
+    if scope.commune is not None:
+        return f"{alias}.commune_code = ?", [scope.commune]
+    if scope.province is not None:
+        return (f"{alias}.commune_code IN (SELECT code FROM communes WHERE province_code = ?)",
+                [scope.province])
+    return "1", []
+
+
+def teams_in(scope: Scope) -> tuple[str, list[Any]]:
+    """Teams in the scope; the query joins ``teams t`` and ``communes c``."""
+    if scope.team is not None:
+        return "t.id = ?", [scope.team]
+    if scope.commune is not None:
+        return "t.commune_code = ?", [scope.commune]
+    if scope.province is not None:
+        return "c.province_code = ?", [scope.province]
+    return "1", []

@@ -14,6 +14,7 @@ def dispatcher() -> Dispatcher:
         admin_import,
         audit,
         broadcast,
+        categories,
         digest,
         export,
         invite,
@@ -42,4 +43,5 @@ def dispatcher() -> Dispatcher:
         digest.feature,
         schedule.feature,
         broadcast.feature,
+        categories.feature,
     ])

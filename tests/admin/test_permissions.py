@@ -7,7 +7,7 @@ import pytest
 from tests.e2e.conftest import World
 
 COMMANDS = ("invite", "import", "export", "stats", "team", "member", "audit", "broadcast",
-            "digest", "schedule")
+            "digest", "schedule", "category")
 #: Who is served, straight from bot.permissions.PERMISSIONS.
 SERVED = {
     "member_1": set(),
@@ -30,6 +30,7 @@ SERVED_SAYS = {
     "broadcast": "Gửi thông báo tới ai",
     "digest": "bản tổng hợp",
     "schedule": "Lịch gửi tự động",
+    "category": "Nhóm việc hỗ trợ",
 }
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.chat import Button, OutMessage
 from bot.jobs import wake_sender
-from bot.outbox import OutboxMessage, batch_progress, cancel_batch, enqueue
+from bot.outbox import OutboxMessage, batch_progress, cancel_batch, enqueue, quiet_hours
 from bot.permissions import PERMISSIONS, Action, Scope
 from bot.roles import Role
 from handlers.context import Ctx, Services
@@ -277,6 +277,10 @@ async def _send(ctx: Ctx, data: dict[str, Any]) -> None:
     ref = await ctx.channel.send(ctx.inc.chat_id, OutMessage(
         text=_progress_text(ctx, 0, len(items)),
         buttons=((Button(ctx.t("broadcast.stop"), f"bc:stop:{data['id']}"),),)))
+    quiet = await quiet_hours(ctx.services)
+    if quiet.contains(ctx.now.astimezone(ctx.services.settings.tz).time()):
+        await ctx.reply(ctx.t("broadcast.quiet_wait", start=quiet.start.strftime("%H:%M"),
+                              end=quiet.end.strftime("%H:%M")))
     task = asyncio.create_task(_report(ctx, batch, ref, len(items), unreachable))
     _reporters.add(task)
     task.add_done_callback(_reporters.discard)

@@ -124,6 +124,7 @@ async def test_in_quiet_hours_it_waits_and_can_be_stopped(world: World) -> None:
                                  if b.startswith("📣")))
     progress = await coordinator.wait_for(lambda m: "Đang gửi" in m.text)
     assert "0/" in progress.text
+    assert "bắt đầu gửi lúc 07:00" in (await coordinator.next_message()).text
     await coordinator.press("⏹ Dừng gửi")
     stopped = await coordinator.wait_for(lambda m: "Đã dừng" in m.text)
     count = int(re.findall(r"\d+", stopped.text)[0])

@@ -104,7 +104,8 @@ async def bench_broadcast(db_path: Path) -> None:
     from bot.demo import PERSONA_IDS, prepare_demo
     from bot.jobs import scheduling
 
-    settings = load_settings(DATABASE_PATH=str(db_path))
+    # Quiet hours off: the figure is the sending rate, whatever the time of day the bench runs.
+    settings = load_settings(DATABASE_PATH=str(db_path), QUIET_HOURS="00:00-00:00")
     async with Database(db_path) as db, SandboxServer() as sandbox:
         services = make_services(settings, db)
         demo = await prepare_demo(services)

@@ -13,13 +13,14 @@ with sleeps — so tests are fast and not flaky.
 from __future__ import annotations
 
 import time
-from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
+
+from bot.sandbox.inbox import PollingInbox
 
 if TYPE_CHECKING:
     from telegram.ext import Application, ApplicationBuilder
@@ -105,7 +106,7 @@ class CallbackAnswer:
     url: str | None
 
 
-class SandboxUser:
+class SandboxUser(PollingInbox[SandboxMessage]):
     """One person in one chat (their private chat with the bot unless ``chat_id`` is given)."""
 
     def __init__(
@@ -121,6 +122,7 @@ class SandboxUser:
         chat_title: str | None = None,
         session: aiohttp.ClientSession | None = None,
     ) -> None:
+        super().__init__()
         if isinstance(server, str):
             self.base_url = server.rstrip("/")
             self._session = session
@@ -137,7 +139,6 @@ class SandboxUser:
         self.chat_type = chat_type
         self.chat_title = chat_title
         self._cursor: int | None = None  # last event seq seen; None before the first action
-        self._inbox: deque[SandboxMessage] = deque()
         self._messages: dict[int, SandboxMessage] = {}
         self._answers: dict[str, CallbackAnswer] = {}
         self._last_press: str | None = None
@@ -301,26 +302,6 @@ class SandboxUser:
 
     # --- what a person sees -------------------------------------------------------------------
 
-    async def next_message(self, timeout: float = 5.0) -> SandboxMessage:
-        """The next new or edited bot message in this chat (waits for it, up to ``timeout``)."""
-        return await self.wait_for(lambda _message: True, timeout)
-
-    async def wait_for(self, predicate: Callable[[SandboxMessage], bool],
-                       timeout: float = 5.0) -> SandboxMessage:
-        """Consume bot messages until one satisfies ``predicate``; TimeoutError if none does."""
-        await self._started()
-        deadline = time.monotonic() + timeout
-        while True:
-            while self._inbox:
-                message = self._inbox.popleft()
-                if predicate(message):
-                    return message
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                seen = [m.text[:80] for m in self.messages[-5:]]
-                raise TimeoutError(f"no matching bot message within {timeout}s; last: {seen}")
-            await self._fetch(remaining)  # long poll: returns as soon as anything happens
-
     async def callback_answer(self, timeout: float = 5.0) -> CallbackAnswer:
         """Wait for the bot's answerCallbackQuery to the last :meth:`press`."""
         if self._last_press is None:
@@ -332,17 +313,6 @@ class SandboxUser:
                 raise TimeoutError("the bot did not answer the button press")
             await self._fetch(remaining)
         return self._answers[self._last_press]
-
-    async def refresh(self) -> None:
-        """Catch up with the chat without waiting (updates ``messages`` and keyboards)."""
-        await self._started()
-        await self._fetch(0)
-
-    def drain(self) -> list[SandboxMessage]:
-        """Forget unread bot messages (returns them)."""
-        unread = list(self._inbox)
-        self._inbox.clear()
-        return unread
 
     @property
     def messages(self) -> list[SandboxMessage]:

@@ -12,14 +12,12 @@ Waits with long polls on the sandbox's Zalo chat, never with sleeps (like ``Sand
 from __future__ import annotations
 
 import re
-import time
-from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
+from bot.sandbox.inbox import PollingInbox
 from bot.sandbox.testing import SandboxUserError
 
 if TYPE_CHECKING:
@@ -70,10 +68,11 @@ class ZaloMessage:
         raise SandboxUserError(f"no choice {label!r}; choices: {choices}")
 
 
-class SandboxZaloUser:
+class SandboxZaloUser(PollingInbox[ZaloMessage]):
     def __init__(self, server: SandboxServer | str, user_id: str, display_name: str, *,
                  session: aiohttp.ClientSession | None = None) -> None:
         """``server``: the sandbox, or its address (then pass an open ``session``)."""
+        super().__init__()
         if isinstance(server, str):
             if session is None:
                 raise ValueError("give the session to use with a sandbox address")
@@ -86,7 +85,6 @@ class SandboxZaloUser:
         self.chat_id = user_id  # a private chat's id is the user's id on Zalo
         self.display_name = display_name
         self._cursor: int | None = None
-        self._inbox: deque[ZaloMessage] = deque()
         self._messages: list[ZaloMessage] = []
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> JSON:
@@ -159,34 +157,6 @@ class SandboxZaloUser:
                          json={"message_id": message.message_id})
 
     # --- what a person sees -------------------------------------------------------------------
-
-    async def next_message(self, timeout: float = 5.0) -> ZaloMessage:
-        return await self.wait_for(lambda _message: True, timeout)
-
-    async def wait_for(self, predicate: Callable[[ZaloMessage], bool],
-                       timeout: float = 5.0) -> ZaloMessage:
-        """Consume bot messages until one satisfies ``predicate``; TimeoutError if none does."""
-        await self._started()
-        deadline = time.monotonic() + timeout
-        while True:
-            while self._inbox:
-                message = self._inbox.popleft()
-                if predicate(message):
-                    return message
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                seen = [m.text[:80] for m in self._messages[-5:]]
-                raise TimeoutError(f"no matching bot message within {timeout}s; last: {seen}")
-            await self._fetch(remaining)
-
-    async def refresh(self) -> None:
-        await self._started()
-        await self._fetch(0)
-
-    def drain(self) -> list[ZaloMessage]:
-        unread = list(self._inbox)
-        self._inbox.clear()
-        return unread
 
     @property
     def messages(self) -> list[ZaloMessage]:

@@ -40,6 +40,7 @@ from enum import Enum
 from telegram import error as tg_error
 
 from bot.outbox import decode, quiet_hours
+from bot.weekly import still_wanted
 from handlers.context import Services
 from storage.repos import Repos
 
@@ -92,6 +93,7 @@ class SenderStats:
     failed: int = 0
     retried: int = 0
     rate_limited: int = 0
+    dropped: int = 0  # no longer wanted when their turn came (a nudge after logging)
     failures: list[str] = field(default_factory=list)  # dedup keys that failed for good
 
 
@@ -233,6 +235,11 @@ class Sender:
             item = await Repos(conn).outbox.claim(item_id, services.clock())
         if item is None:
             return None  # cancelled or expired meanwhile
+        if not await still_wanted(services, item):
+            async with services.db.write() as conn:
+                await Repos(conn).outbox.drop(item.id, "no longer needed", services.clock())
+            self.stats.dropped += 1
+            return None
         channel = services.channels[item.channel]
         try:
             ref = await channel.send(item.chat_id, decode(item.payload, item.attachment))

@@ -34,6 +34,7 @@ from bot.schedule import (
     week_start,
 )
 from handlers.context import Services
+from storage.repos.outbox import OutboxItem
 from storage.repos.weekly import Recipient
 
 log = logging.getLogger(__name__)
@@ -237,6 +238,21 @@ async def enqueue_reminders(services: Services, due: datetime, now: datetime) ->
     log.info("reminders for %s: %d enqueued, %d members unreachable", week, report.reminders,
              report.unreachable)
     return report
+
+
+async def still_wanted(services: Services, item: OutboxItem) -> bool:
+    """Whether an item is still worth sending when its turn comes.
+
+    A member's nudge may wait out quiet hours; if they logged something meanwhile, it would
+    nag someone who did what it asks — so it is dropped. Everything else always goes.
+    """
+    if (item.kind != "reminder" or item.member_id is None
+            or item.dedup_key.startswith("reminder:leader:")):
+        return True
+    monday = week_start(item.created_at.astimezone(services.settings.tz).date())
+    logged = await services.read.activity.members_with_sessions(
+        [item.member_id], monday, monday + timedelta(days=6))
+    return not logged
 
 
 # --- what is due --------------------------------------------------------------------------------

@@ -140,6 +140,14 @@ class OutboxRepo:
             (error[:500], ts(now), item_id),
         )
 
+    async def drop(self, item_id: int, reason: str, now: datetime) -> None:
+        """Cancel a claimed item that is no longer wanted (never sent)."""
+        await self.conn.execute(
+            "UPDATE outbox SET status = 'cancelled', last_error = ?, updated_at = ?,"
+            " attachment = NULL WHERE id = ? AND status = 'sending'",
+            (reason[:500], ts(now), item_id),
+        )
+
     async def recover_sending(self, now: datetime) -> int:
         """Items a hard crash left in ``sending`` go out again (see bot/sender.py)."""
         cursor = await self.conn.execute(

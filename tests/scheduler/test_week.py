@@ -87,6 +87,25 @@ async def test_nothing_in_quiet_hours_then_delivered_when_they_end(
     assert len(await _texts(province, 103)) == 1
 
 
+async def test_a_nudge_held_by_quiet_hours_is_dropped_if_the_member_logs_meanwhile(
+        province: Province92) -> None:
+    async with province.services.db.write() as conn:
+        await Repos(conn).schedules.set_weekly("reminder", Weekly(5, QuietHours.parse(
+            "22:00-23:00").start), by=None, now=province.clock())
+    at(province.clock, "2026-11-27 22:00")                 # Friday, inside 21:00–07:00
+    await run_due_work(province.services)
+    at(province.clock, "2026-11-28 06:30")                 # Sơn logs before the nudge goes
+    await province.log(103, date(2026, 11, 28))
+    at(province.clock, "2026-11-28 07:00")
+    sender = province.sender()
+    await sender.drain()
+    assert await _texts(province, 103) == []               # not nagged after doing it
+    assert len(await _texts(province, 104)) == 1           # still silent: still nudged
+    assert sender.stats.dropped == 1
+    leader = await _texts(province, 101)
+    assert any("Lê Văn Sơn" in t for t in leader)          # the leader's list was as of Friday
+
+
 async def test_catch_up_after_a_missed_time_in_the_same_week_only(
         province: Province92) -> None:
     at(province.clock, "2026-11-24 11:00")     # down over Monday 07:30, back on Tuesday

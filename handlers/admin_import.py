@@ -19,6 +19,7 @@ from bot.import_report import render_summary
 from bot.permissions import Action
 from bot.registry.validate import plan_from_file
 from handlers.context import Ctx
+from handlers.menus import refresh_member_menus
 from handlers.routing import ButtonRoute, Command, Feature, FlowRoute
 from storage.registry_import import ImportSummary, import_plan
 from storage.repos import Repos
@@ -126,6 +127,8 @@ async def pressed(ctx: Ctx) -> None:
     summary = await import_plan(ctx.services.db, plan,
                                 province_code=ctx.services.settings.province_code, now=ctx.now,
                                 actor=member.id if member else None, source=pending.filename)
+    for member_id in summary.promoted:  # a new leader or coordinator sees their new commands
+        await refresh_member_menus(ctx.services, member_id)
     await ctx.answer(render_summary(ctx.services.t, ctx.lang, summary, dry_run=False))
 
 

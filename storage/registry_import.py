@@ -26,6 +26,8 @@ class ImportSummary(BaseModel):
     members_changed: int = 0
     roles_new: int = 0
     unchanged: int = 0
+    #: Members who got a new role: their command menus need refreshing.
+    promoted: list[int] = []
     errors: list[RowError] = []
 
     @property
@@ -78,11 +80,13 @@ async def _apply(conn: aiosqlite.Connection, plan: RegistryPlan, summary: Import
     for record in plan.members:
         team_id: int | None = team_ids[record.team_key] if record.team_key else None
         member_id = await _upsert_member(repos, record, team_id, summary, now)
-        summary.roles_new += await repos.access.grant_role(
+        if await repos.access.grant_role(
             member_id=member_id, role=record.role, team_id=team_id,
             commune_code=record.commune_code, province_code=province_code, granted_by=None,
             now=now,
-        )
+        ):
+            summary.roles_new += 1
+            summary.promoted.append(member_id)
 
 
 async def _upsert_member(repos: Repos, record: MemberRecord, team_id: int | None,

@@ -94,3 +94,20 @@ async def test_a_member_sending_a_file_imports_nothing(world: World) -> None:
     assert "Quản trị viên" in refusal.text
     async with world.services.db.write() as conn:
         assert await Repos(conn).teams.find("31441", "Ấp Mới Lập") is None
+
+
+async def test_someone_promoted_by_an_import_sees_their_new_commands(world: World) -> None:
+    admin, member = world.person("admin"), world.person("member_1")
+    mai = world.demo.registry.personas["member_1"]
+    await member.command("start")
+    await member.next_message()
+    assert "invite" not in {c["command"] for c in member.commands}
+    promoted = [HEADER, [mai.commune_code, mai.commune_name, mai.team_name, mai.full_name,
+                         mai.phone, "tổ trưởng", ""]]
+    await admin.upload("to-truong.csv", csv_text(promoted).encode(), caption="/import",
+                       as_document=True)
+    await admin.wait_for(lambda m: "Kiểm tra xong" in m.text, timeout=10)
+    await admin.press("✅ Xác nhận nhập")
+    await admin.wait_for(lambda m: "Đã nhập danh sách" in m.text, timeout=10)
+    await member.refresh()
+    assert "invite" in {c["command"] for c in member.commands}

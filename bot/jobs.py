@@ -118,6 +118,13 @@ def wake_sender(services: Services) -> None:
         scheduling.sender.wake()
 
 
+async def drain_now(services: Services) -> None:
+    """Send whatever is due at once (a channel just came up with messages waiting for it)."""
+    scheduling = _running.get(services.db)
+    if scheduling is not None:
+        await scheduling.sender.drain()
+
+
 async def reschedule(services: Services) -> bool:
     """After /schedule: re-register the running bot's jobs (False when none is running)."""
     scheduling = _running.get(services.db)

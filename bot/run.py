@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import signal
 from contextlib import AsyncExitStack, suppress
 
@@ -13,8 +12,6 @@ from bot.config import Settings
 from bot.jobs import scheduling
 from handlers.context import Services
 from storage.db import Database
-
-log = logging.getLogger(__name__)
 
 #: Any well-formed token works against the sandbox; this one says what it is.
 SANDBOX_TOKEN = "7000000001:sandbox-token-for-local-demo"

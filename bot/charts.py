@@ -19,9 +19,11 @@ from matplotlib.figure import Figure as MplFigure
 from bot.digest import CommuneDigest, ProvinceDigest, week_label
 from bot.i18n import Translator
 
-DPI = 120
-WIDTH_IN = 6.0           # 720 px: crisp on a phone, small to send
-LABEL_CHARS = 24
+DPI = 180
+#: 4 in × 180 dpi = 720 px: crisp on a phone, small to send, and the text stays readable when
+#: the phone shrinks the picture to its ~360-px-wide screen.
+WIDTH_IN = 4.0
+LABEL_CHARS = 20
 THIS_COLOUR = "#1f6fb2"
 LAST_COLOUR = "#b9c7d6"
 WARN_COLOUR = "#d9822b"
@@ -43,7 +45,7 @@ def _png(figure: MplFigure) -> bytes:
 def _style(figure: MplFigure) -> None:
     for axes in figure.axes:
         axes.spines[["top", "right"]].set_visible(False)
-        axes.tick_params(labelsize=9)
+        axes.tick_params(labelsize=9.5)
 
 
 def commune_chart(t: Translator, lang: str, digest: CommuneDigest) -> bytes:
@@ -51,7 +53,7 @@ def commune_chart(t: Translator, lang: str, digest: CommuneDigest) -> bytes:
     rows = [c for c in digest.categories if c.this or c.last] or list(digest.categories)
     rows = rows[::-1]  # barh draws bottom-up; the catalogue order should read top-down
     with _LOCK:
-        figure = MplFigure(figsize=(WIDTH_IN, 1.2 + 0.45 * len(rows)), layout="constrained")
+        figure = MplFigure(figsize=(WIDTH_IN, 1.0 + 0.5 * len(rows)), layout="constrained")
         axes = figure.add_subplot()
         positions = range(len(rows))
         axes.barh([p - 0.2 for p in positions], [c.last for c in rows], height=0.4,
@@ -59,11 +61,11 @@ def commune_chart(t: Translator, lang: str, digest: CommuneDigest) -> bytes:
         bars = axes.barh([p + 0.2 for p in positions], [c.this for c in rows], height=0.4,
                          color=THIS_COLOUR, label=t(lang, "chart.current"))
         axes.bar_label(bars, labels=[t.number(lang, c.this) for c in rows], padding=3,
-                       fontsize=8)
+                       fontsize=9)
         axes.set_yticks(list(positions), [_short(c.name) for c in rows])
         axes.set_title(t(lang, "chart.by_category", place=digest.place), fontsize=11,
                        loc="left")
-        axes.legend(fontsize=8, loc="lower right", frameon=False)
+        axes.legend(fontsize=9, loc="lower right", frameon=False)
         axes.xaxis.set_major_formatter(lambda value, _pos: t.number(lang, int(value)))
         _style(figure)
         return _png(figure)
@@ -74,9 +76,9 @@ def province_chart(t: Translator, lang: str, digest: ProvinceDigest) -> bytes:
     ranked = digest.ranked()[::-1]
     behind = {c.name for c in digest.behind()}
     with _LOCK:
-        figure = MplFigure(figsize=(WIDTH_IN, 3.0 + 0.22 * len(ranked)), layout="constrained")
+        figure = MplFigure(figsize=(WIDTH_IN, 3.0 + 0.26 * len(ranked)), layout="constrained")
         trend_axes, rank_axes = figure.subplots(
-            2, 1, height_ratios=[2.2, 0.22 * max(len(ranked), 4)])
+            2, 1, height_ratios=[2.2, 0.26 * max(len(ranked), 4)])
         labels = [week_label(t, lang, monday) for monday, _ in digest.trend]
         values = [value for _, value in digest.trend]
         trend_axes.bar(labels, values, color=[LAST_COLOUR] * (len(values) - 1) + [THIS_COLOUR])
@@ -87,8 +89,8 @@ def province_chart(t: Translator, lang: str, digest: ProvinceDigest) -> bytes:
                               color=[WARN_COLOUR if c.name in behind else THIS_COLOUR
                                      for c in ranked])
         rank_axes.bar_label(bars, labels=[t.number(lang, c.this) for c in ranked], padding=3,
-                            fontsize=7)
-        rank_axes.tick_params(axis="y", labelsize=7)
+                            fontsize=8)
+        rank_axes.tick_params(axis="y", labelsize=8.5)
         rank_axes.set_title(t(lang, "chart.ranking"), fontsize=11, loc="left")
         rank_axes.xaxis.set_major_formatter(lambda value, _pos: t.number(lang, int(value)))
         _style(figure)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import logging
 import sys
 from pathlib import Path
@@ -44,10 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command or "run"
     try:
         if command == "run":
-            from bot.run import run
-
-            asyncio.run(run(settings))
-            return 0
+            return _run(settings)
         if command == "import":
             return asyncio.run(_import(settings, args.file, args.dry_run, args.lang))
         if command == "demo-registry":
@@ -61,6 +59,32 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return 2
+
+
+def _run(settings: Settings) -> int:
+    """Run the bot; problems an operator can fix are one line, not a traceback."""
+    from telegram.error import InvalidToken, NetworkError
+
+    from bot.run import run
+
+    try:
+        asyncio.run(run(settings))
+    except InvalidToken:
+        print("Start-up error: TELEGRAM_BOT_TOKEN was refused by Telegram; check it with "
+              "@BotFather.", file=sys.stderr)
+        return 1
+    except NetworkError as exc:
+        print(f"Start-up error: cannot reach the Telegram Bot API at "
+              f"{settings.telegram_api_base_url} ({exc}).", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            print(f"Start-up error: {settings.sandbox_host}:{settings.sandbox_port} is already "
+                  "in use; set SANDBOX_PORT to a free port.", file=sys.stderr)
+        else:
+            print(f"Start-up error: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 async def _migrate(settings: Settings) -> int:

@@ -86,3 +86,19 @@ def test_help_lists_the_subcommands(tmp_path: Path) -> None:
     assert result.returncode == 0
     for sub in ("run", "import", "demo-registry", "migrate"):
         assert sub in result.stdout
+
+
+def test_a_taken_sandbox_port_is_one_clear_line(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = _run_cli("run", env={"SANDBOX_PORT": str(port),
+                                      "DATABASE_PATH": str(tmp_path / "d.sqlite3")},
+                          cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert f"127.0.0.1:{port}" in result.stderr.strip().splitlines()[-1]
+    assert "SANDBOX_PORT" in result.stderr

@@ -65,8 +65,19 @@ def build_members_csv(data: ExportData, label: Label, lang: str) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow(header)
     for row in rows:
-        writer.writerow([f"{v:%m/%Y}" if isinstance(v, date) else v for v in row])
+        writer.writerow([f"{v:%m/%Y}" if isinstance(v, date) else _inert(v) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+#: Spreadsheet programs run a cell starting with these as a formula ("CSV injection").
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+def _inert(value: object) -> object:
+    """In CSV there are no cell types: a leading apostrophe keeps such text as text."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 # ---------------------------------------------------------------------------- sheets
@@ -166,6 +177,9 @@ def _write(sheet: Worksheet, title: str, header: list[str], rows: list[list[obje
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in rows:
         sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith(_FORMULA_START):
+                cell.data_type = "s"  # text a member typed is never run as a formula
     if date_format is not None:
         for (cell,) in sheet.iter_rows(min_row=3, max_col=1):
             if isinstance(cell.value, date):

@@ -180,3 +180,18 @@ async def test_stats_for_the_callers_scope(quiet_world: World) -> None:
     assert "5 buổi hỗ trợ · 23 lượt người dân" in text
     assert "• Xã Vị Thủy: 16 người dân" in text
     assert "• Phường Vị Thanh: 7 người dân" in text
+
+
+async def test_text_a_member_typed_is_never_a_formula_in_the_export(quiet_world: World) -> None:
+    world = quiet_world
+    mai = await _member_id(world, "member_1")
+    await log_session(world.services.db, world.clock, mai, "cks", 1, date(2026, 11, 3), "f1",
+                      note='=HYPERLINK("http://x.example","bấm")')
+    coordinator = world.person("commune_coordinator")
+    await coordinator.command("export", "tháng", "11/2026")
+    message = await coordinator.wait_for(lambda m: m.document is not None, timeout=20)
+    book = load_workbook(io.BytesIO(await coordinator.download(message)))
+    cells = [c for row in book["Buổi hỗ trợ"].iter_rows() for c in row
+             if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert len(cells) == 1
+    assert cells[0].data_type == "s"  # stored as text, shown as typed

@@ -1,5 +1,8 @@
 """/digest: a coordinator's weekly digest on demand — this week so far, or last week.
 
+``/digest last Vị Thủy`` gives one commune's digest to whoever may see that commune (a province
+coordinator looking closer; a commune coordinator asking for another commune is refused).
+
 The same figures, text and chart as the Monday digest (bot/weekly.py), sent straight back
 instead of through the outbox: the person is waiting for it.
 """
@@ -10,10 +13,11 @@ from datetime import timedelta
 
 from bot.chat import Button
 from bot.digest import CommuneDigest, Period, ProvinceDigest
-from bot.permissions import PERMISSIONS, Action
+from bot.permissions import PERMISSIONS, Action, Scope
 from bot.schedule import week_start
 from bot.text import fold
 from bot.weekly import commune_digest, digest_messages, full_week, province_digest
+from handlers.admin_scope import find_communes, refuse_place
 from handlers.context import Ctx
 from handlers.routing import ButtonRoute, Command, Feature
 
@@ -37,17 +41,35 @@ async def digest(ctx: Ctx) -> None:
     if _area(ctx) is None:
         await ctx.reply(ctx.t("digest.no_area"))
         return
-    word = fold(ctx.args).replace(" ", "")
-    if word in _THIS or word in _LAST:
-        await _send(ctx, last=word in _LAST)
+    words = ctx.args.split()
+    week = fold(words[0]) if words else ""
+    if week in _THIS or week in _LAST:
+        words = words[1:]
+    elif len(words) > 1 and fold(" ".join(words[:2])).replace(" ", "") in _THIS | _LAST:
+        week, words = fold(" ".join(words[:2])).replace(" ", ""), words[2:]
+    place = " ".join(words)
+    if place:  # "/digest last Vị Thủy": one commune, for whoever may see it
+        await _commune_asked(ctx, place, last=week in _LAST)
         return
-    if word:
-        await ctx.reply(ctx.t("digest.usage"))
+    if week in _THIS or week in _LAST:
+        await _send(ctx, last=week in _LAST)
         return
     await ctx.reply(ctx.t("digest.choose"), buttons=(
         (Button(ctx.t("digest.this_week"), "dg:this"),),
         (Button(ctx.t("digest.last_week"), "dg:last"),),
     ))
+
+
+async def _commune_asked(ctx: Ctx, place: str, *, last: bool) -> None:
+    found = await find_communes(ctx, place)
+    if len(found) != 1:
+        await ctx.reply(ctx.t("digest.usage"))
+        return
+    commune = found[0]
+    if not ctx.caller.can(Action.VIEW_DIGEST, Scope(commune.province_code, commune.code)):
+        await refuse_place(ctx, "digest", commune.name)
+        return
+    await _send(ctx, last=last, area=("commune", commune.code))
 
 
 async def pressed(ctx: Ctx) -> None:
@@ -60,8 +82,8 @@ async def pressed(ctx: Ctx) -> None:
     await _send(ctx, last=last)
 
 
-async def _send(ctx: Ctx, *, last: bool) -> None:
-    area = _area(ctx)
+async def _send(ctx: Ctx, *, last: bool, area: tuple[str, str] | None = None) -> None:
+    area = area or _area(ctx)
     assert area is not None
     today = ctx.now.astimezone(ctx.services.settings.tz).date()
     monday = week_start(today)

@@ -23,6 +23,21 @@ async def test_a_coordinator_asks_for_last_weeks_digest(world: World) -> None:
     assert png.startswith(b"\x89PNG")
 
 
+async def test_a_province_coordinator_looks_closer_at_one_commune(world: World) -> None:
+    await seed_demo_activity(world.services, weeks=3)
+    province = world.person("province_coordinator")
+    await province.command("digest", "last", "vi thuy")
+    digest = await province.wait_for(lambda m: bool(m.photo), timeout=15)
+    assert "Xã Vị Thủy — tuần 16/11/2026–22/11/2026" in digest.text
+
+    commune = world.person("commune_coordinator")  # Vị Thủy's: Vị Thanh is not theirs
+    await commune.command("digest", "tuần trước", "Vị Thanh")
+    refusal = await commune.next_message()
+    assert "không phụ trách Phường Vị Thanh" in refusal.text
+    denied = await world.services.read.audit.latest(1, action="denied")
+    assert denied[0].target == "/digest Phường Vị Thanh"
+
+
 async def test_a_member_cannot_see_digests_or_change_schedules(world: World) -> None:
     member = world.person("member_1")
     await member.command("digest")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from contextlib import AsyncExitStack, suppress
+import sys
+import threading
+from contextlib import AsyncExitStack
 
 from bot.app import build_telegram_app, make_services, running
 from bot.channels.zalo_poller import running_zalo
@@ -31,10 +33,11 @@ async def run(settings: Settings, *, ready: asyncio.Event | None = None,
               stop: asyncio.Event | None = None) -> None:
     """Run until SIGINT/SIGTERM (or ``stop`` is set, for tests)."""
     stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        # Signal handlers only work in the main thread; tests run us elsewhere and use ``stop``.
-        with suppress(NotImplementedError, RuntimeError):
+    # Signal handlers exist only in the main thread (and not on Windows); elsewhere ``stop``
+    # is how the caller ends the run.
+    if threading.current_thread() is threading.main_thread() and sys.platform != "win32":
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
     async with AsyncExitStack() as stack:
         db = await stack.enter_async_context(Database(settings.database_path))

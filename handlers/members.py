@@ -21,6 +21,7 @@ from bot.text import fold, tidy
 from handlers.admin_scope import (
     grid,
     local_today,
+    pending_flow,
     province_wide,
     refuse_place,
     scopes_for,
@@ -218,15 +219,16 @@ async def new_name_typed(ctx: Ctx) -> None:
 
 
 async def _rename(ctx: Ctx, member_id: int, _arg: str) -> None:
-    flow = await ctx.services.read.chats.flow(ctx.inc.channel, ctx.inc.chat_id)
-    if flow is None or flow.flow != RENAME_FLOW or flow.data.get("member_id") != member_id \
-            or "name" not in flow.data:
+    data = await pending_flow(ctx, RENAME_FLOW, member_id=member_id)
+    if data is None:
+        return
+    if "name" not in data:
         await ctx.answer(ctx.t("errors.stale_button"))
         return
     row = await _managed(ctx, member_id)
     if row is None:
         return
-    name = str(flow.data["name"])
+    name = str(data["name"])
     async with ctx.services.db.write() as conn:
         repos = Repos(conn)
         await repos.chats.clear_flow(ctx.inc.channel, ctx.inc.chat_id)

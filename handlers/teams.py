@@ -22,6 +22,7 @@ from handlers.admin_scope import (
     find_communes,
     grid,
     local_today,
+    pending_flow,
     province_wide,
     refuse_place,
     scopes_for,
@@ -291,14 +292,13 @@ async def new_name_typed(ctx: Ctx) -> None:
 
 
 async def _rename(ctx: Ctx, team_id: int) -> None:
-    flow = await ctx.services.read.chats.flow(ctx.inc.channel, ctx.inc.chat_id)
-    if flow is None or flow.flow != RENAME_FLOW or flow.data.get("team_id") != team_id:
-        await ctx.answer(ctx.t("errors.stale_button"))
+    data = await pending_flow(ctx, RENAME_FLOW, team_id=team_id)
+    if data is None:
         return
     found = await _managed_team(ctx, team_id)
     if found is None:
         return
-    name = str(flow.data["name"])
+    name = str(data["name"])
     async with ctx.services.db.write() as conn:
         repos = Repos(conn)
         await repos.chats.clear_flow(ctx.inc.channel, ctx.inc.chat_id)

@@ -10,7 +10,26 @@ import time
 from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Callable
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
+
+import aiohttp
+
+
+class SandboxUserError(Exception):
+    """The sandbox refused what the simulated user tried (e.g. pressing a missing button)."""
+
+
+async def call_sandbox(session: aiohttp.ClientSession, url: str, method: str,
+                       **kwargs: Any) -> dict[str, Any]:
+    """One request of the people's side of the sandbox; its refusal as SandboxUserError."""
+    async with session.request(method, url, **kwargs) as response:
+        try:
+            body: dict[str, Any] = await response.json()
+        except (aiohttp.ContentTypeError, ValueError):
+            raise SandboxUserError(f"{url}: HTTP {response.status}") from None
+        if not body.get("ok"):
+            raise SandboxUserError(f"{url}: {body.get('error') or body}")
+        return body
 
 
 class _Shown(Protocol):

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
-from bot.sandbox.inbox import PollingInbox
+from bot.sandbox.inbox import PollingInbox, SandboxUserError, call_sandbox
 
 if TYPE_CHECKING:
     from telegram.ext import Application, ApplicationBuilder
@@ -29,10 +29,6 @@ if TYPE_CHECKING:
 
 JSON = dict[str, Any]
 DEFAULT_TOKEN = "123456:SANDBOX-TEST-TOKEN"
-
-
-class SandboxUserError(Exception):
-    """The sandbox refused what the simulated user tried (e.g. pressing a missing button)."""
 
 
 @dataclass(frozen=True)
@@ -176,14 +172,7 @@ class SandboxUser(PollingInbox[SandboxMessage]):
         return identity
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> JSON:
-        async with self.session.request(method, self.base_url + path, **kwargs) as response:
-            try:
-                body: JSON = await response.json()
-            except (aiohttp.ContentTypeError, ValueError):
-                raise SandboxUserError(f"{path}: HTTP {response.status}") from None
-            if not body.get("ok"):
-                raise SandboxUserError(f"{path}: {body.get('error') or body}")
-            return body
+        return await call_sandbox(self.session, self.base_url + path, method, **kwargs)
 
     async def _fetch(self, wait: float) -> None:
         """Take in the chat's new events, waiting up to ``wait`` s for at least one."""

@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
-from bot.sandbox.inbox import PollingInbox
-from bot.sandbox.testing import SandboxUserError
+from bot.sandbox.inbox import PollingInbox, SandboxUserError, call_sandbox
 
 if TYPE_CHECKING:
     from bot.sandbox.server import SandboxServer
@@ -88,14 +87,7 @@ class SandboxZaloUser(PollingInbox[ZaloMessage]):
         self._messages: list[ZaloMessage] = []
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> JSON:
-        async with self._session.request(method, self.base_url + path, **kwargs) as response:
-            try:
-                body: JSON = await response.json()
-            except (aiohttp.ContentTypeError, ValueError):
-                raise SandboxUserError(f"{path}: HTTP {response.status}") from None
-            if not body.get("ok"):
-                raise SandboxUserError(f"{path}: {body.get('error') or body}")
-            return body
+        return await call_sandbox(self._session, self.base_url + path, method, **kwargs)
 
     async def _fetch(self, wait: float) -> None:
         body = await self._call("GET", f"/sandbox/api/zalo/chats/{self.chat_id}/messages",

@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         if command == "import":
             return asyncio.run(_import(settings, args.file, args.dry_run, args.lang))
         if command == "demo-registry":
-            from bot.registry.demo import write_demo_xlsx
+            from bot.core.registry.demo import write_demo_xlsx
 
             write_demo_xlsx(args.out)
             print(args.out)
@@ -65,7 +65,7 @@ def _run(settings: Settings) -> int:
     """Run the bot; problems an operator can fix are one line, not a traceback."""
     from telegram.error import InvalidToken, NetworkError
 
-    from bot.run import run
+    from bot.app.run import run
 
     try:
         asyncio.run(run(settings))
@@ -96,10 +96,10 @@ async def _migrate(settings: Settings) -> int:
 
 
 async def _import(settings: Settings, path: Path, dry_run: bool, lang: str | None) -> int:
-    from bot.app import utc_now
-    from bot.i18n import translator
-    from bot.import_report import render_summary
-    from bot.registry.validate import plan_from_file
+    from bot.app.services import utc_now
+    from bot.core.registry.validate import plan_from_file
+    from handlers.render.import_report import render_summary
+    from locales import translator
     from storage.db import Database
     from storage.registry_import import import_plan
 

@@ -14,12 +14,12 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from bot.chat import Button, IncomingFile, OutMessage
-from bot.import_report import render_summary
-from bot.permissions import Action
-from bot.registry.validate import plan_from_file
+from bot.core.chat import Button, IncomingFile, OutMessage
+from bot.core.permissions import Action
+from bot.core.registry.validate import plan_from_file
 from handlers.context import Ctx
 from handlers.menus import refresh_member_menus
+from handlers.render.import_report import render_summary
 from handlers.routing import ButtonRoute, Command, Feature, FlowRoute
 from storage.registry_import import ImportSummary, import_plan
 from storage.repos import Repos

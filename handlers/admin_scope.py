@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.chat import Button
-from bot.permissions import PERMISSIONS, Action, Scope
-from bot.roles import Role
-from bot.text import fold
+from bot.core.chat import Button
+from bot.core.models import Commune, Team
+from bot.core.permissions import PERMISSIONS, Action, Scope
+from bot.core.roles import Role
+from bot.core.text import fold
 from handlers.context import Ctx
-from storage.models import Commune, Team
 from storage.repos import Repos
 
 

@@ -6,11 +6,11 @@ only the refusals.
 
 from __future__ import annotations
 
-from bot.permissions import Action
-from bot.text import fold
+from bot.core.models import AuditEntry
+from bot.core.permissions import Action
+from bot.core.text import fold
 from handlers.context import Ctx
 from handlers.routing import Command, Feature
-from storage.models import AuditEntry
 
 DEFAULT_ENTRIES = 15
 MAX_ENTRIES = 50

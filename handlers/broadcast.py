@@ -14,12 +14,11 @@ import logging
 import secrets
 from typing import Any
 
-from bot.chat import Button, OutMessage
-from bot.jobs import wake_sender
-from bot.outbox import OutboxMessage, batch_progress, cancel_batch, enqueue, quiet_hours
-from bot.permissions import PERMISSIONS, Action, Scope
-from bot.roles import Role
+from bot.core.chat import Button, OutMessage
+from bot.core.permissions import PERMISSIONS, Action, Scope
+from bot.core.roles import Role
 from handlers.context import Ctx, Services
+from handlers.outbox import OutboxMessage, batch_progress, cancel_batch, enqueue, quiet_hours
 from handlers.routing import ButtonRoute, Command, Feature, FlowRoute
 from storage.repos import Repos
 from storage.repos.audience import CHANNEL_PREFERENCE, Recipient
@@ -273,7 +272,8 @@ async def _send(ctx: Ctx, data: dict[str, Any]) -> None:
                                  target=str(data["label"]), now=ctx.now, batch=batch,
                                  recipients=len(items), unreachable=unreachable)
     await enqueue(ctx.services, items)
-    wake_sender(ctx.services)
+    if ctx.services.scheduling is not None:
+        ctx.services.scheduling.wake_sender()
     ref = await ctx.channel.send(ctx.inc.chat_id, OutMessage(
         text=_progress_text(ctx, 0, len(items)),
         buttons=((Button(ctx.t("broadcast.stop"), f"bc:stop:{data['id']}"),),)))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from bot.chat import Incoming
-from bot.permissions import Grant, Scope
-from bot.roles import Role
+from bot.core.chat import Incoming
+from bot.core.models import Member, RoleGrant, Team
+from bot.core.permissions import Grant, Scope
+from bot.core.roles import Role
 from handlers.context import Caller, Services
-from storage.models import Member, RoleGrant, Team
 from storage.repos import Repos
 
 log = logging.getLogger(__name__)

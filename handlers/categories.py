@@ -1,20 +1,20 @@
 """/category (admin): the activity categories members pick from, changed from a phone.
 
 ``/category`` lists them; ``add``, ``rename``, ``aliases``, ``off``, ``on``, ``move`` change one
-(see ``category.usage``). The rules live in :mod:`bot.categories`; the change is checked against
-the categories read inside the same write transaction, audited there, and the logging flow and
-the quick form read the table on every update, so it shows at once.
+(see ``category.usage``). The rules live in :mod:`bot.core.categories`; the change is checked
+against the categories read inside the same write transaction, audited there, and the logging
+flow and the quick form read the table on every update, so it shows at once.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot.categories import CategoryInputError, Edit, parse_edit, plan, reorder
-from bot.permissions import Action
+from bot.core.categories import CategoryInputError, Edit, parse_edit, plan, reorder
+from bot.core.models import Category
+from bot.core.permissions import Action
 from handlers.context import Ctx
 from handlers.routing import Command, Feature
-from storage.models import Category
 from storage.repos import Repos
 
 MAX_TEXT = 3500  # one message stays well under Telegram's 4096 (Zalo splits on its own)

@@ -2,36 +2,76 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Protocol
 
-from bot.chat import Button, ChannelPort, Incoming, OutMessage
 from bot.config import Settings
-from bot.i18n import Translator
-from bot.permissions import Action, Grant, Scope, can, can_somewhere, highest_role
-from bot.roles import Role
+from bot.core.chat import Button, ChannelPort, Incoming, OutMessage
+from bot.core.i18n import Translator
+from bot.core.models import ChatFlow, Member, Team
+from bot.core.permissions import Action, Grant, Scope, can, can_somewhere, highest_role
+from bot.core.roles import Role
 from storage.db import Database
-from storage.models import ChatFlow, Member, Team
 from storage.repos import Repos
 
 Clock = Callable[[], datetime]
 
 
-@dataclass
-class Services:
-    settings: Settings
-    db: Database
-    t: Translator
-    clock: Clock
-    bot_username: str = "tocns_bot"
-    #: The running channels by name, for messages not answering an update (outbox, jobs).
-    channels: dict[str, ChannelPort] = field(default_factory=dict)
+class Scheduling(Protocol):
+    """The running scheduler, as handlers may touch it (the app layer owns the real one)."""
+
+    def wake_sender(self) -> None:
+        """Something was just enqueued: send now rather than at the next poll."""
+
+    async def reschedule(self) -> None:
+        """The stored schedules changed: re-register the jobs."""
+
+
+class CommandInfo(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def requires(self) -> Action | None: ...
+    @property
+    def members_only(self) -> bool: ...
+    @property
+    def in_menu(self) -> bool: ...
+
+
+class Routes(Protocol):
+    """The dispatcher, as handlers see it: the commands there are, and running one by name."""
 
     @property
-    def read(self) -> Repos:
-        return Repos(self.db.reader)
+    def commands(self) -> Mapping[str, CommandInfo]: ...
+
+    async def run_command(self, ctx: Ctx, name: str, args: str) -> None: ...
+
+
+class Services(Protocol):
+    """What the app layer (``bot.app.services``) hands every handler; read-only here."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def db(self) -> Database: ...
+    @property
+    def t(self) -> Translator: ...
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def bot_username(self) -> str: ...
+    @property
+    def channels(self) -> Mapping[str, ChannelPort]:
+        """The running channels by name, for messages not answering an update."""
+    @property
+    def routes(self) -> Routes: ...
+    @property
+    def scheduling(self) -> Scheduling | None:
+        """None when no scheduler runs (a command-line tool, some tests)."""
+    @property
+    def read(self) -> Repos: ...
 
 
 @dataclass(frozen=True)
@@ -94,4 +134,3 @@ class Ctx:
             await self.reply(text, buttons=buttons)
 
 
-Language = Literal["vi", "en"]

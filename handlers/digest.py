@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.chat import Button
-from bot.digest import CommuneDigest, Period, ProvinceDigest
-from bot.permissions import PERMISSIONS, Action, Scope
-from bot.schedule import week_start
-from bot.text import fold
-from bot.weekly import commune_digest, digest_messages, full_week, province_digest
+from bot.core.chat import Button
+from bot.core.digest import CommuneDigest, Period, ProvinceDigest
+from bot.core.permissions import PERMISSIONS, Action, Scope
+from bot.core.schedule import week_start
+from bot.core.text import fold
 from handlers.admin_scope import find_communes, refuse_place
 from handlers.context import Ctx
 from handlers.routing import ButtonRoute, Command, Feature
+from handlers.weekly import commune_digest, digest_messages, full_week, province_digest
 
 _THIS = {"this", "nay", "tuannay", "thisweek"}
 _LAST = {"last", "truoc", "tuantruoc", "lastweek"}

@@ -14,12 +14,12 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import TypeVar
 
-from bot.chat import ChannelPort, Incoming, OutMessage
-from bot.permissions import lowest_role_for
+from bot.core.chat import ChannelPort, Incoming, OutMessage
+from bot.core.models import ChatFlow
+from bot.core.permissions import lowest_role_for
 from handlers.caller import resolve_caller
 from handlers.context import Ctx, Services
 from handlers.routing import ButtonRoute, Command, Feature, FlowRoute, TextHook
-from storage.models import ChatFlow
 from storage.repos import Repos
 
 log = logging.getLogger(__name__)

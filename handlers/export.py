@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import asyncio
 
-from bot import periods
-from bot.chat import Button, OutFile, OutMessage
-from bot.export import CSV_MIME, XLSX_MIME, ExportData, build_members_csv, build_workbook
-from bot.periods import Period
-from bot.permissions import Action, Scope
-from bot.text import fold
+from bot.core import calendar as periods
+from bot.core.calendar import Period
+from bot.core.chat import Button, OutFile, OutMessage
+from bot.core.permissions import Action, Scope
+from bot.core.text import fold
 from handlers.admin_scope import (
     commune_scope,
     find_communes,
@@ -28,6 +27,13 @@ from handlers.admin_scope import (
     team_scope,
 )
 from handlers.context import Ctx
+from handlers.render.workbook import (
+    CSV_MIME,
+    XLSX_MIME,
+    ExportData,
+    build_members_csv,
+    build_workbook,
+)
 from handlers.routing import ButtonRoute, Command, Feature
 from storage.repos import Repos
 

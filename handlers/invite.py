@@ -7,14 +7,14 @@ coordinator also picks the role. Every step re-checks the permission table.
 
 from __future__ import annotations
 
-from bot.chat import Button
-from bot.invitations import deep_link, default_max_uses, expiry, new_code
-from bot.permissions import INVITE_ACTION, Action, Scope
-from bot.roles import Role
-from bot.text import fold
+from bot.core.chat import Button
+from bot.core.invitations import deep_link, default_max_uses, expiry, new_code
+from bot.core.models import Invitation, Team
+from bot.core.permissions import INVITE_ACTION, Action, Scope
+from bot.core.roles import Role
+from bot.core.text import fold
 from handlers.context import Ctx
 from handlers.routing import ButtonRoute, Command, Feature
-from storage.models import Invitation, Team
 from storage.repos import Repos
 
 TEAM_ROLES = (Role.MEMBER, Role.TEAM_LEADER)

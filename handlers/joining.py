@@ -6,16 +6,16 @@ not listed); an invitation for one person links directly. Linking twice changes 
 
 from __future__ import annotations
 
-from bot.chat import Button
-from bot.invitations import normalise_code, problem
-from bot.roles import Role
-from bot.text import tidy
+from bot.core.chat import Button
+from bot.core.invitations import normalise_code, problem
+from bot.core.models import Invitation, Member
+from bot.core.roles import Role
+from bot.core.text import tidy
 from handlers.caller import load_caller
 from handlers.context import Caller, Ctx
 from handlers.main_menu import member_menu
 from handlers.menus import refresh_menu
 from handlers.routing import ButtonRoute, Command, Feature, FlowRoute
-from storage.models import Invitation, Member
 from storage.repos import Repos
 
 MAX_NAME = 80

@@ -16,7 +16,7 @@ import secrets
 from datetime import date, timedelta
 from typing import Any
 
-from bot.assistance import (
+from bot.core.assistance import (
     Limits,
     Problem,
     can_undo,
@@ -29,13 +29,13 @@ from bot.assistance import (
     parse_day,
     week_bounds,
 )
-from bot.chat import Button
-from bot.permissions import Action, Scope
-from bot.quick_form import QuickLog, parse_quick
+from bot.core.chat import Button
+from bot.core.models import Category, Session
+from bot.core.permissions import Action, Scope
+from bot.core.quick_form import QuickLog, parse_quick
 from handlers.context import Ctx
 from handlers.main_menu import member_menu
 from handlers.routing import ButtonRoute, Command, Feature, FlowRoute
-from storage.models import Category, Session
 from storage.repos import Repos
 
 FLOW = "log"

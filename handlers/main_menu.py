@@ -18,13 +18,11 @@ def member_menu(ctx: Ctx) -> tuple[tuple[str, ...], ...]:
 
 
 async def label_tapped(ctx: Ctx) -> bool:
-    from handlers import dispatcher
-
     text = (ctx.inc.text or "").strip()
     t = ctx.services.t
     for key, command in MENU:
         if text in {t(lang, key) for lang in ("vi", "en")}:
-            await dispatcher().run_command(ctx, command, "")
+            await ctx.services.routes.run_command(ctx, command, "")
             return True
     return False
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import periods
-from bot.chat import Button
-from bot.permissions import Action, Scope, can_invite
-from bot.registry.phones import InvalidPhone, normalize_phone
-from bot.registry.validate import MAX_NAME_LENGTH
-from bot.roles import Role
-from bot.text import fold, tidy
+from bot.core import calendar as periods
+from bot.core.chat import Button
+from bot.core.models import RoleGrant, Team
+from bot.core.permissions import Action, Scope, can_invite
+from bot.core.registry.phones import InvalidPhone, normalize_phone
+from bot.core.registry.validate import MAX_NAME_LENGTH
+from bot.core.roles import Role
+from bot.core.text import fold, tidy
 from handlers.admin_scope import (
     grid,
     local_today,
@@ -30,7 +31,6 @@ from handlers.admin_scope import (
 from handlers.context import Ctx
 from handlers.menus import refresh_member_menus
 from handlers.routing import ButtonRoute, Command, Feature, FlowRoute
-from storage.models import RoleGrant, Team
 from storage.repos import Repos
 from storage.repos.access import grant_scope
 from storage.repos.people import PersonRow

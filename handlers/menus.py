@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
-from bot.chat import MenuCommand
-from handlers.context import Caller, Ctx, Services
-from handlers.routing import Command
+from bot.core.chat import MenuCommand
+from handlers.caller import load_caller
+from handlers.context import Caller, CommandInfo, Ctx, Services
 
 log = logging.getLogger(__name__)
 
 
-def visible_commands(commands: dict[str, Command], caller: Caller) -> list[Command]:
+def visible_commands(commands: Mapping[str, CommandInfo], caller: Caller) -> list[CommandInfo]:
     return [
         command for command in commands.values()
         if command.in_menu
@@ -22,12 +23,10 @@ def visible_commands(commands: dict[str, Command], caller: Caller) -> list[Comma
 
 async def refresh_menu(ctx: Ctx, caller: Caller | None = None) -> None:
     """Show the caller's own commands in their language (a cosmetic aid: handlers still check)."""
-    from handlers import dispatcher  # the registry of every feature's commands
-
     caller = caller or ctx.caller
     commands = [
         MenuCommand(c.name, ctx.services.t(caller.lang, f"cmd.{c.name}"))
-        for c in visible_commands(dispatcher().commands, caller)
+        for c in visible_commands(ctx.services.routes.commands, caller)
     ]
     await ctx.channel.set_menu(ctx.inc.chat_id, commands)
 
@@ -35,9 +34,6 @@ async def refresh_menu(ctx: Ctx, caller: Caller | None = None) -> None:
 async def refresh_member_menus(services: Services, member_id: int) -> None:
     """After someone else changed this member's role or status: their command menu in each of
     their chats (a deactivated member is shown a visitor's menu)."""
-    from handlers import dispatcher
-    from handlers.caller import load_caller
-
     member = await services.read.members.get(member_id)
     if member is None:
         return
@@ -46,7 +42,7 @@ async def refresh_member_menus(services: Services, member_id: int) -> None:
               else Caller(lang=member.language or default))
     commands = [
         MenuCommand(c.name, services.t(caller.lang, f"cmd.{c.name}"))
-        for c in visible_commands(dispatcher().commands, caller)
+        for c in visible_commands(services.routes.commands, caller)
     ]
     for identity in await services.read.access.identities_of(member_id):
         channel = services.channels.get(identity.channel)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import cast
 
-from bot.chat import Button
+from bot.core.chat import Button
+from bot.core.i18n import Language
 from handlers.caller import load_caller
-from handlers.context import Caller, Ctx, Language
+from handlers.context import Caller, Ctx
+from handlers.joining import join_with_code
 from handlers.main_menu import member_menu
 from handlers.menus import refresh_menu, visible_commands
 from handlers.routing import ButtonRoute, Command, Feature
@@ -14,8 +16,6 @@ from storage.repos import Repos
 
 
 async def start(ctx: Ctx) -> None:
-    from handlers.joining import join_with_code  # /start CODE is the deep link of an invitation
-
     if ctx.args:
         await join_with_code(ctx, ctx.args)
         return
@@ -83,10 +83,8 @@ async def _set_language(ctx: Ctx, language: Language) -> None:
 
 
 def _help_text(ctx: Ctx) -> str:
-    from handlers import dispatcher
-
     lines = [ctx.t("help.title")]
-    for command in visible_commands(dispatcher().commands, ctx.caller):
+    for command in visible_commands(ctx.services.routes.commands, ctx.caller):
         lines.append(f"/{command.name} — {ctx.t(f'cmd.{command.name}')}")
     if ctx.caller.member is None:
         lines.append("")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.permissions import Action
+from bot.core.permissions import Action
 from handlers.context import Ctx
 
 Handler = Callable[[Ctx], Awaitable[None]]

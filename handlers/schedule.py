@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.jobs import reschedule
-from bot.outbox import default_quiet
-from bot.permissions import Action
-from bot.schedule import (
+from bot.core.permissions import Action
+from bot.core.schedule import (
     QUIET,
     QuietHours,
     ScheduleInputError,
@@ -26,6 +24,7 @@ from bot.schedule import (
     week_start,
 )
 from handlers.context import Ctx
+from handlers.outbox import default_quiet
 from handlers.routing import Command, Feature
 from storage.repos import Repos
 
@@ -99,7 +98,8 @@ async def schedule(ctx: Ctx) -> None:
             value = f"{change.weekly.weekday} {change.weekly.at:%H:%M}"
         await repos.audit.record(actor=actor, action="schedule.change", target=change.name,
                                  now=now, value=value)
-    await reschedule(services)
+    if services.scheduling is not None:
+        await services.scheduling.reschedule()
     current = await services.read.schedules.current(default_quiet(services))
     shown = (_quiet(ctx, current.quiet) if change.name == QUIET
              else _weekly(ctx, change.weekly) if change.weekly else "")

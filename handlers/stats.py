@@ -6,9 +6,9 @@ A commune coordinator sees their commune; a province coordinator or admin the wh
 
 from __future__ import annotations
 
-from bot import periods
-from bot.periods import Period
-from bot.permissions import Action, Scope
+from bot.core import calendar as periods
+from bot.core.calendar import Period
+from bot.core.permissions import Action, Scope
 from handlers.admin_scope import (
     find_communes,
     local_today,

@@ -11,12 +11,13 @@
 
 from __future__ import annotations
 
-from bot import periods
-from bot.chat import Button
-from bot.permissions import Action, Scope
-from bot.registry.validate import MAX_TEAM_NAME_LENGTH, split_team_name
-from bot.roles import Role
-from bot.text import fold, tidy
+from bot.core import calendar as periods
+from bot.core.chat import Button
+from bot.core.models import Team
+from bot.core.permissions import Action, Scope
+from bot.core.registry.validate import MAX_TEAM_NAME_LENGTH, split_team_name
+from bot.core.roles import Role
+from bot.core.text import fold, tidy
 from handlers.admin_scope import (
     commune_scope,
     find_communes,
@@ -30,7 +31,6 @@ from handlers.admin_scope import (
 )
 from handlers.context import Ctx
 from handlers.routing import ButtonRoute, Command, Feature, FlowRoute
-from storage.models import Team
 from storage.repos import Repos
 
 RENAME_FLOW = "team_rename"

@@ -6,8 +6,8 @@ import aiosqlite
 from vietnam_provinces import Province as OfficialProvince
 from vietnam_provinces import ProvinceCode
 
-from bot.registry.geo import official_communes
-from storage.models import Commune, Province
+from bot.core.models import Commune, Province
+from bot.core.registry.geo import official_communes
 from storage.repos import Repos
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 import aiosqlite
 from pydantic import BaseModel
 
-from bot.registry.validate import MemberRecord, RegistryPlan, RowError
+from bot.core.registry.validate import MemberRecord, RegistryPlan, RowError
 from storage.db import Database
 from storage.geography import load_official_geography
 from storage.repos import Repos

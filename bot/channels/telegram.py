@@ -20,7 +20,7 @@ from telegram import (
 from telegram.constants import ChatType
 from telegram.error import BadRequest
 
-from bot.chat import ChannelName, Incoming, IncomingFile, MenuCommand, OutMessage
+from bot.core.chat import ChannelName, Incoming, IncomingFile, MenuCommand, OutMessage
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from typing import Any
 
 from bot.channels.zalo_api import ZaloApi
 from bot.channels.zalo_text import Options, menu_label_for, split_text
-from bot.chat import ChannelName, Incoming, IncomingFile, MenuCommand, OutFile, OutMessage
-from bot.i18n import Translator
+from bot.core.chat import ChannelName, Incoming, IncomingFile, MenuCommand, OutFile, OutMessage
+from bot.core.i18n import Translator
 from storage.db import Database
 from storage.repos import Repos
 

@@ -13,8 +13,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.chat import Button
-from bot.text import fold
+from bot.core.chat import Button
+from bot.core.text import fold
 
 #: Zalo accepts 1–2000 characters per text or caption.
 TEXT_LIMIT = 2000

@@ -262,7 +262,7 @@ async def _json_body(request: web.Request) -> dict[str, Any]:
 
 def page_strings(lang: str) -> dict[str, str]:
     """The page's labels from the locale catalogues (``sandbox.*`` keys)."""
-    from bot.i18n import LOCALES_DIR, load_catalogue
+    from locales import LOCALES_DIR, load_catalogue
 
     try:
         catalogue = load_catalogue(lang)

@@ -12,7 +12,7 @@ from datetime import date
 import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
-from bot.permissions import Scope
+from bot.core.permissions import Scope
 from storage.repos._sql import fetch_all
 from storage.repos.scope_sql import sessions_in, teams_in
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.models import AuditEntry
+from bot.core.models import AuditEntry
 from storage.repos._sql import fetch_all, parse_ts, ts
 
 

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 import aiosqlite
 
-from storage.models import Channel, ChatFlow
+from bot.core.models import Channel, ChatFlow
 from storage.repos._sql import fetch_one, parse_ts, ts
 
 

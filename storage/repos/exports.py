@@ -13,7 +13,7 @@ from typing import Any
 import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
-from bot.permissions import Scope
+from bot.core.permissions import Scope
 from storage.repos._sql import fetch_all
 from storage.repos.scope_sql import sessions_in, teams_in
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import aiosqlite
 
-from bot.text import fold
-from storage.models import Commune, Province
+from bot.core.models import Commune, Province
+from bot.core.text import fold
 from storage.repos._sql import fetch_all, fetch_one
 
 

@@ -6,8 +6,8 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.roles import Role
-from storage.models import Invitation
+from bot.core.models import Invitation
+from bot.core.roles import Role
 from storage.repos._sql import fetch_one, parse_ts, ts
 
 

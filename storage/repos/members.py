@@ -7,8 +7,8 @@ from typing import Literal
 
 import aiosqlite
 
-from bot.text import fold
-from storage.models import Channel, Member
+from bot.core.models import Channel, Member
+from bot.core.text import fold
 from storage.repos._sql import fetch_all, fetch_one, parse_ts, scalar, ts
 
 _COLUMNS = "m.id, m.team_id, m.full_name, m.phone, m.language, m.active, m.created_at"

@@ -7,7 +7,7 @@ from datetime import datetime
 import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
-from storage.models import Channel
+from bot.core.models import Channel
 from storage.repos._sql import fetch_one, parse_ts, ts
 
 

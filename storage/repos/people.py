@@ -11,9 +11,9 @@ from datetime import datetime
 import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
-from bot.permissions import Scope
-from bot.text import fold
-from storage.models import Member, Team, TeamKind
+from bot.core.models import Member, Team, TeamKind
+from bot.core.permissions import Scope
+from bot.core.text import fold
 from storage.repos._sql import fetch_all, fetch_one, parse_ts, ts
 from storage.repos.scope_sql import teams_in
 

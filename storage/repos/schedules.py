@@ -6,7 +6,7 @@ from datetime import datetime, time
 
 import aiosqlite
 
-from bot.schedule import (
+from bot.core.schedule import (
     DEFAULT_DIGEST,
     DEFAULT_QUIET,
     DEFAULT_REMINDER,

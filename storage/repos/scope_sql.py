@@ -1,4 +1,4 @@
-"""A place in the hierarchy (:class:`bot.permissions.Scope`) as an SQL condition.
+"""A place in the hierarchy (:class:`bot.core.permissions.Scope`) as an SQL condition.
 
 Shared by every repository that filters by place, so "a commune" means the same thing in a
 digest, an export, a search and a broadcast.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.permissions import Scope
+from bot.core.permissions import Scope
 
 
 def sessions_in(scope: Scope, alias: str = "s") -> tuple[str, list[Any]]:

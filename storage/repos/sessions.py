@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import aiosqlite
 
-from storage.models import Channel, Session
+from bot.core.models import Channel, Session
 from storage.repos._sql import fetch_all, fetch_one, parse_ts, ts
 
 _COLUMNS = (

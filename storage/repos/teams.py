@@ -7,8 +7,8 @@ from typing import Literal
 
 import aiosqlite
 
-from bot.text import fold
-from storage.models import Team, TeamKind
+from bot.core.models import Team, TeamKind
+from bot.core.text import fold
 from storage.repos._sql import fetch_all, fetch_one, scalar, ts
 
 Change = Literal["new", "changed", "same"]

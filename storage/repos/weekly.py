@@ -9,8 +9,8 @@ from typing import Any
 import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
-from bot.permissions import Scope
-from bot.roles import Role
+from bot.core.permissions import Scope
+from bot.core.roles import Role
 from storage.repos._sql import fetch_all, scalar
 from storage.repos.scope_sql import sessions_in
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot.permissions import Scope
+from bot.core.permissions import Scope
 from bot.sandbox import FloodControl
 from storage.repos import Repos
 from tests.e2e.conftest import World

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.categories import (
+from bot.core.categories import (
     ERRORS,
     MAX_ALIASES,
     VERBS,
@@ -15,9 +15,10 @@ from bot.categories import (
     reorder,
     split_emoji,
 )
-from bot.i18n import LANGUAGES, load_catalogue
+from bot.core.i18n import LANGUAGES
+from bot.core.models import Category
 from bot.sandbox import SandboxUser
-from storage.models import Category
+from locales import load_catalogue
 from tests.e2e.conftest import World
 
 HTX = "htx | Hỗ trợ hợp tác xã | Cooperative support | hop tac xa, htx"

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from openpyxl import load_workbook
 
-from bot.demo import PERSONA_IDS
+from bot.app.demo import PERSONA_IDS
 from storage.repos import Repos
 from tests.e2e.conftest import World
 from tests.factories import log_session

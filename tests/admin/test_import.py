@@ -78,7 +78,7 @@ async def test_a_document_sent_without_the_command_is_taken_as_an_import(world: 
 
 
 async def test_a_file_that_changes_nothing_says_so(world: World) -> None:
-    from bot.registry.demo import demo_xlsx_bytes
+    from bot.core.registry.demo import demo_xlsx_bytes
 
     admin = world.person("admin")
     await admin.upload("demo.xlsx", demo_xlsx_bytes(), caption="/import", as_document=True)

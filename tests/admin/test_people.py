@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.demo import PERSONA_IDS
-from bot.roles import Role
+from bot.app.demo import PERSONA_IDS
+from bot.core.roles import Role
 from storage.repos import Repos
 from tests.e2e.conftest import World
 from tests.factories import log_session

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.periods import Period, from_code, parse_period, split_period
+from bot.core.calendar import Period, from_code, parse_period, split_period
 
 TODAY = date(2026, 11, 25)  # a Wednesday
 

@@ -8,7 +8,7 @@ from tests.e2e.conftest import World
 
 COMMANDS = ("invite", "import", "export", "stats", "team", "member", "audit", "broadcast",
             "digest", "schedule", "category")
-#: Who is served, straight from bot.permissions.PERMISSIONS.
+#: Who is served, straight from bot.core.permissions.PERMISSIONS.
 SERVED = {
     "member_1": set(),
     "team_leader": {"invite", "team"},

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_telegram_app, make_services, running
+from bot.app.demo import PERSONA_IDS, DemoPeople, prepare_demo
+from bot.app.jobs import scheduling
+from bot.app.services import Services, make_services
+from bot.app.telegram import build_telegram_app, running
 from bot.config import load_settings
-from bot.demo import PERSONA_IDS, DemoPeople, prepare_demo
-from bot.jobs import scheduling
 from bot.sandbox import SandboxServer, SandboxUser
 from bot.sandbox.testing import DEFAULT_TOKEN
-from handlers.context import Services
 from storage.db import Database
 from tests.conftest import FakeClock
 
@@ -39,7 +39,7 @@ class World:
         self.bot = await _start_bot(self.sandbox, self.services)
 
     def person(self, key: str) -> SandboxUser:
-        """One of the demo's notable people, already linked (see bot.demo.PERSONA_IDS)."""
+        """One of the demo's notable people, already linked (see bot.app.demo.PERSONA_IDS)."""
         persona = next(p for p in self.demo.personas if p.user_id == PERSONA_IDS[key])
         return self.sandbox.user(persona.user_id, persona.first_name, persona.language_code)
 

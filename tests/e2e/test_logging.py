@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
+from bot.core.models import Session
 from bot.sandbox import SandboxUser
-from storage.models import Session
 from tests.e2e.conftest import World
 
 TODAY = date(2026, 11, 23)  # the FakeClock's Monday, in Vietnam

@@ -21,10 +21,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.app import build_telegram_app, make_services, running
+from bot.app.services import make_services
+from bot.app.telegram import build_telegram_app, running
 from bot.config import load_settings
-from bot.registry.demo import demo_xlsx_bytes
-from bot.registry.validate import plan_from_file
+from bot.core.registry.demo import demo_xlsx_bytes
+from bot.core.registry.validate import plan_from_file
 from bot.sandbox import FloodControl, SandboxServer
 from bot.sandbox.testing import DEFAULT_TOKEN
 from storage.db import Database
@@ -101,8 +102,8 @@ async def bench_logging(db: Database, db_path: Path, members: int, flood: bool) 
 
 
 async def bench_broadcast(db_path: Path) -> None:
-    from bot.demo import PERSONA_IDS, prepare_demo
-    from bot.jobs import scheduling
+    from bot.app.demo import PERSONA_IDS, prepare_demo
+    from bot.app.jobs import scheduling
 
     # Quiet hours off: the figure is the sending rate, whatever the time of day the bench runs.
     settings = load_settings(DATABASE_PATH=str(db_path), QUIET_HOURS="00:00-00:00")

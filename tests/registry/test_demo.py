@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.registry.demo import (
+from bot.core.registry.demo import (
     MEMBER_COUNT,
     TEAM_COUNT,
     DemoRegistry,
@@ -13,11 +13,11 @@ from bot.registry.demo import (
     generate_demo_registry,
     write_demo_xlsx,
 )
-from bot.registry.geo import hau_giang_communes
-from bot.registry.phones import normalize_phone
-from bot.registry.reader import read_registry_file
-from bot.registry.validate import validate
-from bot.roles import Role
+from bot.core.registry.geo import hau_giang_communes
+from bot.core.registry.phones import normalize_phone
+from bot.core.registry.reader import read_registry_file
+from bot.core.registry.validate import validate
+from bot.core.roles import Role
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.registry.geo import (
+from bot.core.registry.geo import (
     AmbiguousCommune,
     Commune,
     CommuneIndex,

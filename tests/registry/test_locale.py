@@ -5,7 +5,8 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from bot.i18n import LOCALES_DIR, placeholders
+from bot.core.i18n import placeholders
+from locales import LOCALES_DIR
 
 
 def _catalogue(lang: str) -> dict[str, str]:
@@ -27,7 +28,7 @@ def test_same_keys_and_placeholders() -> None:
 
 def test_every_code_used_in_code_is_in_catalogue() -> None:
     vi = _catalogue("vi")
-    root = Path(__file__).resolve().parents[2] / "bot" / "registry"
+    root = Path(__file__).resolve().parents[2] / "bot" / "core" / "registry"
     used: set[str] = set()
     for source in root.glob("*.py"):
         text = source.read_text(encoding="utf-8")

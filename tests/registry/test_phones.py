@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.registry.phones import InvalidPhone, normalize_phone
+from bot.core.registry.phones import InvalidPhone, normalize_phone
 
 
 @pytest.mark.parametrize(("raw", "expected"), [

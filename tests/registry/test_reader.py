@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.registry.reader import (
+from bot.core.registry.reader import (
     Field,
     RegistryFileError,
     match_header,

@@ -2,9 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.i18n import translator
-from bot.registry.reader import RegistryFileError, read_registry
-from bot.registry.validate import (
+from bot.core.registry.reader import RegistryFileError, read_registry
+from bot.core.registry.validate import (
     RegistryPlan,
     RowError,
     parse_role,
@@ -13,7 +12,8 @@ from bot.registry.validate import (
     split_team_name,
     validate,
 )
-from bot.roles import Role
+from bot.core.roles import Role
+from locales import translator
 
 from .helpers import Rows, csv_text, xlsx
 

@@ -9,8 +9,9 @@ import aiohttp
 import pytest
 from telegram import BotCommand, ReplyKeyboardMarkup
 
-from bot.i18n import LOCALES_DIR, placeholders
+from bot.core.i18n import placeholders
 from bot.sandbox import Persona, SandboxServer, application_builder, running_application
+from locales import LOCALES_DIR
 from tests.browser import CHROMIUM_ARGS, chromium_or_skip
 from tests.sandbox.apps import build_greeter_app
 

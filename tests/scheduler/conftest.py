@@ -11,16 +11,15 @@ from pathlib import Path
 import pytest
 from telegram import Bot
 
-from bot.app import make_services
+from bot.app.sender import Sender
+from bot.app.services import Services, make_services
 from bot.channels.telegram import TelegramPort
 from bot.config import load_settings
-from bot.roles import Role
+from bot.core.models import Commune, Province
+from bot.core.roles import Role
 from bot.sandbox import SandboxServer, SandboxUser
 from bot.sandbox.testing import DEFAULT_TOKEN, SandboxMessage
-from bot.sender import Sender
-from handlers.context import Services
 from storage.db import Database
-from storage.models import Commune, Province
 from storage.repos import Repos
 from tests.conftest import FakeClock
 from tests.e2e.conftest import demo_database, world  # noqa: F401  (the real bot, for /digest)

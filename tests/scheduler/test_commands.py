@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.demo_activity import seed_demo_activity
-from bot.schedule import Weekly
+from bot.app.demo_activity import seed_demo_activity
+from bot.core.schedule import Weekly
 from tests.e2e.conftest import World
 
 
@@ -62,7 +62,7 @@ async def test_an_admin_changes_a_schedule_politely(world: World) -> None:
     assert "07:00" in changed  # inside quiet hours: delivered when they end
     schedules = await world.services.read.schedules.current()
     assert schedules.reminder.weekday == 6
-    from bot.jobs import scheduled_jobs
+    from bot.app.jobs import scheduled_jobs
 
     jobs = scheduled_jobs(world.services)
     assert {"digest:weekly", "reminder:weekly", "outbox:drain"} <= set(jobs)

@@ -7,11 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.chat import Button, OutFile, OutMessage
-from bot.digest import CommuneDigest, Figure, Period, change, commune_text, falling_behind
-from bot.i18n import translator
-from bot.outbox import decode, encode
-from bot.schedule import (
+from bot.app.sender import Verdict, classify
+from bot.core.chat import Button, OutFile, OutMessage
+from bot.core.digest import CommuneDigest, Figure, Period, change, commune_text, falling_behind
+from bot.core.schedule import (
     DEFAULT_DIGEST,
     DEFAULT_QUIET,
     QuietHours,
@@ -27,7 +26,8 @@ from bot.schedule import (
     parse_change,
     plan_reminders,
 )
-from bot.sender import Verdict, classify
+from handlers.outbox import decode, encode
+from locales import translator
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -148,7 +148,7 @@ def test_errors_are_classified() -> None:
 
 
 def test_charts_are_small_deterministic_pngs() -> None:
-    from bot.charts import commune_chart
+    from handlers.render.charts import commune_chart
 
     t = translator()
     digest = CommuneDigest(place="Xã Vị Thủy", period=Period(date(2026, 11, 16),

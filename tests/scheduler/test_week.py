@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 
+from bot.core.schedule import QuietHours, Weekly
 from bot.sandbox.faults import FaultConfig
 from bot.sandbox.flood import FloodControl
-from bot.schedule import QuietHours, Weekly
-from bot.weekly import LOG_NOW, run_due_work
+from handlers.weekly import LOG_NOW, run_due_work
 from storage.repos import Repos
 from tests.scheduler.conftest import Province92, at
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from bot.permissions import Scope
-from bot.registry.demo import demo_xlsx_bytes
-from bot.registry.validate import plan_from_file
+from bot.core.permissions import Scope
+from bot.core.registry.demo import demo_xlsx_bytes
+from bot.core.registry.validate import plan_from_file
 from storage.db import Database
 from storage.registry_import import import_plan
 from storage.repos import Repos

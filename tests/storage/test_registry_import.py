@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.registry.demo import demo_xlsx_bytes, write_demo_xlsx
-from bot.registry.validate import plan_from_file
+from bot.core.registry.demo import demo_xlsx_bytes, write_demo_xlsx
+from bot.core.registry.validate import plan_from_file
 from storage.db import Database
 from storage.registry_import import import_plan
 from storage.repos import Repos

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.assistance import (
+from bot.core.assistance import (
     Limits,
     Problem,
     check_day,
@@ -16,8 +16,8 @@ from bot.assistance import (
     parse_day,
     week_bounds,
 )
-from bot.quick_form import parse_quick
-from storage.models import Category
+from bot.core.models import Category
+from bot.core.quick_form import parse_quick
 
 TODAY = date(2026, 11, 23)
 CATEGORIES = [

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from bot.app.routes import build_dispatcher
 from bot.config import Settings
-from handlers import dispatcher
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,4 +23,4 @@ def test_every_setting_is_explained_in_env_example_and_readme() -> None:
 def test_every_command_is_in_the_readme_table() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     documented = set(re.findall(r"^\| `/(\w+)", readme, re.MULTILINE))
-    assert set(dispatcher().commands) - documented == set()
+    assert set(build_dispatcher().commands) - documented == set()

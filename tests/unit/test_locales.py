@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot.i18n import LANGUAGES, load_catalogue, placeholders
-from bot.roles import Role
-from handlers import dispatcher
+from bot.app.routes import build_dispatcher
+from bot.core.i18n import LANGUAGES, placeholders
+from bot.core.roles import Role
+from locales import load_catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUES = {lang: load_catalogue(lang) for lang in LANGUAGES}
@@ -39,7 +40,7 @@ def test_every_key_the_code_uses_exists() -> None:
 
 def test_keys_built_at_run_time_exist() -> None:
     built = {f"role.{role.value}" for role in Role}
-    built |= {f"cmd.{name}" for name in dispatcher().commands}
+    built |= {f"cmd.{name}" for name in build_dispatcher().commands}
     built |= {f"language.{lang}" for lang in LANGUAGES}
     built |= {"channel.telegram", "channel.zalo"}
     built |= {f"join.{problem}" for problem in ("expired", "revoked", "used_up")}

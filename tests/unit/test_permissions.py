@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.permissions import Action, Grant, Scope, can, can_invite, lowest_role_for
-from bot.roles import Role
+from bot.core.permissions import Action, Grant, Scope, can, can_invite, lowest_role_for
+from bot.core.roles import Role
 
 A = Action
 PROVINCE, OTHER_PROVINCE = "92", "79"

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.channels.zalo_poller import ZaloChannel, running_zalo
-from bot.demo import PERSONA_IDS
-from bot.jobs import drain_now
+from bot.app.demo import PERSONA_IDS
+from bot.app.jobs import Scheduling
+from bot.app.zalo_poller import ZaloChannel, running_zalo
 from bot.sandbox.zalo_api import photo_host
 from bot.sandbox.zalo_state import zalo_user_id
 from bot.sandbox.zalo_testing import SandboxZaloUser
@@ -45,5 +45,6 @@ async def zworld(world: World) -> AsyncIterator[ZaloWorld]:  # noqa: F811
     async with start_zalo(world) as channel:
         # Start-up catch-up (last week's digests) waited for the Zalo channel: let it out now,
         # so it is history before the test's first message rather than news in its middle.
-        await drain_now(world.services)
+        assert isinstance(world.services.scheduling, Scheduling)
+        await world.services.scheduling.drain_now()
         yield ZaloWorld(world, channel)

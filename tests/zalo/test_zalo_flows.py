@@ -116,7 +116,7 @@ async def test_a_sticker_gets_the_polite_not_understood_answer(zworld: ZaloWorld
 
 async def test_long_text_is_split_at_line_breaks_under_2000_characters(zworld: ZaloWorld
                                                                        ) -> None:
-    from bot.chat import OutMessage
+    from bot.core.chat import OutMessage
 
     reader = zworld.stranger("00000000000000001234")
     await reader.refresh()
@@ -212,7 +212,7 @@ async def test_numbered_choices_survive_a_restart(zworld: ZaloWorld) -> None:
 
 
 async def test_photos_go_by_url_and_documents_say_where_to_get_them(zworld: ZaloWorld) -> None:
-    from bot.chat import OutFile, OutMessage
+    from bot.core.chat import OutFile, OutMessage
 
     reader = zworld.stranger("0000000000000000cafe")
     await reader.refresh()
@@ -233,7 +233,7 @@ async def test_photos_go_by_url_and_documents_say_where_to_get_them(zworld: Zalo
 
 
 async def test_a_photo_from_a_person_reaches_the_flows_as_a_photo(zworld: ZaloWorld) -> None:
-    from bot.chat import IncomingFile
+    from bot.core.chat import IncomingFile
 
     visitor = zworld.stranger("0000000000000000f00d")
     await visitor.send_image(b"\x89PNG fake", caption=None)

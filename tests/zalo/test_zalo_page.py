@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.demo import PERSONA_IDS
+from bot.app.demo import PERSONA_IDS
 from tests.browser import CHROMIUM_ARGS, chromium_or_skip
 from tests.zalo.conftest import ZaloWorld
 

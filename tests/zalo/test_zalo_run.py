@@ -9,9 +9,9 @@ from pathlib import Path
 
 import aiohttp
 
+from bot.app.demo import PERSONA_IDS
+from bot.app.run import run
 from bot.config import load_settings
-from bot.demo import PERSONA_IDS
-from bot.run import run
 from bot.sandbox.zalo_state import zalo_user_id
 from bot.sandbox.zalo_testing import SandboxZaloUser
 

@@ -6,7 +6,7 @@ import pytest
 
 from bot.channels.zalo import to_incoming
 from bot.channels.zalo_text import Options, menu_label_for, split_text, text_length
-from bot.chat import Button
+from bot.core.chat import Button
 
 LANGS = ((Button("Tiếng Việt", "lang:vi"), Button("English", "lang:en")),)
 

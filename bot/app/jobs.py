@@ -17,19 +17,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import weakref
 from collections.abc import AsyncIterator
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.outbox import default_quiet
-from bot.schedule import DIGEST, REMINDER, Weekly
-from bot.sender import Sender
-from bot.weekly import run_due_work
-from handlers.context import Services
-from storage.db import Database
+from bot.app.sender import Sender
+from bot.app.services import Services
+from bot.core.schedule import DIGEST, REMINDER, Weekly
+from handlers.outbox import default_quiet
+from handlers.weekly import run_due_work
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +35,6 @@ DRAIN_JOB = "outbox:drain"
 DRAIN_INTERVAL_S = 30
 #: At start-up, caught-up messages go out before polling starts, for at most this long.
 STARTUP_DRAIN_S = 15.0
-
-_running: weakref.WeakKeyDictionary[Database, Scheduling] = weakref.WeakKeyDictionary()
-
 
 def job_id(name: str) -> str:
     return f"{name}:weekly"
@@ -72,10 +67,10 @@ class Scheduling:
         except Exception:
             log.exception("start-up catch-up failed; the jobs will try again")
         self._ensure_sender()
-        _running[self.services.db] = self
+        self.services.scheduling = self
 
     async def stop(self) -> None:
-        _running.pop(self.services.db, None)
+        self.services.scheduling = None
         self.scheduler.shutdown(wait=False)
         if self._task is not None:
             self._task.cancel()
@@ -102,6 +97,19 @@ class Scheduling:
         log.info("jobs scheduled: digest %s, reminder %s, quiet %s", schedules.digest,
                  schedules.reminder, schedules.quiet)
 
+    def wake_sender(self) -> None:
+        """Something was just enqueued (a broadcast): send now rather than at the next poll."""
+        self.sender.wake()
+
+    async def drain_now(self) -> None:
+        """Send whatever is due at once (a channel just came up with messages waiting)."""
+        await self.sender.drain()
+
+    async def reschedule(self) -> None:
+        """After /schedule: re-register the jobs from the stored schedules."""
+        await self.register()
+        self.sender.wake()
+
     async def _due(self) -> None:
         await run_due_work(self.services)
         self.sender.wake()
@@ -111,37 +119,12 @@ class Scheduling:
         self.sender.wake()
 
 
-def wake_sender(services: Services) -> None:
-    """Something was just enqueued (a broadcast): send now rather than at the next poll."""
-    scheduling = _running.get(services.db)
-    if scheduling is not None:
-        scheduling.sender.wake()
-
-
-async def drain_now(services: Services) -> None:
-    """Send whatever is due at once (a channel just came up with messages waiting for it)."""
-    scheduling = _running.get(services.db)
-    if scheduling is not None:
-        await scheduling.sender.drain()
-
-
-async def reschedule(services: Services) -> bool:
-    """After /schedule: re-register the running bot's jobs (False when none is running)."""
-    scheduling = _running.get(services.db)
-    if scheduling is None:
-        return False
-    await scheduling.register()
-    scheduling.sender.wake()
-    return True
-
-
 def scheduled_jobs(services: Services) -> dict[str, str]:
     """Job id → next run time (ISO), for /schedule and tests."""
-    scheduling = _running.get(services.db)
-    if scheduling is None:
+    if not isinstance(services.scheduling, Scheduling):
         return {}
     return {job.id: job.next_run_time.isoformat() if job.next_run_time else ""
-            for job in scheduling.scheduler.get_jobs()}
+            for job in services.scheduling.scheduler.get_jobs()}
 
 
 @contextlib.asynccontextmanager

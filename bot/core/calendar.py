@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from bot.text import fold
+from bot.core.text import fold
 
 PeriodKind = Literal["day", "week", "month", "year", "range"]
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.roles import Role
+from bot.core.roles import Role
 
 
 class Action(StrEnum):

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from difflib import SequenceMatcher
 
-from bot.assistance import parse_day
-from bot.text import fold
-from storage.models import Category
+from bot.core.assistance import parse_day
+from bot.core.models import Category
+from bot.core.text import fold
 
 #: How alike a typed phrase and an alias must be to count as a typo of it.
 FUZZY_THRESHOLD = 0.84

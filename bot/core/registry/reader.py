@@ -1,6 +1,6 @@
 """Reading a registry file (CSV or XLSX) into raw rows, with forgiving header matching.
 
-Nothing here judges the values: :mod:`bot.registry.validate` does. This module only finds the
+Nothing here judges the values: :mod:`bot.core.registry.validate` does. This module only finds the
 sheets, their header row and columns, and hands back every non-blank row with its sheet name and
 the 1-based row number the user sees in Excel. Anything that is not a usable spreadsheet raises
 :class:`RegistryFileError` with a message key, never another exception.
@@ -21,7 +21,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.text import fold
+from bot.core.text import fold
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 50_000
@@ -35,7 +35,7 @@ class RegistryFileError(Exception):
     """The file as a whole cannot be read; ``code`` is a message key, ``params`` placeholders.
 
     ``params["columns"]`` (missing_columns) is a comma-separated list of :class:`Field` values
-    (plus "commune" for "code or name"), which :func:`bot.registry.validate.render_error`
+    (plus "commune" for "code or name"), which :func:`bot.core.registry.validate.render_error`
     translates to column labels.
     """
 

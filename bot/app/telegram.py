@@ -5,18 +5,15 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 
 from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
+from bot.app.services import Services
 from bot.channels.telegram import TelegramPort, to_incoming
-from bot.config import Settings
-from bot.i18n import LANGUAGES, translator
-from handlers import dispatcher
-from handlers.context import Caller, Clock, Services
+from bot.core.i18n import LANGUAGES
+from handlers.context import Caller
 from handlers.menus import visible_commands
-from storage.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -26,18 +23,9 @@ RATE_LIMIT_RETRIES = 5
 CONCURRENT_UPDATES = 32
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def make_services(settings: Settings, db: Database, clock: Clock = utc_now) -> Services:
-    return Services(settings=settings, db=db, t=translator(settings.default_language),
-                    clock=clock)
-
-
 def build_telegram_app(services: Services, *, token: str, base_url: str,
                        base_file_url: str) -> Application:  # type: ignore[type-arg]
-    routes = dispatcher()
+    routes = services.routes
 
     async def on_update(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         if not isinstance(update, Update):
@@ -77,7 +65,7 @@ async def _introduce(app: Application, services: Services) -> None:  # type: ign
     for lang in LANGUAGES:
         visitor = Caller(lang=lang)
         commands = [BotCommand(c.name, services.t(lang, f"cmd.{c.name}"))
-                    for c in visible_commands(dispatcher().commands, visitor)]
+                    for c in visible_commands(services.routes.commands, visitor)]
         code = None if lang == services.settings.default_language else lang
         await app.bot.set_my_commands(commands, language_code=code)
     log.info("bot @%s is ready", me.username)

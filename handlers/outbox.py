@@ -1,6 +1,6 @@
 """The outbox API: every scheduled or broadcast message is written here first, then sent.
 
-    from bot.outbox import OutboxMessage, enqueue, batch_progress, cancel_batch
+    from handlers.outbox import OutboxMessage, enqueue, batch_progress, cancel_batch
 
     inserted = await enqueue(services, [
         OutboxMessage(dedup_key=f"broadcast:{batch}:{member.id}:telegram", channel="telegram",
@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.chat import Button, OutFile, OutMessage
-from bot.schedule import QuietHours, after_quiet_hours
+from bot.core.chat import Button, OutFile, OutMessage
+from bot.core.schedule import QuietHours, after_quiet_hours
 from handlers.context import Services
 from storage.repos import Repos
 from storage.repos.outbox import Status

@@ -1,4 +1,4 @@
-"""Message catalogues: gettext .po files under ``locales/<lang>/LC_MESSAGES/*.po``.
+"""Looking messages up: the Translator over catalogues loaded by :mod:`locales`.
 
 Message ids are stable keys (``join.welcome``), not English sentences, so a wording change in one
 language never orphans the other. Every file of a language is merged into one catalogue, which
@@ -12,34 +12,16 @@ import logging
 import string
 from collections.abc import Mapping
 from datetime import date, datetime
-from functools import lru_cache
-from pathlib import Path
+from typing import Literal
 
 from babel.dates import format_date, format_datetime
-from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
-
-import locales
 
 log = logging.getLogger(__name__)
 
-LOCALES_DIR = Path(locales.__file__).parent
-LANGUAGES: tuple[str, ...] = ("vi", "en")
+Language = Literal["vi", "en"]
+LANGUAGES: tuple[Language, ...] = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
-
-
-def load_catalogue(lang: str, root: Path = LOCALES_DIR) -> dict[str, str]:
-    """All messages of one language, merged from its .po files."""
-    messages: dict[str, str] = {}
-    for po_path in sorted((root / lang / "LC_MESSAGES").glob("*.po")):
-        with po_path.open("rb") as fh:
-            catalog = read_po(fh, locale=lang)
-        for message in catalog:
-            if message.id and isinstance(message.id, str) and isinstance(message.string, str):
-                if message.id in messages:
-                    raise ValueError(f"{po_path}: message {message.id!r} defined twice")
-                messages[message.id] = message.string
-    return messages
 
 
 def placeholders(text: str) -> set[str]:
@@ -79,8 +61,3 @@ class Translator:
     def datetime(self, lang: str | None, value: datetime) -> str:
         pattern = "dd/MM/yyyy HH:mm"
         return format_datetime(value, format=pattern, locale=self.language(lang))
-
-
-@lru_cache(maxsize=4)
-def translator(default: str = DEFAULT_LANGUAGE) -> Translator:
-    return Translator({lang: load_catalogue(lang) for lang in LANGUAGES}, default)

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.roles import Role
+from bot.core.roles import Role
 
 Channel = Literal["telegram", "zalo"]
 ScopeKind = Literal["team", "commune", "province", "all"]

@@ -17,9 +17,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from bot.app.services import Services
 from bot.channels.zalo import PhotoHost, ZaloPort, interpret, to_incoming
 from bot.channels.zalo_api import ZaloApi
-from handlers.context import Services
 
 log = logging.getLogger(__name__)
 
@@ -110,9 +110,7 @@ async def running_zalo(services: Services, *, token: str, base_url: str,
                        poll_timeout: int = 30, backoff: float = 1.0,
                        photo_host: PhotoHost | None = None) -> AsyncIterator[ZaloChannel]:
     """The Zalo channel receiving and answering for the duration of the block."""
-    from handlers import dispatcher
-
-    routes = dispatcher()
+    routes = services.routes
     api = ZaloApi(token, base_url, backoff=backoff)
     port = ZaloPort(api, db=services.db, t=services.t,
                     default_language=services.settings.default_language,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.i18n import Translator
+from bot.core.i18n import Translator
 
 #: A team with nothing logged for this many days is named in the digest.
 STALE_DAYS = 14

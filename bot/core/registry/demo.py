@@ -17,10 +17,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.registry.geo import Commune, hau_giang_communes
-from bot.registry.phones import is_valid
-from bot.registry.reader import CANONICAL_HEADERS, Field
-from bot.roles import Role
+from bot.core.i18n import Language
+from bot.core.registry.geo import Commune, hau_giang_communes
+from bot.core.registry.phones import is_valid
+from bot.core.registry.reader import CANONICAL_HEADERS, Field
+from bot.core.roles import Role
 
 TEAM_COUNT = 525
 MEMBER_COUNT = 3_740
@@ -84,7 +85,6 @@ MOBILE_PREFIXES = (
     "092", "056", "058", "099", "059",
 )
 
-Language = Literal["vi", "en"]
 
 
 class DemoTeam(BaseModel):

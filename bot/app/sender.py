@@ -39,9 +39,9 @@ from enum import Enum
 
 from telegram import error as tg_error
 
-from bot.outbox import decode, quiet_hours
-from bot.weekly import still_wanted
-from handlers.context import Services
+from bot.app.services import Services
+from handlers.outbox import decode, quiet_hours
+from handlers.weekly import still_wanted
 from storage.repos import Repos
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.roles import Role
+from bot.core.roles import Role
 
 #: No 0/O, 1/I/L: the code is read aloud and typed on small phones.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"

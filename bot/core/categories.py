@@ -1,8 +1,8 @@
 """Editing the activity categories: reading an admin's ``/category`` line and checking the result.
 
 The quick form matches a typed phrase against every active category's code, labels and aliases
-without diacritics or case (:func:`bot.text.fold`), so a phrase that two active categories share
-would make "3 chu ky so" ambiguous: such a change is refused. Pure: no I/O.
+without diacritics or case (:func:`bot.core.text.fold`), so a phrase that two active
+categories share would make "3 chu ky so" ambiguous: such a change is refused. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from bot.text import fold, tidy
-from storage.models import Category
+from bot.core.models import Category
+from bot.core.text import fold, tidy
 
 CODE = re.compile(r"[a-z0-9_]{2,16}")
 MAX_LABEL = 60

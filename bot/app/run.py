@@ -8,11 +8,11 @@ import sys
 import threading
 from contextlib import AsyncExitStack
 
-from bot.app import build_telegram_app, make_services, running
-from bot.channels.zalo_poller import running_zalo
+from bot.app.jobs import scheduling
+from bot.app.services import Services, make_services
+from bot.app.telegram import build_telegram_app, running
+from bot.app.zalo_poller import running_zalo
 from bot.config import Settings
-from bot.jobs import scheduling
-from handlers.context import Services
 from storage.db import Database
 
 #: Any well-formed token works against the sandbox; this one says what it is.
@@ -67,7 +67,7 @@ async def _run_channels(stack: AsyncExitStack, services: Services) -> None:
 
 async def _run_sandbox(stack: AsyncExitStack, services: Services) -> None:
     """The demo: the sandbox, the demo province, and both channels talking to the sandbox."""
-    from bot.demo import prepare_demo
+    from bot.app.demo import prepare_demo
     from bot.sandbox.server import SandboxServer
     from bot.sandbox.zalo_api import photo_host
 

@@ -17,7 +17,8 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.registry.geo import (
+from bot.core.i18n import Language
+from bot.core.registry.geo import (
     Commune,
     CommuneIndex,
     CommuneLookupError,
@@ -25,8 +26,8 @@ from bot.registry.geo import (
     name_key,
     normalize_code,
 )
-from bot.registry.phones import InvalidPhone, normalize_phone
-from bot.registry.reader import (
+from bot.core.registry.phones import InvalidPhone, normalize_phone
+from bot.core.registry.reader import (
     Field,
     RawRegistry,
     RawRow,
@@ -34,11 +35,10 @@ from bot.registry.reader import (
     RegistryFileError,
     read_registry,
 )
-from bot.roles import Role
-from bot.text import fold, tidy
+from bot.core.roles import Role
+from bot.core.text import fold, tidy
 
 TeamKind = Literal["hamlet", "area", "commune"]
-Language = Literal["vi", "en"]
 
 MAX_NAME_LENGTH = 100
 MAX_TEAM_NAME_LENGTH = 100

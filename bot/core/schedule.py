@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from bot.text import fold
+from bot.core.text import fold
 
 DIGEST = "digest"
 REMINDER = "reminder"

@@ -12,8 +12,8 @@ import random
 from datetime import timedelta
 from typing import Any
 
-from bot.schedule import week_start
-from handlers.context import Services
+from bot.app.services import Services
+from bot.core.schedule import week_start
 from storage.repos import Repos
 from storage.repos._sql import fetch_all, ts
 

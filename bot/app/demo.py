@@ -11,14 +11,14 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.registry.demo import DemoRegistry, demo_xlsx_bytes, generate_demo_registry
-from bot.registry.validate import plan_from_file
-from bot.roles import Role
+from bot.app.services import Services
+from bot.core.models import Channel, Invitation
+from bot.core.registry.demo import DemoRegistry, demo_xlsx_bytes, generate_demo_registry
+from bot.core.registry.validate import plan_from_file
+from bot.core.roles import Role
 from bot.sandbox.people import Persona
 from bot.sandbox.server import SandboxServer
 from bot.sandbox.zalo_state import zalo_user_id
-from handlers.context import Services
-from storage.models import Channel, Invitation
 from storage.registry_import import import_plan
 from storage.repos import Repos
 
@@ -85,7 +85,7 @@ async def prepare_demo(services: Services) -> DemoPeople:
                                             chat_id=user_id, member_id=member.id, now=now)
         await _ensure_demo_invitation(repos, registry, now)
     if not await services.read.weekly.has_sessions():
-        from bot.demo_activity import seed_demo_activity  # weeks of activity for the digests
+        from bot.app.demo_activity import seed_demo_activity  # weeks of activity for the digests
 
         await seed_demo_activity(services)
     return DemoPeople(registry, _personas(services, registry))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.i18n import Translator
-from bot.registry.validate import render_error
+from bot.core.i18n import Translator
+from bot.core.registry.validate import render_error
 from storage.registry_import import ImportSummary
 
 #: A broken file can have thousands of bad rows; the first ones are enough to fix it.

@@ -16,8 +16,8 @@ matplotlib.use("Agg")
 
 from matplotlib.figure import Figure as MplFigure
 
-from bot.digest import CommuneDigest, ProvinceDigest, week_label
-from bot.i18n import Translator
+from bot.core.digest import CommuneDigest, ProvinceDigest, week_label
+from bot.core.i18n import Translator
 
 DPI = 180
 #: 4 in × 180 dpi = 720 px: crisp on a phone, small to send, and the text stays readable when

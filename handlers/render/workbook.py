@@ -23,7 +23,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from storage.models import Category
+from bot.core.models import Category
 from storage.repos.exports import MemberMonthRow, PlaceRow, SessionLine
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

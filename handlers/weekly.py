@@ -11,8 +11,8 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from bot.chat import Button, OutFile, OutMessage
-from bot.digest import (
+from bot.core.chat import Button, OutFile, OutMessage
+from bot.core.digest import (
     TREND_WEEKS,
     CommuneDigest,
     Figure,
@@ -21,10 +21,9 @@ from bot.digest import (
     commune_text,
     province_text,
 )
-from bot.outbox import OutboxMessage, default_quiet, enqueue
-from bot.permissions import Scope
-from bot.roles import Role
-from bot.schedule import (
+from bot.core.permissions import Scope
+from bot.core.roles import Role
+from bot.core.schedule import (
     TeamMember,
     digest_week,
     due_this_week,
@@ -34,6 +33,7 @@ from bot.schedule import (
     week_start,
 )
 from handlers.context import Services
+from handlers.outbox import OutboxMessage, default_quiet, enqueue
 from storage.repos.outbox import OutboxItem
 from storage.repos.weekly import Recipient
 
@@ -111,7 +111,7 @@ async def province_digest(services: Services, province_code: str, period: Period
 def digest_messages(services: Services, lang: str,
                     digest: CommuneDigest | ProvinceDigest) -> list[OutMessage]:
     """The digest as the reader gets it: chart with the text as caption, or chart then text."""
-    from bot import charts  # matplotlib loads only when a digest is actually drawn
+    from handlers.render import charts  # matplotlib loads only when a digest is actually drawn
 
     t = services.t
     if isinstance(digest, CommuneDigest):

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict
 from vietnam_provinces import ProvinceCode, Ward
 
-from bot.text import fold, tidy
+from bot.core.text import fold, tidy
 
 CAN_THO = "92"
 

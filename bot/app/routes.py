@@ -1,0 +1,42 @@
+"""The feature list: every flow of the bot, registered with one dispatcher."""
+
+from __future__ import annotations
+
+from handlers import (
+    admin_import,
+    audit,
+    broadcast,
+    categories,
+    digest,
+    export,
+    invite,
+    joining,
+    logging_flow,
+    main_menu,
+    members,
+    profile,
+    schedule,
+    stats,
+    teams,
+)
+from handlers.dispatch import Dispatcher
+
+
+def build_dispatcher() -> Dispatcher:
+    return Dispatcher([
+        profile.feature,
+        joining.feature,
+        invite.feature,
+        main_menu.feature,
+        logging_flow.feature,
+        teams.feature,
+        members.feature,
+        stats.feature,
+        export.feature,
+        admin_import.feature,
+        audit.feature,
+        digest.feature,
+        schedule.feature,
+        broadcast.feature,
+        categories.feature,
+    ])

@@ -1,0 +1,1 @@
+"""Pure rules and domain types: no I/O, no channel, no storage; `now` is passed in."""

@@ -1,0 +1,1 @@
+"""Rendering of files and pictures: digest charts, export workbooks, import reports."""

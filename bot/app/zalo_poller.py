@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.app.services import Services
-from bot.channels.zalo import PhotoHost, ZaloPort, interpret, to_incoming
+from bot.channels.zalo import ZaloPort, interpret, to_incoming
 from bot.channels.zalo_api import ZaloApi
+from bot.core.chat import PhotoHost
 
 log = logging.getLogger(__name__)
 

@@ -10,21 +10,25 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from bot.channels.zalo_api import ZaloApi
 from bot.channels.zalo_text import Options, menu_label_for, split_text
-from bot.core.chat import ChannelName, Incoming, IncomingFile, MenuCommand, OutFile, OutMessage
+from bot.core.chat import (
+    ChannelName,
+    Incoming,
+    IncomingFile,
+    MenuCommand,
+    OutMessage,
+    PhotoHost,
+)
 from bot.core.i18n import Translator
 from storage.db import Database
 from storage.repos import Repos
 
 log = logging.getLogger(__name__)
-
-#: Publishes a photo's bytes and gives the public URL Zalo's sendPhoto needs (None: cannot).
-PhotoHost = Callable[[OutFile], Awaitable[str | None]]
 
 TEXT_EVENT = "message.text.received"
 IMAGE_EVENT = "message.image.received"

@@ -7,6 +7,7 @@ adapter renders them as numbered choices and maps a typed number back to the but
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -95,3 +96,6 @@ class ChannelPort(Protocol):
 
     async def download(self, file: IncomingFile) -> bytes: ...
 
+
+#: Publishes a picture at a public URL and returns it (Zalo takes photos by URL only).
+PhotoHost = Callable[[OutFile], Awaitable[str | None]]

@@ -8,8 +8,6 @@ from bot.sandbox.testing import (
     CallbackAnswer,
     SandboxMessage,
     SandboxUser,
-    application_builder,
-    running_application,
 )
 
 __all__ = [
@@ -22,6 +20,4 @@ __all__ = [
     "SandboxMessage",
     "SandboxServer",
     "SandboxUser",
-    "application_builder",
-    "running_application",
 ]

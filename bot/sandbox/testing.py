@@ -13,8 +13,6 @@ with sleeps — so tests are fast and not flaky.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -23,8 +21,6 @@ import aiohttp
 from bot.sandbox.inbox import PollingInbox, SandboxUserError, call_sandbox
 
 if TYPE_CHECKING:
-    from telegram.ext import Application, ApplicationBuilder
-
     from bot.sandbox.server import SandboxServer
 
 JSON = dict[str, Any]
@@ -321,28 +317,3 @@ def _guess_type(filename: str) -> str:
     import mimetypes
 
     return mimetypes.guess_type(filename)[0] or "application/octet-stream"
-
-
-def application_builder(server: SandboxServer, token: str = DEFAULT_TOKEN
-                        ) -> ApplicationBuilder[Any, Any, Any, Any, Any, Any]:
-    """A python-telegram-bot ApplicationBuilder already pointed at the sandbox."""
-    from telegram.ext import Application
-
-    return (Application.builder().token(token).base_url(server.bot_api_base_url)
-            .base_file_url(server.file_base_url))
-
-
-@asynccontextmanager
-async def running_application(app: Application[Any, Any, Any, Any, Any, Any],
-                              *, poll_timeout: int = 10
-                              ) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
-    """Run ``app`` with long polling against the sandbox for the duration of the block."""
-    async with app:
-        await app.start()
-        assert app.updater is not None, "build the application with an Updater"
-        await app.updater.start_polling(poll_interval=0, timeout=poll_timeout)
-        try:
-            yield app
-        finally:
-            await app.updater.stop()
-            await app.stop()

@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 from aiohttp.web_request import FileField
+from babel.messages.pofile import read_po
 
 from bot.sandbox.bot_api import document_json, photo_json
 from bot.sandbox.entities import detect_user_entities
@@ -20,6 +21,7 @@ from bot.sandbox.flood import FloodControl
 from bot.sandbox.people import NEW_VISITOR, Persona
 from bot.sandbox.state import JSON, now
 from bot.sandbox.validation import MAX_TEXT
+from locales import LOCALES_DIR, load_catalogue
 
 if TYPE_CHECKING:
     from bot.sandbox.server import SandboxServer
@@ -262,15 +264,11 @@ async def _json_body(request: web.Request) -> dict[str, Any]:
 
 def page_strings(lang: str) -> dict[str, str]:
     """The page's labels from the locale catalogues (``sandbox.*`` keys)."""
-    from locales import LOCALES_DIR, load_catalogue
-
     try:
         catalogue = load_catalogue(lang)
     except Exception:
         # Another feature's broken .po file must not blank the demo page: read ours alone.
         log.exception("catalogue %s failed to load; using sandbox.po only", lang)
-        from babel.messages.pofile import read_po
-
         with (LOCALES_DIR / lang / "LC_MESSAGES" / "sandbox.po").open("rb") as fh:
             catalogue = {m.id: m.string for m in read_po(fh, locale=lang)
                          if isinstance(m.id, str) and m.id and isinstance(m.string, str)}

@@ -21,8 +21,7 @@ import httpx
 from aiohttp import web
 from aiohttp.web_request import FileField
 
-from bot.channels.zalo import PhotoHost
-from bot.core.chat import OutFile
+from bot.core.chat import OutFile, PhotoHost
 from bot.sandbox.user_api import UserApiError
 from bot.sandbox.zalo_state import JSON, ZALO_TEXT_LIMIT, ZaloFault, ZaloState, now_ms
 

@@ -9,8 +9,9 @@ import pytest
 from telegram import Bot
 from telegram.ext import ApplicationBuilder
 
-from bot.sandbox import SandboxServer, application_builder
+from bot.sandbox import SandboxServer
 from bot.sandbox.testing import DEFAULT_TOKEN
+from tests.harness.ptb import application_builder
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import AIORateLimiter, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.sandbox import SandboxServer, running_application
+from bot.sandbox import SandboxServer
+from tests.harness.ptb import running_application
 from tests.sandbox.apps import build_greeter_app
 
 

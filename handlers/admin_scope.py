@@ -15,7 +15,7 @@ from bot.core.permissions import PERMISSIONS, Action, Scope
 from bot.core.roles import Role
 from bot.core.text import fold
 from handlers.context import Ctx
-from storage.repos import Repos
+from handlers.refusals import audit_refusal
 
 
 def local_today(ctx: Ctx) -> date:
@@ -63,12 +63,7 @@ async def place_name(ctx: Ctx, scope: Scope) -> str:
 async def refuse_place(ctx: Ctx, command: str, place: str, *,
                        who: Role = Role.COMMUNE_COORDINATOR) -> None:
     """Not here: say whose business it is, and log the attempt."""
-    async with ctx.services.db.write() as conn:
-        await Repos(conn).audit.record(
-            actor=ctx.caller.member.id if ctx.caller.member else None, action="denied",
-            target=f"/{command} {place}", now=ctx.now, channel=ctx.inc.channel,
-            user=ctx.inc.user_id,
-        )
+    await audit_refusal(ctx, f"/{command} {place}")
     await ctx.answer(ctx.t("admin.not_your_place", place=place,
                            role=ctx.t(f"role.{who.value}")))
 

@@ -19,6 +19,7 @@ from bot.core.permissions import PERMISSIONS, Action, Scope
 from bot.core.roles import Role
 from handlers.context import Ctx, Services
 from handlers.outbox import OutboxMessage, batch_progress, cancel_batch, enqueue, quiet_hours
+from handlers.refusals import audit_refusal
 from handlers.routing import ButtonRoute, Command, Feature, FlowRoute
 from storage.repos import Repos
 from storage.repos.audience import CHANNEL_PREFERENCE, Recipient
@@ -180,10 +181,7 @@ async def _audience(ctx: Ctx, raw: str) -> tuple[Scope, Role | None, str] | None
 
 
 async def _refuse(ctx: Ctx, place: str) -> None:
-    async with ctx.services.db.write() as conn:
-        await Repos(conn).audit.record(
-            actor=ctx.caller.member.id if ctx.caller.member else None, action="denied",
-            target=f"/broadcast {place}", now=ctx.now)
+    await audit_refusal(ctx, f"/broadcast {place}")
     await ctx.answer(ctx.t("broadcast.not_your_area", place=place))
 
 

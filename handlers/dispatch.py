@@ -19,6 +19,7 @@ from bot.core.models import ChatFlow
 from bot.core.permissions import lowest_role_for
 from handlers.caller import resolve_caller
 from handlers.context import Ctx, Services
+from handlers.refusals import audit_refusal
 from handlers.routing import ButtonRoute, Command, Feature, FlowRoute, TextHook
 from storage.repos import Repos
 
@@ -144,12 +145,7 @@ class Dispatcher:
     async def refuse(self, ctx: Ctx, command: Command) -> None:
         assert command.requires is not None
         role = lowest_role_for(command.requires)
-        async with ctx.services.db.write() as conn:
-            await Repos(conn).audit.record(
-                actor=ctx.caller.member.id if ctx.caller.member else None,
-                action="denied", target=f"/{command.name}", now=ctx.now,
-                channel=ctx.inc.channel, user=ctx.inc.user_id,
-            )
+        await audit_refusal(ctx, f"/{command.name}")
         await ctx.reply(ctx.t("errors.not_allowed", command=command.name,
                               role=ctx.t(f"role.{role.value}")))
 

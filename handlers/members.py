@@ -14,9 +14,9 @@ from typing import Any
 from bot.core import calendar as periods
 from bot.core.chat import Button
 from bot.core.models import RoleGrant, Team
-from bot.core.permissions import Action, Scope, can_invite
+from bot.core.names import MAX_PERSON_NAME, person_name
+from bot.core.permissions import Action, Scope, can_invite, grant_scope, role_target
 from bot.core.registry.phones import InvalidPhone, normalize_phone
-from bot.core.registry.validate import MAX_NAME_LENGTH
 from bot.core.roles import Role
 from bot.core.text import fold, tidy
 from handlers.admin_scope import (
@@ -32,7 +32,6 @@ from handlers.context import Ctx
 from handlers.menus import refresh_member_menus
 from handlers.routing import ButtonRoute, Command, Feature, FlowRoute
 from storage.repos import Repos
-from storage.repos.access import grant_scope
 from storage.repos.people import PersonRow
 
 RENAME_FLOW = "member_rename"
@@ -193,18 +192,11 @@ async def _ask_rename(ctx: Ctx, member_id: int, _arg: str) -> None:
     await ctx.answer(ctx.t("member.ask_new_name", name=row.member.full_name))
 
 
-def _clean_name(raw: str) -> str | None:
-    name = tidy(raw)
-    if not name or len(name) > MAX_NAME_LENGTH or not any(ch.isalpha() for ch in name):
-        return None
-    return name
-
-
 async def new_name_typed(ctx: Ctx) -> None:
     assert ctx.flow is not None
-    name = _clean_name(ctx.inc.text or "")
+    name = person_name(ctx.inc.text or "")
     if name is None:
-        await ctx.reply(ctx.t("member.bad_name", limit=MAX_NAME_LENGTH))
+        await ctx.reply(ctx.t("member.bad_name", limit=MAX_PERSON_NAME))
         return
     member_id = int(ctx.flow.data.get("member_id", 0))
     row = await _managed(ctx, member_id)
@@ -348,14 +340,7 @@ def _grant_target(row: PersonRow, grant: RoleGrant, province: str) -> Scope:
 
 def _role_target(row: PersonRow, role: Role, province: str) -> Scope | None:
     """Where ``role`` would be granted for this person; None if it cannot apply to them."""
-    team = row.team
-    if role in (Role.MEMBER, Role.PROVINCE_COORDINATOR, Role.ADMIN):
-        return team_scope(team) if team is not None and role is Role.MEMBER else Scope(province)
-    if team is None:
-        return None
-    if role is Role.TEAM_LEADER:
-        return team_scope(team)
-    return Scope(province, team.commune_code)
+    return role_target(role, team_scope(row.team) if row.team is not None else None, province)
 
 
 def _may_set_role(ctx: Ctx, row: PersonRow, grants: list[RoleGrant], role: Role) -> bool:
@@ -497,7 +482,7 @@ def _parse_person(text: str) -> tuple[str | None, str | None, bool]:
         while cut > 0 and any(ch.isdigit() for ch in words[cut - 1]):
             cut -= 1
         name_part, phone_part = " ".join(words[:cut]), " ".join(words[cut:])
-    name = _clean_name(name_part)
+    name = person_name(name_part)
     try:
         phone = normalize_phone(phone_part)
     except InvalidPhone:
@@ -526,7 +511,7 @@ async def add_typed(ctx: Ctx) -> None:
 async def _person_given(ctx: Ctx, text: str) -> None:
     name, phone, phone_ok = _parse_person(text)
     if name is None:
-        await ctx.reply(ctx.t("member.bad_name", limit=MAX_NAME_LENGTH))
+        await ctx.reply(ctx.t("member.bad_name", limit=MAX_PERSON_NAME))
         return
     if not phone_ok:
         await ctx.reply(ctx.t("member.bad_phone"))

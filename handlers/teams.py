@@ -14,10 +14,11 @@ from __future__ import annotations
 from bot.core import calendar as periods
 from bot.core.chat import Button
 from bot.core.models import Team
+from bot.core.names import MAX_TEAM_NAME, team_name
 from bot.core.permissions import Action, Scope
-from bot.core.registry.validate import MAX_TEAM_NAME_LENGTH, split_team_name
+from bot.core.registry.validate import split_team_name
 from bot.core.roles import Role
-from bot.core.text import fold, tidy
+from bot.core.text import fold
 from handlers.admin_scope import (
     commune_scope,
     find_communes,
@@ -197,20 +198,13 @@ async def _search(ctx: Ctx, text: str) -> None:
 
 # ----------------------------------------------------------------------------- managing
 
-def _clean_name(raw: str) -> str | None:
-    name = tidy(raw)
-    if not name or len(name) > MAX_TEAM_NAME_LENGTH or not any(ch.isalnum() for ch in name):
-        return None
-    return name
-
-
 async def _add(ctx: Ctx, raw: str) -> None:
     if not ctx.caller.can_somewhere(Action.MANAGE_PEOPLE):
         await refuse_place(ctx, "team add", ctx.t("admin.this_area"))
         return
-    name = _clean_name(raw)
+    name = team_name(raw)
     if name is None:
-        await ctx.reply(ctx.t("team.add_usage", limit=MAX_TEAM_NAME_LENGTH))
+        await ctx.reply(ctx.t("team.add_usage", limit=MAX_TEAM_NAME))
         return
     scopes = scopes_for(ctx, Action.MANAGE_PEOPLE)
     async with ctx.services.db.write() as conn:
@@ -276,10 +270,10 @@ async def _ask_rename(ctx: Ctx, team_id: int) -> None:
 
 async def new_name_typed(ctx: Ctx) -> None:
     assert ctx.flow is not None
-    name = _clean_name(ctx.inc.text or "")
+    name = team_name(ctx.inc.text or "")
     team_id = int(ctx.flow.data.get("team_id", 0))
     if name is None:
-        await ctx.reply(ctx.t("team.bad_name", limit=MAX_TEAM_NAME_LENGTH))
+        await ctx.reply(ctx.t("team.bad_name", limit=MAX_TEAM_NAME))
         return
     found = await _managed_team(ctx, team_id)
     if found is None:

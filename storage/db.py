@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
@@ -45,8 +45,11 @@ async def _connect(path: Path) -> aiosqlite.Connection:
 
 
 class Database:
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str,
+                 scripts: Sequence[tuple[int, str, str]] | None = None) -> None:
         self.path = Path(path)
+        #: (version, name, sql) to apply; the packaged migrations unless a test gives others.
+        self._migrations = list(scripts) if scripts is not None else migrations()
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
@@ -57,6 +60,8 @@ class Database:
         await self._writer.execute("PRAGMA journal_mode = WAL")
         await self._migrate()
         self._reader = await _connect(self.path)
+        # The reader only reads: a write on it would bypass the one serialised writer.
+        await self._reader.execute("PRAGMA query_only = ON")
 
     async def close(self) -> None:
         for conn in (self._reader, self._writer):
@@ -98,6 +103,11 @@ class Database:
         value = next(iter(rows))[0]
         return int(value or 0)
 
+    async def applied_versions(self) -> set[int]:
+        conn = self._writer or self.reader
+        rows = await conn.execute_fetchall("SELECT version FROM schema_migrations")
+        return {int(row[0]) for row in rows}
+
     async def _migrate(self) -> None:
         assert self._writer is not None
         conn = self._writer
@@ -105,22 +115,41 @@ class Database:
             "CREATE TABLE IF NOT EXISTS schema_migrations ("
             " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
         )
-        current = await self.schema_version()
-        for version, name, sql in migrations():
-            if version <= current:
-                continue
-            # One script inside one transaction: a migration applies whole or not at all.
-            script = (
-                "BEGIN IMMEDIATE;\n"
-                f"{sql}\n"
+        applied = await self.applied_versions()
+        pending = [m for m in self._migrations if m[0] not in applied]
+        if not pending:
+            return
+        # Foreign keys off while migrating (SQLite ignores the pragma inside a transaction):
+        # rebuilding a table (create new, copy, drop old, rename) must not cascade-delete
+        # the rows that point at it. Consistency is checked before each commit instead.
+        await conn.execute("PRAGMA foreign_keys = OFF")
+        try:
+            for version, name, sql in pending:
+                await self._apply(conn, version, name, sql)
+        finally:
+            await conn.execute("PRAGMA foreign_keys = ON")
+
+    @staticmethod
+    async def _apply(conn: aiosqlite.Connection, version: int, name: str, sql: str) -> None:
+        """One script inside one transaction: a migration applies whole or not at all."""
+        try:
+            # executescript runs the statements as given: the transaction stays open after.
+            await conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\n")
+            broken = await conn.execute_fetchall("PRAGMA foreign_key_check")
+            if broken:
+                table = next(iter(broken))[0]
+                raise MigrationError(
+                    f"migration {version:04d}_{name} leaves rows of {table!r} pointing nowhere")
+            await conn.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) "
-                f"VALUES ({version}, '{name}', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));\n"
-                "COMMIT;"
-            )
-            try:
-                await conn.executescript(script)
-            except Exception:
-                if conn.in_transaction:
-                    await conn.execute("ROLLBACK")
-                raise
-            log.info("applied migration %04d_%s", version, name)
+                "VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))", (version, name))
+            await conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                await conn.execute("ROLLBACK")
+            raise
+        log.info("applied migration %04d_%s", version, name)
+
+
+class MigrationError(RuntimeError):
+    """A migration would leave the database inconsistent; nothing of it was applied."""

@@ -7,10 +7,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from bot.core.permissions import ScopeKind
 from bot.core.roles import Role
 
 Channel = Literal["telegram", "zalo"]
-ScopeKind = Literal["team", "commune", "province", "all"]
 TeamKind = Literal["hamlet", "area", "commune"]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Literal
 
 from bot.core.roles import Role
 
@@ -115,3 +116,37 @@ def highest_role(grants: Iterable[Grant]) -> Role | None:
 
 def can_invite(grants: Iterable[Grant], role: Role, target: Scope) -> bool:
     return can(grants, INVITE_ACTION[role], target)
+
+
+# --- roles and the places they are granted on ------------------------------------------------
+
+ScopeKind = Literal["team", "commune", "province", "all"]
+
+
+def grant_scope(role: Role, *, team_id: int | None, commune_code: str | None,
+                province_code: str | None) -> tuple[ScopeKind, str] | None:
+    """How a role is stored as a grant: (scope kind, id). None for a member, whose membership
+    of a team is the grant."""
+    if role is Role.MEMBER:
+        return None
+    if role is Role.TEAM_LEADER:
+        return ("team", str(team_id))
+    if role is Role.COMMUNE_COORDINATOR:
+        return ("commune", str(commune_code))
+    if role is Role.PROVINCE_COORDINATOR:
+        return ("province", str(province_code))
+    return ("all", "*")
+
+
+def role_target(role: Role, team: Scope | None, province: str) -> Scope | None:
+    """Where ``role`` would apply for a person of ``team``; None if it cannot apply to them
+    (a team leader or commune coordinator must belong to a team)."""
+    if role is Role.MEMBER:
+        return team if team is not None else Scope(province)
+    if role in (Role.PROVINCE_COORDINATOR, Role.ADMIN):
+        return Scope(province)
+    if team is None:
+        return None
+    if role is Role.TEAM_LEADER:
+        return team
+    return Scope(team.province, team.commune)

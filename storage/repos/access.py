@@ -6,7 +6,8 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.core.models import Channel, Identity, RoleGrant, ScopeKind
+from bot.core.models import Channel, Identity, RoleGrant
+from bot.core.permissions import ScopeKind, grant_scope
 from bot.core.roles import Role
 from storage.repos._sql import fetch_all, fetch_one, parse_ts, ts
 
@@ -82,19 +83,6 @@ class AccessRepo:
             (role.value, scope_kind, scope_id),
         )
         return [int(r[0]) for r in rows]
-
-
-def grant_scope(role: Role, *, team_id: int | None, commune_code: str | None,
-                province_code: str | None) -> tuple[ScopeKind, str] | None:
-    if role is Role.MEMBER:
-        return None
-    if role is Role.TEAM_LEADER:
-        return ("team", str(team_id))
-    if role is Role.COMMUNE_COORDINATOR:
-        return ("commune", str(commune_code))
-    if role is Role.PROVINCE_COORDINATOR:
-        return ("province", str(province_code))
-    return ("all", "*")
 
 
 def _identity(row: aiosqlite.Row) -> Identity:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
 
 import aiosqlite
 import pytest
 
-from storage.db import Database, migrations
+from storage.db import Database, MigrationError, migrations
 from storage.repos import Repos
 from tests.conftest import FakeClock
 
@@ -67,3 +68,61 @@ async def test_many_concurrent_writers_never_see_database_is_locked(
     await asyncio.gather(*(writer(i) for i in range(10)), other_connection())
     entries = await Repos(db.reader).audit.latest(limit=1000, action="load")
     assert len(entries) == 220
+
+
+REBUILD = (
+    "CREATE TABLE new_parent (id INTEGER PRIMARY KEY, name TEXT NOT NULL, extra TEXT);"
+    "INSERT INTO new_parent (id, name) SELECT id, name FROM parent;"
+    "DROP TABLE parent;"
+    "ALTER TABLE new_parent RENAME TO parent;"
+)
+BASE = [
+    (1, "parent_child",
+     "CREATE TABLE parent (id INTEGER PRIMARY KEY, name TEXT NOT NULL);"
+     "CREATE TABLE child (id INTEGER PRIMARY KEY,"
+     " parent_id INTEGER NOT NULL REFERENCES parent(id) ON DELETE CASCADE);"
+     "INSERT INTO parent VALUES (1, 'team'); INSERT INTO child VALUES (10, 1);"),
+]
+
+
+async def test_rebuilding_a_table_keeps_the_rows_that_point_at_it(tmp_path: Path) -> None:
+    path = tmp_path / "rebuild.sqlite3"
+    async with Database(path, scripts=BASE):
+        pass
+    async with Database(path, scripts=[*BASE, (2, "rebuild_parent", REBUILD)]) as db:
+        children = await db.reader.execute_fetchall("SELECT id, parent_id FROM child")
+        assert [tuple(row) for row in children] == [(10, 1)]
+        assert await db.applied_versions() == {1, 2}
+        fk = await db.reader.execute_fetchall("PRAGMA foreign_keys")
+        assert next(iter(fk))[0] == 1  # on again for everyday writes
+
+
+async def test_a_migration_leaving_dangling_rows_is_refused_whole(tmp_path: Path) -> None:
+    path = tmp_path / "dangling.sqlite3"
+    async with Database(path, scripts=BASE):
+        pass
+    bad = (2, "drop_parent", "CREATE TABLE marker (x); DELETE FROM parent;")
+    with pytest.raises(MigrationError, match="child"):
+        async with Database(path, scripts=[*BASE, bad]):
+            pass
+    async with Database(path, scripts=BASE) as db:
+        tables = {row[0] for row in await db.reader.execute_fetchall(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert "marker" not in tables
+        assert await db.applied_versions() == {1}
+
+
+async def test_the_reader_connection_cannot_write(db: Database) -> None:
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        await db.reader.execute("DELETE FROM schedules")
+
+
+async def test_a_migration_added_between_applied_ones_is_still_applied(tmp_path: Path) -> None:
+    """Features developed side by side may land with numbers below the newest applied one."""
+    path = tmp_path / "gap.sqlite3"
+    late = (3, "late", "CREATE TABLE late (x);")
+    async with Database(path, scripts=[*BASE, late]):
+        pass
+    middle = (2, "middle", "CREATE TABLE middle (x);")
+    async with Database(path, scripts=[*BASE, middle, late]) as db:
+        assert await db.applied_versions() == {1, 2, 3}

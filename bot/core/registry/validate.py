@@ -18,6 +18,7 @@ from typing import Literal, Protocol
 from pydantic import BaseModel, ConfigDict
 
 from bot.core.i18n import Language
+from bot.core.names import MAX_PERSON_NAME, MAX_TEAM_NAME, person_name
 from bot.core.registry.geo import (
     Commune,
     CommuneIndex,
@@ -40,8 +41,6 @@ from bot.core.text import fold, tidy
 
 TeamKind = Literal["hamlet", "area", "commune"]
 
-MAX_NAME_LENGTH = 100
-MAX_TEAM_NAME_LENGTH = 100
 
 #: Roles that must belong to a team; a commune coordinator needs a commune; others need nothing.
 _NEEDS_TEAM = {Role.MEMBER, Role.TEAM_LEADER}
@@ -354,8 +353,8 @@ class _Row:
             self.error("kind_mismatch", Field.TEAM_KIND, kind=kind_text, name=typed)
             return None
         name = team_display_name(typed, kind, commune)
-        if len(name) > MAX_TEAM_NAME_LENGTH:
-            self.error("team_name_too_long", Field.TEAM, max=str(MAX_TEAM_NAME_LENGTH))
+        if len(name) > MAX_TEAM_NAME:
+            self.error("team_name_too_long", Field.TEAM, max=str(MAX_TEAM_NAME))
             return None
         draft = _TeamDraft(
             commune_code=commune.code, name=name, kind=kind,
@@ -398,11 +397,14 @@ def _team_row(state: _State, sheet: RawSheet, raw: RawRow) -> None:
 
 def _member_row(state: _State, sheet: RawSheet, raw: RawRow) -> None:
     row = _Row(state, sheet, raw)
-    full_name = row.get(Field.FULL_NAME)
-    if not full_name:
+    typed = row.get(Field.FULL_NAME)
+    full_name = person_name(typed)
+    if not typed:
         row.error("missing_name", Field.FULL_NAME)
-    elif len(full_name) > MAX_NAME_LENGTH:
-        row.error("name_too_long", Field.FULL_NAME, max=str(MAX_NAME_LENGTH))
+    elif len(typed) > MAX_PERSON_NAME:
+        row.error("name_too_long", Field.FULL_NAME, max=str(MAX_PERSON_NAME))
+    elif full_name is None:
+        row.error("bad_name", Field.FULL_NAME, value=typed)
 
     role_text = row.get(Field.ROLE)
     role = parse_role(role_text)
@@ -451,7 +453,7 @@ def _member_row(state: _State, sheet: RawSheet, raw: RawRow) -> None:
             row.error("duplicate_member", Field.FULL_NAME, name=full_name,
                       other_row=row.where(*first))
 
-    if row.failed or role is None:
+    if row.failed or role is None or full_name is None:
         return
     state.members.append(MemberRecord(
         row=raw.row, sheet=raw.sheet,

@@ -1,6 +1,6 @@
 """One entry point for every update from every channel.
 
-Order: skip an update already handled (at-least-once delivery), find who is asking, then route:
+Order: find who is asking (the inbox has already dropped re-deliveries), then route:
 a button press by its data prefix, a command by name (checking the permission table), free text
 to the flow in progress or else to the text hooks. Any exception is logged once here and the
 person gets a polite message — never a stack trace.
@@ -65,21 +65,22 @@ class Dispatcher:
                 del self._waiting[key], self._chat_locks[key]
 
     async def _dispatch(self, services: Services, channel: ChannelPort, inc: Incoming) -> None:
-        if await services.read.chats.was_processed(inc.channel, inc.update_key):
-            log.info("skipping re-delivered update %s", inc.update_key)
-            return
+        # The update comes from the inbox, re-deliveries already dropped. It is marked handled
+        # once handled *and answered*: a crash in between handles it again at start-up, which
+        # the flows are made for (a repeated Save finds the session already saved), whereas
+        # marking it with the handler's first write would leave that person with no answer.
         ctx: Ctx | None = None
         try:
+            inc = await channel.interpret(inc)
             caller = await resolve_caller(services, inc)
             ctx = Ctx(services=services, channel=channel, inc=inc, caller=caller)
             await self._route(ctx)
         except Exception:
             log.exception("error handling update %s", inc.update_key)
             await _apologise(services, channel, inc, ctx)
-        finally:
-            async with services.db.write() as conn:
-                await Repos(conn).chats.mark_processed(inc.channel, inc.update_key,
-                                                       services.clock())
+        # Not reached when cancelled (shutdown): the update stays pending and is handled again.
+        async with services.db.write() as conn:
+            await Repos(conn).inbox.mark_handled(inc.channel, inc.update_key, services.clock())
 
     async def _route(self, ctx: Ctx) -> None:
         inc = ctx.inc
@@ -155,7 +156,12 @@ class Dispatcher:
         prefix, _, rest = inc.callback_data.partition(":")
         route = self.buttons.get(prefix)
         if inc.callback_id:
-            await ctx.channel.answer_button(inc.callback_id)
+            try:
+                await ctx.channel.answer_button(inc.callback_id)
+            except Exception:
+                # It only stops the button's spinner: a press replayed after a restart has an
+                # expired query id, and the press itself must still be carried out.
+                log.info("could not acknowledge the press of %s", inc.update_key)
         if route is None:
             await ctx.reply(ctx.t("errors.stale_button"))
             return

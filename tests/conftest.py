@@ -1,4 +1,5 @@
-"""Shared fixtures: a real SQLite database in a temp file, a controllable clock."""
+"""Shared fixtures: a real SQLite database in a temp file, a controllable clock; the
+end-to-end world (the real bot polling the sandbox) comes from the plugin in tests/harness."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from storage.db import Database
+
+pytest_plugins = ["tests.harness.world"]
 
 
 class FakeClock:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from telegram import BotCommand, Update
-from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
+from telegram import Bot, BotCommand
+from telegram.error import InvalidToken, TelegramError
+from telegram.ext import AIORateLimiter, Application
 
+from bot.app.intake import Intake
 from bot.app.services import Services
 from bot.channels.telegram import TelegramPort, to_incoming
 from bot.core.i18n import LANGUAGES
@@ -19,25 +23,19 @@ log = logging.getLogger(__name__)
 
 #: How often a send is retried after Telegram's 429 "retry after N" before giving up.
 RATE_LIMIT_RETRIES = 5
-#: Updates handled at once (of different chats): enough to hide network waits on 2 cores.
-CONCURRENT_UPDATES = 32
+#: The updates the flows use (others are not even fetched).
+ALLOWED_UPDATES = ["message", "callback_query"]
+MAX_BACKOFF = 30.0
 
 
 def build_telegram_app(services: Services, *, token: str, base_url: str,
                        base_file_url: str) -> Application:  # type: ignore[type-arg]
-    routes = services.routes
+    """The python-telegram-bot Application: its Bot (requests, rate limiter) and lifecycle.
 
-    async def on_update(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if not isinstance(update, Update):
-            return
-        incoming = to_incoming(update)
-        if incoming is not None:
-            await routes.dispatch(services, TelegramPort(context.bot), incoming)
-
-    async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        # The dispatcher answers the person; this catches what fails outside it (network...).
-        log.error("unhandled error for update %r", update, exc_info=context.error)
-
+    Updates do not go through PTB's Updater: it acknowledges a batch (the next getUpdates
+    offset) as soon as it is fetched, before the handlers ran, so a crash lost what was in
+    hand. :class:`TelegramPoller` stores each batch in the inbox first.
+    """
     app = (
         Application.builder()
         .token(token)
@@ -48,14 +46,75 @@ def build_telegram_app(services: Services, *, token: str, base_url: str,
         .rate_limiter(AIORateLimiter(
             overall_max_rate=max(30.0, services.settings.send_rate_per_second),
             max_retries=RATE_LIMIT_RETRIES))
-        # Updates of different chats run concurrently; the dispatcher keeps each chat in order.
-        .concurrent_updates(CONCURRENT_UPDATES)
+        .updater(None)
         .build()
     )
     services.channels["telegram"] = TelegramPort(app.bot)
-    app.add_handler(TypeHandler(Update, on_update))
-    app.add_error_handler(on_error)
     return app
+
+
+class TelegramPoller:
+    """getUpdates in a loop; each batch is in the inbox before the next call acknowledges it."""
+
+    def __init__(self, bot: Bot, intake: Intake, *, timeout: int = 25,
+                 backoff: float = 1.0) -> None:
+        self.bot = bot
+        self.intake = intake
+        self.timeout = timeout
+        self.backoff = backoff
+        self.offset: int | None = None
+        self._stop = asyncio.Event()
+        self._waiting = False  # inside a long poll or a back-off: safe to cancel
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="telegram-poller")
+
+    async def stop(self) -> None:
+        """Stop after the batch in hand is stored; an idle long poll is cut short."""
+        self._stop.set()
+        task = self._task
+        if task is None:
+            return
+        if self._waiting:
+            task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    async def _run(self) -> None:
+        failures = 0
+        while not self._stop.is_set():
+            try:
+                self._waiting = True
+                try:
+                    updates = await self.bot.get_updates(offset=self.offset,
+                                                         timeout=self.timeout,
+                                                         allowed_updates=ALLOWED_UPDATES)
+                finally:
+                    self._waiting = False
+            except InvalidToken:
+                raise
+            except (TelegramError, OSError) as exc:
+                failures += 1
+                delay = min(MAX_BACKOFF, self.backoff * 2 ** (failures - 1))
+                log.warning("Telegram getUpdates failed (%s); next try in %.1fs",
+                            type(exc).__name__, delay)
+                await self._pause(delay)
+                continue
+            failures = 0
+            if not updates:
+                continue
+            batch = [inc for update in updates if (inc := to_incoming(update)) is not None]
+            await self.intake.accept(batch)
+            self.offset = updates[-1].update_id + 1
+
+    async def _pause(self, seconds: float) -> None:
+        self._waiting = True
+        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), seconds)
+        finally:
+            self._waiting = False
 
 
 async def _introduce(app: Application, services: Services) -> None:  # type: ignore[type-arg]
@@ -73,19 +132,22 @@ async def _introduce(app: Application, services: Services) -> None:  # type: ign
 
 @asynccontextmanager
 async def running(app: Application,  # type: ignore[type-arg]
-                  services: Services, *, poll_timeout: int = 25) -> AsyncIterator[None]:
+                  services: Services, *, poll_timeout: int = 25) -> AsyncIterator[Intake]:
     """The bot polling for updates for the duration of the block (the product and its tests).
 
-    python-telegram-bot runs ``post_init`` only inside ``run_polling``, which owns the event
-    loop; we share the loop with the sandbox, so start-up is spelled out here once.
+    At start, what a crash left received but not handled is handled first (in order); at
+    stop, updates in hand get a grace period, and what is cut short stays in the inbox.
     """
     async with app:
         await _introduce(app, services)
-        await app.start()
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout)
+        # Polling and a webhook exclude each other.
+        await app.bot.delete_webhook(drop_pending_updates=False)
+        intake = Intake(services, TelegramPort(app.bot))
+        await intake.replay()
+        poller = TelegramPoller(app.bot, intake, timeout=poll_timeout)
+        poller.start()
         try:
-            yield
+            yield intake
         finally:
-            await app.updater.stop()
-            await app.stop()
+            await poller.stop()
+            await intake.close()

@@ -1,10 +1,10 @@
 """Receiving from Zalo: a long-polling loop, and the running channel as an async context manager.
 
 Zalo's getUpdates hands out ONE update per call, has no offset, and answers 408 when the poll
-ends empty — that is "nothing new", not a failure. Delivery is at most once on Zalo's side, and
-re-deliveries (a webhook retry, a restart) are dropped by the dispatcher's processed-update keys
-(``event_name:message_id``). Updates are handled one after another, so one chat's messages are
-always handled in order; the flows are short, so the simplicity is worth more than parallelism.
+ends empty — that is "nothing new", not a failure. Each update goes into the durable inbox
+(:mod:`bot.app.intake`) before the next poll, where re-deliveries (a webhook retry, a restart)
+are recognised by their key (``event_name:message_id``). Different chats are handled
+concurrently; one chat's messages in order, a typed number read against the choices last shown.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from bot.app.intake import Intake
 from bot.app.services import Services
-from bot.channels.zalo import ZaloPort, interpret, to_incoming
+from bot.channels.zalo import ZaloPort, to_incoming
 from bot.channels.zalo_api import ZaloApi
 from bot.core.chat import PhotoHost
 
@@ -104,6 +105,7 @@ class ZaloChannel:
     port: ZaloPort
     poller: ZaloPoller
     bot: dict[str, Any]  # getMe
+    intake: Intake
 
 
 @asynccontextmanager
@@ -111,18 +113,17 @@ async def running_zalo(services: Services, *, token: str, base_url: str,
                        poll_timeout: int = 30, backoff: float = 1.0,
                        photo_host: PhotoHost | None = None) -> AsyncIterator[ZaloChannel]:
     """The Zalo channel receiving and answering for the duration of the block."""
-    routes = services.routes
     api = ZaloApi(token, base_url, backoff=backoff)
     port = ZaloPort(api, db=services.db, t=services.t,
                     default_language=services.settings.default_language,
                     clock=services.clock, photo_host=photo_host)
 
+    intake = Intake(services, port)
+
     async def handle(update: dict[str, Any]) -> None:
         incoming = to_incoming(update)
-        if incoming is None:
-            return
-        incoming = await interpret(services.read, incoming)
-        await routes.dispatch(services, port, incoming)
+        if incoming is not None:
+            await intake.accept([incoming])
 
     poller = ZaloPoller(api, handle, poll_timeout=poll_timeout, backoff=backoff)
     try:
@@ -130,11 +131,13 @@ async def running_zalo(services: Services, *, token: str, base_url: str,
         # Polling and a webhook exclude each other on Zalo.
         await api.delete_webhook()
         services.channels["zalo"] = port
+        await intake.replay()
         poller.start()
         log.info("Zalo bot %s is ready", me.get("account_name") or me.get("id"))
-        yield ZaloChannel(port, poller, me)
+        yield ZaloChannel(port, poller, me, intake)
     finally:
         await poller.stop()
+        await intake.close()
         if services.channels.get("zalo") is port:
             del services.channels["zalo"]
         await api.close()

@@ -34,6 +34,9 @@ class TelegramPort:
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
 
+    async def interpret(self, inc: Incoming) -> Incoming:
+        return inc  # buttons are real buttons: nothing to read into the text
+
     async def send(self, chat_id: str, message: OutMessage) -> str | None:
         markup = _markup(message)
         sent: Message

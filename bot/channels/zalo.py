@@ -51,6 +51,9 @@ class ZaloPort:
         self.clock = clock
         self.photo_host = photo_host
 
+    async def interpret(self, inc: Incoming) -> Incoming:
+        return await interpret(Repos(self.db.reader), inc)
+
     async def send(self, chat_id: str, message: OutMessage) -> str | None:
         lang = await self._language(chat_id)
         parts = [message.text.strip("\n")] if message.text.strip() else []

@@ -7,9 +7,10 @@ adapter renders them as numbered choices and maps a typed number back to the but
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 ChannelName = Literal["telegram", "zalo"]
 
@@ -94,8 +95,26 @@ class ChannelPort(Protocol):
 
     async def set_menu(self, chat_id: str, commands: list[MenuCommand]) -> None: ...
 
+    async def interpret(self, inc: Incoming) -> Incoming:
+        """What the person meant, read in the chat's order (Zalo: a typed "2" is the second
+        button); most channels return ``inc`` as it is."""
+        ...
+
     async def download(self, file: IncomingFile) -> bytes: ...
 
 
 #: Publishes a picture at a public URL and returns it (Zalo takes photos by URL only).
 PhotoHost = Callable[[OutFile], Awaitable[str | None]]
+
+
+def incoming_to_payload(inc: Incoming) -> dict[str, object]:
+    """An update as stored in the inbox, to be handled again after a crash."""
+    return dataclasses.asdict(inc)
+
+
+def incoming_from_payload(payload: dict[str, Any]) -> Incoming:
+    fields = dict(payload)
+    for name in ("document", "photo"):
+        if fields.get(name) is not None:
+            fields[name] = IncomingFile(**fields[name])
+    return Incoming(**fields)

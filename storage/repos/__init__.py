@@ -16,6 +16,7 @@ from storage.repos.categories import CategoryRepo
 from storage.repos.chats import ChatRepo
 from storage.repos.exports import ExportRepo
 from storage.repos.geo import GeoRepo
+from storage.repos.inbox import InboxRepo
 from storage.repos.invitations import InvitationRepo
 from storage.repos.members import MemberRepo
 from storage.repos.outbox import OutboxRepo
@@ -40,6 +41,7 @@ class Repos:
         self.invitations = InvitationRepo(conn)
         self.audit = AuditRepo(conn)
         self.chats = ChatRepo(conn)
+        self.inbox = InboxRepo(conn)
         self.categories = CategoryRepo(conn)
         self.sessions = SessionRepo(conn)
         self.activity = ActivityRepo(conn)

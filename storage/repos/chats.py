@@ -1,9 +1,9 @@
-"""Per-chat bookkeeping: flows in progress, visitors' language, updates already handled."""
+"""Per-chat bookkeeping: flows in progress and visitors' language."""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Literal
 
 import aiosqlite
@@ -62,25 +62,3 @@ class ChatRepo:
             (channel, external_id, language),
         )
 
-    async def was_processed(self, channel: Channel, update_key: str) -> bool:
-        row = await fetch_one(
-            self.conn,
-            "SELECT 1 FROM processed_updates WHERE channel = ? AND update_key = ?",
-            (channel, update_key),
-        )
-        return row is not None
-
-    async def mark_processed(self, channel: Channel, update_key: str, now: datetime) -> None:
-        await self.conn.execute(
-            "INSERT INTO processed_updates (channel, update_key, processed_at) VALUES (?, ?, ?)"
-            " ON CONFLICT DO NOTHING",
-            (channel, update_key, ts(now)),
-        )
-
-    async def forget_processed_before(self, cutoff: datetime) -> None:
-        """Re-deliveries come within minutes; a week of keys is plenty."""
-        await self.conn.execute("DELETE FROM processed_updates WHERE processed_at < ?",
-                                (ts(cutoff),))
-
-
-PROCESSED_KEEP = timedelta(days=7)

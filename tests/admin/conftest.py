@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import World, demo_database, world
-
-__all__ = ["demo_database", "quiet_world", "world"]
+from tests.harness.world import World
 
 
 @pytest.fixture

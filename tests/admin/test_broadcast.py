@@ -9,7 +9,7 @@ import pytest
 from bot.core.permissions import Scope
 from bot.sandbox import FloodControl
 from storage.repos import Repos
-from tests.e2e.conftest import World
+from tests.harness.world import World
 
 FIRST_ID = 300_000
 

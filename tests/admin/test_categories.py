@@ -19,7 +19,7 @@ from bot.core.i18n import LANGUAGES
 from bot.core.models import Category
 from bot.sandbox import SandboxUser
 from locales import load_catalogue
-from tests.e2e.conftest import World
+from tests.harness.world import World
 
 HTX = "htx | Hỗ trợ hợp tác xã | Cooperative support | hop tac xa, htx"
 

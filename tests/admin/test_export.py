@@ -10,8 +10,8 @@ from openpyxl import load_workbook
 
 from bot.app.demo import PERSONA_IDS
 from storage.repos import Repos
-from tests.e2e.conftest import World
 from tests.factories import log_session
+from tests.harness.world import World
 
 NOV = date(2026, 11, 1)
 
@@ -127,7 +127,7 @@ async def test_a_province_coordinator_picks_the_whole_province_with_buttons(
     places = await coordinator.next_message()
     assert "Xã Vị Thủy" in places.buttons
     await coordinator.press("Toàn thành phố")
-    message = await coordinator.wait_for(lambda m: m.document is not None, timeout=30)
+    message = await coordinator.wait_for(lambda m: m.document is not None, timeout=90)
     book = load_workbook(io.BytesIO(await coordinator.download(message)), read_only=True)
     communes = _rows(book["Theo xã phường"])
     header = communes[1]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from storage.repos import Repos
-from tests.e2e.conftest import World
+from tests.harness.world import World
 from tests.registry.helpers import csv_text, xlsx
 
 HEADER = ["Mã xã", "Xã/Phường", "Tổ", "Họ và tên", "SĐT", "Vai trò", "Ngôn ngữ"]

@@ -7,8 +7,8 @@ from datetime import date
 from bot.app.demo import PERSONA_IDS
 from bot.core.roles import Role
 from storage.repos import Repos
-from tests.e2e.conftest import World
 from tests.factories import log_session
+from tests.harness.world import World
 
 
 async def _member_id(world: World, persona: str) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import World
+from tests.harness.world import World
 
 COMMANDS = ("invite", "import", "export", "stats", "team", "member", "audit", "broadcast",
             "digest", "schedule", "category")

@@ -6,7 +6,7 @@ import re
 
 from bot.sandbox import SandboxUser
 from storage.repos import Repos
-from tests.e2e.conftest import ADMIN_FROM_SETTINGS, World
+from tests.harness.world import ADMIN_FROM_SETTINGS, World
 
 LINK = re.compile(r"https://t\.me/(\w+)\?start=([A-Z0-9]{8})")
 

@@ -8,7 +8,7 @@ import pytest
 
 from bot.core.models import Session
 from bot.sandbox import SandboxUser
-from tests.e2e.conftest import World
+from tests.harness.world import World
 
 TODAY = date(2026, 11, 23)  # the FakeClock's Monday, in Vietnam
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser import CHROMIUM_ARGS, chromium_or_skip
-from tests.e2e.conftest import World
+from tests.harness.world import World
 
 
 @pytest.mark.browser

@@ -22,7 +22,6 @@ from bot.sandbox.testing import DEFAULT_TOKEN, SandboxMessage
 from storage.db import Database
 from storage.repos import Repos
 from tests.conftest import FakeClock
-from tests.e2e.conftest import demo_database, world  # noqa: F401  (the real bot, for /digest)
 
 # user id → (name, team, role, commune) ; team "A" is in 31441, team "B" in 31321
 PEOPLE: dict[int, tuple[str, str | None, Role | None, str | None]] = {

@@ -6,7 +6,7 @@ import pytest
 
 from bot.app.demo_activity import seed_demo_activity
 from bot.core.schedule import Weekly
-from tests.e2e.conftest import World
+from tests.harness.world import World
 
 
 async def test_a_coordinator_asks_for_last_weeks_digest(world: World) -> None:

@@ -15,7 +15,7 @@ from bot.app.zalo_poller import ZaloChannel, running_zalo
 from bot.sandbox.zalo_api import photo_host
 from bot.sandbox.zalo_state import zalo_user_id
 from bot.sandbox.zalo_testing import SandboxZaloUser
-from tests.e2e.conftest import World, demo_database, world  # noqa: F401  (fixtures reused)
+from tests.harness.world import World
 
 ZALO_TOKEN = "7000000002:zalo-test-token"
 
@@ -41,7 +41,7 @@ def start_zalo(on: World) -> AbstractAsyncContextManager[ZaloChannel]:
 
 
 @pytest.fixture
-async def zworld(world: World) -> AsyncIterator[ZaloWorld]:  # noqa: F811
+async def zworld(world: World) -> AsyncIterator[ZaloWorld]:
     async with start_zalo(world) as channel:
         # Start-up catch-up (last week's digests) waited for the Zalo channel: let it out now,
         # so it is history before the test's first message rather than news in its middle.

@@ -1,5 +1,6 @@
-"""End-to-end world: the real bot (python-telegram-bot Application and the shared flows) polling
-the sandbox over HTTP, on a copy of a database holding the demo province."""
+"""The end-to-end world, a pytest plugin (see tests/conftest.py): the real bot
+(python-telegram-bot and the shared flows) polling the sandbox over HTTP, on a copy of a
+database holding the demo province."""
 
 from __future__ import annotations
 

@@ -8,8 +8,8 @@ import signal
 import sys
 from pathlib import Path
 
-from bot.sandbox import SandboxServer
 from bot.app.run import SANDBOX_TOKEN
+from bot.sandbox import SandboxServer
 
 
 class BotProcess:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from telegram import (
     Bot,
@@ -18,7 +20,15 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType
-from telegram.error import BadRequest
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
+)
 
 from bot.core.chat import ChannelName, Incoming, IncomingFile, MenuCommand, OutMessage
 
@@ -27,17 +37,55 @@ log = logging.getLogger(__name__)
 CAPTION_LIMIT = 1024
 
 
+#: Pauses between attempts of a call that failed on the way (a 5xx, a dropped connection):
+#: bounded, so a person waits seconds, not minutes. 429 is the rate limiter's business.
+RETRY_DELAYS = (0.3, 1.0, 2.0, 4.0)
+
+_T = TypeVar("_T")
+
+
+async def with_retries(call: Callable[[], Awaitable[_T]], *, idempotent: bool,
+                       delays: tuple[float, ...] = RETRY_DELAYS) -> _T:
+    """``call()``, again after a transient failure — unless Telegram may have carried it out.
+
+    A 5xx answer or a connection that could not be made means the request was not carried out,
+    so repeating it sends nothing twice. A timeout after the request went out is ambiguous: a
+    new message is then not sent again (the person would get it twice); an edit or an
+    acknowledgement is, since repeating those changes nothing.
+    """
+    for delay in (*delays, None):
+        try:
+            return await call()
+        except (BadRequest, Forbidden, InvalidToken, RetryAfter, ChatMigrated):
+            raise  # final, or already retried by the rate limiter
+        except TimedOut:
+            if not idempotent or delay is None:
+                raise
+        except NetworkError:
+            if delay is None:
+                raise
+        log.info("Telegram call failed on the way; again in %.1fs", delay)
+        await asyncio.sleep(delay)
+    raise AssertionError("unreachable")
+
+
 class TelegramPort:
     name: ChannelName = "telegram"
     supports_buttons = True
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, *, retry_delays: tuple[float, ...] = RETRY_DELAYS) -> None:
         self.bot = bot
+        self.retry_delays = retry_delays
 
     async def interpret(self, inc: Incoming) -> Incoming:
         return inc  # buttons are real buttons: nothing to read into the text
 
     async def send(self, chat_id: str, message: OutMessage) -> str | None:
+        sent = await with_retries(lambda: self._send(chat_id, message), idempotent=False,
+                                  delays=self.retry_delays)
+        return str(sent.message_id)
+
+    async def _send(self, chat_id: str, message: OutMessage) -> Message:
         markup = _markup(message)
         sent: Message
         if message.document is not None:
@@ -53,30 +101,35 @@ class TelegramPort:
             )
         else:
             sent = await self.bot.send_message(int(chat_id), message.text, reply_markup=markup)
-        return str(sent.message_id)
+        return sent
 
     async def edit(self, chat_id: str, message_ref: str, message: OutMessage) -> None:
         markup = _inline(message)
         try:
-            await self.bot.edit_message_text(message.text, chat_id=int(chat_id),
-                                             message_id=int(message_ref), reply_markup=markup)
+            await with_retries(lambda: self.bot.edit_message_text(
+                message.text, chat_id=int(chat_id), message_id=int(message_ref),
+                reply_markup=markup), idempotent=True, delays=self.retry_delays)
         except BadRequest as exc:
             # A double tap edits to the same content: Telegram says so, and that is fine.
             if "not modified" not in exc.message.lower():
                 raise
 
     async def answer_button(self, callback_id: str, text: str | None = None) -> None:
-        await self.bot.answer_callback_query(callback_id, text=text)
+        await with_retries(lambda: self.bot.answer_callback_query(callback_id, text=text),
+                           idempotent=True, delays=self.retry_delays)
 
     async def set_menu(self, chat_id: str, commands: list[MenuCommand]) -> None:
-        await self.bot.set_my_commands(
+        await with_retries(lambda: self.bot.set_my_commands(
             [BotCommand(c.name, c.description[:256]) for c in commands],
             scope=BotCommandScopeChat(int(chat_id)),
-        )
+        ), idempotent=True, delays=self.retry_delays)
 
     async def download(self, file: IncomingFile) -> bytes:
-        handle = await self.bot.get_file(file.file_ref)
-        return bytes(await handle.download_as_bytearray())
+        async def fetch() -> bytes:
+            handle = await self.bot.get_file(file.file_ref)
+            return bytes(await handle.download_as_bytearray())
+
+        return await with_retries(fetch, idempotent=True, delays=self.retry_delays)
 
 
 def _inline(message: OutMessage) -> InlineKeyboardMarkup | None:

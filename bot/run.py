@@ -12,6 +12,7 @@ from bot.app import build_telegram_app, make_services, running
 from bot.channels.zalo_poller import running_zalo
 from bot.config import Settings
 from bot.jobs import scheduling
+from bot.run_lock import run_lock
 from handlers.context import Services
 from storage.db import Database
 
@@ -40,6 +41,8 @@ async def run(settings: Settings, *, ready: asyncio.Event | None = None,
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
     async with AsyncExitStack() as stack:
+        # One bot per database (and no restore under a running bot): see bot.run_lock.
+        stack.enter_context(run_lock(settings.database_path))
         db = await stack.enter_async_context(Database(settings.database_path))
         services = make_services(settings, db)
         if settings.sandbox_mode:

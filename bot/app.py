@@ -48,7 +48,9 @@ def build_telegram_app(services: Services, *, token: str, base_url: str,
 
     async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         # The dispatcher answers the person; this catches what fails outside it (network...).
-        log.error("unhandled error for update %r", update, exc_info=context.error)
+        # The update's id only: its repr would carry the message text into the log.
+        update_id = update.update_id if isinstance(update, Update) else None
+        log.error("unhandled error for update %s", update_id, exc_info=context.error)
 
     app = (
         Application.builder()

@@ -33,6 +33,7 @@ QUIET_LIBRARIES = {
     "aiosqlite": logging.INFO,
     "matplotlib": logging.WARNING,
     "PIL": logging.WARNING,
+    "tzlocal": logging.INFO,
 }
 
 

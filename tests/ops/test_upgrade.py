@@ -65,11 +65,8 @@ async def test_a_release_0_1_database_starts_and_keeps_its_data(tmp_path: Path) 
             async with aiohttp.ClientSession() as session:
                 son = SandboxZaloUser(platform.url, ZALO_MEMBER, "Sơn", session=session)
                 await son.send("/me")
-                # Start-up may have caught up a reminder for him: look for the profile.
-                answers = [(await son.next_message(timeout=15)).text]
-                while not any("Lê Văn Sơn" in text for text in answers) and len(answers) < 4:
-                    answers.append((await son.next_message(timeout=15)).text)
-            profile = next(text for text in answers if "Lê Văn Sơn" in text)
+                # Start-up may have caught up a reminder for him first: wait for the profile.
+                profile = (await son.wait_for(lambda m: "Lê Văn Sơn" in m.text, 15)).text
             assert "Ấp 2" in profile
             assert "Xã Vị Thủy" in profile
         finally:

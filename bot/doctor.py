@@ -63,13 +63,14 @@ async def examine(settings: Settings, now: datetime, *,
     outcomes.append(_disk(settings, disk_usage))
     latest = latest_backup(settings)
     outcomes.append(Outcome("doctor.name.backup", judge_backup(
-        (latest[0].name, latest[1]) if latest else None, now, str(settings.backups_folder),
+        (latest[0].name, latest[1]) if latest else None, now,
+        str(settings.backups_folder.absolute()),
         settings.backup_time)))
     return outcomes
 
 
 def _database(settings: Settings) -> Outcome:
-    path = settings.database_path
+    path = settings.database_path.absolute()  # the operator sees which file, wherever they are
     found = check_database(path)
     name = "doctor.name.database"
     if found.code == "missing":
@@ -77,7 +78,8 @@ def _database(settings: Settings) -> Outcome:
                                      "doctor.db.missing_fix"))
     if found.code in ("corrupt", "not_sqlite", "not_ours"):
         latest = latest_backup(settings)
-        backup = str(latest[0]) if latest else str(settings.backups_folder / "tocns-….sqlite3")
+        folder = settings.backups_folder.absolute()
+        backup = str(latest[0].absolute()) if latest else str(folder / "tocns-….sqlite3")
         return Outcome(name, Verdict(False, "doctor.db.unsound",
                                      {"path": str(path), "problem": found.problem},
                                      "doctor.db.unsound_fix", {"backup": backup}))

@@ -79,7 +79,7 @@ def test_the_unit_is_hardened(tmp_path: Path) -> None:
                  "ProtectSystem=strict", "ProtectHome=yes", "PrivateTmp=yes", "PrivateDevices=yes",
                  "ProtectKernelTunables=yes", "ProtectKernelModules=yes",
                  "ProtectControlGroups=yes", "RestrictNamespaces=yes", "LockPersonality=yes",
-                 "MemoryDenyWriteExecute=yes", "ReadWritePaths=/var/lib/tocns-bot",
+                 "MemoryDenyWriteExecute=yes", "ReadWritePaths=/var/lib/tocns-bot\n",
                  "CapabilityBoundingSet=\n", "SystemCallFilter=@system-service",
                  "EnvironmentFile=/etc/tocns-bot/env", "WorkingDirectory=/var/lib/tocns-bot"):
         assert line in text, line
@@ -152,7 +152,7 @@ def test_the_wrapper_runs_a_command_with_the_service_settings(tmp_path: Path) ->
     data.mkdir()
     env_file = tmp_path / "env"
     env_file.write_text("# as in /etc/tocns-bot/env\nBACKUP_TIME=04:45\nDEFAULT_LANGUAGE=en\n"
-                        "DATABASE_PATH=/somewhere/else.sqlite3\n", encoding="utf-8")
+                        "DATABASE_PATH=data/tocns.sqlite3\n", encoding="utf-8")
     script = (DEPLOY / "tocns-bot").read_text(encoding="utf-8")
     for line, value in (("APP=/opt/tocns-bot", f"APP={ROOT}"),
                         ("DATA=/var/lib/tocns-bot", f"DATA={data}"),
@@ -172,7 +172,8 @@ def test_the_wrapper_runs_a_command_with_the_service_settings(tmp_path: Path) ->
     assert result.returncode == 1  # no token, no database yet: an honest failure
     lines = result.stdout.splitlines()
     assert lines[0] == "✓ Configuration: the settings are valid"  # the env file's language
-    assert lines[1].startswith(f"✗ Database: {data}/tocns.sqlite3 does not exist")
+    # Relative to the service's working folder, as for the service itself.
+    assert lines[1].startswith(f"✗ Database: {data}/data/tocns.sqlite3 does not exist")
     assert "every day at 04:45" in result.stdout
 
 

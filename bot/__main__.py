@@ -100,7 +100,7 @@ def _run(settings: Settings) -> int:
         asyncio.run(run(settings))
     except AlreadyRunning as exc:
         print(f"Start-up error: another bot (process {exc.pid or '?'}) is running on "
-              f"{settings.database_path}; stop it first.", file=sys.stderr)
+              f"{settings.database_path.absolute()}; stop it first.", file=sys.stderr)
         return 1
     except InvalidToken:
         print("Start-up error: TELEGRAM_BOT_TOKEN was refused by Telegram; check it with "

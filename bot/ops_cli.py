@@ -39,14 +39,14 @@ def backup_command(settings: Settings, lang: str, dest: Path | None) -> int:
     except (BackupError, OSError) as exc:
         print(t(lang, "backup.failed", error=str(exc)), file=sys.stderr)
         return 1
-    print(t(lang, "backup.done", path=str(backup.path), size=_size_mb(backup.size),
+    print(t(lang, "backup.done", path=str(backup.path.absolute()), size=_size_mb(backup.size),
             version=backup.schema_version))
     return 0
 
 
 def restore_command(settings: Settings, lang: str, source: Path) -> int:
     t = translator(settings.default_language)
-    database = settings.database_path
+    database = settings.database_path.absolute()
     stamp = datetime.now(settings.tz).strftime("%Y%m%d-%H%M%S")
     try:
         # Held for the whole swap: a bot started meanwhile refuses to start, and the other way.
@@ -62,6 +62,6 @@ def restore_command(settings: Settings, lang: str, source: Path) -> int:
     print(t(lang, "restore.done", backup=str(source), database=str(database),
             version=checked.schema_version))
     if aside is not None:
-        print(t(lang, "restore.kept_aside", aside=str(aside)))
+        print(t(lang, "restore.kept_aside", aside=str(aside.absolute())))
     print(t(lang, "restore.next"))
     return 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,18 +55,42 @@ async def examine(settings: Settings, now: datetime, *,
                   disk_usage: DiskUsage = shutil.disk_usage) -> list[Outcome]:
     """Every check, in the order an operator fixes things."""
     outcomes = [Outcome("doctor.name.configuration", Verdict(True, "doctor.config.ok"))]
-    database = await asyncio.to_thread(_database, settings)
-    outcomes.append(database)
-    if database.verdict.ok:
-        outcomes.append(await _schedules(settings))
-    outcomes += await _channels(settings, now)
-    outcomes.append(_disk(settings, disk_usage))
-    latest = latest_backup(settings)
-    outcomes.append(Outcome("doctor.name.backup", judge_backup(
-        (latest[0].name, latest[1]) if latest else None, now,
-        str(settings.backups_folder.absolute()),
-        settings.backup_time)))
+    database = await _guarded("doctor.name.database", asyncio.to_thread(_database, settings))
+    outcomes += database
+    if all(outcome.verdict.ok for outcome in database):
+        outcomes += await _guarded("doctor.name.schedules", _schedules(settings))
+    if settings.telegram_bot_token is not None:
+        outcomes += await _guarded("doctor.name.telegram_token",
+                                   _telegram(settings, settings.telegram_bot_token, now))
+    if settings.zalo_bot_token is not None:
+        outcomes += await _guarded("doctor.name.zalo_token",
+                                   _zalo(settings, settings.zalo_bot_token, now))
+    if settings.sandbox_mode:
+        outcomes.append(Outcome("doctor.name.channels", Verdict(
+            False, "doctor.channels.none", {}, "doctor.channels.none_fix")))
+    outcomes += await _guarded("doctor.name.disk",
+                               asyncio.to_thread(_disk, settings, disk_usage))
+    outcomes += await _guarded("doctor.name.backup",
+                               asyncio.to_thread(_backup, settings, now))
     return outcomes
+
+
+async def _guarded(name: str, check: Awaitable[Outcome | list[Outcome]]) -> list[Outcome]:
+    """A check that cannot even look (a file it may not read...) fails in one line too."""
+    try:
+        found = await check
+    except Exception as exc:
+        return [Outcome(name, Verdict(False, "doctor.unchecked",
+                                      {"error": f"{type(exc).__name__}: {exc}"},
+                                      "doctor.unchecked_fix"))]
+    return found if isinstance(found, list) else [found]
+
+
+def _backup(settings: Settings, now: datetime) -> Outcome:
+    latest = latest_backup(settings)
+    return Outcome("doctor.name.backup", judge_backup(
+        (latest[0].name, latest[1]) if latest else None, now,
+        str(settings.backups_folder.absolute()), settings.backup_time))
 
 
 def _database(settings: Settings) -> Outcome:
@@ -105,18 +129,6 @@ async def _schedules(settings: Settings) -> Outcome:
         "digest": current.digest, "reminder": current.reminder, "quiet": str(current.quiet)}))
 
 
-async def _channels(settings: Settings, now: datetime) -> list[Outcome]:
-    if settings.sandbox_mode:
-        return [Outcome("doctor.name.channels", Verdict(False, "doctor.channels.none", {},
-                                                        "doctor.channels.none_fix"))]
-    outcomes: list[Outcome] = []
-    if settings.telegram_bot_token is not None:
-        outcomes += await _telegram(settings, settings.telegram_bot_token, now)
-    if settings.zalo_bot_token is not None:
-        outcomes += await _zalo(settings, settings.zalo_bot_token, now)
-    return outcomes
-
-
 def _unreachable(name: str, url: str, error: str) -> Outcome:
     return Outcome(name, Verdict(False, "doctor.token.unreachable", {"url": url, "error": error},
                                  "doctor.token.unreachable_fix"))
@@ -135,7 +147,7 @@ async def _telegram(settings: Settings, token: str, now: datetime) -> list[Outco
             await bot.initialize()  # getMe
         except InvalidToken:
             # Never the exception's text: python-telegram-bot puts the token in it.
-            return [Outcome(name, Verdict(False, "doctor.token.refused", {"error": "401"},
+            return [Outcome(name, Verdict(False, "doctor.token.refused", {"error": "401/404"},
                                           "doctor.token.telegram_fix"))]
         except NetworkError as exc:
             return [_unreachable(name, settings.telegram_api_base_url, type(exc).__name__)]

@@ -195,6 +195,22 @@ async def test_a_stored_schedule_that_cannot_be_read_is_named(installation: Inst
     assert "/schedule" in lines[2]
 
 
+async def test_a_check_that_cannot_even_look_fails_in_one_line(installation: Installation
+                                                              ) -> None:
+    settings = await _good(installation)
+
+    def forbidden(folder: Path) -> Usage:
+        raise PermissionError(13, "Permission denied", str(folder))
+
+    code, lines = await doctor(settings, translator("en"), "en", now=NOW, disk_usage=forbidden)
+    assert code == 1
+    assert _failing(lines) == ["Disk space"]
+    [line] = [line for line in lines if line.startswith("✗")]
+    assert f"could not be checked (PermissionError: [Errno 13] Permission denied: " \
+           f"'{installation.database.parent}')" in line
+    assert line.endswith("→ run it as the bot's user: sudo tocns-bot doctor")
+
+
 async def test_no_token_at_all_is_not_a_deployment(installation: Installation) -> None:
     settings = installation.settings(TELEGRAM_BOT_TOKEN="", ZALO_BOT_TOKEN="")
     await backup_now(settings, NOW)

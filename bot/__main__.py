@@ -1,14 +1,14 @@
-"""Command line: ``python -m bot [run|import|demo-registry|migrate]``."""
+"""Command line: ``python -m bot [run|import|demo-registry|migrate|doctor|backup|restore]``."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import errno
-import logging
 import sys
 from pathlib import Path
 
+from bot.app.logs import configure_logging
 from bot.config import ConfigError, Settings, load_settings
 
 
@@ -29,20 +29,35 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo-registry", help="write the demo province's registry as XLSX")
     demo.add_argument("out", type=Path)
     sub.add_parser("migrate", help="apply database migrations and exit")
+    doc = sub.add_parser("doctor", help="check configuration, database, tokens, webhooks, "
+                                        "schedules, disk and backups; exit 0 if all pass")
+    bak = sub.add_parser("backup", help="copy the database while the bot runs (default: into "
+                                        "BACKUP_DIR, keeping the newest BACKUP_KEEP)")
+    bak.add_argument("file", type=Path, nargs="?", default=None)
+    res = sub.add_parser("restore", help="replace the database with a checked backup (the bot "
+                                         "must be stopped; the old database is kept aside)")
+    res.add_argument("file", type=Path)
+    for operator in (doc, bak, res):
+        operator.add_argument("--lang", choices=("vi", "en"), default=None,
+                              help="language of the output (default: DEFAULT_LANGUAGE)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    command = args.command or "run"
     try:
         settings = load_settings()
     except ConfigError as exc:
+        if command == "doctor":  # the first check failed: say so in the doctor's own words
+            from bot.app.doctor import configuration_failed
+            from locales import translator
+
+            print("\n".join(configuration_failed(translator(), args.lang or "vi", str(exc))))
+            return 1
         print(exc, file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per poll is noise
-    command = args.command or "run"
+    configure_logging(settings)
     try:
         if command == "run":
             return _run(settings)
@@ -56,9 +71,22 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if command == "migrate":
             return asyncio.run(_migrate(settings))
+        if command in ("doctor", "backup", "restore"):
+            return _operate(settings, command, args)
     except KeyboardInterrupt:
         return 130
     return 2
+
+
+def _operate(settings: Settings, command: str, args: argparse.Namespace) -> int:
+    from bot.app.ops_cli import backup_command, doctor_command, restore_command
+
+    lang = args.lang or settings.default_language
+    if command == "doctor":
+        return doctor_command(settings, lang)
+    if command == "backup":
+        return backup_command(settings, lang, args.file)
+    return restore_command(settings, lang, args.file)
 
 
 def _run(settings: Settings) -> int:
@@ -66,9 +94,14 @@ def _run(settings: Settings) -> int:
     from telegram.error import InvalidToken, NetworkError
 
     from bot.app.run import run
+    from bot.app.run_lock import AlreadyRunning
 
     try:
         asyncio.run(run(settings))
+    except AlreadyRunning as exc:
+        print(f"Start-up error: another bot (process {exc.pid or '?'}) is running on "
+              f"{settings.database_path.absolute()}; stop it first.", file=sys.stderr)
+        return 1
     except InvalidToken:
         print("Start-up error: TELEGRAM_BOT_TOKEN was refused by Telegram; check it with "
               "@BotFather.", file=sys.stderr)

@@ -16,6 +16,7 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
+_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _QUIET = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
 
 
@@ -121,6 +122,40 @@ class Settings(BaseSettings):
     def sandbox_mode(self) -> bool:
         """No token at all: run against the local sandbox with the demo province."""
         return self.telegram_bot_token is None and self.zalo_bot_token is None
+
+    # --- operations: backups and logs (issue 10) ---------------------------------------------
+    backup_dir: Path | None = Field(default=None, alias="BACKUP_DIR")
+    backup_keep: int = Field(default=14, ge=1, le=3650, alias="BACKUP_KEEP")
+    backup_time: str = Field(default="02:30", alias="BACKUP_TIME")
+    log_format: str = Field(default="text", alias="LOG_FORMAT")
+
+    @field_validator("backup_dir", mode="before")
+    @classmethod
+    def _blank_dir_is_default(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("backup_time")
+    @classmethod
+    def _backup_time_shape(cls, value: str) -> str:
+        if not _HHMM.match(value.strip()):
+            raise ValueError("expected a local time HH:MM, e.g. 02:30")
+        return value.strip()
+
+    @field_validator("log_format")
+    @classmethod
+    def _log_format(cls, value: str) -> str:
+        if value.strip().lower() not in ("text", "json"):
+            raise ValueError("expected text or json")
+        return value.strip().lower()
+
+    @property
+    def backups_folder(self) -> Path:
+        """BACKUP_DIR, or ``backups`` next to the database (``data/backups`` by default)."""
+        return self.backup_dir or self.database_path.parent / "backups"
+
+    @property
+    def backup_at(self) -> time:
+        return time.fromisoformat(self.backup_time)
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -10,6 +10,9 @@ holds the schedules and the outbox, so at start-up the jobs are simply created a
   the configured zone; they call ``run_due_work`` and wake the sender.
 - ``outbox:drain``: every 30 s, wakes the sender (and restarts it if it ever died), so items
   held back by quiet hours go out when they end.
+- ``backup:daily``: at BACKUP_TIME (02:30 by default, local time) a backup into BACKUP_DIR,
+  keeping the newest BACKUP_KEEP; and ``backup:catch-up`` once, two minutes after start-up,
+  when the newest backup is a day old (a server switched off at night never sees 02:30).
 """
 
 from __future__ import annotations
@@ -18,13 +21,17 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.app.backups import backup_names, scheduled_backup
 from bot.app.sender import Sender
 from bot.app.services import Services
+from bot.core.backup_names import catch_up_due
 from bot.core.schedule import DIGEST, REMINDER, Weekly
 from handlers.outbox import default_quiet
 from handlers.weekly import run_due_work
@@ -35,6 +42,10 @@ DRAIN_JOB = "outbox:drain"
 DRAIN_INTERVAL_S = 30
 #: At start-up, caught-up messages go out before polling starts, for at most this long.
 STARTUP_DRAIN_S = 15.0
+BACKUP_JOB = "backup:daily"
+CATCH_UP_BACKUP_JOB = "backup:catch-up"
+#: The start-up backup waits until the start-up catch-up of messages is out of the way.
+CATCH_UP_BACKUP_DELAY = timedelta(minutes=2)
 
 def job_id(name: str) -> str:
     return f"{name}:weekly"
@@ -94,6 +105,7 @@ class Scheduling:
                 misfire_grace_time=3600, coalesce=True)
         self.scheduler.add_job(self._drain, IntervalTrigger(seconds=DRAIN_INTERVAL_S),
                                id=DRAIN_JOB, name=DRAIN_JOB, replace_existing=True)
+        self._register_backups()
         log.info("jobs scheduled: digest %s, reminder %s, quiet %s", schedules.digest,
                  schedules.reminder, schedules.quiet)
 
@@ -109,6 +121,22 @@ class Scheduling:
         """After /schedule: re-register the jobs from the stored schedules."""
         await self.register()
         self.sender.wake()
+
+    def _register_backups(self) -> None:
+        settings = self.services.settings
+        at = settings.backup_at
+        self.scheduler.add_job(
+            self.backup, CronTrigger(hour=at.hour, minute=at.minute, timezone=settings.tz),
+            id=BACKUP_JOB, name=BACKUP_JOB, replace_existing=True, misfire_grace_time=3600,
+            coalesce=True)
+        if catch_up_due(backup_names(settings.backups_folder), self.services.clock(),
+                        settings.tz):
+            self.scheduler.add_job(
+                self.backup, DateTrigger(datetime.now(settings.tz) + CATCH_UP_BACKUP_DELAY),
+                id=CATCH_UP_BACKUP_JOB, name=CATCH_UP_BACKUP_JOB, replace_existing=True)
+
+    async def backup(self) -> None:
+        await scheduled_backup(self.services.settings, self.services.clock())
 
     async def _due(self) -> None:
         await run_due_work(self.services)

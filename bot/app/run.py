@@ -9,6 +9,7 @@ import threading
 from contextlib import AsyncExitStack
 
 from bot.app.jobs import scheduling
+from bot.app.run_lock import run_lock
 from bot.app.services import Services, make_services
 from bot.app.telegram import build_telegram_app, running
 from bot.app.zalo_poller import running_zalo
@@ -40,6 +41,8 @@ async def run(settings: Settings, *, ready: asyncio.Event | None = None,
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
     async with AsyncExitStack() as stack:
+        # One bot per database (and no restore under a running bot): see bot.app.run_lock.
+        stack.enter_context(run_lock(settings.database_path))
         db = await stack.enter_async_context(Database(settings.database_path))
         services = make_services(settings, db)
         if settings.sandbox_mode:

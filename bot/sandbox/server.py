@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).parent / "static"
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # Telegram's limit for bot uploads
+#: Telegram's answer to a token it does not know (revoked with /revoke, or mistyped).
+UNAUTHORIZED = {"ok": False, "error_code": 401, "description": "Unauthorized"}
 _FAULT_ANSWERS = {Fault.ERROR_500: (500, "Internal Server Error"),
                   Fault.ERROR_502: (502, "Bad Gateway")}
 
@@ -69,6 +71,8 @@ class SandboxServer:
         self._client: aiohttp.ClientSession | None = None
         self._webhook_task: asyncio.Task[None] | None = None
         self._closing = False
+        #: Tokens answered 401 Unauthorized on both APIs, as for a revoked or mistyped token.
+        self.refused_tokens: set[str] = set()
 
     # --- run-time switches --------------------------------------------------------------------
 
@@ -242,6 +246,8 @@ class SandboxServer:
         method = request.match_info["method"].lower()
         self.state.tokens.add(token)
         self.state.stats.requests[method] += 1
+        if token in self.refused_tokens:
+            return web.json_response(UNAUTHORIZED, status=401)
         try:
             params = await read_params(request)
             handler = self.bot_api.handlers.get(method)

@@ -83,6 +83,9 @@ class ZaloSandbox:
     async def bot_api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"].lower()
         self.state.stats.requests[method] += 1
+        if request.match_info["token"] in self.server.refused_tokens:
+            return web.json_response(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
         try:
             body = await _body(request)
             handler = self._methods.get(method)

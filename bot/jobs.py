@@ -24,6 +24,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.housekeeping import purge_expired
 from bot.outbox import default_quiet
 from bot.schedule import DIGEST, REMINDER, Weekly
 from bot.sender import Sender
@@ -34,6 +35,9 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 DRAIN_JOB = "outbox:drain"
+RETENTION_JOB = "retention:daily"
+#: The daily clean-up runs at this local time (quiet, nobody is logging).
+RETENTION_AT = (3, 15)
 DRAIN_INTERVAL_S = 30
 #: At start-up, caught-up messages go out before polling starts, for at most this long.
 STARTUP_DRAIN_S = 15.0
@@ -99,6 +103,10 @@ class Scheduling:
                 misfire_grace_time=3600, coalesce=True)
         self.scheduler.add_job(self._drain, IntervalTrigger(seconds=DRAIN_INTERVAL_S),
                                id=DRAIN_JOB, name=DRAIN_JOB, replace_existing=True)
+        self.scheduler.add_job(purge_expired, CronTrigger(hour=RETENTION_AT[0],
+                                                          minute=RETENTION_AT[1], timezone=tz),
+                               args=(self.services,), id=RETENTION_JOB, name=RETENTION_JOB,
+                               replace_existing=True, misfire_grace_time=6 * 3600, coalesce=True)
         log.info("jobs scheduled: digest %s, reminder %s, quiet %s", schedules.digest,
                  schedules.reminder, schedules.quiet)
 

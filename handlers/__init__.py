@@ -22,6 +22,7 @@ def dispatcher() -> Dispatcher:
         logging_flow,
         main_menu,
         members,
+        privacy,
         profile,
         schedule,
         stats,
@@ -44,4 +45,5 @@ def dispatcher() -> Dispatcher:
         schedule.feature,
         broadcast.feature,
         categories.feature,
+        privacy.feature,
     ])

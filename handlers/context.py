@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from bot.callback_data import Press
 from bot.chat import Button, ChannelPort, Incoming, OutMessage
 from bot.config import Settings
 from bot.i18n import Translator
@@ -61,6 +62,8 @@ class Ctx:
     inc: Incoming
     caller: Caller
     args: str = ""
+    #: The checked button press being handled (its verb and typed values), if any.
+    press: Press | None = None
     flow: ChatFlow | None = None
     sent: list[str | None] = field(default_factory=list)
 

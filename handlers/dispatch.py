@@ -15,7 +15,9 @@ from datetime import timedelta
 from typing import TypeVar
 
 from bot.chat import ChannelPort, Incoming, OutMessage
+from bot.flood import Bucket, Decision, FloodRule
 from bot.permissions import lowest_role_for
+from handlers import press_check
 from handlers.caller import resolve_caller
 from handlers.context import Ctx, Services
 from handlers.routing import ButtonRoute, Command, Feature, FlowRoute, TextHook
@@ -27,6 +29,8 @@ _T = TypeVar("_T")
 
 #: Longer input is cut before any handler sees it (Telegram's own message limit).
 MAX_TEXT = 4096
+#: Flood buckets kept in memory before idle ones are forgotten.
+MAX_BUCKETS = 10_000
 
 
 class Dispatcher:
@@ -37,6 +41,7 @@ class Dispatcher:
         self.text_hooks: list[TextHook] = []
         self._chat_locks: dict[tuple[str, str], asyncio.Lock] = {}
         self._waiting: dict[tuple[str, str], int] = {}
+        self._buckets: dict[tuple[str, str], Bucket] = {}
         for feature in features:
             for command in feature.commands:
                 _add_unique(self.commands, command.name, command)
@@ -67,10 +72,18 @@ class Dispatcher:
         if await services.read.chats.was_processed(inc.channel, inc.update_key):
             log.info("skipping re-delivered update %s", inc.update_key)
             return
+        decision = self._flood(services, inc)
         ctx: Ctx | None = None
         try:
+            if decision is Decision.DROP:
+                return
             caller = await resolve_caller(services, inc)
             ctx = Ctx(services=services, channel=channel, inc=inc, caller=caller)
+            if decision is Decision.NOTICE:
+                log.warning("chat flooding on %s: slowed down", inc.channel)
+                if inc.private:
+                    await ctx.reply(ctx.t("flood.notice"))
+                return
             await self._route(ctx)
         except Exception:
             log.exception("error handling update %s", inc.update_key)
@@ -79,6 +92,18 @@ class Dispatcher:
             async with services.db.write() as conn:
                 await Repos(conn).chats.mark_processed(inc.channel, inc.update_key,
                                                        services.clock())
+
+    def _flood(self, services: Services, inc: Incoming) -> Decision:
+        """One token of this chat's bucket (see :mod:`bot.flood`); anyone else is untouched."""
+        settings = services.settings
+        rule = FloodRule(per_minute=settings.flood_per_minute, burst=settings.flood_burst)
+        now = services.clock()
+        key = (inc.channel, inc.chat_id)
+        bucket, decision = rule.take(self._buckets.get(key), now)
+        self._buckets[key] = bucket
+        if len(self._buckets) > MAX_BUCKETS:
+            self._buckets = {k: b for k, b in self._buckets.items() if not rule.idle(b, now)}
+        return decision
 
     async def _route(self, ctx: Ctx) -> None:
         inc = ctx.inc
@@ -158,13 +183,28 @@ class Dispatcher:
         assert inc.callback_data is not None
         prefix, _, rest = inc.callback_data.partition(":")
         route = self.buttons.get(prefix)
-        if inc.callback_id:
-            await ctx.channel.answer_button(inc.callback_id)
+        await _acknowledge(ctx)
         if route is None:
-            await ctx.reply(ctx.t("errors.stale_button"))
+            await press_check.refuse(ctx, press_check.Verdict.STALE)
+            return
+        checked = await press_check.check(ctx, route, inc.callback_data)
+        if isinstance(checked, press_check.Verdict):
+            await press_check.refuse(ctx, checked)
             return
         ctx.args = rest
+        ctx.press = checked
         await route.handler(ctx)
+
+
+async def _acknowledge(ctx: Ctx) -> None:
+    """Stop the button's spinner. Cosmetic: if it fails, the press is still handled."""
+    if not ctx.inc.callback_id:
+        return
+    try:
+        await ctx.channel.answer_button(ctx.inc.callback_id)
+    except Exception:
+        log.warning("could not acknowledge a press on %s; handling it anyway", ctx.inc.channel,
+                    exc_info=True)
 
 
 async def _apologise(services: Services, channel: ChannelPort, inc: Incoming,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 
 from bot import periods
+from bot.callback_data import Field, OneOf, Pattern, Verb
 from bot.chat import Button, OutFile, OutMessage
 from bot.export import CSV_MIME, XLSX_MIME, ExportData, build_members_csv, build_workbook
 from bot.periods import Period
@@ -32,6 +33,14 @@ from handlers.routing import ButtonRoute, Command, Feature
 from storage.repos import Repos
 
 _FORMATS = {"csv": "c", "xlsx": "x", "excel": "x"}
+#: ``exp:<x|c>:<period code>:<place>``; place "?" means "ask if there is a choice".
+EXPORT = Verb("exp", "", (
+    Field("format", OneOf(("x", "c"))),
+    Field("period", Pattern(r"m\d{4}-\d{2}|w\d{4}-\d{2}-\d{2}|y\d{4}|d\d{4}-\d{2}-\d{2}"
+                            r"|r\d{8}-\d{8}")),
+    Field("place", Pattern(r"\?|p|c\d{1,10}|t\d{1,12}"), ref="export_place",
+          needs=Action.EXPORT),
+))
 
 
 async def export(ctx: Ctx) -> None:
@@ -70,7 +79,7 @@ async def _ask_period(ctx: Ctx, fmt: str, scope_code: str) -> None:
         ("export.this_week", periods.this_week(today)),
         ("export.last_week", periods.last_week(today)),
     ]
-    buttons = [Button(ctx.t(key), f"exp:{fmt}:{p.code}:{scope_code}") for key, p in choices]
+    buttons = [Button(ctx.t(key), EXPORT.pack(fmt, p.code, scope_code)) for key, p in choices]
     await ctx.reply(ctx.t("export.pick_period"), buttons=grid(buttons))
 
 
@@ -97,9 +106,9 @@ async def _ask_scope(ctx: Ctx, fmt: str, period: Period) -> None:
     province = ctx.services.settings.province_code
     buttons: list[Button] = []
     if province_wide(ctx, Action.EXPORT):
-        buttons.append(Button(ctx.t("admin.whole_province"), f"exp:{fmt}:{period.code}:p"))
+        buttons.append(Button(ctx.t("admin.whole_province"), EXPORT.pack(fmt, period.code, "p")))
     communes = await ctx.services.read.geo.communes_with_teams(province)
-    buttons += [Button(c.name, f"exp:{fmt}:{period.code}:c{c.code}") for c in communes
+    buttons += [Button(c.name, EXPORT.pack(fmt, period.code, f"c{c.code}")) for c in communes
                 if ctx.caller.can(Action.EXPORT, Scope(province, c.code))]
     await ctx.answer(ctx.t("export.pick_place", period=period.label(ctx.lang)),
                      buttons=grid(buttons))
@@ -113,7 +122,7 @@ async def _place_from_text(ctx: Ctx, text: str, fmt: str, period: Period | None)
     if len(communes) > 1:
         code = period.code if period else periods.this_month(local_today(ctx)).code
         await ctx.reply(ctx.t("export.which_place"), buttons=grid(
-            [Button(c.name, f"exp:{fmt}:{code}:c{c.code}") for c in communes[:20]]))
+            [Button(c.name, EXPORT.pack(fmt, code, f"c{c.code}")) for c in communes[:20]]))
         return None
     teams = await ctx.services.read.people.search_teams(scopes_for(ctx, Action.EXPORT), text)
     if len(teams) == 1:
@@ -121,7 +130,7 @@ async def _place_from_text(ctx: Ctx, text: str, fmt: str, period: Period | None)
     if teams:
         code = period.code if period else periods.this_month(local_today(ctx)).code
         await ctx.reply(ctx.t("export.which_place"), buttons=grid(
-            [Button(f"{t.name} – {t.commune_name}", f"exp:{fmt}:{code}:t{t.id}")
+            [Button(f"{t.name} – {t.commune_name}", EXPORT.pack(fmt, code, f"t{t.id}"))
              for t in teams]))
         return None
     await ctx.reply(ctx.t("export.place_not_found", text=text[:60]))
@@ -192,5 +201,6 @@ def _slug(name: str) -> str:
 
 feature = Feature(
     commands=(Command("export", export, requires=Action.EXPORT, members_only=True),),
-    buttons=(ButtonRoute("exp", pressed),),
+    buttons=(ButtonRoute("exp", pressed, verbs=(EXPORT,), requires=Action.EXPORT,
+                         members_only=True),),
 )

@@ -6,8 +6,10 @@ not listed); an invitation for one person links directly. Linking twice changes 
 
 from __future__ import annotations
 
+from bot import join_guard
+from bot.callback_data import Field, Pattern, Verb
 from bot.chat import Button
-from bot.invitations import normalise_code, problem
+from bot.invitations import ALPHABET, CODE_LENGTH, normalise_code, problem
 from bot.roles import Role
 from bot.text import tidy
 from handlers.caller import load_caller
@@ -17,8 +19,13 @@ from handlers.menus import refresh_menu
 from handlers.routing import ButtonRoute, Command, Feature, FlowRoute
 from storage.models import Invitation, Member
 from storage.repos import Repos
+from storage.repos._sql import parse_ts
 
 MAX_NAME = 80
+#: ``join:<code>:<member id|new>``: which registry entry a newcomer is (the handler checks the
+#: entry belongs to the invitation's team and has no account on this channel yet).
+PICK = Verb("join", "", (Field("code", Pattern(f"[{ALPHABET}]{{{CODE_LENGTH}}}")),
+                         Field("who", Pattern(r"\d{1,12}|new"))))
 
 
 async def join_command(ctx: Ctx) -> None:
@@ -57,8 +64,8 @@ async def join_with_code(ctx: Ctx, raw: str) -> None:
                                                                   ctx.inc.channel)
     team = await ctx.services.read.teams.get(invitation.team_id)
     assert team is not None
-    rows = [(Button(m.full_name, f"join:{invitation.code}:{m.id}"),) for m in candidates[:20]]
-    rows.append((Button(ctx.t("join.not_listed"), f"join:{invitation.code}:new"),))
+    rows = [(Button(m.full_name, PICK.pack(invitation.code, m.id)),) for m in candidates[:20]]
+    rows.append((Button(ctx.t("join.not_listed"), PICK.pack(invitation.code, "new")),))
     buttons = tuple(rows)
     await ctx.reply(ctx.t("join.who_are_you", team=team.name, commune=team.commune_name),
                     buttons=buttons)
@@ -102,9 +109,12 @@ async def name_typed(ctx: Ctx) -> None:
 
 
 async def _usable_invitation(ctx: Ctx, raw: str) -> Invitation | None:
+    if not await _may_try(ctx):
+        return None
     code = normalise_code(raw)
     invitation = await ctx.services.read.invitations.get(code) if code else None
     if invitation is None:
+        await _wrong_code(ctx)
         await ctx.reply(ctx.t("join.unknown_code"))
         return None
     trouble = problem(expires_at=invitation.expires_at, revoked_at=invitation.revoked_at,
@@ -113,6 +123,38 @@ async def _usable_invitation(ctx: Ctx, raw: str) -> Invitation | None:
         await ctx.reply(ctx.t(f"join.{trouble.value}"))
         return None
     return invitation
+
+
+async def _may_try(ctx: Ctx) -> bool:
+    """False (and the person told when to try again) after too many wrong codes this hour."""
+    inc = ctx.inc
+    since = join_guard.window_start(ctx.now)
+    guard = ctx.services.read.join_guard
+    failures = await guard.failures_since(inc.channel, inc.user_id, since)
+    if not join_guard.locked(failures, ctx.services.settings.join_attempts_per_hour):
+        return True
+    oldest = await guard.oldest_since(inc.channel, inc.user_id, since)
+    minutes = join_guard.minutes_to_wait(parse_ts(oldest) or ctx.now, ctx.now)
+    await ctx.reply(ctx.t("join.too_many_attempts", minutes=minutes))
+    return False
+
+
+async def _wrong_code(ctx: Ctx) -> None:
+    """Count a wrong code against this account (audited; the lock itself audited once)."""
+    inc = ctx.inc
+    limit = ctx.services.settings.join_attempts_per_hour
+    async with ctx.services.db.write() as conn:
+        repos = Repos(conn)
+        await repos.join_guard.record_failure(inc.channel, inc.user_id, ctx.now)
+        failures = await repos.join_guard.failures_since(inc.channel, inc.user_id,
+                                                         join_guard.window_start(ctx.now))
+        actor = ctx.caller.member.id if ctx.caller.member else None
+        await repos.audit.record(actor=actor, action="join.wrong_code", target=None,
+                                 now=ctx.now, channel=inc.channel, user=inc.user_id)
+        if failures == limit:
+            await repos.audit.record(actor=actor, action="join.locked", target=None,
+                                     now=ctx.now, channel=inc.channel, user=inc.user_id,
+                                     failures=failures)
 
 
 async def _link(ctx: Ctx, invitation: Invitation, member_id: int) -> None:
@@ -213,7 +255,7 @@ async def _welcome(ctx: Ctx, member_id: int) -> None:
 
 feature = Feature(
     commands=(Command("join", join_command, in_menu=False),),
-    buttons=(ButtonRoute("join", picked),),
+    buttons=(ButtonRoute("join", picked, verbs=(PICK,)),),
     flows=(FlowRoute("join", name_typed),),
     text_hooks=(code_typed,),
 )

@@ -33,3 +33,10 @@ def clock() -> FakeClock:
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
     async with Database(tmp_path / "test.sqlite3") as database:
         yield database
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # A message key missing from the catalogues fails the test that uses it, never a reply.
+    from bot.i18n import Translator
+
+    Translator.strict = True

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import TypeVar
@@ -21,6 +22,7 @@ from handlers import press_check
 from handlers.caller import resolve_caller
 from handlers.context import Ctx, Services
 from handlers.routing import ButtonRoute, Command, Feature, FlowRoute, TextHook
+from storage.db import Database
 from storage.models import ChatFlow
 from storage.repos import Repos
 
@@ -41,7 +43,9 @@ class Dispatcher:
         self.text_hooks: list[TextHook] = []
         self._chat_locks: dict[tuple[str, str], asyncio.Lock] = {}
         self._waiting: dict[tuple[str, str], int] = {}
-        self._buckets: dict[tuple[str, str], Bucket] = {}
+        # Per running bot (keyed by its database): tests start many bots in one process.
+        self._buckets: weakref.WeakKeyDictionary[Database, dict[tuple[str, str], Bucket]] = (
+            weakref.WeakKeyDictionary())
         for feature in features:
             for command in feature.commands:
                 _add_unique(self.commands, command.name, command)
@@ -99,10 +103,12 @@ class Dispatcher:
         rule = FloodRule(per_minute=settings.flood_per_minute, burst=settings.flood_burst)
         now = services.clock()
         key = (inc.channel, inc.chat_id)
-        bucket, decision = rule.take(self._buckets.get(key), now)
-        self._buckets[key] = bucket
-        if len(self._buckets) > MAX_BUCKETS:
-            self._buckets = {k: b for k, b in self._buckets.items() if not rule.idle(b, now)}
+        buckets = self._buckets.setdefault(services.db, {})
+        bucket, decision = rule.take(buckets.get(key), now)
+        buckets[key] = bucket
+        if len(buckets) > MAX_BUCKETS:
+            self._buckets[services.db] = {k: b for k, b in buckets.items()
+                                          if not rule.idle(b, now)}
         return decision
 
     async def _route(self, ctx: Ctx) -> None:

@@ -22,9 +22,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.app import make_services
+from bot.channels import zalo as zalo_channel
 from bot.config import load_settings
 from bot.demo import prepare_demo
-from bot.channels import zalo as zalo_channel
 from storage.db import Database
 from tests.conftest import FakeClock
 from tests.fuzz.harness import ErrorRecorder, Fuzzer, database_problems, stored_unconfirmed

@@ -67,12 +67,14 @@ async def test_a_press_beyond_the_callers_rights_names_nothing_and_is_audited(
     assert replies == [STALE]  # not "Khu vực 6, Phường Vị Thanh": ids do not map to places
     assert await _audited_denials(inprocess) == before + 1
     person = await inprocess.services.read.members.get(ELSEWHERE_MEMBER)
-    assert person is not None and person.active
+    assert person is not None
+    assert person.active
 
 
 async def test_a_real_button_within_scope_still_works(inprocess: InProcessBot) -> None:
     replies = await _press(inprocess, COMMUNE, "team:v:349")
-    assert replies and "Ấp 1" in replies[0]
+    assert replies
+    assert "Ấp 1" in replies[0]
 
 
 async def test_a_failed_acknowledgement_does_not_cancel_the_save(
@@ -86,7 +88,9 @@ async def test_a_failed_acknowledgement_does_not_cancel_the_save(
     member = await bot.services.read.members.by_identity("telegram", str(MEMBER))
     assert member is not None
     sessions = await bot.services.read.sessions.latest_of(member.id, limit=1)
-    assert sessions and sessions[0].note == "họp chợ" and sessions[0].citizens == 3
+    assert sessions
+    assert sessions[0].note == "họp chợ"
+    assert sessions[0].citizens == 3
 
 
 async def test_a_team_leader_inviting_by_team_name_gets_the_invitation(
@@ -102,7 +106,8 @@ async def test_a_team_leader_naming_another_team_is_told_politely(
         inprocess: InProcessBot) -> None:
     await inprocess.telegram_text(LEADER, "/invite Khu vực 6 member")
     reply = inprocess.telegram.texts_to(LEADER)[-1]
-    assert "Khu vực 6" in reply and "Phường" not in reply
+    assert "Khu vực 6" in reply
+    assert "Phường" not in reply
     assert reply == translator()("vi", "invite.no_such_team", text="Khu vực 6")
 
 
@@ -132,5 +137,6 @@ async def test_the_reminder_button_is_a_declared_verb() -> None:
 async def test_audit_of_a_denied_press_keeps_who_and_what(inprocess: InProcessBot) -> None:
     await inprocess.telegram_press(STRANGER, f"mem:off:{ELSEWHERE_MEMBER}")
     entry = (await Repos(inprocess.services.db.reader).audit.latest(1))[0]
-    assert entry.action == "denied" and entry.target == "button mem"
+    assert entry.action == "denied"
+    assert entry.target == "button mem"
     assert entry.details["user"] == str(STRANGER)

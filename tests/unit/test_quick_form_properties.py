@@ -50,10 +50,12 @@ notes = st.lists(words, min_size=1, max_size=8).map(" ".join).filter(
 
 def test_the_cases_of_the_issue() -> None:
     cks = parse_quick("cks 2 hướng dẫn dịch vụ công", CATEGORIES, TODAY)
-    assert cks.category is not None and cks.category.label_vi == "Chữ ký số công cộng"
+    assert cks.category is not None
+    assert cks.category.label_vi == "Chữ ký số công cộng"
     assert (cks.citizens, cks.note) == (2, "hướng dẫn dịch vụ công")
     dvc = parse_quick("dvc 2 cài vneid cho bà con", CATEGORIES, TODAY)
-    assert dvc.category is not None and dvc.category.code == "dvc"
+    assert dvc.category is not None
+    assert dvc.category.code == "dvc"
     assert (dvc.citizens, dvc.note) == (2, "cài vneid cho bà con")
 
 

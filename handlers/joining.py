@@ -101,6 +101,11 @@ async def name_typed(ctx: Ctx) -> None:
     if not name or len(name) > MAX_NAME or not any(ch.isalpha() for ch in name):
         await ctx.reply(ctx.t("join.bad_name", limit=MAX_NAME))
         return
+    if ctx.caller.member is not None:  # joined meanwhile (another button, another code)
+        async with ctx.services.db.write() as conn:
+            await Repos(conn).chats.clear_flow(ctx.inc.channel, ctx.inc.chat_id)
+        await ctx.reply(ctx.t("join.already_member", name=ctx.caller.member.full_name))
+        return
     invitation = await _usable_invitation(ctx, str(ctx.flow.data.get("code", "")))
     async with ctx.services.db.write() as conn:
         await Repos(conn).chats.clear_flow(ctx.inc.channel, ctx.inc.chat_id)
@@ -192,7 +197,10 @@ async def _create_and_link(ctx: Ctx, invitation: Invitation, name: str) -> None:
     inc = ctx.inc
     async with ctx.services.db.write() as conn:
         repos = Repos(conn)
-        if not await repos.invitations.use(invitation.code):
+        already = await repos.members.by_identity(inc.channel, inc.user_id)
+        if already is not None:
+            member_id = None  # this account is someone already (a press raced the name)
+        elif not await repos.invitations.use(invitation.code):
             member_id = None
         else:
             member_id = await repos.members.create(
@@ -205,7 +213,9 @@ async def _create_and_link(ctx: Ctx, invitation: Invitation, name: str) -> None:
             await repos.audit.record(actor=member_id, action="member.join_new",
                                      target=f"member:{member_id}", now=ctx.now,
                                      invitation=invitation.code, channel=inc.channel)
-    if member_id is None:
+    if already is not None:
+        await ctx.answer(ctx.t("join.already_member", name=already.full_name))
+    elif member_id is None:
         await ctx.answer(ctx.t("join.used_up"))
     else:
         await _welcome(ctx, member_id)

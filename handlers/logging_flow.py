@@ -95,6 +95,8 @@ async def quick_text(ctx: Ctx) -> bool:
     """A member's plain message like "3 chu ky so" is a quick log (confirmed before saving)."""
     if ctx.caller.member is None or not ctx.inc.text or ctx.caller.team is None:
         return False
+    if not any(ch.isdigit() for ch in ctx.inc.text):
+        return False  # no count, so not a quick log: chatter costs no parsing
     quick = parse_quick(ctx.inc.text, await ctx.services.read.categories.active(), _today(ctx))
     if not quick.complete:
         return False

@@ -140,3 +140,19 @@ async def test_audit_of_a_denied_press_keeps_who_and_what(inprocess: InProcessBo
     assert entry.action == "denied"
     assert entry.target == "button mem"
     assert entry.details["user"] == str(STRANGER)
+
+
+async def test_a_name_typed_after_joining_by_button_is_answered_not_crashed(
+        inprocess: InProcessBot, caplog: pytest.LogCaptureFixture) -> None:
+    """Found by the fuzzer: "my name is not listed", then a name button, then a typed name."""
+    bot, newcomer = inprocess, 9100
+    await bot.telegram_text(newcomer, "/start HGDEMXA2")
+    listed = [d for d in bot.telegram.buttons_to(newcomer) if d.startswith("join:")]
+    await bot.telegram_press(newcomer, next(d for d in listed if d.endswith(":new")))
+    await bot.telegram_press(newcomer, next(d for d in listed if not d.endswith(":new")))
+    joined = await bot.services.read.members.by_identity("telegram", str(newcomer))
+    assert joined is not None
+    await bot.telegram_text(newcomer, "Trần Văn Mới")
+    assert bot.telegram.texts_to(newcomer)[-1] == translator()(
+        "vi", "join.already_member", name=joined.full_name)
+    assert "error handling update" not in caplog.text

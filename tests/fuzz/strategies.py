@@ -45,8 +45,8 @@ class Who:
 @dataclass(frozen=True)
 class Step:
     channel: str          # "telegram" | "zalo"
-    kind: str             # text, press, shown, photo, document, sticker, location, contact,
-    #                       edited, channel_post, member_status, image, unknown_event
+    kind: str             # text, quick_save, press, shown, photo, document, sticker, location,
+    #                       contact, edited, channel_post, member_status, image, unknown_event
     who: Who
     text: str = ""
     data: str = ""
@@ -91,6 +91,7 @@ def _step(channel: str, kind: str) -> st.SearchStrategy[Step]:
 
 
 telegram_steps = st.one_of(
+    _step("telegram", "quick_save"),  # a quick log confirmed with the Save button shown
     _step("telegram", "text"), _step("telegram", "text"), _step("telegram", "shown"),
     _step("telegram", "shown"), _step("telegram", "press"), _step("telegram", "photo"),
     _step("telegram", "document"), _step("telegram", "sticker"), _step("telegram", "location"),

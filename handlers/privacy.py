@@ -118,8 +118,8 @@ async def _profile(ctx: Ctx, member: Member) -> list[str]:
                            date=t.date(ctx.lang, identity.linked_at.date())))
     grants = await read.access.grants_of(member.id)
     lines += ["", ctx.t("mydata.roles_title")]
-    lines.append(ctx.t("mydata.role", role=ctx.t("role.member"),
-                       place=team.name if team else ctx.t("mydata.none")))
+    if team is not None:
+        lines.append(ctx.t("mydata.role", role=ctx.t("role.member"), place=team.name))
     for grant in grants:
         lines.append(ctx.t("mydata.role", role=ctx.t(f"role.{grant.role.value}"),
                            place=await _grant_place(ctx, grant)))

@@ -29,7 +29,8 @@ def _draw(count: int) -> list[Step]:
     """Steps drawn by hypothesis up front (the replay over HTTP needs the test's event loop)."""
     drawn: list[Step] = []
 
-    @settings(max_examples=count, database=None, phases=[Phase.generate], deadline=None)
+    @settings(max_examples=count, database=None, phases=[Phase.generate], deadline=None,
+              derandomize=True)
     @given(steps)
     def collect(step: Step) -> None:
         drawn.append(step)
@@ -61,6 +62,10 @@ async def _telegram(world: World, step: Step) -> bool:
     await user._started()
     try:
         if step.kind in ("press", "shown"):
+            if not world.sandbox.state.message(user.chat_id, 1):
+                # A press comes from a chat the person has with the bot: open it first.
+                await user.send("/help")
+                await user.next_message(timeout=ANSWER_WITHIN_S)
             _forge_press(world, user, step.data)
         elif step.kind == "photo":
             await user.upload("anh.jpg", b"\xff\xd8\xff not really a jpeg", caption=step.text[:900])

@@ -56,8 +56,8 @@ class PrivacyRepo:
         """Erase the member's personal data (inside the caller's write transaction)."""
         person = await fetch_all(self.conn, "SELECT full_name, phone FROM members WHERE id = ?",
                                  (member_id,))
-        secrets = {str(v) for row in person for v in row if v}
-        secrets |= {i.external_id for i in identities} | {i.chat_id for i in identities}
+        personal = {str(v) for row in person for v in row if v}
+        personal |= {i.external_id for i in identities} | {i.chat_id for i in identities}
         conn = self.conn
         await conn.execute(
             "UPDATE members SET full_name = ?, name_key = '', phone = NULL, language = NULL,"
@@ -71,8 +71,8 @@ class PrivacyRepo:
         for identity in identities:
             await self._forget_chat(identity.channel, identity.external_id, identity.chat_id)
         await conn.execute("DELETE FROM identities WHERE member_id = ?", (member_id,))
-        secrets |= await self._renamed_from(member_id)
-        await self._blank_audit(member_id, secrets)
+        personal |= await self._renamed_from(member_id)
+        await self._blank_audit(member_id, personal)
         kept = await self.session_count(member_id)
         return Erasure(sessions_kept=kept, identities=len(identities))
 
@@ -112,14 +112,14 @@ class PrivacyRepo:
             names |= {str(details[k]) for k in ("old", "new") if details.get(k)}
         return names
 
-    async def _blank_audit(self, member_id: int, secrets: set[str]) -> None:
+    async def _blank_audit(self, member_id: int, personal: set[str]) -> None:
         rows = await fetch_all(
             self.conn,
             "SELECT id, details FROM audit_log WHERE actor_member_id = ? OR target = ?",
             (member_id, f"member:{member_id}"))
         for row in rows:
             details = json.loads(row[1])
-            blanked = {key: _BLANK if isinstance(value, str) and value in secrets else value
+            blanked = {key: _BLANK if isinstance(value, str) and value in personal else value
                        for key, value in details.items()}
             if blanked != details:
                 await self.conn.execute("UPDATE audit_log SET details = ? WHERE id = ?",

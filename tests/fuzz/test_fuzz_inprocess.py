@@ -15,6 +15,7 @@ import asyncio
 import logging
 import shutil
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -47,8 +48,7 @@ class Run:
         self.first_session = self.loop.run_until_complete(self._max_session())
 
     async def _start(self) -> InProcessBot:
-        clock = FakeClock(__import__("datetime").datetime(2026, 11, 23, 2, 0,
-                                                          tzinfo=__import__("datetime").UTC))
+        clock = FakeClock(datetime(2026, 11, 23, 2, 0, tzinfo=UTC))  # Monday 09:00 in Vietnam
         settings_ = load_settings(DATABASE_PATH=str(self.db_path))
         self.db = Database(self.db_path)
         await self.db.open()

@@ -61,6 +61,17 @@ class Settings(BaseSettings):
     sandbox_host: str = Field(default="127.0.0.1", alias="SANDBOX_HOST")
     sandbox_port: int = Field(default=8080, ge=0, le=65535, alias="SANDBOX_PORT")
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
+    # Abuse limits and personal data (issue 14).
+    flood_per_minute: float = Field(default=40, gt=0, le=10_000, alias="FLOOD_PER_MINUTE")
+    flood_burst: int = Field(default=30, ge=1, le=10_000, alias="FLOOD_BURST")
+    join_attempts_per_hour: int = Field(default=10, ge=1, le=1000,
+                                        alias="JOIN_ATTEMPTS_PER_HOUR")
+    retention_processed_days: int = Field(default=30, ge=1, le=3650,
+                                          alias="RETENTION_PROCESSED_DAYS")
+    retention_flows_days: int = Field(default=30, ge=1, le=3650, alias="RETENTION_FLOWS_DAYS")
+    retention_outbox_days: int = Field(default=90, ge=1, le=3650, alias="RETENTION_OUTBOX_DAYS")
+    retention_audit_days: int = Field(default=730, ge=30, le=36500,
+                                      alias="RETENTION_AUDIT_DAYS")
 
     @field_validator("admin_telegram_ids", "admin_zalo_ids", mode="before")
     @classmethod

@@ -14,6 +14,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from bot.core.callback_data import Field, Pattern, Verb
 from bot.core.chat import Button, IncomingFile, OutMessage
 from bot.core.permissions import Action
 from bot.core.registry.validate import plan_from_file
@@ -29,6 +30,9 @@ MAX_BYTES = 10 * 1024 * 1024
 #: An unconfirmed check is forgotten after this (the admin sends the file again).
 PENDING_TTL = timedelta(days=1)
 FLOW = "import"
+_TOKEN = (Field("token", Pattern(r"[0-9a-f]{12}")),)
+APPLY = Verb("imp", "ok", _TOKEN)
+DROP = Verb("imp", "no", _TOKEN)
 
 
 async def import_command(ctx: Ctx) -> None:
@@ -90,8 +94,8 @@ async def _check(ctx: Ctx, document: IncomingFile) -> None:
             member_id=member.id if member else None, file_ref=document.file_ref,
             filename=filename, digest=hashlib.sha256(data).hexdigest(), created_at=ctx.now,
         ))
-    buttons = ((Button(ctx.t("admin.import.confirm"), f"imp:ok:{token}"),
-                Button(ctx.t("admin.import.cancel"), f"imp:no:{token}")),)
+    buttons = ((Button(ctx.t("admin.import.confirm"), APPLY.pack(token)),
+                Button(ctx.t("admin.import.cancel"), DROP.pack(token))),)
     await _show(ctx, progress, text + "\n\n" + ctx.t("admin.import.confirm_hint"),
                 buttons=buttons)
 
@@ -152,7 +156,8 @@ async def _show(ctx: Ctx, progress: str | None, text: str, *,
 feature = Feature(
     commands=(Command("import", import_command, requires=Action.IMPORT_REGISTRY,
                       members_only=True),),
-    buttons=(ButtonRoute("imp", pressed),),
+    buttons=(ButtonRoute("imp", pressed, verbs=(APPLY, DROP), requires=Action.IMPORT_REGISTRY,
+                         members_only=True),),
     flows=(FlowRoute(FLOW, waiting_for_file),),
     text_hooks=(document_sent,),
 )

@@ -14,6 +14,7 @@ import logging
 import secrets
 from typing import Any
 
+from bot.core.callback_data import COMMUNE_CODE, FLOW_ID, ID, Field, OneOf, Pattern, Verb
 from bot.core.chat import Button, OutMessage
 from bot.core.permissions import PERMISSIONS, Action, Scope
 from bot.core.roles import Role
@@ -30,6 +31,25 @@ FLOW = "broadcast"
 MAX_TEXT = 3500          # room for the header within Telegram's 4096 (Zalo splits at 2000)
 PROGRESS_EVERY_S = 2.0   # how often the live progress message is refreshed
 ROLE_CHOICES = (Role.TEAM_LEADER, Role.COMMUNE_COORDINATOR, Role.PROVINCE_COORDINATOR)
+
+_FLOW = (Field("flow", FLOW_ID),)
+PICK = Verb("bc", "pick", (Field("what", OneOf(("c", "t", "r"))),))
+TEAMS_OF = Verb("bc", "tc", (Field("commune", COMMUNE_CODE, ref="commune",
+                                   needs=Action.BROADCAST),))
+TO_PROVINCE = Verb("bc", "aud:p", (Field("province", COMMUNE_CODE, ref="province",
+                                         needs=Action.BROADCAST),))
+TO_COMMUNE = Verb("bc", "aud:c", (Field("commune", COMMUNE_CODE, ref="commune",
+                                        needs=Action.BROADCAST),))
+TO_TEAM = Verb("bc", "aud:t", (Field("team", ID, ref="team", needs=Action.BROADCAST),))
+#: Only the roles the picker offers (each has a label); "-" is the whole province served.
+TO_ROLE = Verb("bc", "aud:r", (Field("role", OneOf(tuple(r.value for r in ROLE_CHOICES))),
+                               Field("area", Pattern(r"-|\d{1,10}"), ref="area",
+                                     needs=Action.BROADCAST)))
+SEND = Verb("bc", "go", _FLOW)
+EDIT = Verb("bc", "edit", _FLOW)
+CANCEL = Verb("bc", "x", _FLOW)
+STOP = Verb("bc", "stop", _FLOW)
+VERBS = (PICK, TEAMS_OF, TO_PROVINCE, TO_COMMUNE, TO_TEAM, TO_ROLE, SEND, EDIT, CANCEL, STOP)
 
 #: Progress reporters still running (a reference keeps each task alive until it ends).
 _reporters: set[asyncio.Task[None]] = set()
@@ -56,16 +76,16 @@ async def broadcast(ctx: Ctx) -> None:
     rows: list[tuple[Button, ...]] = []
     if province_wide:
         province = ctx.services.settings.province_code
-        rows.append((Button(ctx.t("broadcast.everyone"), f"bc:aud:p:{province}"),))
-        rows.append((Button(ctx.t("broadcast.a_commune"), "bc:pick:c"),))
+        rows.append((Button(ctx.t("broadcast.everyone"), TO_PROVINCE.pack(province)),))
+        rows.append((Button(ctx.t("broadcast.a_commune"), PICK.pack("c")),))
     else:
         for area in areas:
             commune = await ctx.services.read.geo.commune(str(area.commune))
             name = commune.name if commune else str(area.commune)
             rows.append((Button(ctx.t("broadcast.whole_commune", commune=name),
-                                f"bc:aud:c:{area.commune}"),))
-    rows.append((Button(ctx.t("broadcast.a_team"), "bc:pick:t"),
-                 Button(ctx.t("broadcast.a_role"), "bc:pick:r")))
+                                TO_COMMUNE.pack(area.commune)),))
+    rows.append((Button(ctx.t("broadcast.a_team"), PICK.pack("t")),
+                 Button(ctx.t("broadcast.a_role"), PICK.pack("r"))))
     await ctx.reply(ctx.t("broadcast.pick_audience"), buttons=tuple(rows))
 
 
@@ -91,7 +111,7 @@ async def _pick(ctx: Ctx, what: str) -> None:
     if what == "r":
         role_area = "-" if any(a.commune is None for a in areas) else str(areas[0].commune)
         buttons = tuple(
-            (Button(ctx.t(f"broadcast.role.{role.value}"), f"bc:aud:r:{role.value}:{role_area}"),)
+            (Button(ctx.t(f"broadcast.role.{role.value}"), TO_ROLE.pack(role.value, role_area)),)
             for role in ROLE_CHOICES
             if role is not Role.PROVINCE_COORDINATOR or role_area == "-"
         )
@@ -100,8 +120,8 @@ async def _pick(ctx: Ctx, what: str) -> None:
     if what == "t" and len(communes) == 1:
         await _teams_of(ctx, communes[0][0])
         return
-    prefix = "bc:aud:c" if what == "c" else "bc:tc"
-    buttons_list = [Button(name, f"{prefix}:{code}") for code, name in communes]
+    verb = TO_COMMUNE if what == "c" else TEAMS_OF
+    buttons_list = [Button(name, verb.pack(code)) for code, name in communes]
     rows = tuple(tuple(buttons_list[i:i + 2]) for i in range(0, len(buttons_list), 2))
     await ctx.answer(ctx.t("broadcast.pick_commune"), buttons=rows)
 
@@ -125,7 +145,7 @@ async def _teams_of(ctx: Ctx, commune_code: str) -> None:
         await _refuse(ctx, commune_code)
         return
     teams = await ctx.services.read.teams.in_commune(commune_code)
-    buttons = [Button(t.name, f"bc:aud:t:{t.id}") for t in teams]
+    buttons = [Button(t.name, TO_TEAM.pack(t.id)) for t in teams]
     rows = tuple(tuple(buttons[i:i + 2]) for i in range(0, len(buttons), 2))
     await ctx.answer(ctx.t("broadcast.pick_team"), buttons=rows)
 
@@ -167,9 +187,8 @@ async def _audience(ctx: Ctx, raw: str) -> tuple[Scope, Role | None, str] | None
             f"{team.name}, {team.commune_name}")
     if kind == "r":
         role_word, _, place = rest.partition(":")
-        try:
-            role = Role(role_word)
-        except ValueError:
+        role = next((r for r in ROLE_CHOICES if r.value == role_word), None)
+        if role is None:  # only the roles offered have a label and an audience
             return None
         role_name = ctx.t(f"broadcast.role.{role.value}")
         if place == "-":
@@ -215,9 +234,9 @@ async def text_typed(ctx: Ctx) -> None:
               people=number(ctx.lang, len(recipients)), reachable=number(ctx.lang, reachable)),
         buttons=(
             (Button(ctx.t("broadcast.send", count=number(ctx.lang, reachable)),
-                    f"bc:go:{flow_id}"),),
-            (Button(ctx.t("broadcast.edit"), f"bc:edit:{flow_id}"),
-             Button(ctx.t("broadcast.cancel"), f"bc:x:{flow_id}")),
+                    SEND.pack(flow_id)),),
+            (Button(ctx.t("broadcast.edit"), EDIT.pack(flow_id)),
+             Button(ctx.t("broadcast.cancel"), CANCEL.pack(flow_id))),
         ),
     )
 
@@ -274,7 +293,7 @@ async def _send(ctx: Ctx, data: dict[str, Any]) -> None:
         ctx.services.scheduling.wake_sender()
     ref = await ctx.channel.send(ctx.inc.chat_id, OutMessage(
         text=_progress_text(ctx, 0, len(items)),
-        buttons=((Button(ctx.t("broadcast.stop"), f"bc:stop:{data['id']}"),),)))
+        buttons=((Button(ctx.t("broadcast.stop"), STOP.pack(data["id"])),),)))
     quiet = await quiet_hours(ctx.services)
     if quiet.contains(ctx.now.astimezone(ctx.services.settings.tz).time()):
         await ctx.reply(ctx.t("broadcast.quiet_wait", start=quiet.start.strftime("%H:%M"),
@@ -318,7 +337,7 @@ async def _report(ctx: Ctx, batch: str, ref: str | None, total: int, unreachable
             text = _progress_text(ctx, counts["sent"], total)
             if ref and ctx.channel.supports_buttons and (text != shown or finished):
                 buttons = () if finished else (
-                    (Button(ctx.t("broadcast.stop"), f"bc:stop:{batch.split(':')[1]}"),),)
+                    (Button(ctx.t("broadcast.stop"), STOP.pack(batch.split(":")[1])),),)
                 await ctx.channel.edit(ctx.inc.chat_id, ref, OutMessage(text=text,
                                                                         buttons=buttons))
                 shown = text
@@ -357,6 +376,7 @@ async def _stop(ctx: Ctx, flow_id: str) -> None:
 
 feature = Feature(
     commands=(Command("broadcast", broadcast, requires=Action.BROADCAST, members_only=True),),
-    buttons=(ButtonRoute("bc", pressed),),
+    buttons=(ButtonRoute("bc", pressed, verbs=VERBS, requires=Action.BROADCAST,
+                         members_only=True),),
     flows=(FlowRoute(FLOW, text_typed),),
 )

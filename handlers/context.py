@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.config import Settings
+from bot.core.callback_data import Press
 from bot.core.chat import Button, ChannelPort, Incoming, OutMessage
 from bot.core.i18n import Translator
 from bot.core.models import ChatFlow, Member, Team
@@ -101,6 +102,8 @@ class Ctx:
     inc: Incoming
     caller: Caller
     args: str = ""
+    #: The checked button press being handled (its verb and typed values), if any.
+    press: Press | None = None
     flow: ChatFlow | None = None
     sent: list[str | None] = field(default_factory=list)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.core.callback_data import Verb
 from bot.core.chat import Button
 from bot.core.digest import CommuneDigest, Period, ProvinceDigest
 from bot.core.permissions import PERMISSIONS, Action, Scope
@@ -21,6 +22,8 @@ from handlers.context import Ctx
 from handlers.routing import ButtonRoute, Command, Feature
 from handlers.weekly import commune_digest, digest_messages, full_week, province_digest
 
+THIS_WEEK = Verb("dg", "this")
+LAST_WEEK = Verb("dg", "last")
 _THIS = {"this", "nay", "tuannay", "thisweek"}
 _LAST = {"last", "truoc", "tuantruoc", "lastweek"}
 
@@ -55,8 +58,8 @@ async def digest(ctx: Ctx) -> None:
         await _send(ctx, last=week in _LAST)
         return
     await ctx.reply(ctx.t("digest.choose"), buttons=(
-        (Button(ctx.t("digest.this_week"), "dg:this"),),
-        (Button(ctx.t("digest.last_week"), "dg:last"),),
+        (Button(ctx.t("digest.this_week"), THIS_WEEK.pack()),),
+        (Button(ctx.t("digest.last_week"), LAST_WEEK.pack()),),
     ))
 
 
@@ -103,5 +106,6 @@ async def _send(ctx: Ctx, *, last: bool, area: tuple[str, str] | None = None) ->
 
 feature = Feature(
     commands=(Command("digest", digest, requires=Action.VIEW_DIGEST, members_only=True),),
-    buttons=(ButtonRoute("dg", pressed),),
+    buttons=(ButtonRoute("dg", pressed, verbs=(THIS_WEEK, LAST_WEEK),
+                         requires=Action.VIEW_DIGEST, members_only=True),),
 )

@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import TypeVar
 
 from bot.core.chat import ChannelPort, Incoming, OutMessage
+from bot.core.flood import Bucket, Decision, FloodRule
 from bot.core.models import ChatFlow
 from bot.core.permissions import lowest_role_for
+from handlers import press_check
 from handlers.caller import resolve_caller
 from handlers.context import Ctx, Services
 from handlers.refusals import audit_refusal
 from handlers.routing import ButtonRoute, Command, Feature, FlowRoute, TextHook
+from storage.db import Database
 from storage.repos import Repos
 
 log = logging.getLogger(__name__)
@@ -28,6 +32,8 @@ _T = TypeVar("_T")
 
 #: Longer input is cut before any handler sees it (Telegram's own message limit).
 MAX_TEXT = 4096
+#: Flood buckets kept in memory before idle ones are forgotten.
+MAX_BUCKETS = 10_000
 
 
 class Dispatcher:
@@ -38,6 +44,9 @@ class Dispatcher:
         self.text_hooks: list[TextHook] = []
         self._chat_locks: dict[tuple[str, str], asyncio.Lock] = {}
         self._waiting: dict[tuple[str, str], int] = {}
+        # Per running bot (keyed by its database): tests start many bots in one process.
+        self._buckets: weakref.WeakKeyDictionary[Database, dict[tuple[str, str], Bucket]] = (
+            weakref.WeakKeyDictionary())
         for feature in features:
             for command in feature.commands:
                 _add_unique(self.commands, command.name, command)
@@ -69,18 +78,43 @@ class Dispatcher:
         # once handled *and answered*: a crash in between handles it again at start-up, which
         # the flows are made for (a repeated Save finds the session already saved), whereas
         # marking it with the handler's first write would leave that person with no answer.
+        await self._handle(services, channel, inc)
+        # Not reached when cancelled (shutdown): the update stays pending and is handled again.
+        async with services.db.write() as conn:
+            await Repos(conn).inbox.mark_handled(inc.channel, inc.update_key, services.clock())
+
+    async def _handle(self, services: Services, channel: ChannelPort, inc: Incoming) -> None:
+        decision = self._flood(services, inc)
+        if decision is Decision.DROP:
+            return
         ctx: Ctx | None = None
         try:
             inc = await channel.interpret(inc)
             caller = await resolve_caller(services, inc)
             ctx = Ctx(services=services, channel=channel, inc=inc, caller=caller)
+            if decision is Decision.NOTICE:
+                log.warning("chat flooding on %s: slowed down", inc.channel)
+                if inc.private:
+                    await ctx.reply(ctx.t("flood.notice"))
+                return
             await self._route(ctx)
         except Exception:
             log.exception("error handling update %s", inc.update_key)
             await _apologise(services, channel, inc, ctx)
-        # Not reached when cancelled (shutdown): the update stays pending and is handled again.
-        async with services.db.write() as conn:
-            await Repos(conn).inbox.mark_handled(inc.channel, inc.update_key, services.clock())
+
+    def _flood(self, services: Services, inc: Incoming) -> Decision:
+        """One token of this chat's bucket (see :mod:`bot.core.flood`); anyone else is untouched."""
+        settings = services.settings
+        rule = FloodRule(per_minute=settings.flood_per_minute, burst=settings.flood_burst)
+        now = services.clock()
+        key = (inc.channel, inc.chat_id)
+        buckets = self._buckets.setdefault(services.db, {})
+        bucket, decision = rule.take(buckets.get(key), now)
+        buckets[key] = bucket
+        if len(buckets) > MAX_BUCKETS:
+            self._buckets[services.db] = {k: b for k, b in buckets.items()
+                                          if not rule.idle(b, now)}
+        return decision
 
     async def _route(self, ctx: Ctx) -> None:
         inc = ctx.inc
@@ -155,18 +189,28 @@ class Dispatcher:
         assert inc.callback_data is not None
         prefix, _, rest = inc.callback_data.partition(":")
         route = self.buttons.get(prefix)
-        if inc.callback_id:
-            try:
-                await ctx.channel.answer_button(inc.callback_id)
-            except Exception:
-                # It only stops the button's spinner: a press replayed after a restart has an
-                # expired query id, and the press itself must still be carried out.
-                log.info("could not acknowledge the press of %s", inc.update_key)
+        await _acknowledge(ctx)
         if route is None:
-            await ctx.reply(ctx.t("errors.stale_button"))
+            await press_check.refuse(ctx, press_check.Verdict.STALE)
+            return
+        checked = await press_check.check(ctx, route, inc.callback_data)
+        if isinstance(checked, press_check.Verdict):
+            await press_check.refuse(ctx, checked)
             return
         ctx.args = rest
+        ctx.press = checked
         await route.handler(ctx)
+
+
+async def _acknowledge(ctx: Ctx) -> None:
+    """Stop the button's spinner. Cosmetic: if it fails, the press is still handled."""
+    if not ctx.inc.callback_id:
+        return
+    try:
+        await ctx.channel.answer_button(ctx.inc.callback_id)
+    except Exception:
+        log.warning("could not acknowledge a press on %s; handling it anyway", ctx.inc.channel,
+                    exc_info=True)
 
 
 async def _apologise(services: Services, channel: ChannelPort, inc: Incoming,

@@ -12,6 +12,7 @@ import asyncio
 
 from bot.core import calendar as periods
 from bot.core.calendar import Period
+from bot.core.callback_data import Field, OneOf, Pattern, Verb
 from bot.core.chat import Button, OutFile, OutMessage
 from bot.core.permissions import Action, Scope
 from bot.core.text import fold
@@ -38,6 +39,14 @@ from handlers.routing import ButtonRoute, Command, Feature
 from storage.repos import Repos
 
 _FORMATS = {"csv": "c", "xlsx": "x", "excel": "x"}
+#: ``exp:<x|c>:<period code>:<place>``; place "?" means "ask if there is a choice".
+EXPORT = Verb("exp", "", (
+    Field("format", OneOf(("x", "c"))),
+    Field("period", Pattern(r"m\d{4}-\d{2}|w\d{4}-\d{2}-\d{2}|y\d{4}|d\d{4}-\d{2}-\d{2}"
+                            r"|r\d{8}-\d{8}")),
+    Field("place", Pattern(r"\?|p|c\d{1,10}|t\d{1,12}"), ref="export_place",
+          needs=Action.EXPORT),
+))
 
 
 async def export(ctx: Ctx) -> None:
@@ -76,7 +85,7 @@ async def _ask_period(ctx: Ctx, fmt: str, scope_code: str) -> None:
         ("export.this_week", periods.this_week(today)),
         ("export.last_week", periods.last_week(today)),
     ]
-    buttons = [Button(ctx.t(key), f"exp:{fmt}:{p.code}:{scope_code}") for key, p in choices]
+    buttons = [Button(ctx.t(key), EXPORT.pack(fmt, p.code, scope_code)) for key, p in choices]
     await ctx.reply(ctx.t("export.pick_period"), buttons=grid(buttons))
 
 
@@ -103,9 +112,9 @@ async def _ask_scope(ctx: Ctx, fmt: str, period: Period) -> None:
     province = ctx.services.settings.province_code
     buttons: list[Button] = []
     if province_wide(ctx, Action.EXPORT):
-        buttons.append(Button(ctx.t("admin.whole_province"), f"exp:{fmt}:{period.code}:p"))
+        buttons.append(Button(ctx.t("admin.whole_province"), EXPORT.pack(fmt, period.code, "p")))
     communes = await ctx.services.read.geo.communes_with_teams(province)
-    buttons += [Button(c.name, f"exp:{fmt}:{period.code}:c{c.code}") for c in communes
+    buttons += [Button(c.name, EXPORT.pack(fmt, period.code, f"c{c.code}")) for c in communes
                 if ctx.caller.can(Action.EXPORT, Scope(province, c.code))]
     await ctx.answer(ctx.t("export.pick_place", period=period.label(ctx.lang)),
                      buttons=grid(buttons))
@@ -119,7 +128,7 @@ async def _place_from_text(ctx: Ctx, text: str, fmt: str, period: Period | None)
     if len(communes) > 1:
         code = period.code if period else periods.this_month(local_today(ctx)).code
         await ctx.reply(ctx.t("export.which_place"), buttons=grid(
-            [Button(c.name, f"exp:{fmt}:{code}:c{c.code}") for c in communes[:20]]))
+            [Button(c.name, EXPORT.pack(fmt, code, f"c{c.code}")) for c in communes[:20]]))
         return None
     teams = await ctx.services.read.people.search_teams(scopes_for(ctx, Action.EXPORT), text)
     if len(teams) == 1:
@@ -127,7 +136,7 @@ async def _place_from_text(ctx: Ctx, text: str, fmt: str, period: Period | None)
     if teams:
         code = period.code if period else periods.this_month(local_today(ctx)).code
         await ctx.reply(ctx.t("export.which_place"), buttons=grid(
-            [Button(f"{t.name} – {t.commune_name}", f"exp:{fmt}:{code}:t{t.id}")
+            [Button(f"{t.name} – {t.commune_name}", EXPORT.pack(fmt, code, f"t{t.id}"))
              for t in teams]))
         return None
     await ctx.reply(ctx.t("export.place_not_found", text=text[:60]))
@@ -198,5 +207,6 @@ def _slug(name: str) -> str:
 
 feature = Feature(
     commands=(Command("export", export, requires=Action.EXPORT, members_only=True),),
-    buttons=(ButtonRoute("exp", pressed),),
+    buttons=(ButtonRoute("exp", pressed, verbs=(EXPORT,), requires=Action.EXPORT,
+                         members_only=True),),
 )

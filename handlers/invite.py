@@ -7,29 +7,35 @@ coordinator also picks the role. Every step re-checks the permission table.
 
 from __future__ import annotations
 
+from bot.core.callback_data import COMMUNE_CODE, ID, Field, OneOf, Verb
 from bot.core.chat import Button
 from bot.core.invitations import deep_link, default_max_uses, expiry, new_code
 from bot.core.models import Invitation, Team
 from bot.core.permissions import INVITE_ACTION, Action, Scope
 from bot.core.roles import Role
 from bot.core.text import fold
+from handlers.admin_scope import scopes_for
 from handlers.context import Ctx
 from handlers.routing import ButtonRoute, Command, Feature
 from storage.repos import Repos
 
 TEAM_ROLES = (Role.MEMBER, Role.TEAM_LEADER)
 
+_TEAM = Field("team", ID, ref="team", needs=Action.INVITE_MEMBER)
+PICK_COMMUNE = Verb("inv", "c", (Field("commune", COMMUNE_CODE, ref="commune",
+                                       needs=Action.INVITE_MEMBER),))
+PICK_TEAM = Verb("inv", "t", (_TEAM,))
+MAKE = Verb("inv", "m", (_TEAM, Field("role", OneOf(tuple(r.value for r in TEAM_ROLES)))))
+MAKE_COORDINATOR = Verb("inv", "mc", (Field("commune", COMMUNE_CODE, ref="commune",
+                                            needs=Action.INVITE_COMMUNE_COORDINATOR),))
+MAKE_PROVINCE = Verb("inv", "mp", requires=Action.INVITE_PROVINCE_COORDINATOR)
+MAKE_ADMIN = Verb("inv", "ma", requires=Action.INVITE_ADMIN)
+
 
 async def invite(ctx: Ctx) -> None:
     caller = ctx.caller
-    words = ctx.args.split()
-    if words and words[0].isdigit():
-        team = await ctx.services.read.teams.get(int(words[0]))
-        role = _role_word(words[1]) if len(words) > 1 else Role.MEMBER
-        if team is None or role is None:
-            await ctx.reply(ctx.t("invite.usage"))
-            return
-        await _make_for_team(ctx, team, role)
+    if ctx.args.strip():
+        await _invite_named(ctx, ctx.args.split())
         return
     if caller.team is not None and not caller.can_somewhere(Action.INVITE_TEAM_LEADER):
         await _make_for_team(ctx, caller.team, Role.MEMBER)  # a team leader: their own team
@@ -40,15 +46,49 @@ async def invite(ctx: Ctx) -> None:
     if len(allowed) == 1:
         await _show_teams(ctx, allowed[0].code)
         return
-    rows = _grid([Button(c.name, f"inv:c:{c.code}") for c in allowed])
+    rows = _grid([Button(c.name, PICK_COMMUNE.pack(c.code)) for c in allowed])
     extra = []
     if caller.can(Action.INVITE_PROVINCE_COORDINATOR, Scope(province)):
-        extra.append(Button(ctx.t("role.province_coordinator"), "inv:mp"))
+        extra.append(Button(ctx.t("role.province_coordinator"), MAKE_PROVINCE.pack()))
     if caller.can(Action.INVITE_ADMIN, Scope(province)):
-        extra.append(Button(ctx.t("role.admin"), "inv:ma"))
+        extra.append(Button(ctx.t("role.admin"), MAKE_ADMIN.pack()))
     if extra:
         rows = (*rows, tuple(extra))
     await ctx.reply(ctx.t("invite.pick_commune"), buttons=rows)
+
+
+async def _invite_named(ctx: Ctx, words: list[str]) -> None:
+    """``/invite Khu vực 1 [member|leader]`` or ``/invite 12 leader``: a team within reach."""
+    role = _role_word(words[-1])
+    if role is not None:
+        words = words[:-1]
+    role = role or Role.MEMBER
+    text = " ".join(words)
+    if not text:
+        if ctx.caller.team is not None:
+            await _make_for_team(ctx, ctx.caller.team, role)
+        else:
+            await ctx.reply(ctx.t("invite.usage"))
+        return
+    scopes = scopes_for(ctx, Action.INVITE_MEMBER)
+    read = ctx.services.read
+    if text.isdigit():
+        team = await read.teams.get(int(text))
+        found = [team] if team is not None and any(
+            s.contains(Scope(team.province_code, team.commune_code, team.id))
+            for s in scopes) else []
+    else:
+        found = await read.people.search_teams(scopes, text)
+        exact = [t for t in found if fold(t.name) == fold(text)]
+        found = exact or found
+    if len(found) == 1:
+        await _make_for_team(ctx, found[0], role)
+    elif found:
+        await ctx.reply(ctx.t("invite.which_team", text=text[:60]), buttons=_grid(
+            [Button(f"{t.name} – {t.commune_name}", MAKE.pack(t.id, role.value)) for t in found]))
+    else:
+        # Whether the team exists elsewhere is not the caller's business: one answer for both.
+        await ctx.reply(ctx.t("invite.no_such_team", text=text[:60]))
 
 
 async def pressed(ctx: Ctx) -> None:
@@ -86,9 +126,10 @@ async def _show_teams(ctx: Ctx, commune_code: str) -> None:
         await ctx.answer(ctx.t("invite.not_here"))
         return
     teams = await ctx.services.read.teams.in_commune(commune_code)
-    rows = _grid([Button(t.name, f"inv:t:{t.id}") for t in teams])
+    rows = _grid([Button(t.name, PICK_TEAM.pack(t.id)) for t in teams])
     if ctx.caller.can(Action.INVITE_COMMUNE_COORDINATOR, scope):
-        rows = (*rows, (Button(ctx.t("role.commune_coordinator"), f"inv:mc:{commune_code}"),))
+        rows = (*rows, (Button(ctx.t("role.commune_coordinator"),
+                               MAKE_COORDINATOR.pack(commune_code)),))
     commune = await ctx.services.read.geo.commune(commune_code)
     await ctx.answer(ctx.t("invite.pick_team", commune=commune.name if commune else commune_code),
                      buttons=rows)
@@ -100,7 +141,7 @@ async def _show_roles(ctx: Ctx, team: Team) -> None:
     if len(roles) <= 1:
         await _make_for_team(ctx, team, Role.MEMBER)
         return
-    buttons = (tuple(Button(ctx.t(f"role.{r.value}"), f"inv:m:{team.id}:{r.value}")
+    buttons = (tuple(Button(ctx.t(f"role.{r.value}"), MAKE.pack(team.id, r.value))
                      for r in roles),)
     await ctx.answer(ctx.t("invite.pick_role", team=team.name), buttons=buttons)
 
@@ -161,5 +202,7 @@ def _grid(buttons: list[Button], per_row: int = 2) -> tuple[tuple[Button, ...], 
 
 feature = Feature(
     commands=(Command("invite", invite, requires=Action.INVITE_MEMBER, members_only=True),),
-    buttons=(ButtonRoute("inv", pressed),),
+    buttons=(ButtonRoute("inv", pressed, verbs=(PICK_COMMUNE, PICK_TEAM, MAKE, MAKE_COORDINATOR,
+                                                MAKE_PROVINCE, MAKE_ADMIN),
+                         requires=Action.INVITE_MEMBER, members_only=True),),
 )

@@ -6,8 +6,10 @@ not listed); an invitation for one person links directly. Linking twice changes 
 
 from __future__ import annotations
 
+from bot.core import join_guard
+from bot.core.callback_data import Field, Pattern, Verb
 from bot.core.chat import Button
-from bot.core.invitations import normalise_code, problem
+from bot.core.invitations import ALPHABET, CODE_LENGTH, normalise_code, problem
 from bot.core.models import Invitation, Member
 from bot.core.roles import Role
 from bot.core.text import tidy
@@ -17,8 +19,13 @@ from handlers.main_menu import member_menu
 from handlers.menus import refresh_menu
 from handlers.routing import ButtonRoute, Command, Feature, FlowRoute
 from storage.repos import Repos
+from storage.repos._sql import parse_ts
 
 MAX_NAME = 80
+#: ``join:<code>:<member id|new>``: which registry entry a newcomer is (the handler checks the
+#: entry belongs to the invitation's team and has no account on this channel yet).
+PICK = Verb("join", "", (Field("code", Pattern(f"[{ALPHABET}]{{{CODE_LENGTH}}}")),
+                         Field("who", Pattern(r"\d{1,12}|new"))))
 
 
 async def join_command(ctx: Ctx) -> None:
@@ -57,8 +64,8 @@ async def join_with_code(ctx: Ctx, raw: str) -> None:
                                                                   ctx.inc.channel)
     team = await ctx.services.read.teams.get(invitation.team_id)
     assert team is not None
-    rows = [(Button(m.full_name, f"join:{invitation.code}:{m.id}"),) for m in candidates[:20]]
-    rows.append((Button(ctx.t("join.not_listed"), f"join:{invitation.code}:new"),))
+    rows = [(Button(m.full_name, PICK.pack(invitation.code, m.id)),) for m in candidates[:20]]
+    rows.append((Button(ctx.t("join.not_listed"), PICK.pack(invitation.code, "new")),))
     buttons = tuple(rows)
     await ctx.reply(ctx.t("join.who_are_you", team=team.name, commune=team.commune_name),
                     buttons=buttons)
@@ -94,6 +101,11 @@ async def name_typed(ctx: Ctx) -> None:
     if not name or len(name) > MAX_NAME or not any(ch.isalpha() for ch in name):
         await ctx.reply(ctx.t("join.bad_name", limit=MAX_NAME))
         return
+    if ctx.caller.member is not None:  # joined meanwhile (another button, another code)
+        async with ctx.services.db.write() as conn:
+            await Repos(conn).chats.clear_flow(ctx.inc.channel, ctx.inc.chat_id)
+        await ctx.reply(ctx.t("join.already_member", name=ctx.caller.member.full_name))
+        return
     invitation = await _usable_invitation(ctx, str(ctx.flow.data.get("code", "")))
     async with ctx.services.db.write() as conn:
         await Repos(conn).chats.clear_flow(ctx.inc.channel, ctx.inc.chat_id)
@@ -102,9 +114,12 @@ async def name_typed(ctx: Ctx) -> None:
 
 
 async def _usable_invitation(ctx: Ctx, raw: str) -> Invitation | None:
+    if not await _may_try(ctx):
+        return None
     code = normalise_code(raw)
     invitation = await ctx.services.read.invitations.get(code) if code else None
     if invitation is None:
+        await _wrong_code(ctx)
         await ctx.reply(ctx.t("join.unknown_code"))
         return None
     trouble = problem(expires_at=invitation.expires_at, revoked_at=invitation.revoked_at,
@@ -113,6 +128,38 @@ async def _usable_invitation(ctx: Ctx, raw: str) -> Invitation | None:
         await ctx.reply(ctx.t(f"join.{trouble.value}"))
         return None
     return invitation
+
+
+async def _may_try(ctx: Ctx) -> bool:
+    """False (and the person told when to try again) after too many wrong codes this hour."""
+    inc = ctx.inc
+    since = join_guard.window_start(ctx.now)
+    guard = ctx.services.read.join_guard
+    failures = await guard.failures_since(inc.channel, inc.user_id, since)
+    if not join_guard.locked(failures, ctx.services.settings.join_attempts_per_hour):
+        return True
+    oldest = await guard.oldest_since(inc.channel, inc.user_id, since)
+    minutes = join_guard.minutes_to_wait(parse_ts(oldest) or ctx.now, ctx.now)
+    await ctx.reply(ctx.t("join.too_many_attempts", minutes=minutes))
+    return False
+
+
+async def _wrong_code(ctx: Ctx) -> None:
+    """Count a wrong code against this account (audited; the lock itself audited once)."""
+    inc = ctx.inc
+    limit = ctx.services.settings.join_attempts_per_hour
+    async with ctx.services.db.write() as conn:
+        repos = Repos(conn)
+        await repos.join_guard.record_failure(inc.channel, inc.user_id, ctx.now)
+        failures = await repos.join_guard.failures_since(inc.channel, inc.user_id,
+                                                         join_guard.window_start(ctx.now))
+        actor = ctx.caller.member.id if ctx.caller.member else None
+        await repos.audit.record(actor=actor, action="join.wrong_code", target=None,
+                                 now=ctx.now, channel=inc.channel, user=inc.user_id)
+        if failures == limit:
+            await repos.audit.record(actor=actor, action="join.locked", target=None,
+                                     now=ctx.now, channel=inc.channel, user=inc.user_id,
+                                     failures=failures)
 
 
 async def _link(ctx: Ctx, invitation: Invitation, member_id: int) -> None:
@@ -150,7 +197,10 @@ async def _create_and_link(ctx: Ctx, invitation: Invitation, name: str) -> None:
     inc = ctx.inc
     async with ctx.services.db.write() as conn:
         repos = Repos(conn)
-        if not await repos.invitations.use(invitation.code):
+        already = await repos.members.by_identity(inc.channel, inc.user_id)
+        if already is not None:
+            member_id = None  # this account is someone already (a press raced the name)
+        elif not await repos.invitations.use(invitation.code):
             member_id = None
         else:
             member_id = await repos.members.create(
@@ -163,7 +213,9 @@ async def _create_and_link(ctx: Ctx, invitation: Invitation, name: str) -> None:
             await repos.audit.record(actor=member_id, action="member.join_new",
                                      target=f"member:{member_id}", now=ctx.now,
                                      invitation=invitation.code, channel=inc.channel)
-    if member_id is None:
+    if already is not None:
+        await ctx.answer(ctx.t("join.already_member", name=already.full_name))
+    elif member_id is None:
         await ctx.answer(ctx.t("join.used_up"))
     else:
         await _welcome(ctx, member_id)
@@ -213,7 +265,7 @@ async def _welcome(ctx: Ctx, member_id: int) -> None:
 
 feature = Feature(
     commands=(Command("join", join_command, in_menu=False),),
-    buttons=(ButtonRoute("join", picked),),
+    buttons=(ButtonRoute("join", picked, verbs=(PICK,)),),
     flows=(FlowRoute("join", name_typed),),
     text_hooks=(code_typed,),
 )

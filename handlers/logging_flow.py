@@ -29,6 +29,7 @@ from bot.core.assistance import (
     parse_day,
     week_bounds,
 )
+from bot.core.callback_data import FLOW_ID, ID, Field, Int, OneOf, Verb
 from bot.core.chat import Button
 from bot.core.models import Category, Session
 from bot.core.permissions import Action, Scope
@@ -43,6 +44,20 @@ QUICK_COUNTS = (1, 2, 3, 4, 5)
 RECENT = 5
 
 Data = dict[str, Any]
+
+_FLOW = Field("flow", FLOW_ID)
+START = Verb("log", "start")
+CATEGORY = Verb("log", "c", (_FLOW, Field("category", ID, ref="category")))
+COUNT = Verb("log", "n", (_FLOW, Field("count", Int(digits=6))))
+DAY = Verb("log", "d", (_FLOW, Field("day", OneOf(("0", "1", "other")))))
+SAVE = Verb("log", "s", (_FLOW,))
+CHANGE = Verb("log", "e", (_FLOW, Field("what", OneOf(("cat", "n", "day")), optional=True)))
+BACK = Verb("log", "b", (_FLOW,))
+CANCEL = Verb("log", "x", (_FLOW,))
+_SESSION = (Field("session", ID, ref="own_session"),)
+UNDO_DELETE = Verb("undo", "del", _SESSION)
+UNDO_EDIT = Verb("undo", "edit", _SESSION)
+UNDO_KEEP = Verb("undo", "keep", _SESSION)
 
 
 # --- entry points -----------------------------------------------------------------------------
@@ -80,6 +95,8 @@ async def quick_text(ctx: Ctx) -> bool:
     """A member's plain message like "3 chu ky so" is a quick log (confirmed before saving)."""
     if ctx.caller.member is None or not ctx.inc.text or ctx.caller.team is None:
         return False
+    if not any(ch.isdigit() for ch in ctx.inc.text):
+        return False  # no count, so not a quick log: chatter costs no parsing
     quick = parse_quick(ctx.inc.text, await ctx.services.read.categories.active(), _today(ctx))
     if not quick.complete:
         return False
@@ -130,7 +147,7 @@ async def _next(ctx: Ctx, data: Data, *, new_message: bool = False) -> None:
             ctx, data)
     elif data["n"] is None:
         step, text, buttons = "count", ctx.t("log.ask_count", max=_limits(ctx).max_citizens), (
-            tuple(Button(str(n), f"log:n:{data['id']}:{n}") for n in QUICK_COUNTS),)
+            tuple(Button(str(n), COUNT.pack(data["id"], n)) for n in QUICK_COUNTS),)
     elif data["day"] is None:
         step, text, buttons = "day", ctx.t("log.ask_day"), _day_buttons(ctx, data)
     else:
@@ -144,7 +161,7 @@ async def _next(ctx: Ctx, data: Data, *, new_message: bool = False) -> None:
 
 async def _category_buttons(ctx: Ctx, data: Data) -> tuple[tuple[Button, ...], ...]:
     categories = await ctx.services.read.categories.active()
-    buttons = [Button(f"{c.emoji} {c.label(ctx.lang)}".strip(), f"log:c:{data['id']}:{c.id}")
+    buttons = [Button(f"{c.emoji} {c.label(ctx.lang)}".strip(), CATEGORY.pack(data["id"], c.id))
                for c in categories]
     return tuple(tuple(buttons[i:i + 2]) for i in range(0, len(buttons), 2))
 
@@ -153,19 +170,19 @@ def _day_buttons(ctx: Ctx, data: Data) -> tuple[tuple[Button, ...], ...]:
     today = _today(ctx)
     t = ctx.services.t
     return (
-        (Button(ctx.t("log.today", date=t.date(ctx.lang, today)[:5]), f"log:d:{data['id']}:0"),
+        (Button(ctx.t("log.today", date=t.date(ctx.lang, today)[:5]), DAY.pack(data["id"], "0")),
          Button(ctx.t("log.yesterday", date=t.date(ctx.lang, today - timedelta(days=1))[:5]),
-                f"log:d:{data['id']}:1")),
-        (Button(ctx.t("log.other_day"), f"log:d:{data['id']}:other"),),
+                DAY.pack(data["id"], "1"))),
+        (Button(ctx.t("log.other_day"), DAY.pack(data["id"], "other")),),
     )
 
 
 def _summary_buttons(ctx: Ctx, data: Data) -> tuple[tuple[Button, ...], ...]:
     flow_id = data["id"]
     return (
-        (Button(ctx.t("log.save"), f"log:s:{flow_id}"),),
-        (Button(ctx.t("log.change"), f"log:e:{flow_id}"),
-         Button(ctx.t("log.cancel"), f"log:x:{flow_id}")),
+        (Button(ctx.t("log.save"), SAVE.pack(flow_id)),),
+        (Button(ctx.t("log.change"), CHANGE.pack(flow_id)),
+         Button(ctx.t("log.cancel"), CANCEL.pack(flow_id))),
     )
 
 
@@ -224,10 +241,10 @@ async def _change(ctx: Ctx, data: Data, value: str) -> None:
         return
     flow_id = data["id"]
     await ctx.answer(ctx.t("log.change_what"), buttons=(
-        (Button(ctx.t("log.change_category"), f"log:e:{flow_id}:cat"),
-         Button(ctx.t("log.change_count"), f"log:e:{flow_id}:n")),
-        (Button(ctx.t("log.change_day"), f"log:e:{flow_id}:day"),
-         Button(ctx.t("log.back"), f"log:b:{flow_id}")),
+        (Button(ctx.t("log.change_category"), CHANGE.pack(flow_id, "cat")),
+         Button(ctx.t("log.change_count"), CHANGE.pack(flow_id, "n"))),
+        (Button(ctx.t("log.change_day"), CHANGE.pack(flow_id, "day")),
+         Button(ctx.t("log.back"), BACK.pack(flow_id))),
     ))
 
 
@@ -351,9 +368,9 @@ async def undo(ctx: Ctx) -> None:
     session = latest[0]
     line = await _session_line(ctx, session)
     await ctx.reply(ctx.t("undo.confirm", entry=line), buttons=(
-        (Button(ctx.t("undo.delete"), f"undo:del:{session.id}"),
-         Button(ctx.t("undo.edit"), f"undo:edit:{session.id}")),
-        (Button(ctx.t("undo.keep"), f"undo:keep:{session.id}"),),
+        (Button(ctx.t("undo.delete"), UNDO_DELETE.pack(session.id)),
+         Button(ctx.t("undo.edit"), UNDO_EDIT.pack(session.id))),
+        (Button(ctx.t("undo.keep"), UNDO_KEEP.pack(session.id)),),
     ))
 
 
@@ -477,7 +494,13 @@ feature = Feature(
         Command("my", my, requires=Action.VIEW_OWN_ACTIVITY, members_only=True),
         Command("undo", undo, requires=Action.LOG_SESSION, members_only=True),
     ),
-    buttons=(ButtonRoute("log", log_button), ButtonRoute("undo", undo_button)),
+    buttons=(
+        ButtonRoute("log", log_button, verbs=(START, CATEGORY, COUNT, DAY, SAVE, CHANGE, BACK,
+                                              CANCEL),
+                    requires=Action.LOG_SESSION, members_only=True),
+        ButtonRoute("undo", undo_button, verbs=(UNDO_DELETE, UNDO_EDIT, UNDO_KEEP),
+                    requires=Action.LOG_SESSION, members_only=True),
+    ),
     flows=(FlowRoute(FLOW, flow_input),),
     text_hooks=(quick_text,),
 )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core import calendar as periods
+from bot.core.callback_data import COMMUNE_CODE, ID, Field, OneOf, Verb
 from bot.core.chat import Button
 from bot.core.models import RoleGrant, Team
 from bot.core.names import MAX_PERSON_NAME, person_name
@@ -41,6 +42,31 @@ _ROLE_CODES = {"m": Role.MEMBER, "tl": Role.TEAM_LEADER, "cc": Role.COMMUNE_COOR
                "pc": Role.PROVINCE_COORDINATOR, "ad": Role.ADMIN}
 _CODE_OF = {role: code for code, role in _ROLE_CODES.items()}
 
+_PERSON = Field("member", ID, ref="member", needs=Action.MANAGE_PEOPLE)
+_TEAM = Field("team", ID, ref="team", needs=Action.MANAGE_PEOPLE)
+_COMMUNE = Field("commune", COMMUNE_CODE, ref="commune", needs=Action.MANAGE_PEOPLE)
+_ROLE = Field("role", OneOf(tuple(_ROLE_CODES)))
+CARD = Verb("mem", "v", (_PERSON,))
+RENAME = Verb("mem", "rn", (_PERSON,))
+RENAME_OK = Verb("mem", "rnok", (_PERSON,))
+MOVE = Verb("mem", "mv", (_PERSON,))
+MOVE_COMMUNE = Verb("mem", "mvc", (_PERSON,))
+MOVE_COMMUNE_PICKED = Verb("mem", "mvcc", (_PERSON, _COMMUNE))
+MOVE_TO = Verb("mem", "mvt", (_PERSON, _TEAM))
+MOVE_OK = Verb("mem", "mvok", (_PERSON, _TEAM))
+ROLE = Verb("mem", "rl", (_PERSON,))
+ROLE_PICKED = Verb("mem", "rlr", (_PERSON, _ROLE))
+ROLE_OK = Verb("mem", "rlok", (_PERSON, _ROLE))
+OFF = Verb("mem", "off", (_PERSON,))
+OFF_OK = Verb("mem", "offok", (_PERSON,))
+ON = Verb("mem", "on", (_PERSON,))
+ADD_COMMUNE = Verb("mem", "addc", (_COMMUNE,))
+ADD_TEAM = Verb("mem", "addt", (_TEAM,))
+ADD_OK = Verb("mem", "addok", (_TEAM,))
+CANCEL = Verb("mem", "x")
+VERBS = (CARD, RENAME, RENAME_OK, MOVE, MOVE_COMMUNE, MOVE_COMMUNE_PICKED, MOVE_TO, MOVE_OK,
+         ROLE, ROLE_PICKED, ROLE_OK, OFF, OFF_OK, ON, ADD_COMMUNE, ADD_TEAM, ADD_OK, CANCEL)
+
 
 async def member(ctx: Ctx) -> None:
     words = ctx.args.split(maxsplit=1)
@@ -60,7 +86,7 @@ async def member(ctx: Ctx) -> None:
         return
     if found:
         await ctx.reply(ctx.t("member.pick", count=len(found)), buttons=tuple(
-            (Button(_label(row), f"mem:v:{row.member.id}"),) for row in found))
+            (Button(_label(row), CARD.pack(row.member.id)),) for row in found))
         return
     elsewhere = await read.people.search_members(
         [Scope(ctx.services.settings.province_code)], text, limit=1)
@@ -146,13 +172,13 @@ async def _card(ctx: Ctx, member_id: int, _arg: str = "") -> None:
     if not person.active:
         lines.append(ctx.t("member.card_inactive"))
         buttons: tuple[tuple[Button, ...], ...] = (
-            (Button(ctx.t("member.reactivate_button"), f"mem:on:{member_id}"),),)
+            (Button(ctx.t("member.reactivate_button"), ON.pack(member_id)),),)
     else:
         buttons = (
-            (Button(ctx.t("member.rename_button"), f"mem:rn:{member_id}"),
-             Button(ctx.t("member.move_button"), f"mem:mv:{member_id}")),
-            (Button(ctx.t("member.role_button"), f"mem:rl:{member_id}"),
-             Button(ctx.t("member.deactivate_button"), f"mem:off:{member_id}")),
+            (Button(ctx.t("member.rename_button"), RENAME.pack(member_id)),
+             Button(ctx.t("member.move_button"), MOVE.pack(member_id))),
+            (Button(ctx.t("member.role_button"), ROLE.pack(member_id)),
+             Button(ctx.t("member.deactivate_button"), OFF.pack(member_id))),
         )
     await ctx.answer("\n".join(lines), buttons=buttons)
 
@@ -168,7 +194,7 @@ def _phone(ctx: Ctx, phone: str) -> str:
 
 
 def _confirm(ctx: Ctx, data: str) -> tuple[tuple[Button, ...], ...]:
-    return ((Button(ctx.t("admin.confirm"), data), Button(ctx.t("admin.cancel"), "mem:x")),)
+    return ((Button(ctx.t("admin.confirm"), data), Button(ctx.t("admin.cancel"), CANCEL.pack())),)
 
 
 def _actor(ctx: Ctx) -> int | None:
@@ -207,7 +233,7 @@ async def new_name_typed(ctx: Ctx) -> None:
                                          "confirm", {"member_id": member_id, "name": name},
                                          ctx.now)
     await ctx.reply(ctx.t("member.confirm_rename", old=row.member.full_name, new=name),
-                    buttons=_confirm(ctx, f"mem:rnok:{member_id}"))
+                    buttons=_confirm(ctx, RENAME_OK.pack(member_id)))
 
 
 async def _rename(ctx: Ctx, member_id: int, _arg: str) -> None:
@@ -246,12 +272,12 @@ async def _ask_move(ctx: Ctx, member_id: int, _arg: str) -> None:
 async def _teams_to_move_to(ctx: Ctx, row: PersonRow, commune_code: str) -> None:
     teams = await ctx.services.read.teams.in_commune(commune_code)
     member_id = row.member.id
-    buttons = [Button(t.name, f"mem:mvt:{member_id}:{t.id}") for t in teams
+    buttons = [Button(t.name, MOVE_TO.pack(member_id, t.id)) for t in teams
                if t.id != row.member.team_id
                and ctx.caller.can(Action.MANAGE_PEOPLE, team_scope(t))]
     rows = grid(buttons, per_row=3)
     if province_wide(ctx, Action.MANAGE_PEOPLE):
-        rows = (*rows, (Button(ctx.t("member.other_commune"), f"mem:mvc:{member_id}"),))
+        rows = (*rows, (Button(ctx.t("member.other_commune"), MOVE_COMMUNE.pack(member_id)),))
     await ctx.answer(ctx.t("member.pick_team", name=row.member.full_name), buttons=rows)
 
 
@@ -261,7 +287,7 @@ async def _ask_move_commune(ctx: Ctx, member_id: int, _arg: str) -> None:
         return
     province = ctx.services.settings.province_code
     communes = await ctx.services.read.geo.communes_with_teams(province)
-    buttons = [Button(c.name, f"mem:mvcc:{member_id}:{c.code}") for c in communes
+    buttons = [Button(c.name, MOVE_COMMUNE_PICKED.pack(member_id, c.code)) for c in communes
                if ctx.caller.can(Action.MANAGE_PEOPLE, Scope(province, c.code))]
     await ctx.answer(ctx.t("member.pick_commune", name=row.member.full_name),
                      buttons=grid(buttons))
@@ -296,7 +322,7 @@ async def _confirm_move(ctx: Ctx, member_id: int, team_arg: str) -> None:
     row, target = checked
     await ctx.answer(ctx.t("member.confirm_move", name=row.member.full_name, team=target.name,
                            commune=target.commune_name),
-                     buttons=_confirm(ctx, f"mem:mvok:{member_id}:{target.id}"))
+                     buttons=_confirm(ctx, MOVE_OK.pack(member_id, target.id)))
 
 
 async def _move(ctx: Ctx, member_id: int, team_arg: str) -> None:
@@ -364,7 +390,7 @@ async def _ask_role(ctx: Ctx, member_id: int, _arg: str) -> None:
         await ctx.answer(ctx.t("member.no_roles", name=row.member.full_name,
                                role=ctx.t(f"role.{current.value}")))
         return
-    buttons = [Button(ctx.t(f"role.{r.value}"), f"mem:rlr:{member_id}:{_CODE_OF[r]}")
+    buttons = [Button(ctx.t(f"role.{r.value}"), ROLE_PICKED.pack(member_id, _CODE_OF[r]))
                for r in choices]
     await ctx.answer(ctx.t("member.pick_role", name=row.member.full_name,
                            role=ctx.t(f"role.{current.value}")), buttons=grid(buttons))
@@ -381,7 +407,7 @@ async def _confirm_role(ctx: Ctx, member_id: int, code: str) -> None:
         return
     await ctx.answer(ctx.t("member.confirm_role", name=row.member.full_name,
                            role=ctx.t(f"role.{role.value}")),
-                     buttons=_confirm(ctx, f"mem:rlok:{member_id}:{code}"))
+                     buttons=_confirm(ctx, ROLE_OK.pack(member_id, code)))
 
 
 async def _set_role(ctx: Ctx, member_id: int, code: str) -> None:
@@ -423,7 +449,7 @@ async def _ask_deactivate(ctx: Ctx, member_id: int, _arg: str) -> None:
     if not await _may_deactivate(ctx, row):
         return
     await ctx.answer(ctx.t("member.confirm_deactivate", name=row.member.full_name),
-                     buttons=_confirm(ctx, f"mem:offok:{member_id}"))
+                     buttons=_confirm(ctx, OFF_OK.pack(member_id)))
 
 
 async def _may_deactivate(ctx: Ctx, row: PersonRow) -> bool:
@@ -529,14 +555,14 @@ async def _person_given(ctx: Ctx, text: str) -> None:
         return
     province = ctx.services.settings.province_code
     communes = await ctx.services.read.geo.communes_with_teams(province)
-    buttons = [Button(c.name, f"mem:addc:{c.code}") for c in communes
+    buttons = [Button(c.name, ADD_COMMUNE.pack(c.code)) for c in communes
                if ctx.caller.can(Action.MANAGE_PEOPLE, Scope(province, c.code))]
     await ctx.reply(ctx.t("member.add_pick_commune", name=name), buttons=grid(buttons))
 
 
 async def _add_pick_team(ctx: Ctx, commune_code: str, name: str) -> None:
     teams = await ctx.services.read.teams.in_commune(commune_code)
-    buttons = [Button(t.name, f"mem:addt:{t.id}") for t in teams
+    buttons = [Button(t.name, ADD_TEAM.pack(t.id)) for t in teams
                if ctx.caller.can(Action.MANAGE_PEOPLE, team_scope(t))]
     await ctx.answer(ctx.t("member.add_pick_team", name=name), buttons=grid(buttons, per_row=3))
 
@@ -569,7 +595,7 @@ async def _add_step(ctx: Ctx, verb: str, arg: str) -> None:
         await ctx.answer(ctx.t("member.confirm_add", name=name, team=target.name,
                                commune=target.commune_name,
                                phone=_phone(ctx, phone) if phone else "—"),
-                         buttons=_confirm(ctx, f"mem:addok:{target.id}"))
+                         buttons=_confirm(ctx, ADD_OK.pack(target.id)))
         return
     async with ctx.services.db.write() as conn:
         repos = Repos(conn)
@@ -608,6 +634,7 @@ _VERBS = {
 
 feature = Feature(
     commands=(Command("member", member, requires=Action.MANAGE_PEOPLE, members_only=True),),
-    buttons=(ButtonRoute("mem", pressed),),
+    buttons=(ButtonRoute("mem", pressed, verbs=VERBS, requires=Action.MANAGE_PEOPLE,
+                         members_only=True),),
     flows=(FlowRoute(RENAME_FLOW, new_name_typed), FlowRoute(ADD_FLOW, add_typed)),
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
+from bot.core.callback_data import Field, OneOf, Verb
 from bot.core.chat import Button
 from bot.core.i18n import Language
 from handlers.caller import load_caller
@@ -48,7 +49,8 @@ async def me(ctx: Ctx) -> None:
     await ctx.reply("\n".join(lines))
 
 
-LANGUAGE_BUTTONS = ((Button("Tiếng Việt", "lang:vi"), Button("English", "lang:en")),)
+LANG = Verb("lang", "", (Field("lang", OneOf(("vi", "en"))),))
+LANGUAGE_BUTTONS = ((Button("Tiếng Việt", LANG.pack("vi")), Button("English", LANG.pack("en"))),)
 
 
 async def lang(ctx: Ctx) -> None:
@@ -110,5 +112,5 @@ feature = Feature(
         Command("lang", lang),
         Command("cancel", cancel),
     ),
-    buttons=(ButtonRoute("lang", lang_pressed),),
+    buttons=(ButtonRoute("lang", lang_pressed, verbs=(LANG,)),),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from bot.core.callback_data import Verb
 from bot.core.permissions import Action
 from handlers.context import Ctx
 
@@ -26,10 +27,20 @@ class Command:
 
 @dataclass(frozen=True)
 class ButtonRoute:
-    """Handles callback data ``"<prefix>:<rest>"``; the handler finds ``rest`` in ``ctx.args``."""
+    """Handles callback data ``"<prefix>:<rest>"``; the handler finds ``rest`` in ``ctx.args``
+    and the typed values in ``ctx.press``.
+
+    The dispatcher lets a press through only if it is one of ``verbs`` with well-formed values,
+    every id in it names something that exists and lies within the caller's scope, and the caller
+    holds ``requires`` (and is a member, if ``members_only``): anything else gets one short
+    answer that says nothing about the id (see ``handlers.press_check``).
+    """
 
     prefix: str
     handler: Handler
+    verbs: tuple[Verb, ...] = ()
+    requires: Action | None = None
+    members_only: bool = False
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from bot.core import calendar as periods
+from bot.core.callback_data import COMMUNE_CODE, ID, Field, Verb
 from bot.core.chat import Button
 from bot.core.models import Team
 from bot.core.names import MAX_TEAM_NAME, team_name
@@ -38,6 +39,20 @@ RENAME_FLOW = "team_rename"
 ADD_FLOW = "team_add"
 _ADD_WORDS = {"add", "them", "moi", "new"}
 
+_SHOWN = Field("team", ID, ref="team", needs=Action.VIEW_TEAM)
+_MANAGED = Field("team", ID, ref="team", needs=Action.MANAGE_PEOPLE)
+SHOW_COMMUNE = Verb("team", "c", (Field("commune", COMMUNE_CODE, ref="commune",
+                                        needs=Action.VIEW_TEAM),))
+SHOW_TEAM = Verb("team", "v", (_SHOWN,))
+RENAME = Verb("team", "rn", (_MANAGED,))
+RENAME_OK = Verb("team", "rnok", (_MANAGED,))
+DEACTIVATE = Verb("team", "off", (_MANAGED,))
+DEACTIVATE_OK = Verb("team", "offok", (_MANAGED,))
+ADD_IN = Verb("team", "a", (Field("commune", COMMUNE_CODE, ref="commune",
+                                  needs=Action.MANAGE_PEOPLE),))
+CANCEL = Verb("team", "x")
+VERBS = (SHOW_COMMUNE, SHOW_TEAM, RENAME, RENAME_OK, DEACTIVATE, DEACTIVATE_OK, ADD_IN, CANCEL)
+
 
 async def team(ctx: Ctx) -> None:
     words = ctx.args.split(maxsplit=1)
@@ -49,7 +64,7 @@ async def team(ctx: Ctx) -> None:
         return
     scopes = scopes_for(ctx, Action.VIEW_TEAM)
     if province_wide(ctx, Action.VIEW_TEAM):
-        await _pick_commune(ctx, "team:c", ctx.t("team.pick_commune"))
+        await _pick_commune(ctx, SHOW_COMMUNE, ctx.t("team.pick_commune"))
         return
     communes = [s for s in scopes if s.team is None and s.commune is not None]
     if communes:
@@ -89,10 +104,10 @@ async def pressed(ctx: Ctx) -> None:
 
 # ----------------------------------------------------------------------------- viewing
 
-async def _pick_commune(ctx: Ctx, prefix: str, text: str) -> None:
+async def _pick_commune(ctx: Ctx, verb: Verb, text: str) -> None:
     province = ctx.services.settings.province_code
     communes = await ctx.services.read.geo.communes_with_teams(province)
-    buttons = [Button(c.name, f"{prefix}:{c.code}") for c in communes
+    buttons = [Button(c.name, verb.pack(c.code)) for c in communes
                if ctx.caller.can(Action.VIEW_TEAM, Scope(province, c.code))]
     await ctx.reply(text, buttons=grid(buttons))
 
@@ -126,7 +141,7 @@ async def _show_commune(ctx: Ctx, commune_code: str) -> None:
         lines.append(ctx.t("team.no_teams"))
     lines.append("")
     lines.append(ctx.t("team.commune_hint"))
-    buttons = [Button(t.name, f"team:v:{t.key}") for t in teams]
+    buttons = [Button(t.name, SHOW_TEAM.pack(int(t.key))) for t in teams]
     await ctx.answer("\n".join(lines), buttons=grid(buttons, per_row=3))
 
 
@@ -169,8 +184,8 @@ async def _show_team(ctx: Ctx, team_id: int) -> None:
         lines.append(ctx.t("team.silent_count", count=n(ctx.lang, silent)))
     buttons: tuple[tuple[Button, ...], ...] = ()
     if ctx.caller.can(Action.MANAGE_PEOPLE, scope):
-        buttons = ((Button(ctx.t("team.rename_button"), f"team:rn:{team_id}"),
-                    Button(ctx.t("team.deactivate_button"), f"team:off:{team_id}")),)
+        buttons = ((Button(ctx.t("team.rename_button"), RENAME.pack(team_id)),
+                    Button(ctx.t("team.deactivate_button"), DEACTIVATE.pack(team_id))),)
     await ctx.answer("\n".join(lines), buttons=buttons)
 
 
@@ -182,7 +197,7 @@ async def _search(ctx: Ctx, text: str) -> None:
         return
     if teams:
         await ctx.reply(ctx.t("team.pick_team"), buttons=tuple(
-            (Button(f"{t.name} – {t.commune_name}", f"team:v:{t.id}"),) for t in teams))
+            (Button(f"{t.name} – {t.commune_name}", SHOW_TEAM.pack(t.id)),) for t in teams))
         return
     communes = await find_communes(ctx, text)
     if len(communes) == 1:
@@ -215,7 +230,7 @@ async def _add(ctx: Ctx, raw: str) -> None:
         return
     province = ctx.services.settings.province_code
     communes = await ctx.services.read.geo.communes_with_teams(province)
-    buttons = [Button(c.name, f"team:a:{c.code}") for c in communes
+    buttons = [Button(c.name, ADD_IN.pack(c.code)) for c in communes
                if ctx.caller.can(Action.MANAGE_PEOPLE, Scope(province, c.code))]
     await ctx.reply(ctx.t("team.add_pick_commune", team=name), buttons=grid(buttons))
 
@@ -282,7 +297,7 @@ async def new_name_typed(ctx: Ctx) -> None:
         await Repos(conn).chats.set_flow(ctx.inc.channel, ctx.inc.chat_id, RENAME_FLOW,
                                          "confirm", {"team_id": team_id, "name": name}, ctx.now)
     await ctx.reply(ctx.t("team.confirm_rename", old=found.name, new=name),
-                    buttons=_confirm(ctx, f"team:rnok:{team_id}"))
+                    buttons=_confirm(ctx, RENAME_OK.pack(team_id)))
 
 
 async def _rename(ctx: Ctx, team_id: int) -> None:
@@ -318,7 +333,7 @@ async def _ask_deactivate(ctx: Ctx, team_id: int) -> None:
         return
     await ctx.answer(ctx.t("team.confirm_deactivate", team=found.name,
                            commune=found.commune_name),
-                     buttons=_confirm(ctx, f"team:offok:{team_id}"))
+                     buttons=_confirm(ctx, DEACTIVATE_OK.pack(team_id)))
 
 
 async def _deactivate(ctx: Ctx, team_id: int) -> None:
@@ -341,7 +356,7 @@ async def _deactivate(ctx: Ctx, team_id: int) -> None:
 
 
 def _confirm(ctx: Ctx, data: str) -> tuple[tuple[Button, ...], ...]:
-    return ((Button(ctx.t("admin.confirm"), data), Button(ctx.t("admin.cancel"), "team:x")),)
+    return ((Button(ctx.t("admin.confirm"), data), Button(ctx.t("admin.cancel"), CANCEL.pack())),)
 
 
 def _actor(ctx: Ctx) -> int | None:
@@ -350,6 +365,7 @@ def _actor(ctx: Ctx) -> int | None:
 
 feature = Feature(
     commands=(Command("team", team, requires=Action.VIEW_TEAM, members_only=True),),
-    buttons=(ButtonRoute("team", pressed),),
+    buttons=(ButtonRoute("team", pressed, verbs=VERBS, requires=Action.VIEW_TEAM,
+                         members_only=True),),
     flows=(FlowRoute(RENAME_FLOW, new_name_typed),),
 )

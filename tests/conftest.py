@@ -11,7 +11,11 @@ import pytest
 
 from storage.db import Database
 
-pytest_plugins = ["tests.harness.world"]
+pytest_plugins = [
+    "tests.harness.world",
+    "tests.harness.zalo_world",
+    "tests.harness.inprocess",
+]
 
 
 class FakeClock:
@@ -36,3 +40,10 @@ def clock() -> FakeClock:
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
     async with Database(tmp_path / "test.sqlite3") as database:
         yield database
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # A message key missing from the catalogues fails the test that uses it, never a reply.
+    from bot.core.i18n import Translator
+
+    Translator.strict = True

@@ -29,6 +29,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app.backups import backup_names, scheduled_backup
+from bot.app.housekeeping import purge_expired
 from bot.app.sender import Sender
 from bot.app.services import Services
 from bot.core.backup_names import catch_up_due
@@ -39,6 +40,9 @@ from handlers.weekly import run_due_work
 log = logging.getLogger(__name__)
 
 DRAIN_JOB = "outbox:drain"
+RETENTION_JOB = "retention:daily"
+#: The daily clean-up runs at this local time (quiet, nobody is logging).
+RETENTION_AT = (3, 15)
 DRAIN_INTERVAL_S = 30
 #: At start-up, caught-up messages go out before polling starts, for at most this long.
 STARTUP_DRAIN_S = 15.0
@@ -106,6 +110,10 @@ class Scheduling:
         self.scheduler.add_job(self._drain, IntervalTrigger(seconds=DRAIN_INTERVAL_S),
                                id=DRAIN_JOB, name=DRAIN_JOB, replace_existing=True)
         self._register_backups()
+        self.scheduler.add_job(purge_expired, CronTrigger(hour=RETENTION_AT[0],
+                                                          minute=RETENTION_AT[1], timezone=tz),
+                               args=(self.services,), id=RETENTION_JOB, name=RETENTION_JOB,
+                               replace_existing=True, misfire_grace_time=6 * 3600, coalesce=True)
         log.info("jobs scheduled: digest %s, reminder %s, quiet %s", schedules.digest,
                  schedules.reminder, schedules.quiet)
 

@@ -14,6 +14,7 @@ from handlers import (
     logging_flow,
     main_menu,
     members,
+    privacy,
     profile,
     schedule,
     stats,
@@ -39,4 +40,5 @@ def build_dispatcher() -> Dispatcher:
         schedule.feature,
         broadcast.feature,
         categories.feature,
+        privacy.feature,
     ])

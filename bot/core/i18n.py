@@ -12,7 +12,7 @@ import logging
 import string
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Literal
+from typing import ClassVar, Literal
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
@@ -29,8 +29,19 @@ def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
+class MissingMessage(KeyError):
+    """A message key no catalogue has: a bug (raised in strict mode, i.e. in the tests)."""
+
+
 class Translator:
-    """Looks messages up by key and language, falling back to the default language."""
+    """Looks messages up by key and language, falling back to the default language.
+
+    A key no catalogue has is a bug. In strict mode (the test suite turns it on) it raises, so a
+    test fails; otherwise the person gets the generic apology rather than a raw key like
+    ``broadcast.role.admin``.
+    """
+
+    strict: ClassVar[bool] = False
 
     def __init__(self, catalogues: Mapping[str, Mapping[str, str]], default: str) -> None:
         self._catalogues = catalogues
@@ -46,9 +57,10 @@ class Translator:
         lang = self.language(lang)
         text = self._catalogues[lang].get(key) or self._catalogues[self.default].get(key)
         if not text:
-            # A missing key is a bug the catalogue test catches; never show a user a traceback.
+            if self.strict:
+                raise MissingMessage(key)
             log.error("missing message %r for %s", key, lang)
-            return key
+            return self._catalogues[lang].get("errors.generic") or "…"
         return text.format(**params) if params else text
 
     def number(self, lang: str | None, value: float) -> str:

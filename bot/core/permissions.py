@@ -35,6 +35,8 @@ class Action(StrEnum):
     MANAGE_SCHEDULE = "manage_schedule"
     MANAGE_CATEGORIES = "manage_categories"
     VIEW_AUDIT = "view_audit"
+    #: Erasing someone else's personal data on their request (everyone may erase their own).
+    ERASE_PERSONAL_DATA = "erase_personal_data"
 
 
 _MEMBER = frozenset({Action.VIEW_PROFILE, Action.LOG_SESSION, Action.VIEW_OWN_ACTIVITY})

@@ -18,10 +18,13 @@ from storage.repos.exports import ExportRepo
 from storage.repos.geo import GeoRepo
 from storage.repos.inbox import InboxRepo
 from storage.repos.invitations import InvitationRepo
+from storage.repos.join_guard import JoinGuardRepo
 from storage.repos.members import MemberRepo
 from storage.repos.outbox import OutboxRepo
 from storage.repos.pending_imports import PendingImportRepo
 from storage.repos.people import PeopleRepo
+from storage.repos.privacy import PrivacyRepo
+from storage.repos.retention import RetentionRepo
 from storage.repos.schedules import ScheduleRepo
 from storage.repos.sessions import SessionRepo
 from storage.repos.teams import TeamRepo
@@ -53,3 +56,6 @@ class Repos:
         self.exports = ExportRepo(conn)
         self.pending_imports = PendingImportRepo(conn)
         self.zalo = ZaloRepo(conn)
+        self.privacy = PrivacyRepo(conn)
+        self.join_guard = JoinGuardRepo(conn)
+        self.retention = RetentionRepo(conn)

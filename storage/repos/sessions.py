@@ -83,3 +83,13 @@ class SessionRepo:
             (ts(now), session_id),
         )
         return cursor.rowcount > 0
+
+    async def page_of(self, member_id: int, *, offset: int, limit: int) -> list[Session]:
+        """All of a member's sessions, undone ones included, newest first (for /mydata)."""
+        rows = await fetch_all(
+            self.conn,
+            f"SELECT {_COLUMNS} FROM sessions s WHERE s.member_id = ?"
+            " ORDER BY s.session_date DESC, s.id DESC LIMIT ? OFFSET ?",
+            (member_id, limit, offset),
+        )
+        return [_session(r) for r in rows]

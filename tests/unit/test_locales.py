@@ -36,6 +36,7 @@ def test_every_key_the_code_uses_exists() -> None:
             used |= set(_KEY_USE.findall(path.read_text(encoding="utf-8")))
     assert used, "the scan found no keys: the pattern is broken"
     assert used - set(CATALOGUES["vi"]) == set()
+    assert used - set(CATALOGUES["en"]) == set()
 
 
 def test_keys_built_at_run_time_exist() -> None:
@@ -44,7 +45,25 @@ def test_keys_built_at_run_time_exist() -> None:
     built |= {f"language.{lang}" for lang in LANGUAGES}
     built |= {"channel.telegram", "channel.zalo"}
     built |= {f"join.{problem}" for problem in ("expired", "revoked", "used_up")}
+    from handlers.broadcast import ROLE_CHOICES
+    built |= {f"broadcast.role.{role.value}" for role in ROLE_CHOICES}
     assert built - set(CATALOGUES["vi"]) == set()
+
+
+def test_a_missing_key_fails_in_strict_mode_and_is_never_shown_otherwise() -> None:
+    import pytest
+
+    from bot.core.i18n import MissingMessage, Translator
+    from locales import translator
+
+    t = translator()
+    with pytest.raises(MissingMessage):
+        t("vi", "broadcast.role.admin")
+    Translator.strict = False
+    try:
+        assert t("vi", "broadcast.role.admin") == t("vi", "errors.generic")
+    finally:
+        Translator.strict = True
 
 
 def test_vietnamese_is_written_with_diacritics() -> None:

@@ -8,7 +8,7 @@ import re
 from bot.sandbox import SandboxUser
 from bot.sandbox.zalo_testing import SandboxZaloUser, ZaloMessage
 from storage.repos import Repos
-from tests.zalo.conftest import ZaloWorld, start_zalo
+from tests.harness.zalo_world import ZaloWorld, start_zalo
 
 CODE = re.compile(r"\b([A-Z2-9]{8})\b")
 PICK_BY_NUMBER = "Nhắn số để chọn."

@@ -6,7 +6,7 @@ import pytest
 
 from bot.app.demo import PERSONA_IDS
 from tests.browser import CHROMIUM_ARGS, chromium_or_skip
-from tests.zalo.conftest import ZaloWorld
+from tests.harness.zalo_world import ZaloWorld
 
 
 @pytest.mark.browser

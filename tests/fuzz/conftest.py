@@ -1,0 +1,1 @@
+"""Fuzzing the real dispatcher (see harness.py); fixtures come from tests/harness."""

@@ -1,0 +1,1 @@
+"""Fast tests of the flows through the real dispatcher, in-process (tests/harness/inprocess.py)."""

@@ -1,0 +1,1 @@
+"""/mydata and /forget end to end; the worlds come from tests/harness."""

@@ -15,13 +15,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from pydantic import BaseModel, ConfigDict
+
 from bot.digest import is_stale
 from bot.natural_sort import natural_key, natural_sorted
 
 
-@dataclass(frozen=True)
-class TeamActivity:
+class TeamActivity(BaseModel):
     """One team over a period (what :mod:`storage.repos.steering` reads)."""
+
+    model_config = ConfigDict(frozen=True)
 
     team_id: int
     team_name: str

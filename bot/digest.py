@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.i18n import Translator
+from bot.natural_sort import natural_key
 
 #: A team with nothing logged for this many days is named in the digest.
 STALE_DAYS = 14
@@ -72,7 +73,8 @@ class CommuneDigest:
         return sum(c.last for c in self.categories)
 
     def top_teams(self) -> list[Figure]:
-        ranked = sorted((t for t in self.teams if t.this > 0), key=lambda t: (-t.this, t.name))
+        ranked = sorted((t for t in self.teams if t.this > 0),
+                        key=lambda t: (-t.this, natural_key(t.name)))
         return ranked[:TOP_COUNT]
 
     def stale_teams(self) -> list[Figure]:
@@ -97,7 +99,7 @@ class ProvinceDigest:
         return sum(c.last for c in self.communes)
 
     def ranked(self) -> list[Figure]:
-        return sorted(self.communes, key=lambda c: (-c.this, c.name))
+        return sorted(self.communes, key=lambda c: (-c.this, natural_key(c.name)))
 
     def behind(self) -> list[Figure]:
         return [c for c in self.communes if falling_behind(c.this, c.average)]

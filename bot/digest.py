@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from bot.i18n import Translator
 from bot.natural_sort import natural_key
+
+if TYPE_CHECKING:
+    from bot.steering_text import DigestSteering
 
 #: A team with nothing logged for this many days is named in the digest.
 STALE_DAYS = 14
@@ -63,6 +67,7 @@ class CommuneDigest:
     categories: tuple[Figure, ...]
     teams: tuple[Figure, ...]
     sessions: int = 0
+    steering: DigestSteering | None = None
 
     @property
     def total(self) -> int:
@@ -89,6 +94,7 @@ class ProvinceDigest:
     #: (monday, citizens) for the last TREND_WEEKS weeks, oldest first, this period last
     trend: tuple[tuple[date, int], ...]
     sessions: int = 0
+    steering: DigestSteering | None = None
 
     @property
     def total(self) -> int:
@@ -178,7 +184,15 @@ def commune_text(t: Translator, lang: str, d: CommuneDigest) -> str:
     if stale:
         lines.append(t(lang, "digest.stale_teams", days=STALE_DAYS,
                        teams=_names(t, lang, [team.name for team in stale])))
+    lines += _steering(t, lang, d.steering)
     return "\n".join(lines)
+
+
+def _steering(t: Translator, lang: str, steering: DigestSteering | None) -> list[str]:
+    # Imported here: steering_text builds on this module's rules (is_stale).
+    from bot.steering_text import digest_lines
+
+    return digest_lines(t, lang, steering) if steering is not None else []
 
 
 def province_text(t: Translator, lang: str, d: ProvinceDigest) -> str:
@@ -202,4 +216,5 @@ def province_text(t: Translator, lang: str, d: ProvinceDigest) -> str:
               average=n(lang, round(c.average))) for c in behind], sep="; ")))
     else:
         lines.append(t(lang, "digest.none_behind"))
+    lines += _steering(t, lang, d.steering)
     return "\n".join(lines)

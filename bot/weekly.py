@@ -33,6 +33,7 @@ from bot.schedule import (
     plan_reminders,
     week_start,
 )
+from bot.steering_figures import digest_steering, judged_on
 from handlers.context import Services
 from storage.repos.outbox import OutboxItem
 from storage.repos.weekly import Recipient
@@ -74,16 +75,23 @@ async def commune_digest(services: Services, commune_code: str, period: Period, 
         Figure(name=c.label(lang), emoji=c.emoji, this=this[c.id].citizens if c.id in this else 0,
                last=last[c.id].citizens if c.id in last else 0)
         for c in await read.categories.active())
-    teams = tuple(Figure(name=t.name, this=t.citizens, last_date=t.last_date)
-                  for t in await read.activity.by_team(scope, period.monday, period.through))
+    # Silence is measured to the end of the period shown (a past week is told as it was).
+    today = judged_on(period.through, today)
+    teams = tuple(Figure(name=t.team_name, this=t.citizens, last_date=t.last_date)
+                  for t in await read.steering.team_activity(scope, period.monday,
+                                                              period.through))
+    steering = await digest_steering(services, scope, commune.name, period.monday,
+                                     period.through, today, lang)
     return CommuneDigest(place=commune.name, period=period, today=today, categories=categories,
-                         teams=teams, sessions=sum(t.sessions for t in this.values()))
+                         teams=teams, sessions=sum(t.sessions for t in this.values()),
+                         steering=steering)
 
 
 async def province_digest(services: Services, province_code: str, period: Period,
-                          lang: str) -> ProvinceDigest:
+                          lang: str, today: date | None = None) -> ProvinceDigest:
     read = services.read
     province = await read.geo.province(province_code)
+    today = judged_on(period.through, today or period.through + timedelta(days=1))
     before = period.previous()
     this = await read.activity.by_commune(province_code, period.monday, period.through)
     last = {c.key: c.citizens for c in await read.activity.by_commune(
@@ -103,9 +111,11 @@ async def province_digest(services: Services, province_code: str, period: Period
         series[-1] = sum(c.this for c in communes)
     trend = tuple((first + timedelta(days=7 * i), value) for i, value in enumerate(series))
     total = await read.activity.by_category(Scope(province_code), period.monday, period.through)
-    return ProvinceDigest(place=province.name if province else province_code, period=period,
-                          communes=communes, trend=trend,
-                          sessions=sum(t.sessions for t in total.values()))
+    name = province.name if province else province_code
+    steering = await digest_steering(services, Scope(province_code), name, period.monday,
+                                     period.through, today, lang)
+    return ProvinceDigest(place=name, period=period, communes=communes, trend=trend,
+                          sessions=sum(t.sessions for t in total.values()), steering=steering)
 
 
 def digest_messages(services: Services, lang: str,
@@ -159,7 +169,8 @@ async def enqueue_digests(services: Services, due: datetime, now: datetime) -> W
                     digest = await commune_digest(services, person.scope_id, period, lang,
                                                   today)
                 else:
-                    digest = await province_digest(services, person.scope_id, period, lang)
+                    digest = await province_digest(services, person.scope_id, period, lang,
+                                                   today)
                 cache[wanted] = digest_messages(services, lang, digest) if digest else []
             items = [OutboxMessage(dedup_key=key if i == 0 else f"{key}:{i + 1}",
                                    channel=person.channel, chat_id=person.chat_id, message=m,

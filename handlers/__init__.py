@@ -25,6 +25,7 @@ def dispatcher() -> Dispatcher:
         profile,
         schedule,
         stats,
+        targets,
         teams,
     )
 
@@ -44,4 +45,6 @@ def dispatcher() -> Dispatcher:
         schedule.feature,
         broadcast.feature,
         categories.feature,
+        # Steering and paying (issue 13).
+        targets.feature,
     ])

@@ -11,6 +11,9 @@ from storage.db import Database
 from storage.models import Commune, Province
 from storage.repos import Repos
 from tests.conftest import FakeClock
+from tests.e2e.conftest import World, demo_database, world
+
+__all__ = ["demo_database", "quiet_world", "small", "world"]
 
 # team key → (commune code, team name, members)
 TEAMS: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -64,3 +67,11 @@ async def small(db: Database, clock: FakeClock) -> Small:
                 people[person] = await repos.members.create(
                     full_name=person, team_id=teams[key], phone=None, language=None, now=now)
     return Small(db, clock, teams, people)
+
+
+@pytest.fixture
+async def quiet_world(world: World) -> World:
+    """The demo province with none of its sample activity, so a test counts only its own."""
+    async with world.services.db.write() as conn:
+        await conn.execute("DELETE FROM sessions")
+    return world

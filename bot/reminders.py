@@ -71,8 +71,9 @@ def plan_week(members: Sequence[Person], logged: AbstractSet[int],
               leaders: Iterable[tuple[int, int]], coordinators: Iterable[tuple[int, str]],
               teams: Mapping[int, TeamInfo], today: date,
               already: AbstractSet[int] = frozenset()) -> list[Reminder]:
-    """``leaders``: (member id, team id); ``coordinators``: (member id, commune code);
-    ``already``: members reminded earlier this week. In order of member id."""
+    """``leaders``: (member id, team id); ``coordinators``: (member id, commune code) — a pair
+    given twice (one row per linked chat) counts once; ``already``: members reminded earlier
+    this week. In order of member id."""
     paused = {m.member_id for m in members if is_paused(m.paused_until, today)}
     by_team: dict[int, list[Person]] = {}
     for member in members:
@@ -80,7 +81,7 @@ def plan_week(members: Sequence[Person], logged: AbstractSet[int],
             by_team.setdefault(member.team_id, []).append(member)
 
     team_notes: dict[int, list[TeamNote]] = {}
-    for leader_id, team_id in leaders:
+    for leader_id, team_id in dict.fromkeys(leaders):
         own = [m for m in by_team.get(team_id, []) if m.member_id != leader_id]
         silent = tuple(m.name for m in own
                        if m.member_id not in logged and m.member_id not in paused)
@@ -91,7 +92,7 @@ def plan_week(members: Sequence[Person], logged: AbstractSet[int],
                       if m.member_id in paused and m.paused_until is not None)))
 
     commune_notes: dict[int, list[CommuneNote]] = {}
-    for coordinator_id, commune in coordinators:
+    for coordinator_id, commune in dict.fromkeys(coordinators):
         staffed = [t for t in teams.values()
                    if t.commune_code == commune and by_team.get(t.team_id)]
         silent_teams = [t.name for t in staffed if _silent(by_team[t.team_id], logged, paused)]

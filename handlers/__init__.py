@@ -22,6 +22,7 @@ def dispatcher() -> Dispatcher:
         logging_flow,
         main_menu,
         members,
+        pause,
         profile,
         schedule,
         stats,
@@ -47,4 +48,5 @@ def dispatcher() -> Dispatcher:
         categories.feature,
         # Steering and paying (issue 13).
         targets.feature,
+        pause.feature,
     ])

@@ -1,7 +1,8 @@
 """/team: who is doing what this week, and keeping the list of teams right.
 
 * A team leader: ``/team`` lists their members with this week's sessions and citizens (those
-  who logged nothing are marked).
+  who logged nothing are marked; those who paused their reminders show as paused, not silent),
+  and the team's targets with their progress.
 * A commune coordinator: ``/team`` lists their commune's teams with this week's figures; a
   province coordinator or admin picks a commune first. ``/team <name>`` finds a team (any
   diacritics) within the caller's scope.
@@ -16,6 +17,8 @@ from bot.chat import Button
 from bot.permissions import Action, Scope
 from bot.registry.validate import MAX_TEAM_NAME_LENGTH, split_team_name
 from bot.roles import Role
+from bot.steering_figures import behind, children_progress, target_progress
+from bot.steering_text import behind_line, target_lines
 from bot.text import fold, tidy
 from handlers.admin_scope import (
     commune_scope,
@@ -123,6 +126,14 @@ async def _show_commune(ctx: Ctx, commune_code: str) -> None:
                                members=n(ctx.lang, len(own))))
     if not teams:
         lines.append(ctx.t("team.no_teams"))
+    today = local_today(ctx)
+    t = ctx.services.t
+    targets = target_lines(t, ctx.lang, await target_progress(ctx.services, scope, ctx.lang,
+                                                              today, today))
+    below = behind_line(t, ctx.lang, behind(await children_progress(ctx.services, scope,
+                                                                    ctx.lang, today, today)))
+    if targets or below:
+        lines += ["", *targets, *below]
     lines.append("")
     lines.append(ctx.t("team.commune_hint"))
     buttons = [Button(t.name, f"team:v:{t.key}") for t in teams]
@@ -152,20 +163,32 @@ async def _show_team(ctx: Ctx, team_id: int) -> None:
               sessions=n(ctx.lang, total_sessions), citizens=n(ctx.lang, total_citizens)),
         "",
     ]
+    today = local_today(ctx)
+    paused = await read.pauses.current(today, (int(m.key) for m in members))
     for m in members:
         star = " ⭐" if int(m.key) in leaders else ""
         if m.sessions:
             lines.append(ctx.t("team.member_line", name=m.name + star,
                                sessions=n(ctx.lang, m.sessions),
                                citizens=n(ctx.lang, m.citizens)))
+        elif int(m.key) in paused:  # on leave: not silent
+            lines.append(ctx.t("steering.member_paused", name=m.name + star,
+                               until=ctx.services.t.date(ctx.lang, paused[int(m.key)])))
         else:
             lines.append(ctx.t("team.member_line_silent", name=m.name + star))
     if not members:
         lines.append(ctx.t("team.no_members"))
-    silent = sum(1 for m in members if not m.sessions)
-    if members and silent:
+    silent = sum(1 for m in members if not m.sessions and int(m.key) not in paused)
+    away = sum(1 for m in members if not m.sessions and int(m.key) in paused)
+    if members and (silent or away):
         lines.append("")
+    if members and silent:
         lines.append(ctx.t("team.silent_count", count=n(ctx.lang, silent)))
+    if away:
+        lines.append(ctx.t("steering.paused_count", count=n(ctx.lang, away)))
+    targets = await target_progress(ctx.services, scope, ctx.lang, today, today)
+    if targets:
+        lines += ["", *target_lines(ctx.services.t, ctx.lang, targets)]
     buttons: tuple[tuple[Button, ...], ...] = ()
     if ctx.caller.can(Action.MANAGE_PEOPLE, scope):
         buttons = ((Button(ctx.t("team.rename_button"), f"team:rn:{team_id}"),

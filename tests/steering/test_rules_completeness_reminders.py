@@ -64,7 +64,8 @@ def test_one_message_per_person_paused_people_left_alone() -> None:
     ]
     teams = {1: TeamInfo(1, "Ấp 1", "X"), 2: TeamInfo(2, "Ấp 3", "X"),
              3: TeamInfo(3, "Ấp 10", "X"), 4: TeamInfo(4, "Ấp 2", "X")}
-    plan = plan_week(members, logged={2}, leaders=[(1, 1)], coordinators=[(8, "X")],
+    plan = plan_week(members, logged={2}, leaders=[(1, 1), (1, 1)],  # two chats, one leader
+                     coordinators=[(8, "X"), (8, "X")],
                      teams=teams, today=TODAY, already={3})
     assert plan == [
         Reminder(1, nudge=True, teams=(TeamNote(1, "Ấp 1", ("Lê Văn Sơn", "Trần Văn Về"),

@@ -7,7 +7,8 @@ column widths, numbers as numbers and dates as dates. Sheets:
 * sessions — one line per logged session (notes were masked when they were logged);
 * per team and per commune — sessions and citizens per category, zeros included;
 * members by month — one row per member × month with sessions and citizens per category: the
-  record the province pays the members' allowance on, so silent members appear with zeros.
+  record the province pays the members' allowance on, so silent members appear with zeros;
+* completeness, and one allowance sheet per whole month of the period (bot/steering_sheets.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.completeness import Completeness
+from bot.steering_sheets import AllowanceMonth, allowance_sheet, completeness_sheet
 from storage.models import Category
 from storage.repos.exports import MemberMonthRow, PlaceRow, SessionLine
 
@@ -41,6 +44,12 @@ class ExportData:
     teams: Sequence[PlaceRow]
     communes: Sequence[PlaceRow]
     members: Sequence[MemberMonthRow]
+    completeness: Sequence[Completeness] = ()
+    allowance: Sequence[AllowanceMonth] = ()
+    place: str = ""
+    #: Formats đồng and dates for the reader (the allowance sheets).
+    money: Callable[[int], str] = str
+    date_text: Callable[[date], str] = date.isoformat
 
 
 def build_workbook(data: ExportData, label: Label, lang: str) -> bytes:
@@ -53,6 +62,12 @@ def build_workbook(data: ExportData, label: Label, lang: str) -> bytes:
     _places_sheet(workbook.create_sheet(label("export.sheet.communes")), data, data.communes,
                   label, lang, with_team=False)
     _members_sheet(workbook.create_sheet(label("export.sheet.members")), data, label, lang)
+    if data.completeness:
+        completeness_sheet(workbook, data.completeness, data.title, label)
+    for month in data.allowance:
+        allowance_sheet(workbook, month, label("allowance.sheet_title", place=data.place,
+                                               month=f"{month.month:%m/%Y}"),
+                        label, data.money, data.date_text)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

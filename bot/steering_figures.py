@@ -17,7 +17,9 @@ from typing import Literal
 
 from bot.completeness import Completeness, TeamActivity, by_commune, ranked, summarise
 from bot.natural_sort import natural_key
+from bot.periods import Period
 from bot.permissions import Scope
+from bot.steering_sheets import AllowanceMonth
 from bot.steering_text import DigestSteering, TargetProgress
 from bot.targets import Status, expected_by_now, status
 from handlers.context import Services
@@ -181,3 +183,19 @@ async def digest_steering(services: Services, scope: Scope, name: str, start: da
                else ())
     return DigestSteering(completeness=found, targets=tuple(mine), behind=tuple(behind(below)),
                           ranking=ranking)
+
+
+async def allowance_months(services: Services, scope: Scope, period: Period,
+                           today: date) -> list[AllowanceMonth]:
+    """An allowance record for each whole calendar month of the period (a week or part of a
+    month is not what an allowance is paid on); the running month is marked as such."""
+    out: list[AllowanceMonth] = []
+    for first in period.months():
+        last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        if first < period.start or last > period.end or first > today:
+            continue
+        out.append(AllowanceMonth(
+            month=first, rows=await services.read.steering.duty_month(scope, first, last),
+            rule=await services.read.allowance.for_month(first),
+            through=today if today <= last else None))
+    return out

@@ -12,6 +12,7 @@ from handlers.dispatch import Dispatcher
 def dispatcher() -> Dispatcher:
     from handlers import (
         admin_import,
+        allowance,
         audit,
         broadcast,
         categories,
@@ -49,4 +50,5 @@ def dispatcher() -> Dispatcher:
         # Steering and paying (issue 13).
         targets.feature,
         pause.feature,
+        allowance.feature,
     ])

@@ -190,18 +190,20 @@ def _write(sheet: Worksheet, title: str, header: list[str], rows: list[list[obje
     for cell in sheet[2]:
         cell.font = bold
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for row in rows:
+    # Cells are reached by their known row (sheet.max_row scans every cell: quadratic).
+    for number, row in enumerate(rows, start=3):
         sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str) and cell.value.startswith(_FORMULA_START):
-                cell.data_type = "s"  # text a member typed is never run as a formula
+        for column, value in enumerate(row, start=1):
+            if isinstance(value, str) and value.startswith(_FORMULA_START):
+                # text a member typed is never run as a formula
+                sheet.cell(row=number, column=column).data_type = "s"
     if date_format is not None:
         for (cell,) in sheet.iter_rows(min_row=3, max_col=1):
             if isinstance(cell.value, date):
                 cell.number_format = date_format
     if total_row and rows:
-        for cell in sheet[sheet.max_row]:
-            cell.font = bold
+        for column in range(1, len(rows[-1]) + 1):
+            sheet.cell(row=2 + len(rows), column=column).font = bold
     sheet.freeze_panes = "A3"  # the title and the header stay in view
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width

@@ -29,6 +29,8 @@ Label = Callable[..., str]
 Money = Callable[[int], str]
 
 DONG_FORMAT = "#,##0"
+_BOLD = Font(bold=True)
+_WRAP = Alignment(wrap_text=True, vertical="top")
 PERCENT_FORMAT = "0%"
 
 
@@ -80,9 +82,8 @@ def allowance_sheet(workbook: Workbook, data: AllowanceMonth, title: str, label:
                     money: Money, date_text: Callable[[date], str]) -> Worksheet:
     sheet = workbook.create_sheet(label("allowance.sheet", month=f"{data.month:%Y-%m}"))
     rule = data.rule.rule if data.rule else None
-    bold = Font(bold=True)
-    sheet.append([title])
-    sheet.cell(row=1, column=1).font = Font(bold=True, size=13)
+    out = _Writer(sheet)
+    out.title(title)
     preamble: list[str] = []
     if data.rule is None or rule is None:
         preamble.append(label("allowance.sheet_no_rule"))
@@ -97,8 +98,8 @@ def allowance_sheet(workbook: Workbook, data: AllowanceMonth, title: str, label:
     if data.through is not None:
         preamble.append(label("allowance.sheet_partial", day=date_text(data.through)))
     for line in preamble:
-        sheet.append([line])
-    sheet.append([])
+        out.append([line])
+    out.append([])
     header = [label("export.col.commune"), label("export.col.team"), label("export.col.member"),
               label("allowance.col.days"), label("allowance.col.sessions"),
               label("export.col.citizens")]
@@ -106,11 +107,7 @@ def allowance_sheet(workbook: Workbook, data: AllowanceMonth, title: str, label:
         header += [label("allowance.col.monthly"), label("allowance.col.daily"),
                    label("allowance.col.adjustment"), label("allowance.col.team_part"),
                    label("allowance.col.amount")]
-    sheet.append(header)
-    header_row = sheet.max_row
-    for cell in sheet[header_row]:
-        cell.font = bold
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    header_row = out.append(header, bold=True, wrap=True)
     grand = [0] * (len(header) - 3)
     for block in team_blocks(data.rows, rule):
         numbers: list[int] = [sum(r.days for r in block.rows),
@@ -127,16 +124,17 @@ def allowance_sheet(workbook: Workbook, data: AllowanceMonth, title: str, label:
             if block.amount is not None:
                 part = block.amount.members[index]
                 cells += [part.monthly, part.daily, part.adjustment, None, part.total]
-            _append(sheet, cells)
+            out.append(cells)
         first = block.rows[0]
-        _append(sheet, [first.commune_name, first.team_name,
-                        label("allowance.team_total", members=len(block.rows)), *numbers],
-                bold=True)
+        out.append([first.commune_name, first.team_name,
+                    label("allowance.team_total", members=len(block.rows)), *numbers],
+                   bold=True)
         grand = [g + v for g, v in zip(grand, numbers, strict=True)]
     if data.rows:
-        _append(sheet, ["", "", label("export.col.total"), *grand], bold=True)
+        out.append(["", "", label("export.col.total"), *grand], bold=True)
     for column in range(7, len(header) + 1):
-        for (cell,) in sheet.iter_rows(min_row=header_row + 1, min_col=column, max_col=column):
+        for (cell,) in sheet.iter_rows(min_row=header_row + 1, max_row=out.rows,
+                                       min_col=column, max_col=column):
             cell.number_format = DONG_FORMAT
     sheet.freeze_panes = f"A{header_row + 1}"
     for index, width in enumerate([22, 16, 26, 12, 10, 12, 14, 14, 16, 14, 16], start=1):
@@ -144,13 +142,31 @@ def allowance_sheet(workbook: Workbook, data: AllowanceMonth, title: str, label:
     return sheet
 
 
-def _append(sheet: Worksheet, cells: list[object], *, bold: bool = False) -> None:
-    sheet.append(cells)
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str) and cell.value.startswith(("=", "+", "-", "@")):
-            cell.data_type = "s"  # a name is never run as a formula
-        if bold:
-            cell.font = Font(bold=True)
+class _Writer:
+    """Appends rows and knows their numbers: cells are reached by row and column, because
+    asking ``sheet.max_row`` for each row scans every cell (quadratic on a province's sheet)."""
+
+    def __init__(self, sheet: Worksheet) -> None:
+        self.sheet = sheet
+        self.rows = 0
+
+    def append(self, cells: Sequence[object], *, bold: bool = False,
+               wrap: bool = False) -> int:
+        self.sheet.append(cells)
+        self.rows += 1
+        for column, value in enumerate(cells, start=1):
+            cell = self.sheet.cell(row=self.rows, column=column)
+            if isinstance(value, str) and value.startswith(("=", "+", "-", "@")):
+                cell.data_type = "s"  # a name is never run as a formula
+            if bold:
+                cell.font = _BOLD
+            if wrap:
+                cell.alignment = _WRAP
+        return self.rows
+
+    def title(self, text: str) -> None:
+        self.append([text])
+        self.sheet.cell(row=self.rows, column=1).font = Font(bold=True, size=13)
 
 
 # ------------------------------------------------------------------------------ completeness
@@ -160,20 +176,17 @@ def completeness_sheet(workbook: Workbook, communes: Sequence[Completeness], tit
     """One row per commune (natural order) and a total: teams expected and reporting, members
     and those active, and the teams silent for two weeks or more."""
     sheet = workbook.create_sheet(label("steering.sheet"))
-    sheet.append([title])
-    sheet.cell(row=1, column=1).font = Font(bold=True, size=13)
-    sheet.append([label("steering.sheet_note")])
+    out = _Writer(sheet)
+    out.title(title)
+    out.append([label("steering.sheet_note")])
     header = [label("export.col.commune"), label("steering.col.teams_expected"),
               label("steering.col.teams_reported"), label("steering.col.teams_share"),
               label("steering.col.members"), label("steering.col.members_active"),
               label("steering.col.members_share"), label("steering.col.silent_count"),
               label("steering.col.silent_teams")]
-    sheet.append(header)
-    for cell in sheet[3]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    out.append(header, bold=True, wrap=True)
     for c in communes:
-        _append(sheet, _completeness_cells(c))
+        out.append(_completeness_cells(c))
     if len(communes) > 1:
         total = Completeness(
             name=label("export.col.total"),
@@ -184,9 +197,10 @@ def completeness_sheet(workbook: Workbook, communes: Sequence[Completeness], tit
             silent_teams=())
         cells = _completeness_cells(total)
         cells[7] = sum(len(c.silent_teams) for c in communes)
-        _append(sheet, cells, bold=True)
+        out.append(cells, bold=True)
     for column in (4, 7):
-        for (cell,) in sheet.iter_rows(min_row=4, min_col=column, max_col=column):
+        for (cell,) in sheet.iter_rows(min_row=4, max_row=out.rows, min_col=column,
+                                       max_col=column):
             cell.number_format = PERCENT_FORMAT
     sheet.freeze_panes = "A4"
     for index, width in enumerate([22, 12, 12, 10, 12, 12, 10, 12, 60], start=1):

@@ -1,5 +1,7 @@
-"""/digest: a coordinator's weekly digest on demand — this week so far, or last week.
+"""/digest: a coordinator's weekly digest on demand — this week so far, last week, or any week.
 
+``/digest`` offers this week, last week and the eight before as buttons; a week can be typed
+too: ``/digest last``, ``/digest 9/11`` (the week holding that day), ``/digest tuần 46``.
 ``/digest last Vị Thủy`` gives one commune's digest to whoever may see that commune (a province
 coordinator looking closer; a commune coordinator asking for another commune is refused).
 
@@ -9,21 +11,27 @@ instead of through the outbox: the person is waiting for it.
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import date, timedelta
 
-from bot.core.callback_data import Verb
+from bot.core import calendar as periods
+from bot.core.callback_data import Field, Pattern, Verb
 from bot.core.chat import Button
 from bot.core.digest import CommuneDigest, Period, ProvinceDigest
 from bot.core.permissions import PERMISSIONS, Action, Scope
 from bot.core.schedule import week_start
 from bot.core.text import fold
-from handlers.admin_scope import find_communes, refuse_place
+from handlers.admin_scope import find_communes, grid, local_today, refuse_place
 from handlers.context import Ctx
 from handlers.routing import ButtonRoute, Command, Feature
 from handlers.weekly import commune_digest, digest_messages, full_week, province_digest
 
 THIS_WEEK = Verb("dg", "this")
 LAST_WEEK = Verb("dg", "last")
+MORE_WEEKS = Verb("dg", "more")
+A_WEEK = Verb("dg", "w", (Field("monday", Pattern(r"\d{4}-\d{2}-\d{2}")),))
+#: Earlier weeks offered as buttons after "this week" and "last week".
+OLDER_WEEKS = 8
 _THIS = {"this", "nay", "tuannay", "thisweek"}
 _LAST = {"last", "truoc", "tuantruoc", "lastweek"}
 
@@ -44,35 +52,72 @@ async def digest(ctx: Ctx) -> None:
     if _area(ctx) is None:
         await ctx.reply(ctx.t("digest.no_area"))
         return
-    words = ctx.args.split()
-    week = fold(words[0]) if words else ""
-    if week in _THIS or week in _LAST:
-        words = words[1:]
-    elif len(words) > 1 and fold(" ".join(words[:2])).replace(" ", "") in _THIS | _LAST:
-        week, words = fold(" ".join(words[:2])).replace(" ", ""), words[2:]
-    place = " ".join(words)
-    if place:  # "/digest last Vị Thủy": one commune, for whoever may see it
-        await _commune_asked(ctx, place, last=week in _LAST)
+    today = local_today(ctx)
+    monday, place = _week(ctx.args, today)
+    if monday is _BAD:
+        await ctx.reply(ctx.t("steering.digest_usage"))
         return
-    if week in _THIS or week in _LAST:
-        await _send(ctx, last=week in _LAST)
+    if monday is not None and monday > week_start(today):
+        await ctx.reply(ctx.t("steering.digest_future"))
+        return
+    if place:  # "/digest last Vị Thủy": one commune, for whoever may see it
+        await _commune_asked(ctx, place, monday or week_start(today))
+        return
+    if monday is not None:
+        await _send(ctx, monday)
         return
     await ctx.reply(ctx.t("digest.choose"), buttons=(
         (Button(ctx.t("digest.this_week"), THIS_WEEK.pack()),),
         (Button(ctx.t("digest.last_week"), LAST_WEEK.pack()),),
+        (Button(ctx.t("steering.digest_older"), MORE_WEEKS.pack()),),
     ))
 
 
-async def _commune_asked(ctx: Ctx, place: str, *, last: bool) -> None:
+#: Marks words that try to name a week and fail (the person is shown how to write one).
+_BAD = date.min
+_WEEK_NUMBER = re.compile(r"^(?:(\d{4})\s*-?\s*)?(?:w|tuan|week)\s*(\d{1,2})$")
+
+
+def _week(text: str, today: date) -> tuple[date | None, str]:
+    """The Monday the words name first (None: none named), and the words after it.
+
+    "last", "tuần trước", "2026-11-09", "9/11", "tuần 46", "2026-W46" — any day of a week
+    names that week.
+    """
+    words = text.split()
+    this, last = week_start(today), week_start(today) - timedelta(days=7)
+    for size in (2, 1):
+        key = fold(" ".join(words[:size])).replace(" ", "")
+        if len(words) >= size and key in _THIS | _LAST:
+            return (this if key in _THIS else last), " ".join(words[size:])
+        number = _WEEK_NUMBER.match(fold(" ".join(words[:size])))
+        if len(words) >= size and number:
+            year = int(number[1]) if number[1] else today.year
+            try:
+                monday = date.fromisocalendar(year, int(number[2]), 1)
+            except ValueError:
+                return _BAD, ""
+            if not number[1] and monday > this:  # "tuần 52" typed in January: last year's
+                monday = date.fromisocalendar(year - 1, int(number[2]), 1)
+            return monday, " ".join(words[size:])
+    period, rest = periods.split_period(text, today)
+    if period is None:
+        return None, text.strip()
+    if period.kind not in ("day", "week"):
+        return _BAD, ""
+    return week_start(period.start), rest
+
+
+async def _commune_asked(ctx: Ctx, place: str, monday: date) -> None:
     found = await find_communes(ctx, place)
     if len(found) != 1:
-        await ctx.reply(ctx.t("digest.usage"))
+        await ctx.reply(ctx.t("steering.digest_usage"))
         return
     commune = found[0]
     if not ctx.caller.can(Action.VIEW_DIGEST, Scope(commune.province_code, commune.code)):
         await refuse_place(ctx, "digest", commune.name)
         return
-    await _send(ctx, last=last, area=("commune", commune.code))
+    await _send(ctx, monday, area=("commune", commune.code))
 
 
 async def pressed(ctx: Ctx) -> None:
@@ -80,21 +125,35 @@ async def pressed(ctx: Ctx) -> None:
     if not ctx.caller.can_somewhere(Action.VIEW_DIGEST) or _area(ctx) is None:
         await ctx.answer(ctx.t("digest.no_area"))
         return
-    last = ctx.args == "last"
-    await ctx.answer(ctx.t("digest.last_week" if last else "digest.this_week"))
-    await _send(ctx, last=last)
+    this = week_start(local_today(ctx))
+    if ctx.args == "more":
+        await ctx.answer(ctx.t("steering.digest_pick_week"), buttons=grid([
+            Button(periods.week_of(this - timedelta(days=7 * back)).label(ctx.lang),
+                   A_WEEK.pack((this - timedelta(days=7 * back)).isoformat()))
+            for back in range(2, 2 + OLDER_WEEKS)]))
+        return
+    if ctx.args in ("this", "last"):
+        monday = this if ctx.args == "this" else this - timedelta(days=7)
+        await ctx.answer(ctx.t("digest.this_week" if ctx.args == "this" else "digest.last_week"))
+    else:
+        try:
+            monday = week_start(date.fromisoformat(ctx.args.removeprefix("w:")))
+        except ValueError:
+            await ctx.answer(ctx.t("errors.stale_button"))
+            return
+        await ctx.answer(periods.week_of(monday).label(ctx.lang))
+    await _send(ctx, min(monday, this))
 
 
-async def _send(ctx: Ctx, *, last: bool, area: tuple[str, str] | None = None) -> None:
+async def _send(ctx: Ctx, monday: date, area: tuple[str, str] | None = None) -> None:
     area = area or _area(ctx)
     assert area is not None
-    today = ctx.now.astimezone(ctx.services.settings.tz).date()
-    monday = week_start(today)
-    period = full_week(monday - timedelta(days=7)) if last else Period(monday, today)
+    today = local_today(ctx)
+    period = full_week(monday) if monday < week_start(today) else Period(monday, today)
     level, code = area
     found: CommuneDigest | ProvinceDigest | None
     if level == "province":
-        found = await province_digest(ctx.services, code, period, ctx.lang)
+        found = await province_digest(ctx.services, code, period, ctx.lang, today)
     else:
         found = await commune_digest(ctx.services, code, period, ctx.lang, today)
         if found is None:
@@ -106,6 +165,6 @@ async def _send(ctx: Ctx, *, last: bool, area: tuple[str, str] | None = None) ->
 
 feature = Feature(
     commands=(Command("digest", digest, requires=Action.VIEW_DIGEST, members_only=True),),
-    buttons=(ButtonRoute("dg", pressed, verbs=(THIS_WEEK, LAST_WEEK),
+    buttons=(ButtonRoute("dg", pressed, verbs=(THIS_WEEK, LAST_WEEK, MORE_WEEKS, A_WEEK),
                          requires=Action.VIEW_DIGEST, members_only=True),),
 )

@@ -36,6 +36,7 @@ from handlers.render.workbook import (
     build_workbook,
 )
 from handlers.routing import ButtonRoute, Command, Feature
+from handlers.steering_figures import allowance_months, communes_of
 from storage.repos import Repos
 
 _FORMATS = {"csv": "c", "xlsx": "x", "excel": "x"}
@@ -166,6 +167,7 @@ async def _produce(ctx: Ctx, fmt: str, period: Period, scope: Scope, name: str) 
     await ctx.answer(ctx.t("export.preparing", place=name, period=period.label(ctx.lang)))
     read = ctx.services.read
     lang = ctx.lang
+    today = local_today(ctx)
     data = ExportData(
         title=ctx.t("export.title", place=name, period=period.label(lang)),
         categories=await read.categories.all(),
@@ -174,6 +176,13 @@ async def _produce(ctx: Ctx, fmt: str, period: Period, scope: Scope, name: str) 
         communes=await read.exports.communes(scope, period.start, period.end),
         members=await read.exports.member_months(scope, period.start, period.end,
                                                  period.months()),
+        completeness=communes_of(await read.steering.team_activity(
+            scope, period.start, period.end), period.end, today) if fmt != "c" else (),
+        allowance=await allowance_months(ctx.services, scope, period, today)
+        if fmt != "c" else (),
+        place=name,
+        money=lambda dong: ctx.t("allowance.dong", amount=ctx.services.t.number(lang, dong)),
+        date_text=lambda day: ctx.services.t.date(lang, day),
     )
 
     def label(key: str, **params: object) -> str:

@@ -1,7 +1,8 @@
 """/team: who is doing what this week, and keeping the list of teams right.
 
 * A team leader: ``/team`` lists their members with this week's sessions and citizens (those
-  who logged nothing are marked).
+  who logged nothing are marked; those who paused their reminders show as paused, not silent),
+  and the team's targets with their progress.
 * A commune coordinator: ``/team`` lists their commune's teams with this week's figures; a
   province coordinator or admin picks a commune first. ``/team <name>`` finds a team (any
   diacritics) within the caller's scope.
@@ -19,6 +20,7 @@ from bot.core.names import MAX_TEAM_NAME, team_name
 from bot.core.permissions import Action, Scope
 from bot.core.registry.validate import split_team_name
 from bot.core.roles import Role
+from bot.core.steering_text import behind_line, target_lines
 from bot.core.text import fold
 from handlers.admin_scope import (
     commune_scope,
@@ -33,6 +35,7 @@ from handlers.admin_scope import (
 )
 from handlers.context import Ctx
 from handlers.routing import ButtonRoute, Command, Feature, FlowRoute
+from handlers.steering_figures import behind, children_progress, target_progress
 from storage.repos import Repos
 
 RENAME_FLOW = "team_rename"
@@ -139,6 +142,14 @@ async def _show_commune(ctx: Ctx, commune_code: str) -> None:
                                members=n(ctx.lang, len(own))))
     if not teams:
         lines.append(ctx.t("team.no_teams"))
+    today = local_today(ctx)
+    t = ctx.services.t
+    targets = target_lines(t, ctx.lang, await target_progress(ctx.services, scope, ctx.lang,
+                                                              today, today))
+    below = behind_line(t, ctx.lang, behind(await children_progress(ctx.services, scope,
+                                                                    ctx.lang, today, today)))
+    if targets or below:
+        lines += ["", *targets, *below]
     lines.append("")
     lines.append(ctx.t("team.commune_hint"))
     buttons = [Button(t.name, SHOW_TEAM.pack(int(t.key))) for t in teams]
@@ -168,20 +179,32 @@ async def _show_team(ctx: Ctx, team_id: int) -> None:
               sessions=n(ctx.lang, total_sessions), citizens=n(ctx.lang, total_citizens)),
         "",
     ]
+    today = local_today(ctx)
+    paused = await read.pauses.current(today, (int(m.key) for m in members))
     for m in members:
         star = " ⭐" if int(m.key) in leaders else ""
         if m.sessions:
             lines.append(ctx.t("team.member_line", name=m.name + star,
                                sessions=n(ctx.lang, m.sessions),
                                citizens=n(ctx.lang, m.citizens)))
+        elif int(m.key) in paused:  # on leave: not silent
+            lines.append(ctx.t("steering.member_paused", name=m.name + star,
+                               until=ctx.services.t.date(ctx.lang, paused[int(m.key)])))
         else:
             lines.append(ctx.t("team.member_line_silent", name=m.name + star))
     if not members:
         lines.append(ctx.t("team.no_members"))
-    silent = sum(1 for m in members if not m.sessions)
-    if members and silent:
+    silent = sum(1 for m in members if not m.sessions and int(m.key) not in paused)
+    away = sum(1 for m in members if not m.sessions and int(m.key) in paused)
+    if members and (silent or away):
         lines.append("")
+    if members and silent:
         lines.append(ctx.t("team.silent_count", count=n(ctx.lang, silent)))
+    if away:
+        lines.append(ctx.t("steering.paused_count", count=n(ctx.lang, away)))
+    targets = await target_progress(ctx.services, scope, ctx.lang, today, today)
+    if targets:
+        lines += ["", *target_lines(ctx.services.t, ctx.lang, targets)]
     buttons: tuple[tuple[Button, ...], ...] = ()
     if ctx.caller.can(Action.MANAGE_PEOPLE, scope):
         buttons = ((Button(ctx.t("team.rename_button"), RENAME.pack(team_id)),

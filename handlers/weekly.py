@@ -22,18 +22,19 @@ from bot.core.digest import (
     province_text,
 )
 from bot.core.permissions import Scope
+from bot.core.reminders import Person, Reminder, TeamInfo, plan_week
 from bot.core.roles import Role
 from bot.core.schedule import (
-    TeamMember,
     digest_week,
     due_this_week,
     end_of_week,
     iso_week_key,
-    plan_reminders,
     week_start,
 )
+from bot.core.steering_text import names
 from handlers.context import Services
 from handlers.outbox import OutboxMessage, default_quiet, enqueue
+from handlers.steering_figures import digest_steering, judged_on
 from storage.repos.outbox import OutboxItem
 from storage.repos.weekly import Recipient
 
@@ -74,16 +75,23 @@ async def commune_digest(services: Services, commune_code: str, period: Period, 
         Figure(name=c.label(lang), emoji=c.emoji, this=this[c.id].citizens if c.id in this else 0,
                last=last[c.id].citizens if c.id in last else 0)
         for c in await read.categories.active())
-    teams = tuple(Figure(name=t.name, this=t.citizens, last_date=t.last_date)
-                  for t in await read.activity.by_team(scope, period.monday, period.through))
+    # Silence is measured to the end of the period shown (a past week is told as it was).
+    today = judged_on(period.through, today)
+    teams = tuple(Figure(name=t.team_name, this=t.citizens, last_date=t.last_date)
+                  for t in await read.steering.team_activity(scope, period.monday,
+                                                              period.through))
+    steering = await digest_steering(services, scope, commune.name, period.monday,
+                                     period.through, today, lang)
     return CommuneDigest(place=commune.name, period=period, today=today, categories=categories,
-                         teams=teams, sessions=sum(t.sessions for t in this.values()))
+                         teams=teams, sessions=sum(t.sessions for t in this.values()),
+                         steering=steering)
 
 
 async def province_digest(services: Services, province_code: str, period: Period,
-                          lang: str) -> ProvinceDigest:
+                          lang: str, today: date | None = None) -> ProvinceDigest:
     read = services.read
     province = await read.geo.province(province_code)
+    today = judged_on(period.through, today or period.through + timedelta(days=1))
     before = period.previous()
     this = await read.activity.by_commune(province_code, period.monday, period.through)
     last = {c.key: c.citizens for c in await read.activity.by_commune(
@@ -103,9 +111,11 @@ async def province_digest(services: Services, province_code: str, period: Period
         series[-1] = sum(c.this for c in communes)
     trend = tuple((first + timedelta(days=7 * i), value) for i, value in enumerate(series))
     total = await read.activity.by_category(Scope(province_code), period.monday, period.through)
-    return ProvinceDigest(place=province.name if province else province_code, period=period,
-                          communes=communes, trend=trend,
-                          sessions=sum(t.sessions for t in total.values()))
+    name = province.name if province else province_code
+    steering = await digest_steering(services, Scope(province_code), name, period.monday,
+                                     period.through, today, lang)
+    return ProvinceDigest(place=name, period=period, communes=communes, trend=trend,
+                          sessions=sum(t.sessions for t in total.values()), steering=steering)
 
 
 def digest_messages(services: Services, lang: str,
@@ -159,7 +169,8 @@ async def enqueue_digests(services: Services, due: datetime, now: datetime) -> W
                     digest = await commune_digest(services, person.scope_id, period, lang,
                                                   today)
                 else:
-                    digest = await province_digest(services, person.scope_id, period, lang)
+                    digest = await province_digest(services, person.scope_id, period, lang,
+                                                   today)
                 cache[wanted] = digest_messages(services, lang, digest) if digest else []
             items = [OutboxMessage(dedup_key=key if i == 0 else f"{key}:{i + 1}",
                                    channel=person.channel, chat_id=person.chat_id, message=m,
@@ -181,9 +192,10 @@ def given_name(full_name: str) -> str:
 
 
 async def enqueue_reminders(services: Services, due: datetime, now: datetime) -> WorkReport:
-    """A nudge to each member with nothing logged this week; their names to the team leaders."""
+    """This week's reminders (see :mod:`bot.core.reminders`): one message per person, at most once a
+    week — a nudge to each silent member, the silent and paused members to their team leaders,
+    the silent teams to their commune coordinators; nothing to anyone paused."""
     tz = services.settings.tz
-    t = services.t
     today = now.astimezone(tz).date()
     monday = week_start(due.astimezone(tz).date())
     week = iso_week_key(monday)
@@ -191,63 +203,87 @@ async def enqueue_reminders(services: Services, due: datetime, now: datetime) ->
     expires = end_of_week(due, tz)
     report = WorkReport(batches=[batch])
     read = services.read
-    rows = await read.weekly.team_members(services.settings.province_code)
-    people = {r.member_id: r for r in rows}
+    province = services.settings.province_code
+    rows = await read.weekly.team_members(province)
+    leaders = await read.weekly.grant_holders(Role.TEAM_LEADER)
+    coordinators = await read.weekly.grant_holders(Role.COMMUNE_COORDINATOR)
     chats: dict[int, Recipient] = {}
-    for row in rows:  # one nudge per member: their first linked chat
+    for row in [*rows, *leaders, *coordinators]:  # one message per person: their first chat
         if row.channel is not None and row.member_id not in chats:
             chats[row.member_id] = row
-    logged = await read.activity.members_with_sessions(people, monday, today)
-    members = [TeamMember(r.member_id, r.team_id or 0, r.name) for r in people.values()]
-    plan = plan_reminders(members, logged)
+    pauses = await read.pauses.current(today)
+    people = {r.member_id: Person(r.member_id, r.name, r.team_id, pauses.get(r.member_id))
+              for r in rows}
+    for holder in [*leaders, *coordinators]:  # coordinators without a team may pause too
+        people.setdefault(holder.member_id, Person(holder.member_id, holder.name, None,
+                                                   pauses.get(holder.member_id)))
+    teams = {t.team_id: TeamInfo(t.team_id, t.name, t.commune_code)
+             for t in await read.steering.team_refs(province)}
+    plan = plan_week(
+        list(people.values()),
+        await read.activity.members_with_sessions(
+            [p.member_id for p in people.values() if p.team_id is not None], monday, today),
+        leaders=[(h.member_id, int(h.scope_id)) for h in leaders if h.scope_id],
+        coordinators=[(h.member_id, h.scope_id) for h in coordinators if h.scope_id],
+        teams=teams, today=today, already=await read.steering.members_reminded(batch))
     items: list[OutboxMessage] = []
-    for member in plan.silent:
-        person = chats.get(member.member_id)
+    for reminder in plan:
+        person = chats.get(reminder.member_id)
         if person is None or person.chat_id is None or person.channel is None:
             report.unreachable += 1
             continue
         lang = _lang(services, person)
-        message = OutMessage(
-            text=t(lang, "reminder.nudge", name=given_name(person.name)),
-            buttons=((Button(t(lang, "reminder.log_now"), LOG_NOW),),))
+        kind = "" if reminder.only_nudge else "leader:"  # a plain nudge may be dropped later
         items.append(OutboxMessage(
-            dedup_key=f"reminder:{week}:m{member.member_id}:{person.channel}",
-            channel=person.channel, chat_id=person.chat_id, message=message, kind="reminder",
-            member_id=member.member_id, batch_id=batch, not_before=now, expires_at=expires))
-    for leader in await read.weekly.grant_holders(Role.TEAM_LEADER):
-        if leader.channel is None or leader.chat_id is None or leader.scope_id is None:
-            continue
-        team_id = int(leader.scope_id)
-        names = [m.name for m in plan.silent
-                 if m.team_id == team_id and m.member_id != leader.member_id]
-        if not names:
-            continue
-        lang = _lang(services, leader)
-        shown = ", ".join(names[:NAMES_LIMIT])
-        if len(names) > NAMES_LIMIT:
-            shown += " " + t(lang, "digest.and_more", count=len(names) - NAMES_LIMIT)
-        team = await read.teams.get(team_id)
-        items.append(OutboxMessage(
-            dedup_key=f"reminder:leader:{week}:team{team_id}:m{leader.member_id}:"
-                      f"{leader.channel}",
-            channel=leader.channel, chat_id=leader.chat_id, kind="reminder",
-            member_id=leader.member_id, batch_id=batch, not_before=now, expires_at=expires,
-            message=OutMessage(text=t(lang, "reminder.leader", count=len(names),
-                                      team=team.name if team else "", names=shown))))
+            dedup_key=f"reminder:{kind}{week}:m{reminder.member_id}:{person.channel}",
+            channel=person.channel, chat_id=person.chat_id, kind="reminder",
+            member_id=reminder.member_id, batch_id=batch, not_before=now, expires_at=expires,
+            message=await _reminder_message(services, lang, person.name, reminder)))
     report.reminders = await enqueue(services, items, now)
-    log.info("reminders for %s: %d enqueued, %d members unreachable", week, report.reminders,
+    log.info("reminders for %s: %d enqueued, %d people unreachable", week, report.reminders,
              report.unreachable)
     return report
+
+
+async def _reminder_message(services: Services, lang: str, name: str,
+                            reminder: Reminder) -> OutMessage:
+    t = services.t
+    parts: list[str] = []
+    if reminder.nudge:
+        parts.append(t(lang, "reminder.nudge", name=given_name(name)))
+    for note in reminder.teams:
+        shown = ", ".join(note.silent[:NAMES_LIMIT])
+        if len(note.silent) > NAMES_LIMIT:
+            shown += " " + t(lang, "digest.and_more", count=len(note.silent) - NAMES_LIMIT)
+        text = t(lang, "reminder.leader", count=len(note.silent), team=note.team_name,
+                 names=shown)
+        if note.paused:
+            text += "\n" + t(lang, "steering.reminder_paused", names=", ".join(
+                f"{who} ({t.date(lang, until)})" for who, until in note.paused))
+        parts.append(text)
+    for commune_note in reminder.communes:
+        commune = await services.read.geo.commune(commune_note.commune_code)
+        parts.append(t(lang, "steering.reminder_commune",
+                       commune=commune.name if commune else commune_note.commune_code,
+                       count=len(commune_note.silent_teams), total=commune_note.teams,
+                       teams=names(t, lang, commune_note.silent_teams, NAMES_LIMIT)))
+    buttons = ((Button(t(lang, "reminder.log_now"), LOG_NOW),),) if reminder.nudge else ()
+    return OutMessage(text="\n\n".join(parts), buttons=buttons)
 
 
 async def still_wanted(services: Services, item: OutboxItem) -> bool:
     """Whether an item is still worth sending when its turn comes.
 
     A member's nudge may wait out quiet hours; if they logged something meanwhile, it would
-    nag someone who did what it asks — so it is dropped. Everything else always goes.
+    nag someone who did what it asks — so it is dropped. A reminder to someone who paused
+    reminders meanwhile is dropped too. Everything else always goes.
     """
-    if (item.kind != "reminder" or item.member_id is None
-            or item.dedup_key.startswith("reminder:leader:")):
+    if item.kind != "reminder" or item.member_id is None:
+        return True
+    today = services.clock().astimezone(services.settings.tz).date()
+    if await services.read.pauses.current(today, [item.member_id]):
+        return False
+    if item.dedup_key.startswith("reminder:leader:"):
         return True
     monday = week_start(item.created_at.astimezone(services.settings.tz).date())
     logged = await services.read.activity.members_with_sessions(

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import aiosqlite
 
+from bot.core.natural_sort import sql_key
+
 log = logging.getLogger(__name__)
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
@@ -41,6 +43,8 @@ async def _connect(path: Path) -> aiosqlite.Connection:
     await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     await conn.execute("PRAGMA foreign_keys = ON")
     await conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; fsync at checkpoints
+    # ORDER BY natsort(t.name): Ấp 2 before Ấp 10 (see bot.core.natural_sort).
+    await conn.create_function("natsort", 1, sql_key, deterministic=True)
     return conn
 
 

@@ -16,6 +16,7 @@ from bot.core.registry.validate import MemberRecord, RegistryPlan, RowError
 from storage.db import Database
 from storage.geography import load_official_geography
 from storage.repos import Repos
+from storage.target_import import apply_targets
 
 
 class ImportSummary(BaseModel):
@@ -26,6 +27,8 @@ class ImportSummary(BaseModel):
     members_changed: int = 0
     roles_new: int = 0
     unchanged: int = 0
+    #: Targets set, changed or removed by the file's targets sheet.
+    targets: int = 0
     #: Members who got a new role: their command menus need refreshing.
     promoted: list[int] = []
     errors: list[RowError] = []
@@ -33,11 +36,19 @@ class ImportSummary(BaseModel):
     @property
     def changes(self) -> int:
         return (self.teams_new + self.teams_changed + self.members_new + self.members_changed
-                + self.roles_new)
+                + self.roles_new + self.targets)
 
 
 class _DryRun(Exception):
     """Raised to roll back a dry run after counting."""
+
+
+class _Rejected(Exception):
+    """Raised to roll back when rows fail against the database (unknown team or category)."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(len(errors))
+        self.errors = errors
 
 
 async def import_plan(db: Database, plan: RegistryPlan, *, province_code: str, now: datetime,
@@ -49,16 +60,23 @@ async def import_plan(db: Database, plan: RegistryPlan, *, province_code: str, n
     try:
         async with db.write() as conn:
             await _apply(conn, plan, summary, province_code, now)
+            if plan.targets:
+                summary.targets, errors = await apply_targets(Repos(conn), plan.targets,
+                                                              province_code, now, actor)
+                if errors:
+                    raise _Rejected(errors)
             if dry_run:
                 raise _DryRun
             await Repos(conn).audit.record(
                 actor=actor, action="registry.import", target=source or None, now=now,
                 teams_new=summary.teams_new, teams_changed=summary.teams_changed,
                 members_new=summary.members_new, members_changed=summary.members_changed,
-                roles_new=summary.roles_new,
+                roles_new=summary.roles_new, targets=summary.targets,
             )
     except _DryRun:
         return summary
+    except _Rejected as rejected:
+        return ImportSummary(errors=rejected.errors)
     summary.applied = True
     return summary
 

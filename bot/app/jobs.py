@@ -155,6 +155,12 @@ class Scheduling:
         self.sender.wake()
 
 
+async def drain_now(services: Services) -> None:
+    """Send whatever is due at once, if the jobs run (tests, a channel that just came up)."""
+    if isinstance(services.scheduling, Scheduling):
+        await services.scheduling.drain_now()
+
+
 def scheduled_jobs(services: Services) -> dict[str, str]:
     """Job id → next run time (ISO), for /schedule and tests."""
     if not isinstance(services.scheduling, Scheduling):

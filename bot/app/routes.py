@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from handlers import (
     admin_import,
+    allowance,
     audit,
     broadcast,
     categories,
@@ -14,10 +15,12 @@ from handlers import (
     logging_flow,
     main_menu,
     members,
+    pause,
     privacy,
     profile,
     schedule,
     stats,
+    targets,
     teams,
 )
 from handlers.dispatch import Dispatcher
@@ -41,4 +44,7 @@ def build_dispatcher() -> Dispatcher:
         broadcast.feature,
         categories.feature,
         privacy.feature,
+        targets.feature,
+        pause.feature,
+        allowance.feature,
     ])

@@ -9,8 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from bot.core.i18n import Translator
+from bot.core.natural_sort import natural_key
+
+if TYPE_CHECKING:
+    from bot.core.steering_text import DigestSteering
 
 #: A team with nothing logged for this many days is named in the digest.
 STALE_DAYS = 14
@@ -62,6 +67,7 @@ class CommuneDigest:
     categories: tuple[Figure, ...]
     teams: tuple[Figure, ...]
     sessions: int = 0
+    steering: DigestSteering | None = None
 
     @property
     def total(self) -> int:
@@ -72,7 +78,8 @@ class CommuneDigest:
         return sum(c.last for c in self.categories)
 
     def top_teams(self) -> list[Figure]:
-        ranked = sorted((t for t in self.teams if t.this > 0), key=lambda t: (-t.this, t.name))
+        ranked = sorted((t for t in self.teams if t.this > 0),
+                        key=lambda t: (-t.this, natural_key(t.name)))
         return ranked[:TOP_COUNT]
 
     def stale_teams(self) -> list[Figure]:
@@ -87,6 +94,7 @@ class ProvinceDigest:
     #: (monday, citizens) for the last TREND_WEEKS weeks, oldest first, this period last
     trend: tuple[tuple[date, int], ...]
     sessions: int = 0
+    steering: DigestSteering | None = None
 
     @property
     def total(self) -> int:
@@ -97,7 +105,7 @@ class ProvinceDigest:
         return sum(c.last for c in self.communes)
 
     def ranked(self) -> list[Figure]:
-        return sorted(self.communes, key=lambda c: (-c.this, c.name))
+        return sorted(self.communes, key=lambda c: (-c.this, natural_key(c.name)))
 
     def behind(self) -> list[Figure]:
         return [c for c in self.communes if falling_behind(c.this, c.average)]
@@ -176,7 +184,15 @@ def commune_text(t: Translator, lang: str, d: CommuneDigest) -> str:
     if stale:
         lines.append(t(lang, "digest.stale_teams", days=STALE_DAYS,
                        teams=_names(t, lang, [team.name for team in stale])))
+    lines += _steering(t, lang, d.steering)
     return "\n".join(lines)
+
+
+def _steering(t: Translator, lang: str, steering: DigestSteering | None) -> list[str]:
+    # Imported here: steering_text builds on this module's rules (is_stale).
+    from bot.core.steering_text import digest_lines
+
+    return digest_lines(t, lang, steering) if steering is not None else []
 
 
 def province_text(t: Translator, lang: str, d: ProvinceDigest) -> str:
@@ -200,4 +216,5 @@ def province_text(t: Translator, lang: str, d: ProvinceDigest) -> str:
               average=n(lang, round(c.average))) for c in behind], sep="; ")))
     else:
         lines.append(t(lang, "digest.none_behind"))
+    lines += _steering(t, lang, d.steering)
     return "\n".join(lines)

@@ -37,15 +37,20 @@ class Action(StrEnum):
     VIEW_AUDIT = "view_audit"
     #: Erasing someone else's personal data on their request (everyone may erase their own).
     ERASE_PERSONAL_DATA = "erase_personal_data"
+    PAUSE_REMINDERS = "pause_reminders"
+    SET_TARGETS = "set_targets"
+    MANAGE_ALLOWANCE = "manage_allowance"
 
 
-_MEMBER = frozenset({Action.VIEW_PROFILE, Action.LOG_SESSION, Action.VIEW_OWN_ACTIVITY})
+_MEMBER = frozenset({Action.VIEW_PROFILE, Action.LOG_SESSION, Action.VIEW_OWN_ACTIVITY,
+                     Action.PAUSE_REMINDERS})
 _LEADER = _MEMBER | {Action.VIEW_TEAM, Action.INVITE_MEMBER}
 _COMMUNE = _LEADER | {
     Action.INVITE_TEAM_LEADER, Action.VIEW_DIGEST, Action.VIEW_STATS, Action.EXPORT,
     Action.BROADCAST, Action.MANAGE_PEOPLE,
 }
-_PROVINCE = _COMMUNE | {Action.INVITE_COMMUNE_COORDINATOR, Action.VIEW_AUDIT}
+_PROVINCE = _COMMUNE | {Action.INVITE_COMMUNE_COORDINATOR, Action.VIEW_AUDIT,
+                        Action.SET_TARGETS}
 _ADMIN = frozenset(Action)
 
 #: The table. Each role's actions, valid within the scope of the grant that carries the role.

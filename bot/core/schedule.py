@@ -1,14 +1,14 @@
-"""When weekly work is due, quiet hours, ISO week keys, and who gets a reminder.
+"""When weekly work is due, quiet hours and ISO week keys.
 
 Pure: every rule takes ``now`` (an aware datetime) and the time zone; nothing here sleeps, reads
 a clock or touches a channel, so tests walk a whole week by moving a fake clock.
+Who is reminded of what: :mod:`bot.core.reminders`.
 The week is the ISO week (Monday–Sunday) in the configured zone (Asia/Ho_Chi_Minh).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
@@ -153,31 +153,6 @@ def after_quiet_hours(moment: datetime, quiet: QuietHours, tz: tzinfo) -> dateti
     if end <= local:
         end += timedelta(days=1)
     return end.astimezone(UTC)
-
-
-# --- who gets a reminder ------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class TeamMember:
-    member_id: int
-    team_id: int
-    name: str
-
-
-@dataclass(frozen=True)
-class ReminderPlan:
-    silent: tuple[TeamMember, ...]
-    #: team id → the silent members' names, for that team's leaders
-    silent_by_team: dict[int, tuple[str, ...]]
-
-
-def plan_reminders(members: Iterable[TeamMember], logged: set[int]) -> ReminderPlan:
-    """Members with nothing logged this week get a nudge; those who logged get nothing."""
-    silent = tuple(m for m in members if m.member_id not in logged)
-    by_team: dict[int, list[str]] = {}
-    for member in silent:
-        by_team.setdefault(member.team_id, []).append(member.name)
-    return ReminderPlan(silent, {team: tuple(names) for team, names in by_team.items()})
 
 
 # --- /schedule arguments ------------------------------------------------------------------------

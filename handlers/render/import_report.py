@@ -27,6 +27,9 @@ def render_summary(t: Translator, lang: str, summary: ImportSummary, *, dry_run:
         roles_new=t.number(lang, summary.roles_new),
         unchanged=t.number(lang, summary.unchanged),
     )
+    if summary.targets:
+        counts += "\n" + t(lang, "steering.import_targets",
+                           count=t.number(lang, summary.targets))
     if dry_run:
         head = "import.dry_run"
     else:

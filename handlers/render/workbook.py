@@ -7,7 +7,8 @@ column widths, numbers as numbers and dates as dates. Sheets:
 * sessions — one line per logged session (notes were masked when they were logged);
 * per team and per commune — sessions and citizens per category, zeros included;
 * members by month — one row per member × month with sessions and citizens per category: the
-  record the province pays the members' allowance on, so silent members appear with zeros.
+  record the province pays the members' allowance on, so silent members appear with zeros;
+* completeness, and one allowance sheet per whole month of the period (bot/steering_sheets.py).
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.core.completeness import Completeness
 from bot.core.models import Category
+from handlers.render.steering_sheets import AllowanceMonth, allowance_sheet, completeness_sheet
 from storage.repos.exports import MemberMonthRow, PlaceRow, SessionLine
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -41,6 +44,12 @@ class ExportData:
     teams: Sequence[PlaceRow]
     communes: Sequence[PlaceRow]
     members: Sequence[MemberMonthRow]
+    completeness: Sequence[Completeness] = ()
+    allowance: Sequence[AllowanceMonth] = ()
+    place: str = ""
+    #: Formats đồng and dates for the reader (the allowance sheets).
+    money: Callable[[int], str] = str
+    date_text: Callable[[date], str] = date.isoformat
 
 
 def build_workbook(data: ExportData, label: Label, lang: str) -> bytes:
@@ -53,6 +62,12 @@ def build_workbook(data: ExportData, label: Label, lang: str) -> bytes:
     _places_sheet(workbook.create_sheet(label("export.sheet.communes")), data, data.communes,
                   label, lang, with_team=False)
     _members_sheet(workbook.create_sheet(label("export.sheet.members")), data, label, lang)
+    if data.completeness:
+        completeness_sheet(workbook, data.completeness, data.title, label)
+    for month in data.allowance:
+        allowance_sheet(workbook, month, label("allowance.sheet_title", place=data.place,
+                                               month=f"{month.month:%m/%Y}"),
+                        label, data.money, data.date_text)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -175,18 +190,20 @@ def _write(sheet: Worksheet, title: str, header: list[str], rows: list[list[obje
     for cell in sheet[2]:
         cell.font = bold
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for row in rows:
+    # Cells are reached by their known row (sheet.max_row scans every cell: quadratic).
+    for number, row in enumerate(rows, start=3):
         sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str) and cell.value.startswith(_FORMULA_START):
-                cell.data_type = "s"  # text a member typed is never run as a formula
+        for column, value in enumerate(row, start=1):
+            if isinstance(value, str) and value.startswith(_FORMULA_START):
+                # text a member typed is never run as a formula
+                sheet.cell(row=number, column=column).data_type = "s"
     if date_format is not None:
         for (cell,) in sheet.iter_rows(min_row=3, max_col=1):
             if isinstance(cell.value, date):
                 cell.number_format = date_format
     if total_row and rows:
-        for cell in sheet[sheet.max_row]:
-            cell.font = bold
+        for column in range(1, len(rows[-1]) + 1):
+            sheet.cell(row=2 + len(rows), column=column).font = bold
     sheet.freeze_panes = "A3"  # the title and the header stay in view
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width

@@ -10,6 +10,7 @@ import aiosqlite
 
 from storage.repos.access import AccessRepo
 from storage.repos.activity import ActivityRepo
+from storage.repos.allowance import AllowanceRuleRepo
 from storage.repos.audience import AudienceRepo
 from storage.repos.audit import AuditRepo
 from storage.repos.categories import CategoryRepo
@@ -21,12 +22,15 @@ from storage.repos.invitations import InvitationRepo
 from storage.repos.join_guard import JoinGuardRepo
 from storage.repos.members import MemberRepo
 from storage.repos.outbox import OutboxRepo
+from storage.repos.pauses import PauseRepo
 from storage.repos.pending_imports import PendingImportRepo
 from storage.repos.people import PeopleRepo
 from storage.repos.privacy import PrivacyRepo
 from storage.repos.retention import RetentionRepo
 from storage.repos.schedules import ScheduleRepo
 from storage.repos.sessions import SessionRepo
+from storage.repos.steering import SteeringRepo
+from storage.repos.targets import TargetRepo
 from storage.repos.teams import TeamRepo
 from storage.repos.weekly import WeeklyRepo
 from storage.repos.zalo import ZaloRepo
@@ -59,3 +63,8 @@ class Repos:
         self.privacy = PrivacyRepo(conn)
         self.join_guard = JoinGuardRepo(conn)
         self.retention = RetentionRepo(conn)
+        # Steering and paying (issue 13).
+        self.steering = SteeringRepo(conn)
+        self.targets = TargetRepo(conn)
+        self.allowance = AllowanceRuleRepo(conn)
+        self.pauses = PauseRepo(conn)

@@ -69,7 +69,7 @@ class ActivityRepo:
             " MAX(s.session_date)"
             " FROM teams t JOIN communes c ON c.code = t.commune_code"
             " LEFT JOIN sessions s ON s.team_id = t.id AND s.deleted_at IS NULL"
-            f" WHERE t.active AND {where} GROUP BY t.id ORDER BY c.name_key, t.name_key",
+            f" WHERE t.active AND {where} GROUP BY t.id ORDER BY natsort(c.name), natsort(t.name)",
             [start.isoformat(), end.isoformat(), start.isoformat(), end.isoformat(), *params],
         )
         return [
@@ -91,7 +91,7 @@ class ActivityRepo:
             " AND s.deleted_at IS NULL"
             " WHERE c.province_code = ? AND EXISTS (SELECT 1 FROM teams t"
             " WHERE t.commune_code = c.code AND t.active)"
-            " GROUP BY c.code ORDER BY c.name_key",
+            " GROUP BY c.code ORDER BY natsort(c.name)",
             [start.isoformat(), end.isoformat(), start.isoformat(), end.isoformat(), province],
         )
         return [
@@ -113,7 +113,7 @@ class ActivityRepo:
             " JOIN communes c ON c.code = t.commune_code"
             " LEFT JOIN sessions s ON s.member_id = m.id AND s.deleted_at IS NULL"
             f" WHERE m.active AND {where} GROUP BY m.id"
-            " ORDER BY c.name_key, t.name_key, m.name_key",
+            " ORDER BY natsort(c.name), natsort(t.name), m.name_key",
             [start.isoformat(), end.isoformat(), start.isoformat(), end.isoformat(), *params],
         )
         return [

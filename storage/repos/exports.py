@@ -13,6 +13,7 @@ from typing import Any
 import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
+from bot.core.natural_sort import natural_key
 from bot.core.permissions import Scope
 from storage.repos._sql import fetch_all
 from storage.repos.scope_sql import sessions_in, teams_in
@@ -66,7 +67,7 @@ class ExportRepo:
             " LEFT JOIN teams t ON t.id = s.team_id"
             " LEFT JOIN communes c ON c.code = s.commune_code"
             f" WHERE {where} AND s.deleted_at IS NULL AND s.session_date BETWEEN ? AND ?"
-            " ORDER BY s.session_date, c.name_key, t.name_key, m.name_key, s.id",
+            " ORDER BY s.session_date, natsort(c.name), natsort(t.name), m.name_key, s.id",
             [*params, start.isoformat(), end.isoformat()],
         )
         return [
@@ -83,7 +84,7 @@ class ExportRepo:
             "SELECT t.id, c.name, t.name, (SELECT COUNT(*) FROM members m"
             " WHERE m.team_id = t.id AND m.active)"
             " FROM teams t JOIN communes c ON c.code = t.commune_code"
-            f" WHERE t.active AND {where} ORDER BY c.name_key, t.name_key",
+            f" WHERE t.active AND {where} ORDER BY natsort(c.name), natsort(t.name)",
             params,
         )
         swhere, sparams = sessions_in(scope)
@@ -99,7 +100,7 @@ class ExportRepo:
             "SELECT c.code, c.name, COUNT(DISTINCT m.id) FROM communes c"
             " JOIN teams t ON t.commune_code = c.code AND t.active"
             " LEFT JOIN members m ON m.team_id = t.id AND m.active"
-            f" WHERE {where} GROUP BY c.code ORDER BY c.name_key",
+            f" WHERE {where} GROUP BY c.code ORDER BY natsort(c.name)",
             params,
         )
         swhere, sparams = sessions_in(scope)
@@ -155,7 +156,8 @@ class ExportRepo:
         for r in logged:
             who.setdefault((int(r[0]), r[4]), tuple(r[:8]))
             tallies.setdefault((int(r[0]), r[4], r[8]), {})[int(r[9])] = (int(r[10]), int(r[11]))
-        order = sorted(who.items(), key=lambda item: (item[1][5], item[1][6], item[1][7],
+        order = sorted(who.items(), key=lambda item: (natural_key(item[1][2]),
+                                                      natural_key(item[1][3]), item[1][7],
                                                       item[0][0]))
         rows: list[MemberMonthRow] = []
         for first in months:

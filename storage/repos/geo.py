@@ -49,7 +49,7 @@ class GeoRepo:
             self.conn,
             "SELECT code, province_code, name, division_type, former_district FROM communes c"
             " WHERE province_code = ? AND EXISTS (SELECT 1 FROM teams t"
-            " WHERE t.commune_code = c.code AND t.active) ORDER BY name_key",
+            " WHERE t.commune_code = c.code AND t.active) ORDER BY natsort(name)",
             (province_code,),
         )
         return [Commune(**dict(r)) for r in rows]

@@ -139,8 +139,8 @@ class PeopleRepo:
         rows = await fetch_all(
             self.conn,
             f"{_TEAM_SELECT} WHERE t.active AND t.name_key LIKE ? ESCAPE '\\'"
-            f" AND ({' OR '.join(clauses)}) ORDER BY t.name_key = ? DESC, c.name_key,"
-            " t.name_key LIMIT ?",
+            f" AND ({' OR '.join(clauses)}) ORDER BY t.name_key = ? DESC,"
+            " natsort(c.name), natsort(t.name) LIMIT ?",
             [_like(text), *params, fold(text), limit],
         )
         teams = [Team(**dict(r)) for r in rows]

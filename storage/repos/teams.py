@@ -37,7 +37,7 @@ class TeamRepo:
 
     async def in_commune(self, commune_code: str) -> list[Team]:
         rows = await fetch_all(
-            self.conn, f"{_SELECT} WHERE t.commune_code = ? AND t.active ORDER BY t.name_key",
+            self.conn, f"{_SELECT} WHERE t.commune_code = ? AND t.active ORDER BY natsort(t.name)",
             (commune_code,),
         )
         return [Team(**dict(r)) for r in rows]

@@ -50,7 +50,7 @@ async def test_a_commune_coordinator_exports_their_commune(quiet_world: World) -
     assert "10 lượt" in message.text
     book = load_workbook(io.BytesIO(await coordinator.download(message)))
     assert book.sheetnames == ["Buổi hỗ trợ", "Theo tổ", "Theo xã phường",
-                               "Thành viên theo tháng"]
+                               "Thành viên theo tháng", "Đầy đủ báo cáo", "Phụ cấp 2026-11"]
 
     sessions = book["Buổi hỗ trợ"]
     rows = _rows(sessions)

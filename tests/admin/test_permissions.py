@@ -7,15 +7,15 @@ import pytest
 from tests.harness.world import World
 
 COMMANDS = ("invite", "import", "export", "stats", "team", "member", "audit", "broadcast",
-            "digest", "schedule", "category")
+            "digest", "schedule", "category", "target", "allowance", "pause")
 #: Who is served, straight from bot.core.permissions.PERMISSIONS.
 SERVED = {
-    "member_1": set(),
-    "team_leader": {"invite", "team"},
+    "member_1": {"pause"},
+    "team_leader": {"invite", "team", "pause"},
     "commune_coordinator": {"invite", "export", "stats", "team", "member", "broadcast",
-                            "digest"},
+                            "digest", "pause"},
     "province_coordinator": {"invite", "export", "stats", "team", "member", "audit",
-                             "broadcast", "digest"},
+                             "broadcast", "digest", "target", "pause"},
     "admin": set(COMMANDS),
 }
 #: A word of the first answer someone who is served gets.
@@ -31,6 +31,9 @@ SERVED_SAYS = {
     "digest": "bản tổng hợp",
     "schedule": "Lịch gửi tự động",
     "category": "Nhóm việc hỗ trợ",
+    "target": "chỉ tiêu",
+    "allowance": "phụ cấp",
+    "pause": "tạm dừng",
 }
 
 
@@ -79,6 +82,24 @@ async def test_the_command_menu_follows_the_role(world: World) -> None:
     assert "import" not in menu
     assert "audit" not in menu
     assert menu["export"] == "Xuất báo cáo hoạt động (Excel)"
+    assert menu["pause"] == "Tạm dừng lời nhắc khi nghỉ phép"
+    assert "target" not in menu
+    assert "allowance" not in menu
+
+
+async def test_help_lists_the_steering_commands_of_each_role_in_their_language(
+        world: World) -> None:
+    helps = {}
+    for persona in ("member_2", "province_coordinator", "admin"):   # member_2 reads English
+        person = world.person(persona)
+        await person.command("help")
+        helps[persona] = (await person.next_message()).text
+    assert "/pause — Pause reminders while on leave" in helps["member_2"]
+    assert "/resume — Get reminders again" in helps["member_2"]
+    assert "/target" not in helps["member_2"]
+    assert "/target — Đặt chỉ tiêu và xem tiến độ" in helps["province_coordinator"]
+    assert "/allowance" not in helps["province_coordinator"]
+    assert "/allowance — Quy định phụ cấp cho tổ và thành viên" in helps["admin"]
 
 
 async def test_audit_shows_who_did_what_when(world: World) -> None:

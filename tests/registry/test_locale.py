@@ -6,7 +6,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 
 from bot.core.i18n import placeholders
-from locales import LOCALES_DIR
+from locales import LOCALES_DIR, load_catalogue
 
 
 def _catalogue(lang: str) -> dict[str, str]:
@@ -27,7 +27,7 @@ def test_same_keys_and_placeholders() -> None:
 
 
 def test_every_code_used_in_code_is_in_catalogue() -> None:
-    vi = _catalogue("vi")
+    vi = load_catalogue("vi")  # every feature's file: the targets sheet keeps its own keys
     root = Path(__file__).resolve().parents[2] / "bot" / "core" / "registry"
     used: set[str] = set()
     for source in root.glob("*.py"):

@@ -14,7 +14,7 @@ async def test_a_coordinator_asks_for_last_weeks_digest(world: World) -> None:
     coordinator = world.person("commune_coordinator")
     await coordinator.command("digest")
     choice = await coordinator.next_message()
-    assert choice.buttons == ["📅 Tuần này (đến hôm nay)", "🗓 Tuần trước"]
+    assert choice.buttons == ["📅 Tuần này (đến hôm nay)", "🗓 Tuần trước", "📚 Tuần khác…"]
     await coordinator.press("🗓 Tuần trước")
     digest = await coordinator.wait_for(lambda m: bool(m.photo), timeout=15)
     assert "Xã Vị Thủy — tuần 16/11/2026–22/11/2026" in digest.text

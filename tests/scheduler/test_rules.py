@@ -15,7 +15,6 @@ from bot.core.schedule import (
     DEFAULT_QUIET,
     QuietHours,
     ScheduleInputError,
-    TeamMember,
     Weekly,
     after_quiet_hours,
     digest_week,
@@ -24,7 +23,6 @@ from bot.core.schedule import (
     latest_due,
     next_due,
     parse_change,
-    plan_reminders,
 )
 from handlers.outbox import decode, encode
 from locales import translator
@@ -71,13 +69,6 @@ def test_quiet_hours_off_and_daytime() -> None:
     lunch = QuietHours(time(11, 30), time(13, 0))
     assert lunch.contains(time(12))
     assert not lunch.contains(time(13))
-
-
-def test_reminders_go_to_the_silent_and_leaders_get_names() -> None:
-    members = [TeamMember(1, 10, "An"), TeamMember(2, 10, "Bình"), TeamMember(3, 20, "Chi")]
-    plan = plan_reminders(members, logged={2})
-    assert [m.member_id for m in plan.silent] == [1, 3]
-    assert plan.silent_by_team == {10: ("An",), 20: ("Chi",)}
 
 
 @pytest.mark.parametrize(("args", "problem"), [

@@ -55,9 +55,14 @@ async def test_a_week_reminders_only_to_the_silent_digests_once(province: Provin
     assert nudge.button(callback_data=LOG_NOW) is not None
     assert len(await province.received(104)) == 1
     leader = await _texts(province, 101)
-    assert any("Lê Văn Sơn" in t and "Lý Văn Vắng" in t and "Nguyễn Thị Mai" not in t
-               for t in leader)
-    assert len(leader) == 2                                # their own nudge + the names
+    assert len(leader) == 1                                # one message, never two a week:
+    assert leader[0].startswith("Chào anh/chị Lực!")       # their own nudge…
+    assert "Lê Văn Sơn" in leader[0]                       # …and the names, together
+    assert "Lý Văn Vắng" in leader[0]
+    assert "Nguyễn Thị Mai" not in leader[0]
+    # Vị Thanh's only team is silent: its coordinator hears it (Vị Thủy's has a member active).
+    assert "Khu vực 1" in (await _texts(province, 202))[-1]
+    assert len(await _texts(province, 201)) == 1           # the digest only
 
     # Jobs firing again, a restart the same day: nothing is sent twice.
     for moment in ("2026-11-27 16:00", "2026-11-28 09:00", "2026-11-29 20:00"):
@@ -65,8 +70,8 @@ async def test_a_week_reminders_only_to_the_silent_digests_once(province: Provin
         await run_due_work(province.services)
         await province.sender().drain()
     assert len(await province.received(103)) == 1
-    for uid in (201, 202, 301):
-        assert len(await province.received(uid)) == 1
+    for uid, count in ((201, 1), (202, 2), (301, 1)):      # 202: the digest and the reminder
+        assert len(await province.received(uid)) == count
 
 
 async def test_nothing_in_quiet_hours_then_delivered_when_they_end(
@@ -128,7 +133,8 @@ async def test_killing_the_sender_mid_drain_loses_nothing_and_repeats_nothing(
     at(province.clock, "2026-11-23 07:30")
     await run_due_work(province.services)      # Monday's digests (3)…
     at(province.clock, "2026-11-27 16:00")
-    await run_due_work(province.services)      # …and Friday's 4 nudges and a leader's list
+    await run_due_work(province.services)      # …and Friday's 4 nudges (one with the leader's
+    #                                            list) and 2 coordinators' silent teams
     slow = province.sender(global_rate=8.0)   # slow enough to be killed half-way
     task = asyncio.create_task(slow.run())
     while slow.stats.sent < 2:  # noqa: ASYNC110 (the sender has no event to wait on)
@@ -144,7 +150,7 @@ async def test_killing_the_sender_mid_drain_loses_nothing_and_repeats_nothing(
         texts = await _texts(province, uid)
         assert len(texts) == len(set(texts)), f"{uid} got a duplicate"
         total += len(texts)
-    assert total == 3 + 4 + 1                  # 3 digests, 4 nudges, 1 leader list
+    assert total == 3 + 4 + 2                  # 3 digests, 4 nudges, 2 coordinators' lists
 
 
 async def test_floods_and_server_errors_are_survived_exactly_once(
@@ -163,7 +169,7 @@ async def test_floods_and_server_errors_are_survived_exactly_once(
     for uid in province.users:
         texts = await _texts(province, uid)
         assert len(texts) == len(set(texts))
-    assert sum([len(await _texts(province, uid)) for uid in province.users]) == 8
+    assert sum([len(await _texts(province, uid)) for uid in province.users]) == 9
     for batch in ("reminder:2026-W48", "digest:2026-W47"):
         counts = await province.services.read.outbox.batch_progress(batch)
         assert counts["sent"] > 0

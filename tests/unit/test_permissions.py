@@ -31,11 +31,11 @@ GRANTS = {
 }
 
 # The spec, written out by hand: what each role may do ...
-MEMBER = {A.VIEW_PROFILE, A.LOG_SESSION, A.VIEW_OWN_ACTIVITY}
+MEMBER = {A.VIEW_PROFILE, A.LOG_SESSION, A.VIEW_OWN_ACTIVITY, A.PAUSE_REMINDERS}
 LEADER = MEMBER | {A.VIEW_TEAM, A.INVITE_MEMBER}
 COMMUNE_COORD = LEADER | {A.INVITE_TEAM_LEADER, A.VIEW_DIGEST, A.VIEW_STATS, A.EXPORT,
                           A.BROADCAST, A.MANAGE_PEOPLE}
-PROVINCE_COORD = COMMUNE_COORD | {A.INVITE_COMMUNE_COORDINATOR, A.VIEW_AUDIT}
+PROVINCE_COORD = COMMUNE_COORD | {A.INVITE_COMMUNE_COORDINATOR, A.VIEW_AUDIT, A.SET_TARGETS}
 ALLOWED_ACTIONS = {
     Role.MEMBER: MEMBER,
     Role.TEAM_LEADER: LEADER,
@@ -99,3 +99,14 @@ def test_a_refusal_names_the_least_role_that_could() -> None:
     assert lowest_role_for(A.EXPORT) is Role.COMMUNE_COORDINATOR
     assert lowest_role_for(A.VIEW_AUDIT) is Role.PROVINCE_COORDINATOR
     assert lowest_role_for(A.IMPORT_REGISTRY) is Role.ADMIN
+    assert lowest_role_for(A.PAUSE_REMINDERS) is Role.MEMBER
+    assert lowest_role_for(A.SET_TARGETS) is Role.PROVINCE_COORDINATOR
+    assert lowest_role_for(A.MANAGE_ALLOWANCE) is Role.ADMIN
+
+
+def test_targets_reach_only_as_far_as_the_coordinators_province() -> None:
+    province = [GRANTS[Role.PROVINCE_COORDINATOR]]
+    assert can(province, A.SET_TARGETS, TARGETS["a team in another commune"])
+    assert not can(province, A.SET_TARGETS, TARGETS["another province"])
+    assert not can([GRANTS[Role.COMMUNE_COORDINATOR]], A.SET_TARGETS, TARGETS["own commune"])
+    assert not can(province, A.MANAGE_ALLOWANCE, TARGETS["the province"])

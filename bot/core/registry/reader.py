@@ -120,6 +120,12 @@ CANONICAL_HEADERS: dict[Field, str] = {
 
 _MEMBER_SHEETS = {_norm_header(n) for n in ("Thành viên", "Members", "Danh sách thành viên")}
 _TEAM_SHEETS = {_norm_header(n) for n in ("Tổ", "Teams", "Danh sách tổ", "Tổ CNS")}
+#: Targets are read by bot/registry/targets_sheet.py, not as members or teams.
+TARGET_SHEETS = {_norm_header(n) for n in ("Chỉ tiêu", "Targets", "Target", "Chỉ tiêu tổ CNS")}
+
+
+def is_targets_sheet(name: str) -> bool:
+    return _norm_header(name) in TARGET_SHEETS
 
 
 def match_header(cell: str) -> Field | None:
@@ -368,6 +374,8 @@ def _read_xlsx(data: bytes, max_rows: int) -> list[RawSheet]:
         for worksheet in workbook.worksheets:
             name = str(worksheet.title)
             key = _norm_header(name)
+            if key in TARGET_SHEETS:
+                continue
             forced: SheetKind | None = (
                 "members" if key in _MEMBER_SHEETS else "teams" if key in _TEAM_SHEETS else None)
             reset = getattr(worksheet, "reset_dimensions", None)

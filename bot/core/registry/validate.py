@@ -36,6 +36,7 @@ from bot.core.registry.reader import (
     RegistryFileError,
     read_registry,
 )
+from bot.core.registry.targets_sheet import TargetRecord, TargetsSheet, read_targets
 from bot.core.roles import Role
 from bot.core.text import fold, tidy
 
@@ -109,6 +110,8 @@ class RegistryPlan(BaseModel):
     teams: list[TeamRecord]
     members: list[MemberRecord]
     errors: list[RowError]
+    #: From the "Chỉ tiêu" (Targets) sheet, if the file has one.
+    targets: list[TargetRecord] = []
 
     @property
     def ok(self) -> bool:
@@ -485,12 +488,28 @@ def validate(raw: RawRegistry, index: CommuneIndex | None = None) -> RegistryPla
 
 
 def plan_from_file(data: bytes, filename: str, index: CommuneIndex | None = None) -> RegistryPlan:
-    """Read and validate; a file-level problem becomes the plan's only error (row 0)."""
+    """Read and validate; a file-level problem becomes the plan's only error (row 0).
+
+    A targets sheet comes along (bot/registry/targets_sheet.py); a file holding only targets
+    is fine.
+    """
+    index = index if index is not None else CommuneIndex.official()
+    targets = read_targets(data, index)
     try:
         raw = read_registry(data, filename)
     except RegistryFileError as exc:
+        if targets.found and exc.code in ("registry.error.no_header", "registry.error.no_rows"):
+            return RegistryPlan(teams=[], members=[], errors=_target_errors(targets),
+                                targets=targets.records)
         return RegistryPlan(teams=[], members=[], errors=[file_error(exc)])
-    return validate(raw, index)
+    plan = validate(raw, index)
+    return RegistryPlan(teams=plan.teams, members=plan.members, targets=targets.records,
+                        errors=[*plan.errors, *_target_errors(targets)])
+
+
+def _target_errors(targets: TargetsSheet) -> list[RowError]:
+    return [RowError(sheet=sheet, row=row, column=column, code=code, params=params)
+            for sheet, row, column, code, params in targets.problems]
 
 
 def file_error(exc: RegistryFileError) -> RowError:

@@ -1,0 +1,106 @@
+"""Completeness, as DHIS2 reports it: of the teams expected to report, how many did.
+
+For a period and a place: the teams expected (active teams with at least one member), those
+that reported (logged at least one session in the period), the members and how many of them
+were active, and the teams silent for two weeks or more (nothing logged for 14 days, or ever).
+The province digest ranks communes by it as well as by volume.
+
+Pure: figures in, figures out; ``today`` is the day the silence is measured to (the day after
+the period for a past one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict
+
+from bot.core.digest import is_stale
+from bot.core.natural_sort import natural_key, natural_sorted
+
+
+class TeamActivity(BaseModel):
+    """One team over a period (what :mod:`storage.repos.steering` reads)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    team_id: int
+    team_name: str
+    commune_code: str
+    commune_name: str
+    members: int            # active members now
+    active_members: int     # of them, those who logged anything in the period
+    sessions: int           # logged in this team in the period
+    citizens: int
+    last_date: date | None  # the latest session up to the end of the period
+
+
+@dataclass(frozen=True)
+class Completeness:
+    name: str
+    teams_expected: int
+    teams_reported: int
+    members: int
+    members_active: int
+    silent_teams: tuple[str, ...]   # in natural order
+    citizens: int = 0
+
+    @property
+    def teams_percent(self) -> int:
+        return percent(self.teams_reported, self.teams_expected)
+
+    @property
+    def members_percent(self) -> int:
+        return percent(self.members_active, self.members)
+
+
+def percent(part: int, whole: int) -> int:
+    """A whole percentage, rounded half up; 0 of 0 is 0 (nothing was expected)."""
+    return (200 * part + whole) // (2 * whole) if whole else 0
+
+
+def summarise(name: str, teams: Iterable[TeamActivity], today: date) -> Completeness:
+    expected = [t for t in teams if t.members > 0]
+    return Completeness(
+        name=name,
+        teams_expected=len(expected),
+        teams_reported=sum(1 for t in expected if t.sessions > 0),
+        members=sum(t.members for t in expected),
+        members_active=sum(t.active_members for t in expected),
+        silent_teams=tuple(t.team_name for t in natural_sorted(
+            (t for t in expected if is_stale(t.last_date, today)), lambda t: t.team_name)),
+        citizens=sum(t.citizens for t in expected),
+    )
+
+
+def by_commune(teams: Iterable[TeamActivity], today: date) -> list[Completeness]:
+    """One summary per commune, communes in natural order."""
+    grouped: dict[str, list[TeamActivity]] = {}
+    for team in teams:
+        grouped.setdefault(team.commune_name, []).append(team)
+    return [summarise(name, grouped[name], today)
+            for name in sorted(grouped, key=natural_key)]
+
+
+def ranked(communes: Iterable[Completeness]) -> list[Completeness]:
+    """Most complete first: share of teams reporting, then of members active, then volume.
+
+    Shares are compared as exact fractions (cross-multiplied), not rounded percentages.
+    """
+    from functools import cmp_to_key
+
+    def compare(a: Completeness, b: Completeness) -> int:
+        for (pa, wa), (pb, wb) in (((a.teams_reported, a.teams_expected),
+                                    (b.teams_reported, b.teams_expected)),
+                                   ((a.members_active, a.members),
+                                    (b.members_active, b.members))):
+            left, right = pa * max(wb, 1), pb * max(wa, 1)
+            if left != right:
+                return -1 if left > right else 1
+        if a.citizens != b.citizens:
+            return -1 if a.citizens > b.citizens else 1
+        return -1 if natural_key(a.name) < natural_key(b.name) else 1
+
+    return sorted((c for c in communes if c.teams_expected), key=cmp_to_key(compare))

@@ -1,0 +1,215 @@
+"""The export's steering sheets: completeness for the period, and one allowance sheet a month.
+
+The allowance sheet is the record a province pays its teams on, so an auditor must be able to
+recompute every amount from what is on it: the rule in force that month (who set it, from
+when), the method step by step, then per member the days on duty (distinct days with at least
+one session), sessions and citizens, and the parts of their amount; per team its totals and its
+own part. Amounts are whole đồng (:mod:`bot.core.allowance`).
+
+Pure apart from openpyxl: rows already read come in, sheets go out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from bot.core.allowance import AllowanceRule, TeamAmount, team_amount
+from bot.core.completeness import Completeness
+from storage.repos.allowance import StoredRule
+from storage.repos.steering import DutyRow
+
+Label = Callable[..., str]
+Money = Callable[[int], str]
+
+DONG_FORMAT = "#,##0"
+_BOLD = Font(bold=True)
+_WRAP = Alignment(wrap_text=True, vertical="top")
+PERCENT_FORMAT = "0%"
+
+
+@dataclass(frozen=True)
+class AllowanceMonth:
+    month: date                    # the first day
+    rows: Sequence[DutyRow]        # in sheet order: commune, team, member (natural order)
+    rule: StoredRule | None
+    through: date | None = None    # the month is still running: figures up to this day
+
+
+@dataclass(frozen=True)
+class TeamBlock:
+    """A team's members (in order) and what the rule makes of their month."""
+
+    rows: tuple[DutyRow, ...]
+    amount: TeamAmount | None
+
+
+def team_blocks(rows: Sequence[DutyRow], rule: AllowanceRule | None) -> list[TeamBlock]:
+    """Consecutive rows of one team make a block; each block is computed on its own."""
+    groups: list[list[DutyRow]] = []
+    for row in rows:
+        if groups and groups[-1][0].team_id == row.team_id:
+            groups[-1].append(row)
+        else:
+            groups.append([row])
+    return [TeamBlock(tuple(g), team_amount(rule, [r.days for r in g]) if rule else None)
+            for g in groups]
+
+
+def rule_lines(label: Label, money: Money, rule: AllowanceRule) -> list[str]:
+    """The rule in words, one part a line (used by /allowance too)."""
+    lines = []
+    if rule.per_team:
+        lines.append(label("allowance.part_team", amount=money(rule.per_team)))
+    if rule.per_member:
+        lines.append(label("allowance.part_member", amount=money(rule.per_member)))
+    if rule.per_day:
+        lines.append(label("allowance.part_day", amount=money(rule.per_day)))
+    if rule.cap is not None:
+        lines.append(label("allowance.part_cap", amount=money(rule.cap)))
+    return lines
+
+
+# ------------------------------------------------------------------------------ allowance sheet
+
+def allowance_sheet(workbook: Workbook, data: AllowanceMonth, title: str, label: Label,
+                    money: Money, date_text: Callable[[date], str]) -> Worksheet:
+    sheet = workbook.create_sheet(label("allowance.sheet", month=f"{data.month:%Y-%m}"))
+    rule = data.rule.rule if data.rule else None
+    out = _Writer(sheet)
+    out.title(title)
+    preamble: list[str] = []
+    if data.rule is None or rule is None:
+        preamble.append(label("allowance.sheet_no_rule"))
+    else:
+        preamble.append(label("allowance.sheet_rule", parts="; ".join(
+            rule_lines(label, money, rule))))
+        preamble.append(label("allowance.sheet_rule_from", month=f"{data.rule.from_month:%m/%Y}",
+                              who=data.rule.set_by_name or label("audit.system"),
+                              when=date_text(data.rule.set_at.date())))
+        preamble += [label(f"allowance.method_{step}") for step in (1, 2, 3, 4)]
+    preamble.append(label("allowance.sheet_days"))
+    if data.through is not None:
+        preamble.append(label("allowance.sheet_partial", day=date_text(data.through)))
+    for line in preamble:
+        out.append([line])
+    out.append([])
+    header = [label("export.col.commune"), label("export.col.team"), label("export.col.member"),
+              label("allowance.col.days"), label("allowance.col.sessions"),
+              label("export.col.citizens")]
+    if rule is not None:
+        header += [label("allowance.col.monthly"), label("allowance.col.daily"),
+                   label("allowance.col.adjustment"), label("allowance.col.team_part"),
+                   label("allowance.col.amount")]
+    header_row = out.append(header, bold=True, wrap=True)
+    grand = [0] * (len(header) - 3)
+    for block in team_blocks(data.rows, rule):
+        numbers: list[int] = [sum(r.days for r in block.rows),
+                              sum(r.sessions for r in block.rows),
+                              sum(r.citizens for r in block.rows)]
+        if block.amount is not None:
+            members = block.amount.members
+            numbers += [sum(m.monthly for m in members), sum(m.daily for m in members),
+                        sum(m.adjustment for m in members), block.amount.team_part,
+                        block.amount.total]
+        for index, row in enumerate(block.rows):
+            cells: list[object] = [row.commune_name, row.team_name, row.member_name, row.days,
+                                   row.sessions, row.citizens]
+            if block.amount is not None:
+                part = block.amount.members[index]
+                cells += [part.monthly, part.daily, part.adjustment, None, part.total]
+            out.append(cells)
+        first = block.rows[0]
+        out.append([first.commune_name, first.team_name,
+                    label("allowance.team_total", members=len(block.rows)), *numbers],
+                   bold=True)
+        grand = [g + v for g, v in zip(grand, numbers, strict=True)]
+    if data.rows:
+        out.append(["", "", label("export.col.total"), *grand], bold=True)
+    for column in range(7, len(header) + 1):
+        for (cell,) in sheet.iter_rows(min_row=header_row + 1, max_row=out.rows,
+                                       min_col=column, max_col=column):
+            cell.number_format = DONG_FORMAT
+    sheet.freeze_panes = f"A{header_row + 1}"
+    for index, width in enumerate([22, 16, 26, 12, 10, 12, 14, 14, 16, 14, 16], start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    return sheet
+
+
+class _Writer:
+    """Appends rows and knows their numbers: cells are reached by row and column, because
+    asking ``sheet.max_row`` for each row scans every cell (quadratic on a province's sheet)."""
+
+    def __init__(self, sheet: Worksheet) -> None:
+        self.sheet = sheet
+        self.rows = 0
+
+    def append(self, cells: Sequence[object], *, bold: bool = False,
+               wrap: bool = False) -> int:
+        self.sheet.append(cells)
+        self.rows += 1
+        for column, value in enumerate(cells, start=1):
+            cell = self.sheet.cell(row=self.rows, column=column)
+            if isinstance(value, str) and value.startswith(("=", "+", "-", "@")):
+                cell.data_type = "s"  # a name is never run as a formula
+            if bold:
+                cell.font = _BOLD
+            if wrap:
+                cell.alignment = _WRAP
+        return self.rows
+
+    def title(self, text: str) -> None:
+        self.append([text])
+        self.sheet.cell(row=self.rows, column=1).font = Font(bold=True, size=13)
+
+
+# ------------------------------------------------------------------------------ completeness
+
+def completeness_sheet(workbook: Workbook, communes: Sequence[Completeness], title: str,
+                       label: Label) -> Worksheet:
+    """One row per commune (natural order) and a total: teams expected and reporting, members
+    and those active, and the teams silent for two weeks or more."""
+    sheet = workbook.create_sheet(label("steering.sheet"))
+    out = _Writer(sheet)
+    out.title(title)
+    out.append([label("steering.sheet_note")])
+    header = [label("export.col.commune"), label("steering.col.teams_expected"),
+              label("steering.col.teams_reported"), label("steering.col.teams_share"),
+              label("steering.col.members"), label("steering.col.members_active"),
+              label("steering.col.members_share"), label("steering.col.silent_count"),
+              label("steering.col.silent_teams")]
+    out.append(header, bold=True, wrap=True)
+    for c in communes:
+        out.append(_completeness_cells(c))
+    if len(communes) > 1:
+        total = Completeness(
+            name=label("export.col.total"),
+            teams_expected=sum(c.teams_expected for c in communes),
+            teams_reported=sum(c.teams_reported for c in communes),
+            members=sum(c.members for c in communes),
+            members_active=sum(c.members_active for c in communes),
+            silent_teams=())
+        cells = _completeness_cells(total)
+        cells[7] = sum(len(c.silent_teams) for c in communes)
+        out.append(cells, bold=True)
+    for column in (4, 7):
+        for (cell,) in sheet.iter_rows(min_row=4, max_row=out.rows, min_col=column,
+                                       max_col=column):
+            cell.number_format = PERCENT_FORMAT
+    sheet.freeze_panes = "A4"
+    for index, width in enumerate([22, 12, 12, 10, 12, 12, 10, 12, 60], start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    return sheet
+
+
+def _completeness_cells(c: Completeness) -> list[object]:
+    return [c.name, c.teams_expected, c.teams_reported,
+            c.teams_reported / c.teams_expected if c.teams_expected else 0,
+            c.members, c.members_active, c.members_active / c.members if c.members else 0,
+            len(c.silent_teams), ", ".join(c.silent_teams)]

@@ -1,0 +1,176 @@
+"""The figures steering and paying are made of, read from the raw session rows.
+
+Kept apart from the other repositories on purpose: these are the queries a daily roll-up
+table can answer faster later, so they can be switched over in one place. Like
+:mod:`storage.repos.activity`, a session counts where the member was when they logged it,
+undone sessions never count, and periods are inclusive local dates. Lists come in natural order
+(Ấp 2 before Ấp 10).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+import aiosqlite
+from pydantic import BaseModel, ConfigDict
+
+from bot.core.completeness import TeamActivity
+from bot.core.natural_sort import natural_key
+from bot.core.permissions import Scope
+from storage.repos._sql import fetch_all
+from storage.repos.scope_sql import sessions_in, teams_in
+
+PlaceLevel = Literal["team", "commune", "scope"]
+
+
+class DutyRow(BaseModel):
+    """A member's month: days on duty (distinct days with a session), sessions, citizens."""
+
+    model_config = ConfigDict(frozen=True)
+
+    member_id: int
+    member_name: str
+    team_id: int
+    team_name: str
+    commune_name: str
+    days: int = 0
+    sessions: int = 0
+    citizens: int = 0
+
+
+class TeamRef(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    team_id: int
+    name: str
+    commune_code: str
+
+
+class SteeringRepo:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def team_activity(self, scope: Scope, start: date, end: date) -> list[TeamActivity]:
+        """Every active team in scope (zeros included): members, how many were active, what
+        was logged there, and its latest session up to ``end``."""
+        where, params = teams_in(scope)
+        period = [start.isoformat(), end.isoformat()]
+        rows = await fetch_all(
+            self.conn,
+            "SELECT t.id, t.name, t.commune_code, c.name,"
+            " (SELECT COUNT(*) FROM members m WHERE m.team_id = t.id AND m.active),"
+            " (SELECT COUNT(DISTINCT m.id) FROM members m JOIN sessions s"
+            "   ON s.member_id = m.id AND s.deleted_at IS NULL"
+            "   AND s.session_date BETWEEN ? AND ? WHERE m.team_id = t.id AND m.active),"
+            " COALESCE(p.sessions, 0), COALESCE(p.citizens, 0),"
+            " (SELECT MAX(s.session_date) FROM sessions s WHERE s.team_id = t.id"
+            "   AND s.deleted_at IS NULL AND s.session_date <= ?)"
+            " FROM teams t JOIN communes c ON c.code = t.commune_code"
+            " LEFT JOIN (SELECT team_id, COUNT(*) AS sessions, SUM(citizens) AS citizens"
+            "   FROM sessions WHERE deleted_at IS NULL AND session_date BETWEEN ? AND ?"
+            "   GROUP BY team_id) p ON p.team_id = t.id"
+            f" WHERE t.active AND {where} ORDER BY natsort(c.name), natsort(t.name)",
+            [*period, end.isoformat(), *period, *params],
+        )
+        return [TeamActivity(team_id=r[0], team_name=r[1], commune_code=r[2], commune_name=r[3],
+                             members=r[4], active_members=r[5], sessions=r[6], citizens=r[7],
+                             last_date=date.fromisoformat(r[8]) if r[8] else None)
+                for r in rows]
+
+    async def citizens_by_place(self, scope: Scope, level: PlaceLevel, start: date,
+                                end: date) -> dict[tuple[str, int], int]:
+        """Citizens helped per (place, category id): place is a team id or commune code as
+        text, or "" for the whole scope."""
+        key = {"team": "s.team_id", "commune": "s.commune_code", "scope": "''"}[level]
+        where, params = sessions_in(scope)
+        rows = await fetch_all(
+            self.conn,
+            f"SELECT {key}, s.category_id, SUM(s.citizens) FROM sessions s WHERE {where}"
+            " AND s.deleted_at IS NULL AND s.session_date BETWEEN ? AND ? GROUP BY 1, 2",
+            [*params, start.isoformat(), end.isoformat()],
+        )
+        return {(str(r[0]), int(r[1])): int(r[2]) for r in rows}
+
+    async def duty_month(self, scope: Scope, start: date, end: date) -> list[DutyRow]:
+        """One row per member for the allowance sheet: every active member of the scope's
+        teams (zeros too), plus anyone who logged here and has moved or left since. A member
+        is listed once, under the team of their latest session in the period (or their own
+        team if they logged nothing), with distinct days counted across all their sessions."""
+        where, params = teams_in(scope)
+        people = await fetch_all(
+            self.conn,
+            "SELECT m.id, m.full_name, t.id, t.name, c.name FROM members m"
+            " JOIN teams t ON t.id = m.team_id JOIN communes c ON c.code = t.commune_code"
+            f" WHERE m.active AND t.active AND {where}", params)
+        rows: dict[int, dict[str, Any]] = {
+            int(r[0]): {"member_id": r[0], "member_name": r[1], "team_id": r[2],
+                        "team_name": r[3], "commune_name": r[4]} for r in people}
+        swhere, sparams = sessions_in(scope)
+        latest_where, latest_params = sessions_in(scope, alias="s2")
+        period = [start.isoformat(), end.isoformat()]
+        logged = await fetch_all(
+            self.conn,
+            "SELECT s.member_id, COUNT(DISTINCT s.session_date), COUNT(*), SUM(s.citizens),"
+            " (SELECT s2.team_id FROM sessions s2 WHERE s2.member_id = s.member_id"
+            f"   AND {latest_where} AND s2.deleted_at IS NULL"
+            "   AND s2.session_date BETWEEN ? AND ?"
+            "   ORDER BY s2.session_date DESC, s2.id DESC LIMIT 1)"
+            f" FROM sessions s WHERE {swhere} AND s.deleted_at IS NULL"
+            " AND s.session_date BETWEEN ? AND ? GROUP BY s.member_id",
+            [*latest_params, *period, *sparams, *period])
+        moved = [int(r[0]) for r in logged if int(r[0]) not in rows or
+                 (r[4] is not None and rows[int(r[0])]["team_id"] != r[4])]
+        names = await self._names(moved, [int(r[4]) for r in logged if r[4] is not None])
+        for member_id, days, sessions, citizens, team_id in logged:
+            row = rows.setdefault(int(member_id), {"member_id": member_id,
+                                                   "member_name": names[0].get(member_id, "")})
+            if team_id is not None and int(team_id) in names[1]:
+                row["team_id"] = team_id
+                row["team_name"], row["commune_name"] = names[1][int(team_id)]
+            row.update(days=days, sessions=sessions, citizens=citizens)
+        found = [DutyRow(**row) for row in rows.values() if "team_id" in row]
+        return sorted(found, key=lambda r: (natural_key(r.commune_name),
+                                            natural_key(r.team_name),
+                                            natural_key(r.member_name), r.member_id))
+
+    async def _names(self, member_ids: list[int], team_ids: list[int]
+                     ) -> tuple[dict[int, str], dict[int, tuple[str, str]]]:
+        members: dict[int, str] = {}
+        teams: dict[int, tuple[str, str]] = {}
+        for chunk in _chunks(sorted(set(member_ids))):
+            rows = await fetch_all(
+                self.conn, f"SELECT id, full_name FROM members WHERE id IN ({_marks(chunk)})",
+                chunk)
+            members.update({int(r[0]): r[1] for r in rows})
+        for chunk in _chunks(sorted(set(team_ids))):
+            rows = await fetch_all(
+                self.conn,
+                "SELECT t.id, t.name, c.name FROM teams t JOIN communes c"
+                f" ON c.code = t.commune_code WHERE t.id IN ({_marks(chunk)})", chunk)
+            teams.update({int(r[0]): (r[1], r[2]) for r in rows})
+        return members, teams
+
+    async def team_refs(self, province: str) -> list[TeamRef]:
+        """The province's active teams, for the weekly reminders."""
+        rows = await fetch_all(
+            self.conn,
+            "SELECT t.id, t.name, t.commune_code FROM teams t JOIN communes c"
+            " ON c.code = t.commune_code WHERE t.active AND c.province_code = ?"
+            " ORDER BY natsort(t.name)", (province,))
+        return [TeamRef(team_id=r[0], name=r[1], commune_code=r[2]) for r in rows]
+
+    async def members_reminded(self, batch_id: str) -> set[int]:
+        """Who already has a message in this week's reminder batch (whatever its state)."""
+        rows = await fetch_all(
+            self.conn, "SELECT DISTINCT member_id FROM outbox WHERE batch_id = ?"
+            " AND member_id IS NOT NULL", (batch_id,))
+        return {int(r[0]) for r in rows}
+
+
+def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
+    return [ids[i:i + size] for i in range(0, len(ids), size)]
+
+
+def _marks(chunk: list[int]) -> str:
+    return ",".join("?" * len(chunk))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from telegram import BotCommand, Update
@@ -83,10 +84,21 @@ async def _introduce(app: Application, services: Services) -> None:  # type: ign
     log.info("bot @%s is ready", me.username)
 
 
+@dataclass(frozen=True)
+class Webhook:
+    """Where Telegram delivers updates instead of being polled: the public URL and the secret
+    it sends back in ``X-Telegram-Bot-Api-Secret-Token`` (see ``bot.web.webhooks``)."""
+
+    url: str
+    secret: str
+
+
 @asynccontextmanager
 async def running(app: Application,  # type: ignore[type-arg]
-                  services: Services, *, poll_timeout: int = 25) -> AsyncIterator[None]:
-    """The bot polling for updates for the duration of the block (the product and its tests).
+                  services: Services, *, poll_timeout: int = 25,
+                  webhook: Webhook | None = None) -> AsyncIterator[None]:
+    """The bot receiving updates for the duration of the block (the product and its tests):
+    polling, or by ``webhook`` when one is given (its receiver must already be routed).
 
     python-telegram-bot runs ``post_init`` only inside ``run_polling``, which owns the event
     loop; we share the loop with the sandbox, so start-up is spelled out here once.
@@ -95,9 +107,17 @@ async def running(app: Application,  # type: ignore[type-arg]
         await _introduce(app, services)
         await app.start()
         assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout)
+        if webhook is None:
+            # start_polling removes a webhook left from an earlier webhook run first.
+            await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout)
+        else:
+            await app.bot.set_webhook(webhook.url, secret_token=webhook.secret,
+                                      max_connections=CONCURRENT_UPDATES,
+                                      allowed_updates=Update.ALL_TYPES)
+            log.info("Telegram delivers updates by webhook")
         try:
             yield
         finally:
-            await app.updater.stop()
+            if app.updater.running:
+                await app.updater.stop()
             await app.stop()

@@ -10,6 +10,9 @@ holds the schedules and the outbox, so at start-up the jobs are simply created a
   the configured zone; they call ``run_due_work`` and wake the sender.
 - ``outbox:drain``: every 30 s, wakes the sender (and restarts it if it ever died), so items
   held back by quiet hours go out when they end.
+- ``files:cleanup``: every 15 minutes, deletes expired file links and their files.
+
+Each run is counted, with its duration, in the bot's metrics (``/metrics``).
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ log = logging.getLogger(__name__)
 
 DRAIN_JOB = "outbox:drain"
 DRAIN_INTERVAL_S = 30
+CLEANUP_JOB = "files:cleanup"
+CLEANUP_INTERVAL_S = 15 * 60
 #: At start-up, caught-up messages go out before polling starts, for at most this long.
 STARTUP_DRAIN_S = 15.0
 
@@ -95,20 +100,36 @@ class Scheduling:
             self.scheduler.add_job(
                 self._due, CronTrigger(day_of_week=cron_day(weekly), hour=weekly.at.hour,
                                        minute=weekly.at.minute, timezone=tz),
-                id=job_id(name), name=job_id(name), replace_existing=True,
+                args=(job_id(name),), id=job_id(name), name=job_id(name), replace_existing=True,
                 misfire_grace_time=3600, coalesce=True)
         self.scheduler.add_job(self._drain, IntervalTrigger(seconds=DRAIN_INTERVAL_S),
                                id=DRAIN_JOB, name=DRAIN_JOB, replace_existing=True)
+        self.scheduler.add_job(self.clean_up_files, IntervalTrigger(seconds=CLEANUP_INTERVAL_S),
+                               id=CLEANUP_JOB, name=CLEANUP_JOB, replace_existing=True)
         log.info("jobs scheduled: digest %s, reminder %s, quiet %s", schedules.digest,
                  schedules.reminder, schedules.quiet)
 
-    async def _due(self) -> None:
-        await run_due_work(self.services)
+    async def _due(self, job: str = "due") -> None:
+        await self.services.metrics.timed_job(job, lambda: run_due_work(self.services))
         self.sender.wake()
 
     async def _drain(self) -> None:
-        self._ensure_sender()
-        self.sender.wake()
+        async def drain() -> None:
+            self._ensure_sender()
+            self.sender.wake()
+
+        await self.services.metrics.timed_job(DRAIN_JOB, drain)
+
+    async def clean_up_files(self) -> int:
+        links = self.services.links
+        if links is None:
+            return 0
+        return await self.services.metrics.timed_job(CLEANUP_JOB, links.clean_up)
+
+    @property
+    def running(self) -> bool:
+        return bool(self.scheduler.running) and self._task is not None \
+            and not self._task.done()
 
 
 def wake_sender(services: Services) -> None:
@@ -133,6 +154,12 @@ async def reschedule(services: Services) -> bool:
     await scheduling.register()
     scheduling.sender.wake()
     return True
+
+
+def scheduler_running(services: Services) -> bool:
+    """Whether this bot's jobs are scheduled and its outbox sender is alive (for /healthz)."""
+    scheduling = _running.get(services.db)
+    return scheduling is not None and scheduling.running
 
 
 def scheduled_jobs(services: Services) -> dict[str, str]:

@@ -34,6 +34,7 @@ class Action(StrEnum):
     MANAGE_SCHEDULE = "manage_schedule"
     MANAGE_CATEGORIES = "manage_categories"
     VIEW_AUDIT = "view_audit"
+    VIEW_STATUS = "view_status"  # the bot's health (/status): admins only
 
 
 _MEMBER = frozenset({Action.VIEW_PROFILE, Action.LOG_SESSION, Action.VIEW_OWN_ACTIVITY})

@@ -25,6 +25,7 @@ def dispatcher() -> Dispatcher:
         profile,
         schedule,
         stats,
+        status,
         teams,
     )
 
@@ -44,4 +45,5 @@ def dispatcher() -> Dispatcher:
         schedule.feature,
         broadcast.feature,
         categories.feature,
+        status.feature,
     ])

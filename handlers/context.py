@@ -5,16 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from bot.chat import Button, ChannelPort, Incoming, OutMessage
 from bot.config import Settings
 from bot.i18n import Translator
+from bot.metrics import Metrics
 from bot.permissions import Action, Grant, Scope, can, can_somewhere, highest_role
 from bot.roles import Role
 from storage.db import Database
 from storage.models import ChatFlow, Member, Team
 from storage.repos import Repos
+
+if TYPE_CHECKING:
+    from bot.file_links import FileLinks
 
 Clock = Callable[[], datetime]
 
@@ -28,6 +32,10 @@ class Services:
     bot_username: str = "tocns_bot"
     #: The running channels by name, for messages not answering an update (outbox, jobs).
     channels: dict[str, ChannelPort] = field(default_factory=dict)
+    #: Counters and gauges of /metrics (one registry per running bot).
+    metrics: Metrics = field(default_factory=Metrics)
+    #: Files handed out by link (Zalo's photos and documents); None without a web address.
+    links: FileLinks | None = None
 
     @property
     def read(self) -> Repos:

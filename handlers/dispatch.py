@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+import time
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import timedelta
 from typing import TypeVar
 
 from bot.chat import ChannelPort, Incoming, OutMessage
+from bot.metrics import MeteredPort
 from bot.permissions import lowest_role_for
 from handlers.caller import resolve_caller
 from handlers.context import Ctx, Services
@@ -27,6 +29,9 @@ _T = TypeVar("_T")
 
 #: Longer input is cut before any handler sees it (Telegram's own message limit).
 MAX_TEXT = 4096
+
+#: Turns an update into what it stands for, in the chat's turn (Zalo: a typed "2" → a press).
+Prepare = Callable[[Incoming], Awaitable[Incoming]]
 
 
 class Dispatcher:
@@ -46,39 +51,50 @@ class Dispatcher:
                 _add_unique(self.flows, flow.flow, flow)
             self.text_hooks.extend(feature.text_hooks)
 
-    async def dispatch(self, services: Services, channel: ChannelPort, inc: Incoming) -> None:
+    async def dispatch(self, services: Services, channel: ChannelPort, inc: Incoming,
+                       prepare: Prepare | None = None) -> None:
         """Handle one update; updates of one chat run one at a time, in order of arrival.
 
         Channels hand updates over concurrently so that one slow request (an import, an export)
         never makes everyone else wait; the per-chat lock keeps each conversation sequential.
+        ``prepare`` runs inside the chat's turn, so it sees what the previous update left.
         """
+        services.metrics.received(inc.channel, services.clock())
         key = (inc.channel, inc.chat_id)
         lock = self._chat_locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
             async with lock:  # asyncio locks are FIFO: arrival order is kept
-                await self._dispatch(services, channel, inc)
+                await self._dispatch(services, MeteredPort(channel, services.metrics), inc,
+                                     prepare)
         finally:
             self._waiting[key] -= 1
             if not self._waiting[key]:
                 del self._waiting[key], self._chat_locks[key]
 
-    async def _dispatch(self, services: Services, channel: ChannelPort, inc: Incoming) -> None:
+    async def _dispatch(self, services: Services, channel: ChannelPort, inc: Incoming,
+                        prepare: Prepare | None) -> None:
         if await services.read.chats.was_processed(inc.channel, inc.update_key):
             log.info("skipping re-delivered update %s", inc.update_key)
+            services.metrics.duplicates.labels(inc.channel).inc()
             return
         ctx: Ctx | None = None
+        started = time.perf_counter()
         try:
+            if prepare is not None:
+                inc = await prepare(inc)
             caller = await resolve_caller(services, inc)
             ctx = Ctx(services=services, channel=channel, inc=inc, caller=caller)
             await self._route(ctx)
         except Exception:
             log.exception("error handling update %s", inc.update_key)
+            services.metrics.error("handler")
             await _apologise(services, channel, inc, ctx)
         finally:
             async with services.db.write() as conn:
                 await Repos(conn).chats.mark_processed(inc.channel, inc.update_key,
                                                        services.clock())
+            services.metrics.handled(inc, time.perf_counter() - started)
 
     async def _route(self, ctx: Ctx) -> None:
         inc = ctx.inc

@@ -15,7 +15,9 @@ from storage.repos.audit import AuditRepo
 from storage.repos.categories import CategoryRepo
 from storage.repos.chats import ChatRepo
 from storage.repos.exports import ExportRepo
+from storage.repos.file_links import FileLinkRepo
 from storage.repos.geo import GeoRepo
+from storage.repos.health import HealthRepo
 from storage.repos.invitations import InvitationRepo
 from storage.repos.members import MemberRepo
 from storage.repos.outbox import OutboxRepo
@@ -51,3 +53,5 @@ class Repos:
         self.exports = ExportRepo(conn)
         self.pending_imports = PendingImportRepo(conn)
         self.zalo = ZaloRepo(conn)
+        self.file_links = FileLinkRepo(conn)
+        self.health = HealthRepo(conn)

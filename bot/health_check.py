@@ -82,11 +82,12 @@ def newest_backup_age(folder: Path, wall_now: float | None = None) -> timedelta 
 async def gather(services: Services) -> HealthReport:
     now = services.clock()
     settings = services.settings
-    read = Repos(services.db.reader)
     quiet = default_quiet(services)
-    database, depth, oldest, last = False, None, None, {}
+    database, depth, oldest = False, None, None
+    last: dict[str, datetime] = {}
     try:
         async with asyncio.timeout(DATABASE_TIMEOUT_S):
+            read = Repos(services.db.reader)
             database = await read.health.ping()
             backlog = await read.health.outbox_backlog(now)
             depth, oldest = backlog.depth, backlog.oldest_due
@@ -95,6 +96,8 @@ async def gather(services: Services) -> HealthReport:
     except Exception as exc:  # unreachable, locked, corrupt, closed: all the same to a probe
         log.warning("health check: the database did not answer (%s)", type(exc).__name__)
         database = False
+    for channel, moment in services.metrics.last_received.items():  # not handled yet, maybe
+        last[channel] = max(moment, last.get(channel, moment))
     backup_age = await asyncio.to_thread(newest_backup_age, settings.backup_dir)
     figures = HealthFigures(database=database, scheduler=scheduler_running(services),
                             outbox_depth=depth, oldest_due=oldest, last_updates=last,

@@ -81,7 +81,8 @@ class Scheduling:
 
     async def stop(self) -> None:
         _running.pop(self.services.db, None)
-        self.scheduler.shutdown(wait=False)
+        if self.scheduler.running:  # stopping twice is harmless
+            self.scheduler.shutdown(wait=False)
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

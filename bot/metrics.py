@@ -87,10 +87,14 @@ class Metrics:
             registry=registry)
         self.file_links = Gauge(
             "tocns_file_links", "File links not yet cleaned up", registry=registry)
+        #: When each channel's latest update arrived in this process (the database keeps it
+        #: across restarts once handled).
+        self.last_received: dict[str, datetime] = {}
 
     # --- events -----------------------------------------------------------------------------
 
     def received(self, channel: str, at: datetime) -> None:
+        self.last_received[channel] = at
         self.last_update.labels(channel).set(at.timestamp())
 
     def handled(self, inc: Incoming, seconds: float) -> None:

@@ -26,10 +26,12 @@ from storage.repos import Repos
 
 log = logging.getLogger(__name__)
 
+
 class FileHost(Protocol):
     """Publishes a file and gives its public link (None: no public address to offer)."""
 
     async def publish(self, file: OutFile, purpose: str) -> PublishedFile | None: ...
+
 
 TEXT_EVENT = "message.text.received"
 IMAGE_EVENT = "message.image.received"

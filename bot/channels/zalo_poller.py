@@ -150,8 +150,8 @@ class ZaloWebhook:
 @asynccontextmanager
 async def running_zalo(services: Services, *, token: str, base_url: str,
                        poll_timeout: int = 30, backoff: float = 1.0,
-                       files: FileHost | None = None,
-                       webhook: ZaloWebhook | None = None) -> AsyncIterator[ZaloChannel]:
+                       files: FileHost | None = None, webhook: ZaloWebhook | None = None,
+                       max_in_flight: int = MAX_IN_FLIGHT) -> AsyncIterator[ZaloChannel]:
     """The Zalo channel receiving (polling, or by ``webhook``) and answering for the block."""
     from handlers import dispatcher
 
@@ -171,7 +171,7 @@ async def running_zalo(services: Services, *, token: str, base_url: str,
         await routes.dispatch(services, port, incoming, prepare=prepare)
 
     poller = None if webhook is not None else ZaloPoller(
-        api, handle, poll_timeout=poll_timeout, backoff=backoff,
+        api, handle, poll_timeout=poll_timeout, backoff=backoff, max_in_flight=max_in_flight,
         on_error=lambda: services.metrics.error("poll"))
     try:
         me = await api.get_me()

@@ -106,6 +106,8 @@ async def _start_telegram(stack: AsyncExitStack, services: Services, web: WebRou
         hook = telegram_webhook(web, app, settings.web_base_url,
                                 settings.telegram_webhook_secret)
     await stack.enter_async_context(running(app, services, webhook=hook))
+    if hook is not None:  # stopping: later deliveries get 404 and wait for the next start
+        stack.callback(setattr, web, "telegram", None)
 
 
 async def _run_channels(stack: AsyncExitStack, services: Services, web: WebRoutes) -> None:

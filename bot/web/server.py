@@ -19,10 +19,11 @@ The sandbox demo serves :meth:`WebRoutes.routes` on its own address instead of a
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Awaitable, Callable
+from urllib.parse import quote
 
 from aiohttp import web
-from aiohttp.helpers import content_disposition_header
 
 from bot.health_check import refresh_gauges
 from bot.metrics import CONTENT_TYPE
@@ -64,8 +65,7 @@ class WebRoutes:
         disposition = "inline" if found.purpose == "photo" else "attachment"
         return web.FileResponse(found.path, headers={
             "Content-Type": found.content_type,
-            "Content-Disposition": content_disposition_header(disposition,
-                                                              filename=found.filename),
+            "Content-Disposition": content_disposition(disposition, found.filename),
             # A link is a bearer token: no shared cache keeps it, no page leaks it onwards.
             "Cache-Control": "private, no-store",
             "Referrer-Policy": "no-referrer",
@@ -81,6 +81,14 @@ class WebRoutes:
         await refresh_gauges(self.services)
         return web.Response(body=self.services.metrics.render(),
                             headers={"Content-Type": CONTENT_TYPE})
+
+
+def content_disposition(kind: str, filename: str) -> str:
+    """The file's name for the download: plain ASCII for old clients, UTF-8 (RFC 6266) for
+    the rest — a Vietnamese name arrives with its diacritics."""
+    bare = unicodedata.normalize("NFKD", filename.replace("đ", "d").replace("Đ", "D"))
+    plain = "".join(ch for ch in bare if 32 <= ord(ch) < 127 and ch not in '"\\') or "file"
+    return f"{kind}; filename=\"{plain}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 async def _receive(receiver: Receiver | None, request: web.Request) -> web.Response:

@@ -94,3 +94,11 @@ async def test_expired_files_are_deleted_and_tokens_are_stored_hashed(
         assert await Repos(conn).file_links.count() == 0
     assert hooked.services.metrics.registry.get_sample_value(
         "tocns_job_runs_total", {"job": "files:cleanup", "result": "ok"}) == 2
+
+
+def test_a_vietnamese_file_name_survives_the_download_header() -> None:
+    from bot.web.server import content_disposition
+
+    header = content_disposition("attachment", 'Báo cáo Đức "11".xlsx')
+    assert header == ("attachment; filename=\"Bao cao Duc 11.xlsx\"; filename*=UTF-8''"
+                      "B%C3%A1o%20c%C3%A1o%20%C4%90%E1%BB%A9c%20%2211%22.xlsx")

@@ -83,10 +83,15 @@ def telegram_webhook(web: WebRoutes, app: Application,  # type: ignore[type-arg]
 def zalo_webhook(web: WebRoutes, base_url: str, secret: str) -> ZaloWebhook:
     """Where Zalo is to deliver; the channel routes deliveries to itself while it runs."""
 
-    def attach(handle: UpdateHandler | None) -> None:
-        web.zalo = ZaloReceiver(handle, secret, web.services.metrics) if handle else None
+    def attach(handle: UpdateHandler) -> None:
+        web.zalo = ZaloReceiver(handle, secret, web.services.metrics)
 
-    return ZaloWebhook(base_url + ZALO_PATH, secret, attach)
+    async def detach() -> None:
+        receiver, web.zalo = web.zalo, None
+        if receiver is not None:
+            await receiver.finish()
+
+    return ZaloWebhook(base_url + ZALO_PATH, secret, attach, detach)
 
 
 def _zalo_webhook(services: Services, web: WebRoutes) -> ZaloWebhook | None:
@@ -106,8 +111,16 @@ async def _start_telegram(stack: AsyncExitStack, services: Services, web: WebRou
         hook = telegram_webhook(web, app, settings.web_base_url,
                                 settings.telegram_webhook_secret)
     await stack.enter_async_context(running(app, services, webhook=hook))
-    if hook is not None:  # stopping: later deliveries get 404 and wait for the next start
-        stack.callback(setattr, web, "telegram", None)
+    if hook is not None:
+        stack.push_async_callback(_stop_telegram_deliveries, web)
+
+
+async def _stop_telegram_deliveries(web: WebRoutes) -> None:
+    """Before the bot stops: later deliveries get 404 (Telegram keeps them for the next start)
+    and those in hand are finished."""
+    receiver, web.telegram = web.telegram, None
+    if receiver is not None:
+        await receiver.finish()
 
 
 async def _run_channels(stack: AsyncExitStack, services: Services, web: WebRoutes) -> None:

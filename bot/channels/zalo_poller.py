@@ -14,7 +14,7 @@ button it stands for (``interpret``) inside that chat's turn, once the previous 
 chat has left its numbered choices.
 
 With a webhook (``WEB_BASE_URL``), nothing polls: the bot's web server hands Zalo's POSTs to
-the same update handler (``bot.web.webhooks.ZaloReceiver``).
+the same update handler (``bot.web.webhooks.ZaloReceiver``), each in its own task as here.
 """
 
 from __future__ import annotations
@@ -143,8 +143,10 @@ class ZaloWebhook:
 
     url: str
     secret: str
-    #: Routes the web server's deliveries to the channel's handler (None: stop routing).
-    attach: Callable[[UpdateHandler | None], None]
+    #: Routes the web server's deliveries to the channel's handler.
+    attach: Callable[[UpdateHandler], None]
+    #: Stops routing them, once the updates in hand are handled.
+    detach: Callable[[], Awaitable[None]]
 
 
 @asynccontextmanager
@@ -191,7 +193,7 @@ async def running_zalo(services: Services, *, token: str, base_url: str,
         if poller is not None:
             await poller.stop()
         if webhook is not None:
-            webhook.attach(None)
+            await webhook.detach()
         if services.channels.get("zalo") is port:
             del services.channels["zalo"]
         await api.close()

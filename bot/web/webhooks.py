@@ -2,13 +2,22 @@
 
 Both platforms send the secret given to setWebhook in a header. It is compared in constant time
 (``hmac.compare_digest``); a wrong or missing one gets 403 and the body is not even read, so
-nothing changes. An accepted update is handled before the answer goes back: if the bot dies
-half-way, the platform has no 200 and delivers it again, and the dispatcher's processed-update
-keys make sure a repeated delivery is handled once.
+nothing changes. The dispatcher's processed-update keys make a repeated delivery count once.
+
+When to answer differs, on purpose, with what each platform promises:
+
+- Telegram retries an update until it gets a 2xx and delivers over several connections at
+  once (``max_connections``): the update is handled before the answer goes back, so one the
+  bot did not finish (a crash, a deploy) comes again, at no cost in throughput.
+- Zalo's delivery is at most once and says nothing of parallel deliveries: the answer goes
+  back at once and the update is handled in its own task, as the poller does, so one slow
+  export never holds up Zalo's next delivery. Each chat stays in order (the dispatcher's
+  per-chat lock is taken in arrival order).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 from typing import Any
@@ -56,6 +65,7 @@ class TelegramReceiver:
         self.app = app
         self.secret = secret
         self.metrics = metrics
+        self._in_flight: set[asyncio.Task[None]] = set()
 
     async def __call__(self, request: web.Request) -> web.Response:
         if not secret_matches(request.headers.get(TELEGRAM_HEADER), self.secret):
@@ -67,18 +77,28 @@ class TelegramReceiver:
         if update is None:
             return web.Response(status=400, text="Bad Request")
         # process_update runs our handler and its error handler; it does not raise for them.
-        await self.app.process_update(update)
+        # Its own task, so that stopping can wait for it (finish) before the bot stops.
+        task = asyncio.create_task(self.app.process_update(update))
+        self._in_flight.add(task)
+        task.add_done_callback(self._in_flight.discard)
+        await asyncio.shield(task)
         return web.Response(status=200)
+
+    async def finish(self) -> None:
+        """Wait for the updates in hand (the bot is stopping)."""
+        while self._in_flight:
+            await asyncio.gather(*self._in_flight, return_exceptions=True)
 
 
 class ZaloReceiver:
     """Hands Zalo's POSTed updates, wrapped in ``{"ok": true, "result": …}`` or not, to the
-    Zalo channel's update handler."""
+    Zalo channel's update handler, each in its own task."""
 
     def __init__(self, handle: UpdateHandler, secret: str, metrics: Metrics) -> None:
         self.handle = handle
         self.secret = secret
         self.metrics = metrics
+        self._in_flight: set[asyncio.Task[None]] = set()
 
     async def __call__(self, request: web.Request) -> web.Response:
         if not secret_matches(request.headers.get(ZALO_HEADER), self.secret):
@@ -87,8 +107,22 @@ class ZaloReceiver:
         update = unwrap(body) if body is not None else None
         if update is None:
             return web.json_response({"ok": False, "description": "not an update"}, status=400)
-        await self.handle(update)
+        task = asyncio.create_task(self._handle(update))
+        self._in_flight.add(task)
+        task.add_done_callback(self._in_flight.discard)
         return web.json_response({"ok": True})
+
+    async def _handle(self, update: dict[str, Any]) -> None:
+        try:
+            await self.handle(update)
+        except Exception:
+            # The dispatcher answers people itself; this is what failed around it.
+            log.exception("Zalo update could not be handled: %r", update.get("event_name"))
+
+    async def finish(self) -> None:
+        """Wait for the updates in hand (the channel is stopping)."""
+        while self._in_flight:
+            await asyncio.gather(*self._in_flight, return_exceptions=True)
 
 
 def unwrap(body: dict[str, Any]) -> dict[str, Any] | None:

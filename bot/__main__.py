@@ -112,8 +112,12 @@ def _run(settings: Settings) -> int:
         return 1
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
-            print(f"Start-up error: {settings.sandbox_host}:{settings.sandbox_port} is already "
-                  "in use; set SANDBOX_PORT to a free port.", file=sys.stderr)
+            places = [f"{settings.sandbox_host}:{settings.sandbox_port} (SANDBOX_PORT)"] \
+                if settings.sandbox_mode else []
+            if settings.web_base_url is not None:
+                places.append(f"{settings.web_host}:{settings.web_port} (WEB_PORT)")
+            print(f"Start-up error: {' or '.join(places)} is already in use; set it to a free "
+                  "port.", file=sys.stderr)
         else:
             print(f"Start-up error: {exc}", file=sys.stderr)
         return 1

@@ -6,18 +6,25 @@ A missing or invalid setting must stop start-up with one clear line naming it, n
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from datetime import time
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _QUIET = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
+#: Telegram's rule for a webhook secret (letters, digits, _ and -), with a floor of 16
+#: characters so that it cannot be guessed; Zalo's secrets (8-256) are held to the same rule.
+_WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
+_SECRET_HINT = ("expected 16-256 letters, digits, _ or -; make one with: "
+                "python -c 'import secrets; print(secrets.token_urlsafe(32))'")
 
 
 class ConfigError(Exception):
@@ -72,13 +79,21 @@ class Settings(BaseSettings):
     retention_outbox_days: int = Field(default=90, ge=1, le=3650, alias="RETENTION_OUTBOX_DAYS")
     retention_audit_days: int = Field(default=730, ge=30, le=36500,
                                       alias="RETENTION_AUDIT_DAYS")
+    # --- the web server (webhooks, file links, health, metrics) ---
+    web_base_url: str | None = Field(default=None, alias="WEB_BASE_URL")
+    web_host: str = Field(default="127.0.0.1", alias="WEB_HOST")
+    web_port: int = Field(default=8443, ge=0, le=65535, alias="WEB_PORT")
+    telegram_webhook_secret: str | None = Field(default=None, alias="TELEGRAM_WEBHOOK_SECRET")
+    zalo_webhook_secret: str | None = Field(default=None, alias="ZALO_WEBHOOK_SECRET")
+    file_link_ttl_hours: int = Field(default=24, ge=1, le=24 * 31, alias="FILE_LINK_TTL_HOURS")
 
     @field_validator("admin_telegram_ids", "admin_zalo_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: Any) -> Any:
         return _id_list(value)
 
-    @field_validator("telegram_bot_token", "zalo_bot_token", mode="before")
+    @field_validator("telegram_bot_token", "zalo_bot_token", "web_base_url",
+                     "telegram_webhook_secret", "zalo_webhook_secret", mode="before")
     @classmethod
     def _blank_is_none(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
@@ -119,6 +134,48 @@ class Settings(BaseSettings):
         if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise ValueError("expected DEBUG, INFO, WARNING or ERROR")
         return value.upper()
+
+    @field_validator("web_base_url")
+    @classmethod
+    def _public_address(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("https", "http") or not parts.hostname \
+                or parts.query or parts.fragment:
+            raise ValueError("expected the public https address of the bot, "
+                             "e.g. https://tocns.example.gov.vn")
+        if parts.scheme == "http" and not _loopback(parts.hostname):
+            raise ValueError("must start with https:// (Telegram and Zalo call only https "
+                             "addresses; http only on this machine, e.g. http://127.0.0.1:8443)")
+        return value.strip().rstrip("/")
+
+    @field_validator("telegram_webhook_secret", "zalo_webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: str | None) -> str | None:
+        if value is not None and not _WEBHOOK_SECRET.match(value):
+            raise ValueError(_SECRET_HINT)
+        return value
+
+    @model_validator(mode="after")
+    def _secrets_for_webhooks(self) -> Settings:
+        """With a public address, each channel that will receive webhooks needs its secret."""
+        if self.web_base_url is None:
+            return self
+        if self.telegram_webhook_secret is None \
+                and (self.telegram_bot_token is not None or self.sandbox_mode):
+            raise ValueError("TELEGRAM_WEBHOOK_SECRET: required when WEB_BASE_URL is set; "
+                             + _SECRET_HINT)
+        if self.zalo_webhook_secret is None \
+                and (self.zalo_bot_token is not None or self.sandbox_mode):
+            raise ValueError("ZALO_WEBHOOK_SECRET: required when WEB_BASE_URL is set; "
+                             + _SECRET_HINT)
+        return self
+
+    @property
+    def files_dir(self) -> Path:
+        """Where the files behind file links live: next to the database."""
+        return self.database_path.parent / "files"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -174,8 +231,19 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         first = exc.errors()[0]
-        loc = first["loc"][0] if first["loc"] else "?"
+        message = first["msg"].removeprefix("Value error, ")
+        if not first["loc"]:  # a rule across settings names them in its message
+            raise ConfigError(f"Configuration error: {message}") from None
+        loc = first["loc"][0]
         field = Settings.model_fields.get(str(loc))
         name = field.alias if field and field.alias else str(loc).upper()
-        message = first["msg"].removeprefix("Value error, ")
         raise ConfigError(f"Configuration error: {name}: {message}") from None
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

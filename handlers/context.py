@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.config import Settings
 from bot.core.callback_data import Press
@@ -14,8 +14,13 @@ from bot.core.i18n import Translator
 from bot.core.models import ChatFlow, Member, Team
 from bot.core.permissions import Action, Grant, Scope, can, can_somewhere, highest_role
 from bot.core.roles import Role
+from handlers.metrics import Metrics
 from storage.db import Database
+from storage.file_links import FileLinks
 from storage.repos import Repos
+
+if TYPE_CHECKING:
+    from storage.file_links import FileLinks
 
 Clock = Callable[[], datetime]
 
@@ -28,6 +33,10 @@ class Scheduling(Protocol):
 
     async def reschedule(self) -> None:
         """The stored schedules changed: re-register the jobs."""
+
+    @property
+    def running(self) -> bool:
+        """The jobs are scheduled and the outbox sender is alive (for /healthz, /status)."""
 
 
 class CommandInfo(Protocol):
@@ -73,6 +82,12 @@ class Services(Protocol):
         """None when no scheduler runs (a command-line tool, some tests)."""
     @property
     def read(self) -> Repos: ...
+    @property
+    def metrics(self) -> Metrics:
+        """Counters and gauges of /metrics (one registry per running bot)."""
+    @property
+    def links(self) -> FileLinks | None:
+        """Files handed out by link (Zalo's photos and documents); None without an address."""
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import weakref
 from collections.abc import Iterable
 from datetime import timedelta
@@ -22,6 +23,7 @@ from bot.core.permissions import lowest_role_for
 from handlers import press_check
 from handlers.caller import resolve_caller
 from handlers.context import Ctx, Services
+from handlers.metrics import MeteredPort
 from handlers.refusals import audit_refusal
 from handlers.routing import ButtonRoute, Command, Feature, FlowRoute, TextHook
 from storage.db import Database
@@ -34,6 +36,8 @@ _T = TypeVar("_T")
 MAX_TEXT = 4096
 #: Flood buckets kept in memory before idle ones are forgotten.
 MAX_BUCKETS = 10_000
+
+#: Turns an update into what it stands for, in the chat's turn (Zalo: a typed "2" → a press).
 
 
 class Dispatcher:
@@ -61,13 +65,16 @@ class Dispatcher:
 
         Channels hand updates over concurrently so that one slow request (an import, an export)
         never makes everyone else wait; the per-chat lock keeps each conversation sequential.
+        What the person meant is read (``channel.interpret``) inside the chat's turn, so it
+        sees what the previous update left (Zalo's numbered choices).
         """
+        services.metrics.received(inc.channel, services.clock())
         key = (inc.channel, inc.chat_id)
         lock = self._chat_locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
             async with lock:  # asyncio locks are FIFO: arrival order is kept
-                await self._dispatch(services, channel, inc)
+                await self._dispatch(services, MeteredPort(channel, services.metrics), inc)
         finally:
             self._waiting[key] -= 1
             if not self._waiting[key]:
@@ -78,10 +85,12 @@ class Dispatcher:
         # once handled *and answered*: a crash in between handles it again at start-up, which
         # the flows are made for (a repeated Save finds the session already saved), whereas
         # marking it with the handler's first write would leave that person with no answer.
+        started = time.perf_counter()
         await self._handle(services, channel, inc)
         # Not reached when cancelled (shutdown): the update stays pending and is handled again.
         async with services.db.write() as conn:
             await Repos(conn).inbox.mark_handled(inc.channel, inc.update_key, services.clock())
+        services.metrics.handled(inc, time.perf_counter() - started)
 
     async def _handle(self, services: Services, channel: ChannelPort, inc: Incoming) -> None:
         decision = self._flood(services, inc)
@@ -100,6 +109,7 @@ class Dispatcher:
             await self._route(ctx)
         except Exception:
             log.exception("error handling update %s", inc.update_key)
+            services.metrics.error("handler")
             await _apologise(services, channel, inc, ctx)
 
     def _flood(self, services: Services, inc: Incoming) -> Decision:

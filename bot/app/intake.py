@@ -45,6 +45,7 @@ class Intake:
         skipped = len(batch) - len(fresh)
         if skipped:
             log.info("%d re-delivered %s update(s) skipped", skipped, self.channel)
+            self.services.metrics.duplicates.labels(self.channel).inc(skipped)
         for inc in batch:
             if inc.update_key in fresh_keys:
                 fresh_keys.discard(inc.update_key)

@@ -13,6 +13,9 @@ holds the schedules and the outbox, so at start-up the jobs are simply created a
 - ``backup:daily``: at BACKUP_TIME (02:30 by default, local time) a backup into BACKUP_DIR,
   keeping the newest BACKUP_KEEP; and ``backup:catch-up`` once, two minutes after start-up,
   when the newest backup is a day old (a server switched off at night never sees 02:30).
+- ``files:cleanup``: every 15 minutes, deletes expired file links and their files.
+
+Each run is counted, with its duration, in the bot's metrics (``/metrics``).
 """
 
 from __future__ import annotations
@@ -44,6 +47,8 @@ RETENTION_JOB = "retention:daily"
 #: The daily clean-up runs at this local time (quiet, nobody is logging).
 RETENTION_AT = (3, 15)
 DRAIN_INTERVAL_S = 30
+CLEANUP_JOB = "files:cleanup"
+CLEANUP_INTERVAL_S = 15 * 60
 #: At start-up, caught-up messages go out before polling starts, for at most this long.
 STARTUP_DRAIN_S = 15.0
 BACKUP_JOB = "backup:daily"
@@ -86,7 +91,8 @@ class Scheduling:
 
     async def stop(self) -> None:
         self.services.scheduling = None
-        self.scheduler.shutdown(wait=False)
+        if self.scheduler.running:  # stopping twice is harmless
+            self.scheduler.shutdown(wait=False)
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -105,7 +111,7 @@ class Scheduling:
             self.scheduler.add_job(
                 self._due, CronTrigger(day_of_week=cron_day(weekly), hour=weekly.at.hour,
                                        minute=weekly.at.minute, timezone=tz),
-                id=job_id(name), name=job_id(name), replace_existing=True,
+                args=(job_id(name),), id=job_id(name), name=job_id(name), replace_existing=True,
                 misfire_grace_time=3600, coalesce=True)
         self.scheduler.add_job(self._drain, IntervalTrigger(seconds=DRAIN_INTERVAL_S),
                                id=DRAIN_JOB, name=DRAIN_JOB, replace_existing=True)
@@ -114,6 +120,8 @@ class Scheduling:
                                                           minute=RETENTION_AT[1], timezone=tz),
                                args=(self.services,), id=RETENTION_JOB, name=RETENTION_JOB,
                                replace_existing=True, misfire_grace_time=6 * 3600, coalesce=True)
+        self.scheduler.add_job(self.clean_up_files, IntervalTrigger(seconds=CLEANUP_INTERVAL_S),
+                               id=CLEANUP_JOB, name=CLEANUP_JOB, replace_existing=True)
         log.info("jobs scheduled: digest %s, reminder %s, quiet %s", schedules.digest,
                  schedules.reminder, schedules.quiet)
 
@@ -146,13 +154,27 @@ class Scheduling:
     async def backup(self) -> None:
         await scheduled_backup(self.services.settings, self.services.clock())
 
-    async def _due(self) -> None:
-        await run_due_work(self.services)
+    async def _due(self, job: str = "due") -> None:
+        await self.services.metrics.timed_job(job, lambda: run_due_work(self.services))
         self.sender.wake()
 
     async def _drain(self) -> None:
-        self._ensure_sender()
-        self.sender.wake()
+        async def drain() -> None:
+            self._ensure_sender()
+            self.sender.wake()
+
+        await self.services.metrics.timed_job(DRAIN_JOB, drain)
+
+    async def clean_up_files(self) -> int:
+        links = self.services.links
+        if links is None:
+            return 0
+        return await self.services.metrics.timed_job(CLEANUP_JOB, links.clean_up)
+
+    @property
+    def running(self) -> bool:
+        return bool(self.scheduler.running) and self._task is not None \
+            and not self._task.done()
 
 
 async def drain_now(services: Services) -> None:

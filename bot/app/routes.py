@@ -20,6 +20,7 @@ from handlers import (
     profile,
     schedule,
     stats,
+    status,
     targets,
     teams,
 )
@@ -47,4 +48,5 @@ def build_dispatcher() -> Dispatcher:
         targets.feature,
         pause.feature,
         allowance.feature,
+        status.feature,
     ])

@@ -239,23 +239,27 @@ class Sender:
             async with services.db.write() as conn:
                 await Repos(conn).outbox.drop(item.id, "no longer needed", services.clock())
             self.stats.dropped += 1
+            services.metrics.sent(item.channel, "outbox", "dropped")
             return None
         channel = services.channels[item.channel]
         try:
             ref = await channel.send(item.chat_id, decode(item.payload, item.attachment))
         except Exception as exc:
             error = classify(exc)
+            services.metrics.error("send")
             async with services.db.write() as conn:
                 outbox = Repos(conn).outbox
                 if error.verdict is Verdict.FINAL or item.attempts >= self.max_attempts:
                     await outbox.mark_failed(item.id, error.reason, services.clock())
                     self.stats.failed += 1
                     self.stats.failures.append(item.dedup_key)
+                    services.metrics.sent(item.channel, "outbox", "failed")
                     log.warning("outbox %s failed for good after %d attempt(s): %s",
                                 item.dedup_key, item.attempts, error.reason)
                     return None
                 await outbox.release(item.id, error.reason, services.clock())
             self.stats.retried += 1
+            services.metrics.sent(item.channel, "outbox", "retry")
             if error.verdict is Verdict.RATE_LIMITED:
                 self.stats.rate_limited += 1
                 self._paused_until = max(self._paused_until, self._monotonic() + error.wait)
@@ -264,6 +268,7 @@ class Sender:
         async with services.db.write() as conn:
             await Repos(conn).outbox.mark_sent(item.id, ref, services.clock())
         self.stats.sent += 1
+        services.metrics.sent(item.channel, "outbox", "sent")
         return None
 
     async def _pace(self, key: tuple[str, str]) -> None:

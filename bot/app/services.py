@@ -11,8 +11,10 @@ from bot.core.chat import ChannelPort
 from bot.core.i18n import Translator
 from handlers.context import Clock, Scheduling
 from handlers.dispatch import Dispatcher
+from handlers.metrics import Metrics
 from locales import translator
 from storage.db import Database
+from storage.file_links import FileLinks
 from storage.repos import Repos
 
 
@@ -34,6 +36,10 @@ class Services:
     channels: dict[str, ChannelPort] = field(default_factory=dict)
     #: Set while the jobs and the outbox sender run (see ``bot.app.jobs.scheduling``).
     scheduling: Scheduling | None = None
+    #: Counters and gauges of /metrics (one registry per running bot).
+    metrics: Metrics = field(default_factory=Metrics)
+    #: Files handed out by link (Zalo's photos and documents); None without a web address.
+    links: FileLinks | None = None
 
     @property
     def read(self) -> Repos:

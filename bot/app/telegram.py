@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 from telegram import Bot, BotCommand
 from telegram.error import InvalidToken, TelegramError
@@ -27,6 +28,8 @@ RATE_LIMIT_RETRIES = 5
 #: The updates the flows use (others are not even fetched).
 ALLOWED_UPDATES = ["message", "callback_query"]
 MAX_BACKOFF = 30.0
+#: Connections Telegram may open at once to deliver by webhook (different chats).
+WEBHOOK_CONNECTIONS = 32
 
 
 def build_telegram_app(services: Services, *, token: str, base_url: str,
@@ -134,24 +137,50 @@ async def _introduce(app: Application, services: Services) -> None:  # type: ign
     log.info("bot @%s is ready", me.username)
 
 
+@dataclass(frozen=True)
+class Webhook:
+    """Where Telegram delivers updates instead of being polled, and the secret it sends back
+    in ``X-Telegram-Bot-Api-Secret-Token`` (see ``bot.app.web.webhooks``)."""
+
+    url: str
+    secret: str
+    #: Routes the web server's deliveries into the channel's intake, before setWebhook.
+    attach: Callable[[Intake], None]
+    #: Stops routing them (later deliveries are refused; Telegram keeps them for the next start).
+    detach: Callable[[], Awaitable[None]]
+
+
 @asynccontextmanager
 async def running(app: Application,  # type: ignore[type-arg]
-                  services: Services, *, poll_timeout: int = 25) -> AsyncIterator[Intake]:
-    """The bot polling for updates for the duration of the block (the product and its tests).
+                  services: Services, *, poll_timeout: int = 25,
+                  webhook: Webhook | None = None) -> AsyncIterator[Intake]:
+    """The bot receiving updates for the duration of the block (the product and its tests):
+    polling, or by ``webhook`` when one is given.
 
     At start, what a crash left received but not handled is handled first (in order); at
     stop, updates in hand get a grace period, and what is cut short stays in the inbox.
     """
     async with app:
         await _introduce(app, services)
-        # Polling and a webhook exclude each other.
-        await app.bot.delete_webhook(drop_pending_updates=False)
         intake = Intake(services, TelegramPort(app.bot))
         await intake.replay()
-        poller = TelegramPoller(app.bot, intake, timeout=poll_timeout)
-        poller.start()
+        poller: TelegramPoller | None = None
+        if webhook is not None:
+            webhook.attach(intake)
+            await app.bot.set_webhook(webhook.url, secret_token=webhook.secret,
+                                      max_connections=WEBHOOK_CONNECTIONS,
+                                      allowed_updates=ALLOWED_UPDATES)
+            log.info("Telegram delivers updates by webhook")
+        else:
+            # Polling and a webhook exclude each other.
+            await app.bot.delete_webhook(drop_pending_updates=False)
+            poller = TelegramPoller(app.bot, intake, timeout=poll_timeout)
+            poller.start()
         try:
             yield intake
         finally:
-            await poller.stop()
+            if poller is not None:
+                await poller.stop()
+            if webhook is not None:
+                await webhook.detach()
             await intake.close()

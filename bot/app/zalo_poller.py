@@ -1,10 +1,19 @@
-"""Receiving from Zalo: a long-polling loop, and the running channel as an async context manager.
+"""Receiving from Zalo: a long-polling loop or a webhook, and the running channel as an async
+context manager.
 
 Zalo's getUpdates hands out ONE update per call, has no offset, and answers 408 when the poll
 ends empty — that is "nothing new", not a failure. Each update goes into the durable inbox
 (:mod:`bot.app.intake`) before the next poll, where re-deliveries (a webhook retry, a restart)
-are recognised by their key (``event_name:message_id``). Different chats are handled
-concurrently; one chat's messages in order, a typed number read against the choices last shown.
+are recognised by their key (``event_name:message_id``), and is handled from there.
+
+Updates of different chats are handled concurrently, as on Telegram, so one slow export never
+holds up everyone else. One chat's updates still run in order of arrival: the dispatcher's
+per-chat lock is taken in arrival order, and the typed number is turned into the button it
+stands for (``ZaloPort.interpret``) inside that chat's turn, once the previous update of the
+chat has left its numbered choices.
+
+With a webhook (``WEB_BASE_URL``), nothing polls: the bot's web server hands Zalo's POSTs to
+the same update handler (``bot.app.web.webhooks.ZaloReceiver``), each in its own task as here.
 """
 
 from __future__ import annotations
@@ -19,14 +28,15 @@ from typing import Any
 
 from bot.app.intake import Intake
 from bot.app.services import Services
-from bot.channels.zalo import ZaloPort, to_incoming
+from bot.channels.zalo import FileHost, ZaloPort, to_incoming
 from bot.channels.zalo_api import ZaloApi
-from bot.core.chat import PhotoHost
 
 log = logging.getLogger(__name__)
 
 UpdateHandler = Callable[[dict[str, Any]], Awaitable[None]]
 MAX_BACKOFF = 30.0
+#: Updates handled at once (of different chats), as Telegram's CONCURRENT_UPDATES.
+MAX_IN_FLIGHT = 32
 
 
 @dataclass
@@ -38,7 +48,8 @@ class PollerStats:
 
 class ZaloPoller:
     def __init__(self, api: ZaloApi, handle: UpdateHandler, *, poll_timeout: int = 30,
-                 backoff: float = 1.0) -> None:
+                 backoff: float = 1.0, max_in_flight: int = MAX_IN_FLIGHT,
+                 on_error: Callable[[], None] | None = None) -> None:
         self.api = api
         self.handle = handle
         self.poll_timeout = poll_timeout
@@ -47,20 +58,24 @@ class ZaloPoller:
         self._stop = asyncio.Event()
         self._waiting = False  # inside a long poll or a back-off: safe to cancel
         self._task: asyncio.Task[None] | None = None
+        self._slots = asyncio.Semaphore(max_in_flight)
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self._on_error = on_error
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="zalo-poller")
 
     async def stop(self) -> None:
-        """Stop after the update in hand (if any) is handled; an idle poll is cut short."""
+        """Stop after the updates in hand (if any) are handled; an idle poll is cut short."""
         self._stop.set()
         task = self._task
-        if task is None:
-            return
-        if self._waiting:
-            task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        if task is not None:
+            if self._waiting:
+                task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self._in_flight:
+            await asyncio.gather(*self._in_flight, return_exceptions=True)
 
     async def _run(self) -> None:
         failures = 0
@@ -75,6 +90,8 @@ class ZaloPoller:
                 raise
             except Exception as exc:
                 self.stats.errors += 1
+                if self._on_error is not None:
+                    self._on_error()
                 failures += 1
                 delay = min(MAX_BACKOFF, self.backoff * 2 ** (failures - 1))
                 log.warning("Zalo getUpdates failed (%s); next try in %.1fs", exc, delay)
@@ -85,11 +102,21 @@ class ZaloPoller:
                 self.stats.empty_polls += 1
                 continue
             self.stats.updates += 1
-            try:
-                await self.handle(update)
-            except Exception:
-                # The dispatcher answers people itself; this is what failed around it.
-                log.exception("Zalo update could not be handled: %r", update.get("event_name"))
+            # A free slot first (back-pressure), then the update goes to its own task: the
+            # next poll starts while it is handled.
+            await self._slots.acquire()  # not cancelled by stop(): the update is in hand
+            task = asyncio.create_task(self._handle(update))
+            self._in_flight.add(task)
+            task.add_done_callback(self._in_flight.discard)
+
+    async def _handle(self, update: dict[str, Any]) -> None:
+        try:
+            await self.handle(update)
+        except Exception:
+            # The dispatcher answers people itself; this is what failed around it.
+            log.exception("Zalo update could not be handled: %r", update.get("event_name"))
+        finally:
+            self._slots.release()
 
     async def _pause(self, seconds: float) -> None:
         self._waiting = True
@@ -103,40 +130,67 @@ class ZaloPoller:
 @dataclass
 class ZaloChannel:
     port: ZaloPort
-    poller: ZaloPoller
+    poller: ZaloPoller | None  # None when Zalo delivers by webhook
     bot: dict[str, Any]  # getMe
+    #: What an update goes through, whether polled or POSTed to the webhook.
+    handle: UpdateHandler
     intake: Intake
+
+
+@dataclass(frozen=True)
+class ZaloWebhook:
+    """Where Zalo delivers updates instead of being polled (see ``bot.app.web.webhooks``)."""
+
+    url: str
+    secret: str
+    #: Routes the web server's deliveries to the channel's handler.
+    attach: Callable[[UpdateHandler], None]
+    #: Stops routing them, once the updates in hand are handled.
+    detach: Callable[[], Awaitable[None]]
 
 
 @asynccontextmanager
 async def running_zalo(services: Services, *, token: str, base_url: str,
                        poll_timeout: int = 30, backoff: float = 1.0,
-                       photo_host: PhotoHost | None = None) -> AsyncIterator[ZaloChannel]:
-    """The Zalo channel receiving and answering for the duration of the block."""
+                       files: FileHost | None = None, webhook: ZaloWebhook | None = None,
+                       max_in_flight: int = MAX_IN_FLIGHT) -> AsyncIterator[ZaloChannel]:
+    """The Zalo channel receiving (polling, or by ``webhook``) and answering for the block."""
     api = ZaloApi(token, base_url, backoff=backoff)
     port = ZaloPort(api, db=services.db, t=services.t,
                     default_language=services.settings.default_language,
-                    clock=services.clock, photo_host=photo_host)
+                    clock=services.clock, files=files, tz=services.settings.tz)
 
     intake = Intake(services, port)
 
     async def handle(update: dict[str, Any]) -> None:
+        """Stored in the inbox before it is acknowledged (the next poll, the webhook's 200)."""
         incoming = to_incoming(update)
         if incoming is not None:
             await intake.accept([incoming])
 
-    poller = ZaloPoller(api, handle, poll_timeout=poll_timeout, backoff=backoff)
+    poller = None if webhook is not None else ZaloPoller(
+        api, handle, poll_timeout=poll_timeout, backoff=backoff, max_in_flight=max_in_flight,
+        on_error=lambda: services.metrics.error("poll"))
     try:
         me = await api.get_me()
-        # Polling and a webhook exclude each other on Zalo.
-        await api.delete_webhook()
         services.channels["zalo"] = port
         await intake.replay()
-        poller.start()
+        if webhook is not None:
+            webhook.attach(handle)  # routed before Zalo is told where to deliver
+            await api.set_webhook(webhook.url, webhook.secret)
+            log.info("Zalo delivers updates by webhook")
+        else:
+            assert poller is not None
+            # Polling and a webhook exclude each other on Zalo.
+            await api.delete_webhook()
+            poller.start()
         log.info("Zalo bot %s is ready", me.get("account_name") or me.get("id"))
-        yield ZaloChannel(port, poller, me, intake)
+        yield ZaloChannel(port, poller, me, handle, intake)
     finally:
-        await poller.stop()
+        if poller is not None:
+            await poller.stop()
+        if webhook is not None:
+            await webhook.detach()
         await intake.close()
         if services.channels.get("zalo") is port:
             del services.channels["zalo"]

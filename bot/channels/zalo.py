@@ -2,8 +2,10 @@
 
 What Zalo lacks is made up for in text (see ``zalo_text``): buttons become a numbered list and
 a typed number presses the button; the reply keyboard becomes a hint line listing what can be
-typed, shown when it changes; there is no editing (an edit is a new message), no documents (the
-caption goes out with a line saying where to get the file) and photos go by public URL only.
+typed, shown when it changes; there is no editing (an edit is a new message), no documents and
+photos go by public URL only: both are published as file links of the bot's web server (a
+document becomes a download link with its expiry); without a public address a document's
+caption says where to get the file instead.
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Callable
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime, tzinfo
+from typing import Any, Protocol
 
 from bot.channels.zalo_api import ZaloApi
 from bot.channels.zalo_text import Options, menu_label_for, split_text
@@ -21,14 +23,22 @@ from bot.core.chat import (
     Incoming,
     IncomingFile,
     MenuCommand,
+    OutFile,
     OutMessage,
-    PhotoHost,
 )
 from bot.core.i18n import Translator
 from storage.db import Database
+from storage.file_links import PublishedFile
 from storage.repos import Repos
 
 log = logging.getLogger(__name__)
+
+
+class FileHost(Protocol):
+    """Publishes a file and gives its public link (None: no public address to offer)."""
+
+    async def publish(self, file: OutFile, purpose: str) -> PublishedFile | None: ...
+
 
 TEXT_EVENT = "message.text.received"
 IMAGE_EVENT = "message.image.received"
@@ -43,13 +53,15 @@ class ZaloPort:
     supports_buttons = False
 
     def __init__(self, api: ZaloApi, *, db: Database, t: Translator, default_language: str,
-                 clock: Callable[[], datetime], photo_host: PhotoHost | None = None) -> None:
+                 clock: Callable[[], datetime], files: FileHost | None = None,
+                 tz: tzinfo = UTC) -> None:
         self.api = api
         self.db = db
         self.t = t
         self.default_language = default_language
         self.clock = clock
-        self.photo_host = photo_host
+        self.files = files
+        self.tz = tz
 
     async def interpret(self, inc: Incoming) -> Incoming:
         return await interpret(Repos(self.db.reader), inc)
@@ -58,8 +70,7 @@ class ZaloPort:
         lang = await self._language(chat_id)
         parts = [message.text.strip("\n")] if message.text.strip() else []
         if message.document is not None:
-            parts.append(self.t(lang, "zalo.document_unavailable",
-                                filename=message.document.filename))
+            parts.append(await self._document_line(lang, message.document))
         menu = _labels(message.menu) if message.menu is not None else None
         options = Options.of(message.buttons) if message.buttons else None
         read = Repos(self.db.reader)
@@ -81,14 +92,23 @@ class ZaloPort:
         pieces = split_text("\n\n".join(parts))
         sent: dict[str, Any] | None = None
         if message.photo is not None:
-            url = await self.photo_host(message.photo) if self.photo_host else None
-            if url is not None:
-                sent = await self.api.send_photo(chat_id, url, pieces.pop(0) if pieces else "")
+            link = await self.files.publish(message.photo, "photo") if self.files else None
+            if link is not None:
+                sent = await self.api.send_photo(chat_id, link.url,
+                                                 pieces.pop(0) if pieces else "")
             elif not pieces:
                 pieces = [self.t(lang, "zalo.photo_unavailable")]
         for piece in pieces:
             sent = await self.api.send_message(chat_id, piece)
         return str(sent.get("message_id")) if sent and sent.get("message_id") else None
+
+    async def _document_line(self, lang: str, document: OutFile) -> str:
+        """Zalo carries no documents: a download link with its expiry, or where to get it."""
+        link = await self.files.publish(document, "document") if self.files else None
+        if link is None:
+            return self.t(lang, "zalo.document_unavailable", filename=document.filename)
+        return self.t(lang, "zalo.document_link", filename=document.filename, url=link.url,
+                      expires=self.t.datetime(lang, link.expires_at.astimezone(self.tz)))
 
     async def edit(self, chat_id: str, message_ref: str, message: OutMessage) -> None:
         # Zalo cannot edit: the new state goes out as a new message (and renumbers choices).

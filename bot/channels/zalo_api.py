@@ -92,6 +92,13 @@ class ZaloApi:
     async def delete_webhook(self) -> None:
         await self.call("deleteWebhook")
 
+    async def set_webhook(self, url: str, secret_token: str) -> None:
+        await self.call("setWebhook", {"url": url, "secret_token": secret_token})
+
+    async def get_webhook_info(self) -> dict[str, Any]:
+        result = await self.call("getWebhookInfo")
+        return result if isinstance(result, dict) else {}
+
     async def get_update(self, timeout: int) -> dict[str, Any] | None:
         """One update, or None when the long poll ended empty (Zalo's 408)."""
         try:

@@ -40,6 +40,7 @@ class Action(StrEnum):
     PAUSE_REMINDERS = "pause_reminders"
     SET_TARGETS = "set_targets"
     MANAGE_ALLOWANCE = "manage_allowance"
+    VIEW_STATUS = "view_status"  # the bot's health (/status): admins only
 
 
 _MEMBER = frozenset({Action.VIEW_PROFILE, Action.LOG_SESSION, Action.VIEW_OWN_ACTIVITY,

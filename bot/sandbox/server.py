@@ -70,9 +70,13 @@ class SandboxServer:
         self._url: str | None = None
         self._client: aiohttp.ClientSession | None = None
         self._webhook_task: asyncio.Task[None] | None = None
+        self._zalo_webhook_task: asyncio.Task[None] | None = None
         self._closing = False
         #: Tokens answered 401 Unauthorized on both APIs, as for a revoked or mistyped token.
         self.refused_tokens: set[str] = set()
+        #: Routes of the product's own web server served here too (the demo: file links,
+        #: /healthz, /metrics on the sandbox's address); see :meth:`serve_too`.
+        self._extra_routes: list[web.RouteDef] = []
 
     # --- run-time switches --------------------------------------------------------------------
 
@@ -150,6 +154,10 @@ class SandboxServer:
     def zalo_api_base_url(self) -> str:
         return self.zalo.base_url
 
+    def serve_too(self, routes: list[web.RouteDef]) -> None:
+        """Serve these routes as well, from the next start (the demo's product web routes)."""
+        self._extra_routes.extend(routes)
+
     def build_app(self) -> web.Application:
         app = web.Application(client_max_size=MAX_UPLOAD_BYTES,
                               middlewares=[self._no_tracebacks])
@@ -161,6 +169,7 @@ class SandboxServer:
             web.get("/", self._index),
             web.static("/static", STATIC_DIR),
         ])
+        app.add_routes(self._extra_routes)
         return app
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
@@ -174,6 +183,7 @@ class SandboxServer:
         bound_port = sockets[0].getsockname()[1] if sockets else port
         self._url = f"http://{host}:{bound_port}"
         self._webhook_task = asyncio.create_task(self._deliver_webhooks())
+        self._zalo_webhook_task = asyncio.create_task(self.zalo.deliver_webhooks())
         log.info("Telegram sandbox listening on %s", self._url)
 
     async def stop(self) -> None:
@@ -182,10 +192,11 @@ class SandboxServer:
         self.state.updates_changed.close()
         self.state.events_changed.close()
         self.zalo.state.close()
-        if self._webhook_task is not None:
-            self._webhook_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._webhook_task
+        for task in (self._webhook_task, self._zalo_webhook_task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if self._client is not None:
             await self._client.close()
         if self._runner is not None:

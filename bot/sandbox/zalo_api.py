@@ -1,14 +1,16 @@
 """The sandbox's Zalo Bot API (``/zalo/bot{token}/{method}``) and its people's side.
 
-Bot side: getMe, getUpdates (one update per call, long poll, 408 when it ends empty),
-deleteWebhook, setWebhook/getWebhookInfo (remembered only: updates are not pushed), sendMessage
-(text 1–2000 characters), sendPhoto (a URL and a caption), sendChatAction, sendSticker.
+Bot side: getMe, getUpdates (one update per call, long poll, 408 when it ends empty; 409 while
+a webhook is set), setWebhook/deleteWebhook/getWebhookInfo — with a webhook set, updates are
+POSTed to it in order, wrapped as Zalo's docs show (``{"ok": true, "result": update}``) with
+the secret in ``X-Bot-Api-Secret-Token`` — sendMessage (text 1–2000 characters), sendPhoto (a
+URL and a caption), sendChatAction, sendSticker.
 
 People's side (the chat page and :class:`bot.sandbox.zalo_testing.SandboxZaloUser`):
 ``POST /sandbox/api/zalo/send`` (text or sticker), ``POST /sandbox/api/zalo/image`` (multipart),
 ``POST /sandbox/api/zalo/redeliver``, ``GET /sandbox/api/zalo/chats/{chat_id}/messages`` (long
-poll), and photo hosting for the bot's sendPhoto (``POST /sandbox/api/zalo/media``, served at
-``/sandbox/zalo/media/{id}``).
+poll), and the people's photos the bot downloads (``/sandbox/zalo/media/{id}``). The bot's own
+photos and documents come by its file links (``storage.file_links``), as with real Zalo.
 """
 
 from __future__ import annotations
@@ -17,11 +19,10 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-import httpx
+import aiohttp
 from aiohttp import web
 from aiohttp.web_request import FileField
 
-from bot.core.chat import OutFile, PhotoHost
 from bot.sandbox.user_api import UserApiError
 from bot.sandbox.zalo_state import JSON, ZALO_TEXT_LIMIT, ZaloFault, ZaloState, now_ms
 
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 
 MAX_POLL_SECONDS = 60.0
 MAX_WAIT_SECONDS = 30.0
+WEBHOOK_SECRET_HEADER = "X-Bot-Api-Secret-Token"
 _HEX_ID = re.compile(r"^[0-9a-f]{1,64}$")
 
 
@@ -74,7 +76,6 @@ class ZaloSandbox:
             web.post("/sandbox/api/zalo/image", self.user_image),
             web.post("/sandbox/api/zalo/redeliver", self.user_redeliver),
             web.get("/sandbox/api/zalo/chats/{chat_id}/messages", self.chat_messages),
-            web.post("/sandbox/api/zalo/media", self.host_media),
             web.get("/sandbox/zalo/media/{photo_id}", self.media),
         ]
 
@@ -131,6 +132,7 @@ class ZaloSandbox:
 
     async def delete_webhook(self, body: JSON, request: web.Request) -> Any:
         self.state.webhook = None
+        self.state.updates_changed.notify()
         return {"url": "", "updated_at": now_ms()}
 
     async def set_webhook(self, body: JSON, request: web.Request) -> Any:
@@ -141,6 +143,7 @@ class ZaloSandbox:
         if not 8 <= len(secret) <= 256:
             raise ZaloError(400, "secret_token must be 8-256 characters")
         self.state.webhook = {"url": url, "secret_token": secret, "updated_at": now_ms()}
+        self.state.updates_changed.notify()  # wakes the webhook deliverer
         return {"url": url, "updated_at": self.state.webhook["updated_at"]}
 
     async def get_webhook_info(self, body: JSON, request: web.Request) -> Any:
@@ -174,6 +177,40 @@ class ZaloSandbox:
     async def send_chat_action(self, body: JSON, request: web.Request) -> Any:
         _chat_id(body)
         return True
+
+    async def deliver_webhooks(self) -> None:
+        """POST queued updates, in order, to the webhook while one is set (until cancelled).
+
+        A refused or failed delivery is retried after a short back-off (real Zalo may drop it;
+        the sandbox is kinder, so a test sees the bot's answer, not a lost message).
+        """
+        state = self.state
+        failures = 0
+        while not state.updates_changed.closed:
+            await state.updates_changed.wait_until(
+                lambda: state.webhook is not None and bool(state.updates), 3600)
+            hook = state.webhook
+            if hook is None or not state.updates:
+                continue
+            update = state.updates[0]
+            try:
+                async with self.server.client_session.post(
+                        hook["url"], json={"ok": True, "result": update},
+                        headers={WEBHOOK_SECRET_HEADER: hook["secret_token"]}) as response:
+                    delivered = response.status < 300
+            except (aiohttp.ClientError, TimeoutError, OSError):
+                delivered = False
+            if delivered:
+                failures = 0
+                if state.updates and state.updates[0] is update:
+                    state.updates.pop(0)
+                state.stats.webhook_deliveries += 1
+                continue
+            failures += 1
+            state.stats.webhook_failures += 1
+            # Back off before retrying; a new or deleted webhook wakes us up early.
+            await state.updates_changed.wait_until(lambda h=hook: state.webhook is not h,  # type: ignore[misc]
+                                                   min(5.0, 0.1 * 2 ** failures))
 
     # --- people's side ------------------------------------------------------------------------
 
@@ -241,14 +278,6 @@ class ZaloSandbox:
                                   "last_seq": events[-1]["seq"] if events else max(after, 0)},
                                  dumps=lambda obj: json.dumps(obj, ensure_ascii=False))
 
-    async def host_media(self, request: web.Request) -> web.Response:
-        data = await request.read()
-        mime = (request.content_type or "").lower()
-        if not data or not mime.startswith("image/"):
-            raise UserApiError("send the image bytes with an image/* content type")
-        return web.json_response({"ok": True,
-                                  "url": self.media_url(self.state.host_photo(data, mime))})
-
     async def media(self, request: web.Request) -> web.Response:
         photo = self.state.photos.get(request.match_info["photo_id"])
         if photo is None:
@@ -290,17 +319,3 @@ async def _json_object(request: web.Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise UserApiError("the body must be a JSON object")
     return body
-
-
-def photo_host(sandbox_url: str) -> PhotoHost:
-    """Where the bot puts a photo for sendPhoto in the sandbox (Zalo takes photos by URL only)."""
-
-    async def publish(photo: OutFile) -> str | None:
-        async with httpx.AsyncClient(timeout=10) as client:
-            response = await client.post(f"{sandbox_url}/sandbox/api/zalo/media",
-                                         content=photo.content,
-                                         headers={"Content-Type": photo.mime_type})
-            url = response.json().get("url") if response.status_code == 200 else None
-        return str(url) if url else None
-
-    return publish

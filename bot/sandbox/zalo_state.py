@@ -52,10 +52,14 @@ class ZaloStats:
     requests: Counter[str] = field(default_factory=Counter)  # by lower-case method name
     empty_polls: int = 0  # getUpdates answered 408
     errors: Counter[int] = field(default_factory=Counter)  # error answers by code
+    webhook_deliveries: int = 0  # updates the webhook accepted (2xx)
+    webhook_failures: int = 0  # deliveries refused or failed (retried)
 
     def to_json(self) -> JSON:
         return {"requests": dict(self.requests), "empty_polls": self.empty_polls,
-                "errors": {str(k): v for k, v in self.errors.items()}}
+                "errors": {str(k): v for k, v in self.errors.items()},
+                "webhook_deliveries": self.webhook_deliveries,
+                "webhook_failures": self.webhook_failures}
 
 
 @dataclass

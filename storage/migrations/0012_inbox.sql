@@ -15,6 +15,8 @@ CREATE TABLE inbox (
 );
 CREATE INDEX inbox_pending ON inbox(channel, id) WHERE handled_at IS NULL;
 CREATE INDEX inbox_handled ON inbox(handled_at) WHERE handled_at IS NOT NULL;
+-- /healthz and /status show when each channel last brought an update: one index lookup.
+CREATE INDEX inbox_channel_received ON inbox(channel, received_at);
 
 -- The keys of updates handled before the inbox existed, so a late re-delivery is still skipped.
 INSERT INTO inbox (channel, update_key, chat_id, payload, received_at, handled_at)

@@ -16,7 +16,9 @@ from storage.repos.audit import AuditRepo
 from storage.repos.categories import CategoryRepo
 from storage.repos.chats import ChatRepo
 from storage.repos.exports import ExportRepo
+from storage.repos.file_links import FileLinkRepo
 from storage.repos.geo import GeoRepo
+from storage.repos.health import HealthRepo
 from storage.repos.inbox import InboxRepo
 from storage.repos.invitations import InvitationRepo
 from storage.repos.join_guard import JoinGuardRepo
@@ -68,3 +70,5 @@ class Repos:
         self.targets = TargetRepo(conn)
         self.allowance = AllowanceRuleRepo(conn)
         self.pauses = PauseRepo(conn)
+        self.file_links = FileLinkRepo(conn)
+        self.health = HealthRepo(conn)

@@ -12,9 +12,9 @@ import pytest
 from bot.app.demo import PERSONA_IDS
 from bot.app.jobs import Scheduling
 from bot.app.zalo_poller import ZaloChannel, running_zalo
-from bot.sandbox.zalo_api import photo_host
 from bot.sandbox.zalo_state import zalo_user_id
 from bot.sandbox.zalo_testing import SandboxZaloUser
+from tests.harness.web import serving
 from tests.harness.world import World
 
 ZALO_TOKEN = "7000000002:zalo-test-token"
@@ -35,14 +35,15 @@ class ZaloWorld:
 
 
 def start_zalo(on: World) -> AbstractAsyncContextManager[ZaloChannel]:
-    """The Zalo channel on the world's sandbox and services (short polls, quick back-off)."""
+    """The Zalo channel on the world's sandbox and services (short polls, quick back-off);
+    photos and documents go out as file links of the bot's web server."""
     return running_zalo(on.services, token=ZALO_TOKEN, base_url=on.sandbox.zalo_api_base_url,
-                        poll_timeout=1, backoff=0.01, photo_host=photo_host(on.sandbox.url))
+                        poll_timeout=1, backoff=0.01, files=on.services.links)
 
 
 @pytest.fixture
 async def zworld(world: World) -> AsyncIterator[ZaloWorld]:
-    async with start_zalo(world) as channel:
+    async with serving(world.services), start_zalo(world) as channel:
         # Start-up catch-up (last week's digests) waited for the Zalo channel: let it out now,
         # so it is history before the test's first message rather than news in its middle.
         assert isinstance(world.services.scheduling, Scheduling)

@@ -211,7 +211,8 @@ async def test_numbered_choices_survive_a_restart(zworld: ZaloWorld) -> None:
         assert await Repos(conn).zalo.options(visitor.chat_id) is None
 
 
-async def test_photos_go_by_url_and_documents_say_where_to_get_them(zworld: ZaloWorld) -> None:
+async def test_photos_and_documents_go_as_links_of_the_bots_web_server(
+        zworld: ZaloWorld) -> None:
     from bot.core.chat import OutFile, OutMessage
 
     reader = zworld.stranger("0000000000000000cafe")
@@ -225,6 +226,23 @@ async def test_photos_go_by_url_and_documents_say_where_to_get_them(zworld: Zalo
     assert photo.photo_url is not None
     async with zworld.world.sandbox.client_session.get(photo.photo_url) as response:
         assert await response.read() == png
+    await port.send(reader.chat_id, OutMessage("Báo cáo tháng 11", document=OutFile(
+        "bao-cao.xlsx", b"PK...")))
+    document = await reader.next_message()
+    assert document.text.startswith("Báo cáo tháng 11\n\n📎 Tải tệp bao-cao.xlsx: http")
+    link = document.text.split(": ", 1)[1].split()[0]
+    async with zworld.world.sandbox.client_session.get(link) as response:
+        assert await response.read() == b"PK..."
+
+
+async def test_without_a_public_address_a_document_says_where_to_get_it(
+        zworld: ZaloWorld) -> None:
+    from bot.core.chat import OutFile, OutMessage
+
+    reader = zworld.stranger("0000000000000000cafd")
+    await reader.refresh()
+    port = zworld.channel.port
+    port.files = None  # a Zalo deployment without WEB_BASE_URL
     await port.send(reader.chat_id, OutMessage("Báo cáo tháng 11", document=OutFile(
         "bao-cao.xlsx", b"PK...")))
     document = await reader.next_message()

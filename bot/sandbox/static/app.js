@@ -224,6 +224,12 @@ function renderEntities(text, entities, start, end, parent) {
   if (pos < end) parent.append(text.slice(pos, end));
 }
 
+// Zalo sends plain text and its app turns addresses into links (a file link, for one).
+function autoLinks(text) {
+  return Array.from(text.matchAll(/https?:\/\/[^\s]+/g),
+    (m) => ({type: "url", offset: m.index, length: m[0].length}));
+}
+
 function fileUrl(fileId) {
   return `/sandbox/files/${encodeURIComponent(fileId)}`;
 }
@@ -263,7 +269,8 @@ function renderMessage(message) {
     const body = document.createElement("div");
     body.className = "body";
     body.dataset.testid = "message-text";
-    renderEntities(text, message.entities || message.caption_entities || [], 0, text.length, body);
+    const entities = message.entities || message.caption_entities || autoLinks(text);
+    renderEntities(text, entities, 0, text.length, body);
     node.append(body);
   }
   if (message.edit_date) {

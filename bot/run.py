@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.jobs import scheduling
 from handlers.context import Services
 from storage.db import Database
+from storage.geography import settle_province
 
 #: Any well-formed token works against the sandbox; this one says what it is.
 SANDBOX_TOKEN = "7000000001:sandbox-token-for-local-demo"
@@ -41,6 +42,7 @@ async def run(settings: Settings, *, ready: asyncio.Event | None = None,
             loop.add_signal_handler(sig, stop.set)
     async with AsyncExitStack() as stack:
         db = await stack.enter_async_context(Database(settings.database_path))
+        await settle_province(db, settings.province_code)  # or ProvinceMismatch: one line
         services = make_services(settings, db)
         if settings.sandbox_mode:
             await _run_sandbox(stack, services)

@@ -3,11 +3,17 @@
 The figures are those Hậu Giang published in January 2024. The teams are spread over the 28
 communes/wards of Cần Thơ that were Hậu Giang; names and phone numbers are invented (the phone
 numbers are random but well-formed, so do not message them).
+
+For any other province (``province_code``) the same generator spreads a demo of the same size
+(or ``team_total`` teams) over every commune/ward of its official list, naming teams as that part
+of the country does: ấp and khu phố in the South, thôn and tổ dân phố in the North and Centre,
+bản in the north-western mountains.
 """
 
 from __future__ import annotations
 
 import io
+import math
 import random
 import zipfile
 from dataclasses import dataclass
@@ -17,8 +23,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.registry.geo import Commune, hau_giang_communes
+from bot.registry.geo import CAN_THO, Commune, hau_giang_communes, official_communes
 from bot.registry.phones import is_valid
+from bot.registry.provinces import province_info
 from bot.registry.reader import CANONICAL_HEADERS, Field
 from bot.roles import Role
 
@@ -87,6 +94,45 @@ MOBILE_PREFIXES = (
 Language = Literal["vi", "en"]
 
 
+@dataclass(frozen=True)
+class _Naming:
+    """How a province names its teams: the hamlet word, the urban area word, named hamlets."""
+
+    hamlet: str
+    area: str
+    named_hamlets: bool
+
+
+#: The Hậu Giang demo: "Ấp Thạnh Lợi", "Ấp 3A", "Khu vực 2".
+_HAU_GIANG = _Naming("Ấp", "Khu vực", named_hamlets=True)
+_SOUTH = _Naming("Ấp", "Khu phố", named_hamlets=True)
+_MOUNTAINS = _Naming("Bản", "Tổ dân phố", named_hamlets=False)
+_NORTH_AND_CENTRE = _Naming("Thôn", "Tổ dân phố", named_hamlets=False)
+_SOUTHERN_PROVINCES = {"75", "79", "80", "82", "86", "91", "92", "96"}
+_NORTH_WEST = {"11", "12", "14"}  # Điện Biên, Lai Châu, Sơn La
+
+#: A demo of another province: at least two teams per commune (a coordinator's and another).
+MIN_TEAMS_PER_COMMUNE = 2
+MAX_TEAMS_PER_COMMUNE = 60
+
+
+class DemoSizeError(ValueError):
+    """A team count the province's communes cannot hold plausibly."""
+
+
+def _naming(province_code: str) -> _Naming:
+    if province_code in _SOUTHERN_PROVINCES:
+        return _SOUTH
+    return _MOUNTAINS if province_code in _NORTH_WEST else _NORTH_AND_CENTRE
+
+
+def demo_communes(province_code: str) -> list[Commune]:
+    """The communes a demo covers: Cần Thơ's former Hậu Giang part, or all of a province's."""
+    if province_info(province_code).code == CAN_THO:
+        return hau_giang_communes()
+    return official_communes(province_code)
+
+
 class DemoTeam(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -116,6 +162,7 @@ class DemoRegistry(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     seed: int
+    province_code: str = CAN_THO
     teams: list[DemoTeam]
     members: list[DemoPerson]
     admin: DemoPerson
@@ -161,9 +208,12 @@ def _spread(rng: random.Random, n: int, total: int, low: int, high: int) -> list
     return values
 
 
-def _team_names(rng: random.Random, commune: Commune, count: int) -> list[str]:
+def _team_names(rng: random.Random, commune: Commune, count: int,
+                naming: _Naming = _HAU_GIANG) -> list[str]:
     if commune.division_type == "phường":
-        return [f"Khu vực {n}" for n in range(1, count + 1)]
+        return [f"{naming.area} {n}" for n in range(1, count + 1)]
+    if not naming.named_hamlets or count > len(HAMLET_NAMES):
+        return [f"{naming.hamlet} {n}" for n in range(1, count + 1)]
     if rng.random() < 0.35:
         # Numbered hamlets, a few split into A/B as they grew.
         names: list[str] = []
@@ -210,21 +260,49 @@ class _Phones:
                 return number
 
 
-def generate_demo_registry(seed: int = 2024) -> DemoRegistry:
-    """The demo province; the same seed always gives the same registry."""
+def _sizes(province_code: str, communes: int, team_total: int | None,
+           ) -> tuple[int, tuple[int, int], int]:
+    """(teams, teams per commune (low, high), members) of a demo."""
+    if province_code == CAN_THO:
+        return TEAM_COUNT, TEAMS_PER_COMMUNE, MEMBER_COUNT
+    teams = TEAM_COUNT if team_total is None else team_total
+    low, high = MIN_TEAMS_PER_COMMUNE * communes, MAX_TEAMS_PER_COMMUNE * communes
+    if not low <= teams <= high:
+        raise DemoSizeError(f"{teams} teams for {communes} communes/wards: expected {low}–{high} "
+                            f"({MIN_TEAMS_PER_COMMUNE}–{MAX_TEAMS_PER_COMMUNE} per commune)")
+    average = teams / communes
+    per_commune = (max(MIN_TEAMS_PER_COMMUNE, math.floor(average * 0.6)),
+                   math.ceil(average * 1.4))
+    return teams, per_commune, round(teams * MEMBER_COUNT / TEAM_COUNT)
+
+
+def generate_demo_registry(seed: int = 2024, province_code: str = CAN_THO,
+                           team_total: int | None = None) -> DemoRegistry:
+    """A demo province; the same arguments always give the same registry.
+
+    Cần Thơ (92, the default) gives the former Hậu Giang province (``team_total`` must then be
+    None); another province gets invented teams spread over every commune/ward — as many as the
+    Hậu Giang demo (525) unless ``team_total`` says otherwise — with members in the same
+    proportion (about 7 a team), and the same roles.
+    """
+    code = province_info(province_code).code
+    if code == CAN_THO and team_total not in (None, TEAM_COUNT):
+        raise DemoSizeError("the Cần Thơ demo is the former Hậu Giang province: 525 teams")
     rng = random.Random(seed)
     phones = _Phones(rng)
-    communes = hau_giang_communes()
-    per_commune = _spread(rng, len(communes), TEAM_COUNT, *TEAMS_PER_COMMUNE)
+    communes = demo_communes(code)
+    team_count, per_commune_range, member_count = _sizes(code, len(communes), team_total)
+    naming = _HAU_GIANG if code == CAN_THO else _naming(code)
+    per_commune = _spread(rng, len(communes), team_count, *per_commune_range)
     teams: list[DemoTeam] = []
     for commune, count in zip(communes, per_commune, strict=True):
-        for name in _team_names(rng, commune, count):
+        for name in _team_names(rng, commune, count, naming):
             teams.append(DemoTeam(
                 commune_code=commune.code, commune_name=commune.name, name=name,
                 kind="area" if commune.division_type == "phường" else "hamlet",
                 former_district=commune.former_district,
             ))
-    sizes = _spread(rng, len(teams), MEMBER_COUNT, *TEAM_SIZE)
+    sizes = _spread(rng, len(teams), member_count, *TEAM_SIZE)
 
     people: list[_Person] = []
     by_team: list[list[_Person]] = []
@@ -288,7 +366,7 @@ def generate_demo_registry(seed: int = 2024) -> DemoRegistry:
                           role=person.role, language=person.language)
 
     return DemoRegistry(
-        seed=seed, teams=teams, members=[freeze(p) for p in people],
+        seed=seed, province_code=code, teams=teams, members=[freeze(p) for p in people],
         admin=freeze(admin), province_coordinator=freeze(province),
         commune_coordinator=freeze(coordinators[persona_commune]),
         team_leader=freeze(persona_leader), team_members=(freeze(first), freeze(second)),
@@ -358,8 +436,10 @@ def demo_xlsx_bytes(seed: int = 2024, registry: DemoRegistry | None = None) -> b
     return _stable_zip(buffer.getvalue())
 
 
-def write_demo_xlsx(path: str | Path, seed: int = 2024) -> Path:
-    """Write the demo registry workbook; the same seed always gives the same file."""
+def write_demo_xlsx(path: str | Path, seed: int = 2024, *, province_code: str = CAN_THO,
+                    teams: int | None = None) -> Path:
+    """Write a demo registry workbook; the same arguments always give the same file."""
+    registry = generate_demo_registry(seed, province_code, teams)
     target = Path(path)
-    target.write_bytes(demo_xlsx_bytes(seed))
+    target.write_bytes(demo_xlsx_bytes(registry=registry))
     return target

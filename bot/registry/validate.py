@@ -12,6 +12,7 @@ Records are only produced from rows without errors; an import should refuse to a
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -22,10 +23,13 @@ from bot.registry.geo import (
     CommuneIndex,
     CommuneLookupError,
     UnknownCommune,
+    commune_anywhere,
     name_key,
+    national_index,
     normalize_code,
 )
 from bot.registry.phones import InvalidPhone, normalize_phone
+from bot.registry.provinces import province_info
 from bot.registry.reader import (
     Field,
     RawRegistry,
@@ -275,6 +279,8 @@ class _State:
     phones: dict[str, tuple[str, int]] = field(default_factory=dict)
     people: dict[tuple[str, str, str], tuple[str, int]] = field(default_factory=dict)
     members: list[MemberRecord] = field(default_factory=list)
+    #: Rows whose commune lies in another province, by that province's code.
+    elsewhere: Counter[str] = field(default_factory=Counter)
 
 
 class _Row:
@@ -310,6 +316,14 @@ class _Row:
                 if normalized is None and not name_text:
                     # A name typed in the code column: be forgiving.
                     return self._by_name(code_text, Field.COMMUNE_CODE)
+                elsewhere = commune_anywhere(normalized) if normalized else None
+                if elsewhere is not None and index.province is not None:
+                    self.state.elsewhere[elsewhere.province_code] += 1
+                    self.error("other_province", Field.COMMUNE_CODE, value=code_text,
+                               commune=elsewhere.name,
+                               province=province_info(elsewhere.province_code).name,
+                               ours=index.province.name)
+                    return None
                 self.error("unknown_commune", Field.COMMUNE_CODE, value=code_text)
                 return None
             if name_text and by_code not in index.find(name_text):
@@ -324,12 +338,33 @@ class _Row:
     def _by_name(self, text: str, column: Field) -> Commune | None:
         try:
             return self.state.index.resolve(text)
-        except CommuneLookupError as exc:
-            self.failed = True
-            header = self.sheet.headers.get(column)
-            self.state.errors.append(RowError(sheet=self.raw.sheet, row=self.raw.row,
-                                              column=header, code=exc.code, params=exc.params))
+        except UnknownCommune as exc:
+            if not self._named_elsewhere(text, column):
+                self._lookup_error(exc, column)
             return None
+        except CommuneLookupError as exc:
+            self._lookup_error(exc, column)
+            return None
+
+    def _named_elsewhere(self, text: str, column: Field) -> bool:
+        """A name found only in other provinces: say which, rather than "not found"."""
+        ours = self.state.index.province
+        if ours is None:
+            return False
+        codes = sorted({c.province_code for c in national_index().find(text)} - {ours.code})
+        if not codes:
+            return False
+        if len(codes) == 1:
+            self.state.elsewhere[codes[0]] += 1
+        self.error("other_province_name", column, value=tidy(text), ours=ours.name,
+                   provinces=", ".join(province_info(code).name for code in codes))
+        return True
+
+    def _lookup_error(self, exc: CommuneLookupError, column: Field) -> None:
+        self.failed = True
+        header = self.sheet.headers.get(column)
+        self.state.errors.append(RowError(sheet=self.raw.sheet, row=self.raw.row,
+                                          column=header, code=exc.code, params=exc.params))
 
     def team(self, commune: Commune) -> _TeamDraft | None:
         """Parse the team columns of the row and register the team; None on error."""
@@ -461,9 +496,10 @@ def _member_row(state: _State, sheet: RawSheet, raw: RawRow) -> None:
     ))
 
 
-def validate(raw: RawRegistry, index: CommuneIndex | None = None) -> RegistryPlan:
-    """Check every row of a read registry; collect all errors, and the teams and members."""
-    state = _State(index=index if index is not None else CommuneIndex.official())
+def validate(raw: RawRegistry, index: CommuneIndex) -> RegistryPlan:
+    """Check every row of a read registry against the communes of ``index`` (the official list
+    of the bot's province); collect all errors, and the teams and members."""
+    state = _State(index=index)
     # Teams sheets first: their spelling of a team name is the one kept.
     for sheet in sorted(raw.sheets, key=lambda s: s.kind != "teams"):
         for raw_row in sheet.rows:
@@ -476,19 +512,27 @@ def validate(raw: RawRegistry, index: CommuneIndex | None = None) -> RegistryPla
                    former_district=d.former_district, former_commune=d.former_commune)
         for d in state.teams.values()
     ]
+    if state.elsewhere and index.province is not None:
+        # Most likely the registry of another province: say so once, before the rows.
+        state.errors.append(RowError(
+            sheet="", row=0, column=None, code="registry.error.wrong_province",
+            params={"count": str(sum(state.elsewhere.values())), "ours": index.province.name,
+                    "provinces": ", ".join(province_info(code).name
+                                           for code, _ in state.elsewhere.most_common())}))
     errors = sorted(state.errors, key=lambda e: (
         [s.name for s in raw.sheets].index(e.sheet) if e.sheet in
         [s.name for s in raw.sheets] else -1, e.row))
     return RegistryPlan(teams=teams, members=state.members, errors=errors)
 
 
-def plan_from_file(data: bytes, filename: str, index: CommuneIndex | None = None) -> RegistryPlan:
-    """Read and validate; a file-level problem becomes the plan's only error (row 0)."""
+def plan_from_file(data: bytes, filename: str, province_code: str) -> RegistryPlan:
+    """Read and validate against the province's communes; a file-level problem becomes the
+    plan's only error (row 0)."""
     try:
         raw = read_registry(data, filename)
     except RegistryFileError as exc:
         return RegistryPlan(teams=[], members=[], errors=[file_error(exc)])
-    return validate(raw, index)
+    return validate(raw, CommuneIndex.official(province_code))
 
 
 def file_error(exc: RegistryFileError) -> RowError:

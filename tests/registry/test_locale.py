@@ -3,17 +3,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from babel.messages.pofile import read_po
-
-from bot.i18n import LOCALES_DIR, placeholders
+from bot.i18n import load_catalogue, placeholders
 
 
 def _catalogue(lang: str) -> dict[str, str]:
-    path = Path(LOCALES_DIR) / lang / "LC_MESSAGES" / "registry.po"
-    with path.open("rb") as fh:
-        catalog = read_po(fh, locale=lang)
-    return {m.id: m.string for m in catalog
-            if isinstance(m.id, str) and m.id and isinstance(m.string, str)}
+    """The registry's messages, from whichever .po file of the language holds them."""
+    return {key: text for key, text in load_catalogue(lang).items()
+            if key.startswith("registry.")}
 
 
 def test_same_keys_and_placeholders() -> None:

@@ -15,6 +15,7 @@ def dispatcher() -> Dispatcher:
         audit,
         broadcast,
         categories,
+        commune_picker,
         digest,
         export,
         invite,
@@ -44,4 +45,5 @@ def dispatcher() -> Dispatcher:
         schedule.feature,
         broadcast.feature,
         categories.feature,
+        commune_picker.feature,
     ])

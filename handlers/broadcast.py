@@ -19,6 +19,7 @@ from bot.jobs import wake_sender
 from bot.outbox import OutboxMessage, batch_progress, cancel_batch, enqueue, quiet_hours
 from bot.permissions import PERMISSIONS, Action, Scope
 from bot.roles import Role
+from handlers.commune_picker import AT_ONCE, pick_commune
 from handlers.context import Ctx, Services
 from handlers.routing import ButtonRoute, Command, Feature, FlowRoute
 from storage.repos import Repos
@@ -101,6 +102,10 @@ async def _pick(ctx: Ctx, what: str) -> None:
         await _teams_of(ctx, communes[0][0])
         return
     prefix = "bc:aud:c" if what == "c" else "bc:tc"
+    if len(communes) > AT_ONCE:  # a large province: alphabetical ranges first
+        await ctx.answer(ctx.t("broadcast.pick_commune"),
+                         buttons=await pick_commune(ctx, Action.BROADCAST, f"{prefix}:"))
+        return
     buttons_list = [Button(name, f"{prefix}:{code}") for code, name in communes]
     rows = tuple(tuple(buttons_list[i:i + 2]) for i in range(0, len(buttons_list), 2))
     await ctx.answer(ctx.t("broadcast.pick_commune"), buttons=rows)

@@ -19,6 +19,7 @@ from bot.text import fold
 from bot.weekly import commune_digest, digest_messages, full_week, province_digest
 from handlers.admin_scope import find_communes, refuse_place
 from handlers.context import Ctx
+from handlers.places import example_commune
 from handlers.routing import ButtonRoute, Command, Feature
 
 _THIS = {"this", "nay", "tuannay", "thisweek"}
@@ -63,7 +64,7 @@ async def digest(ctx: Ctx) -> None:
 async def _commune_asked(ctx: Ctx, place: str, *, last: bool) -> None:
     found = await find_communes(ctx, place)
     if len(found) != 1:
-        await ctx.reply(ctx.t("digest.usage"))
+        await ctx.reply(ctx.t("digest.usage", example=await example_commune(ctx)))
         return
     commune = found[0]
     if not ctx.caller.can(Action.VIEW_DIGEST, Scope(commune.province_code, commune.code)):

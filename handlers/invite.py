@@ -12,6 +12,7 @@ from bot.invitations import deep_link, default_max_uses, expiry, new_code
 from bot.permissions import INVITE_ACTION, Action, Scope
 from bot.roles import Role
 from bot.text import fold
+from handlers.commune_picker import allowed_communes, commune_rows
 from handlers.context import Ctx
 from handlers.routing import ButtonRoute, Command, Feature
 from storage.models import Invitation, Team
@@ -35,12 +36,11 @@ async def invite(ctx: Ctx) -> None:
         await _make_for_team(ctx, caller.team, Role.MEMBER)  # a team leader: their own team
         return
     province = ctx.services.settings.province_code
-    communes = await ctx.services.read.geo.communes_with_teams(province)
-    allowed = [c for c in communes if caller.can(Action.INVITE_MEMBER, Scope(province, c.code))]
+    allowed = await allowed_communes(ctx, Action.INVITE_MEMBER)
     if len(allowed) == 1:
         await _show_teams(ctx, allowed[0].code)
         return
-    rows = _grid([Button(c.name, f"inv:c:{c.code}") for c in allowed])
+    rows = commune_rows(allowed, Action.INVITE_MEMBER, "inv:c:")
     extra = []
     if caller.can(Action.INVITE_PROVINCE_COORDINATOR, Scope(province)):
         extra.append(Button(ctx.t("role.province_coordinator"), "inv:mp"))

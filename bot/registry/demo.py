@@ -13,7 +13,6 @@ bản in the north-western mountains.
 from __future__ import annotations
 
 import io
-import math
 import random
 import zipfile
 from dataclasses import dataclass
@@ -23,15 +22,17 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.registry.geo import CAN_THO, Commune, hau_giang_communes, official_communes
+from bot.registry.demo_shape import HAU_GIANG_NAMING, Naming, demo_communes, demo_size, naming_of
+from bot.registry.demo_shape import MEMBER_COUNT as MEMBER_COUNT  # re-exported: the demo's size
+from bot.registry.demo_shape import TEAM_COUNT as TEAM_COUNT
+from bot.registry.demo_shape import TEAMS_PER_COMMUNE as TEAMS_PER_COMMUNE
+from bot.registry.demo_shape import DemoSizeError as DemoSizeError
+from bot.registry.geo import CAN_THO, Commune
 from bot.registry.phones import is_valid
 from bot.registry.provinces import province_info
 from bot.registry.reader import CANONICAL_HEADERS, Field
 from bot.roles import Role
 
-TEAM_COUNT = 525
-MEMBER_COUNT = 3_740
-TEAMS_PER_COMMUNE = (12, 25)
 TEAM_SIZE = (4, 9)
 PHONE_SHARE = 0.85
 FIXED_TIME = datetime(2024, 1, 24, 8, 0, 0)
@@ -92,46 +93,6 @@ MOBILE_PREFIXES = (
 )
 
 Language = Literal["vi", "en"]
-
-
-@dataclass(frozen=True)
-class _Naming:
-    """How a province names its teams: the hamlet word, the urban area word, named hamlets."""
-
-    hamlet: str
-    area: str
-    named_hamlets: bool
-
-
-#: The Hậu Giang demo: "Ấp Thạnh Lợi", "Ấp 3A", "Khu vực 2".
-_HAU_GIANG = _Naming("Ấp", "Khu vực", named_hamlets=True)
-_SOUTH = _Naming("Ấp", "Khu phố", named_hamlets=True)
-_MOUNTAINS = _Naming("Bản", "Tổ dân phố", named_hamlets=False)
-_NORTH_AND_CENTRE = _Naming("Thôn", "Tổ dân phố", named_hamlets=False)
-_SOUTHERN_PROVINCES = {"75", "79", "80", "82", "86", "91", "92", "96"}
-_NORTH_WEST = {"11", "12", "14"}  # Điện Biên, Lai Châu, Sơn La
-
-#: A demo of another province: at least two teams per commune (a coordinator's and another).
-MIN_TEAMS_PER_COMMUNE = 2
-MAX_TEAMS_PER_COMMUNE = 60
-
-
-class DemoSizeError(ValueError):
-    """A team count the province's communes cannot hold plausibly."""
-
-
-def _naming(province_code: str) -> _Naming:
-    if province_code in _SOUTHERN_PROVINCES:
-        return _SOUTH
-    return _MOUNTAINS if province_code in _NORTH_WEST else _NORTH_AND_CENTRE
-
-
-def demo_communes(province_code: str) -> list[Commune]:
-    """The communes a demo covers: Cần Thơ's former Hậu Giang part, or all of a province's."""
-    if province_info(province_code).code == CAN_THO:
-        return hau_giang_communes()
-    return official_communes(province_code)
-
 
 class DemoTeam(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -209,7 +170,7 @@ def _spread(rng: random.Random, n: int, total: int, low: int, high: int) -> list
 
 
 def _team_names(rng: random.Random, commune: Commune, count: int,
-                naming: _Naming = _HAU_GIANG) -> list[str]:
+                naming: Naming = HAU_GIANG_NAMING) -> list[str]:
     if commune.division_type == "phường":
         return [f"{naming.area} {n}" for n in range(1, count + 1)]
     if not naming.named_hamlets or count > len(HAMLET_NAMES):
@@ -260,22 +221,6 @@ class _Phones:
                 return number
 
 
-def _sizes(province_code: str, communes: int, team_total: int | None,
-           ) -> tuple[int, tuple[int, int], int]:
-    """(teams, teams per commune (low, high), members) of a demo."""
-    if province_code == CAN_THO:
-        return TEAM_COUNT, TEAMS_PER_COMMUNE, MEMBER_COUNT
-    teams = TEAM_COUNT if team_total is None else team_total
-    low, high = MIN_TEAMS_PER_COMMUNE * communes, MAX_TEAMS_PER_COMMUNE * communes
-    if not low <= teams <= high:
-        raise DemoSizeError(f"{teams} teams for {communes} communes/wards: expected {low}–{high} "
-                            f"({MIN_TEAMS_PER_COMMUNE}–{MAX_TEAMS_PER_COMMUNE} per commune)")
-    average = teams / communes
-    per_commune = (max(MIN_TEAMS_PER_COMMUNE, math.floor(average * 0.6)),
-                   math.ceil(average * 1.4))
-    return teams, per_commune, round(teams * MEMBER_COUNT / TEAM_COUNT)
-
-
 def generate_demo_registry(seed: int = 2024, province_code: str = CAN_THO,
                            team_total: int | None = None) -> DemoRegistry:
     """A demo province; the same arguments always give the same registry.
@@ -286,13 +231,11 @@ def generate_demo_registry(seed: int = 2024, province_code: str = CAN_THO,
     proportion (about 7 a team), and the same roles.
     """
     code = province_info(province_code).code
-    if code == CAN_THO and team_total not in (None, TEAM_COUNT):
-        raise DemoSizeError("the Cần Thơ demo is the former Hậu Giang province: 525 teams")
     rng = random.Random(seed)
     phones = _Phones(rng)
     communes = demo_communes(code)
-    team_count, per_commune_range, member_count = _sizes(code, len(communes), team_total)
-    naming = _HAU_GIANG if code == CAN_THO else _naming(code)
+    team_count, per_commune_range, member_count = demo_size(code, len(communes), team_total)
+    naming = naming_of(code)
     per_commune = _spread(rng, len(communes), team_count, *per_commune_range)
     teams: list[DemoTeam] = []
     for commune, count in zip(communes, per_commune, strict=True):

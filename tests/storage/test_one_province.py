@@ -15,6 +15,7 @@ from storage.geography import ProvinceMismatch, settle_province
 from storage.registry_import import import_plan
 from storage.repos import Repos
 from tests.conftest import FakeClock
+from tests.registry.helpers import csv_text
 
 
 async def _communes_of(db: Database, province: str) -> int:
@@ -58,10 +59,11 @@ async def test_a_database_of_another_province_is_refused_in_one_line(
     assert message.startswith("this database belongs to Thành phố Cần Thơ (PROVINCE_CODE=92), "
                               "but PROVINCE_CODE is 79 (Thành phố Hồ Chí Minh)")
     # An import for another province is refused the same way, before anything is written.
-    data = demo_xlsx_bytes(registry=generate_demo_registry(province_code="12"))
+    rows = [["Mã xã", "Tổ", "Họ và tên"], ["03388", "Tổ dân phố 1", "Lò Văn Páo"]]
+    plan = plan_from_file(csv_text(rows).encode(), "lc.csv", "12")
+    assert plan.ok
     with pytest.raises(ProvinceMismatch):
-        await import_plan(db, plan_from_file(data, "lc.xlsx", "12"), province_code="12",
-                          now=clock())
+        await import_plan(db, plan, province_code="12", now=clock())
     assert await Repos(db.reader).teams.count() == 0
     assert await _communes_of(db, "12") == 0
 

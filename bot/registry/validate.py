@@ -281,6 +281,8 @@ class _State:
     members: list[MemberRecord] = field(default_factory=list)
     #: Rows whose commune lies in another province, by that province's code.
     elsewhere: Counter[str] = field(default_factory=Counter)
+    #: Rows whose commune is one of the province's own.
+    at_home: int = 0
 
 
 class _Row:
@@ -306,6 +308,11 @@ class _Row:
 
     def commune(self) -> Commune | None:
         """The commune of the row (None, without error, when both columns are blank)."""
+        found = self._commune()
+        self.state.at_home += found is not None
+        return found
+
+    def _commune(self) -> Commune | None:
         code_text = self.get(Field.COMMUNE_CODE)
         name_text = self.get(Field.COMMUNE_NAME)
         index = self.state.index
@@ -512,8 +519,9 @@ def validate(raw: RawRegistry, index: CommuneIndex) -> RegistryPlan:
                    former_district=d.former_district, former_commune=d.former_commune)
         for d in state.teams.values()
     ]
-    if state.elsewhere and index.province is not None:
-        # Most likely the registry of another province: say so once, before the rows.
+    if index.province is not None and sum(state.elsewhere.values()) >= max(1, state.at_home):
+        # As many rows elsewhere as at home: most likely another province's registry (or two
+        # merged). Say so once, before the rows; a stray row or two only gets its row error.
         state.errors.append(RowError(
             sheet="", row=0, column=None, code="registry.error.wrong_province",
             params={"count": str(sum(state.elsewhere.values())), "ours": index.province.name,

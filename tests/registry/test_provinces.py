@@ -93,6 +93,12 @@ def test_another_provinces_commune_code_is_refused_by_name(ours: str, theirs: st
                        f"xã/phường của {NAMES[ours]}.")
 
 
+def test_one_stray_row_among_many_is_not_called_the_wrong_file() -> None:
+    own = [["31441", "", f"Ấp {n}", f"Trần Văn {n}", "", "", ""] for n in "ABC"]
+    plan = _plan("92", [*own, ["26740", "", "Khu phố 1", "Lê Văn Bình", "", "", ""]])
+    assert [e.code for e in plan.errors] == ["registry.error.other_province"]
+
+
 def test_a_commune_name_found_only_elsewhere_says_where() -> None:
     plan = _plan("79", [["", "Xã Vị Thủy", "Ấp 1", "Lê Văn Bình", "", "", ""]])
     [file_level, row] = _messages(plan)

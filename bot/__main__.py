@@ -26,8 +26,15 @@ def _parser() -> argparse.ArgumentParser:
                      help="check the file and show what would change, without saving")
     imp.add_argument("--lang", choices=("vi", "en"), default=None,
                      help="language of the report (default: DEFAULT_LANGUAGE)")
-    demo = sub.add_parser("demo-registry", help="write the demo province's registry as XLSX")
+    demo = sub.add_parser("demo-registry", help="write a demo registry as XLSX: the former Hậu "
+                          "Giang part of Cần Thơ (92), or invented teams over every commune of "
+                          "another province (--province)")
     demo.add_argument("out", type=Path)
+    demo.add_argument("--province", metavar="CODE", default=None,
+                      help="official province code (default: PROVINCE_CODE)")
+    demo.add_argument("--teams", metavar="N", type=int, default=None,
+                      help="how many teams, for a province other than 92 (default 525, as in "
+                           "the Hậu Giang demo; about 7 members each)")
     sub.add_parser("migrate", help="apply database migrations and exit")
     doc = sub.add_parser("doctor", help="check configuration, database, tokens, webhooks, "
                                         "schedules, disk and backups; exit 0 if all pass")
@@ -64,11 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         if command == "import":
             return asyncio.run(_import(settings, args.file, args.dry_run, args.lang))
         if command == "demo-registry":
-            from bot.core.registry.demo import write_demo_xlsx
-
-            write_demo_xlsx(args.out)
-            print(args.out)
-            return 0
+            return _demo_registry(settings, args.out, args.province, args.teams)
         if command == "migrate":
             return asyncio.run(_migrate(settings))
         if command in ("doctor", "backup", "restore"):
@@ -89,15 +92,38 @@ def _operate(settings: Settings, command: str, args: argparse.Namespace) -> int:
     return restore_command(settings, lang, args.file)
 
 
+def _demo_registry(settings: Settings, out: Path, province: str | None,
+                   teams: int | None) -> int:
+    from bot.core.registry.demo import DemoSizeError, write_demo_xlsx
+    from bot.core.registry.provinces import UnknownProvince, province_info
+
+    try:
+        code = province_info(province if province is not None else settings.province_code).code
+        write_demo_xlsx(out, province_code=code, teams=teams)
+    except UnknownProvince as exc:
+        print(f"demo-registry: --province {exc.value}: not the official code of a province or "
+              "city since the 2025 merger (e.g. 92, 79, 04)", file=sys.stderr)
+        return 2
+    except DemoSizeError as exc:
+        print(f"demo-registry: --teams: {exc}", file=sys.stderr)
+        return 2
+    print(out)
+    return 0
+
+
 def _run(settings: Settings) -> int:
     """Run the bot; problems an operator can fix are one line, not a traceback."""
     from telegram.error import InvalidToken, NetworkError
 
     from bot.app.run import run
     from bot.app.run_lock import AlreadyRunning
+    from storage.geography import ProvinceMismatch
 
     try:
         asyncio.run(run(settings))
+    except ProvinceMismatch as exc:
+        print(f"Start-up error: {exc}.", file=sys.stderr)
+        return 1
     except AlreadyRunning as exc:
         print(f"Start-up error: another bot (process {exc.pid or '?'}) is running on "
               f"{settings.database_path.absolute()}; stop it first.", file=sys.stderr)
@@ -138,6 +164,7 @@ async def _import(settings: Settings, path: Path, dry_run: bool, lang: str | Non
     from handlers.render.import_report import render_summary
     from locales import translator
     from storage.db import Database
+    from storage.geography import ProvinceMismatch, check_province
     from storage.registry_import import import_plan
 
     t = translator(settings.default_language)
@@ -148,8 +175,13 @@ async def _import(settings: Settings, path: Path, dry_run: bool, lang: str | Non
         print(t(lang, "import.cannot_read", path=str(path), reason=exc.strerror or str(exc)),
               file=sys.stderr)
         return 1
-    plan = await asyncio.to_thread(plan_from_file, data, path.name)
     async with Database(settings.database_path) as db:
+        try:  # read-only: a dry run claims nothing, the import claims an empty database
+            await check_province(db.reader, settings.province_code)
+        except ProvinceMismatch as exc:
+            print(f"Import error: {exc}.", file=sys.stderr)
+            return 1
+        plan = await asyncio.to_thread(plan_from_file, data, path.name, settings.province_code)
         summary = await import_plan(db, plan, province_code=settings.province_code,
                                     now=utc_now(), dry_run=dry_run, source=path.name)
     print(render_summary(t, lang, summary, dry_run=dry_run))

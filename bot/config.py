@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.core.registry.provinces import DEFAULT_PROVINCE_CODE, UnknownProvince, province_info
+
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _QUIET = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
@@ -58,7 +60,7 @@ class Settings(BaseSettings):
         default_factory=list, alias="ADMIN_ZALO_IDS"
     )
     quiet_hours: str = Field(default="21:00-07:00", alias="QUIET_HOURS")
-    province_code: str = Field(default="92", alias="PROVINCE_CODE")
+    province_code: str = Field(default=DEFAULT_PROVINCE_CODE, alias="PROVINCE_CODE")
     invite_ttl_days: int = Field(default=14, ge=1, le=365, alias="INVITE_TTL_DAYS")
     log_max_citizens: int = Field(default=500, ge=1, le=100_000, alias="LOG_MAX_CITIZENS")
     log_max_age_days: int = Field(default=31, ge=0, le=366, alias="LOG_MAX_AGE_DAYS")
@@ -127,6 +129,17 @@ class Settings(BaseSettings):
         if not _QUIET.match(value.replace(" ", "")):
             raise ValueError("expected HH:MM-HH:MM, e.g. 21:00-07:00")
         return value.replace(" ", "")
+
+    @field_validator("province_code")
+    @classmethod
+    def _known_province(cls, value: str) -> str:
+        try:
+            return province_info(value).code
+        except UnknownProvince:
+            raise ValueError(
+                f"«{value.strip()}» is not the code of a province or city since the 2025 merger; "
+                "expected one of the 34 official codes, e.g. 92 (Cần Thơ), "
+                "79 (Hồ Chí Minh City), 01 (Hà Nội)") from None
 
     @field_validator("log_level")
     @classmethod

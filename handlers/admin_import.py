@@ -126,7 +126,8 @@ async def pressed(ctx: Ctx) -> None:
     async with ctx.services.db.write() as conn:
         if not await Repos(conn).pending_imports.take(token):  # a double tap applies once
             return
-    plan = await asyncio.to_thread(plan_from_file, data, pending.filename)
+    plan = await asyncio.to_thread(plan_from_file, data, pending.filename,
+                                   ctx.services.settings.province_code)
     member = ctx.caller.member
     summary = await import_plan(ctx.services.db, plan,
                                 province_code=ctx.services.settings.province_code, now=ctx.now,
@@ -138,7 +139,8 @@ async def pressed(ctx: Ctx) -> None:
 
 async def _dry_run(ctx: Ctx, data: bytes, filename: str) -> ImportSummary:
     # Reading and validating thousands of rows is CPU work: off the event loop.
-    plan = await asyncio.to_thread(plan_from_file, data, filename)
+    plan = await asyncio.to_thread(plan_from_file, data, filename,
+                                   ctx.services.settings.province_code)
     return await import_plan(ctx.services.db, plan,
                              province_code=ctx.services.settings.province_code, now=ctx.now,
                              dry_run=True, source=filename)

@@ -18,6 +18,7 @@ from bot.core.callback_data import COMMUNE_CODE, FLOW_ID, ID, Field, OneOf, Patt
 from bot.core.chat import Button, OutMessage
 from bot.core.permissions import PERMISSIONS, Action, Scope
 from bot.core.roles import Role
+from handlers.commune_picker import AT_ONCE, pick_commune
 from handlers.context import Ctx, Services
 from handlers.outbox import OutboxMessage, batch_progress, cancel_batch, enqueue, quiet_hours
 from handlers.refusals import audit_refusal
@@ -121,6 +122,10 @@ async def _pick(ctx: Ctx, what: str) -> None:
         await _teams_of(ctx, communes[0][0])
         return
     verb = TO_COMMUNE if what == "c" else TEAMS_OF
+    if len(communes) > AT_ONCE:  # a large province: alphabetical ranges first
+        await ctx.answer(ctx.t("broadcast.pick_commune"),
+                         buttons=await pick_commune(ctx, Action.BROADCAST, f"{verb.key}:"))
+        return
     buttons_list = [Button(name, verb.pack(code)) for code, name in communes]
     rows = tuple(tuple(buttons_list[i:i + 2]) for i in range(0, len(buttons_list), 2))
     await ctx.answer(ctx.t("broadcast.pick_commune"), buttons=rows)

@@ -23,6 +23,7 @@ from bot.core.schedule import week_start
 from bot.core.text import fold
 from handlers.admin_scope import find_communes, grid, local_today, refuse_place
 from handlers.context import Ctx
+from handlers.places import example_commune
 from handlers.routing import ButtonRoute, Command, Feature
 from handlers.weekly import commune_digest, digest_messages, full_week, province_digest
 
@@ -111,7 +112,7 @@ def _week(text: str, today: date) -> tuple[date | None, str]:
 async def _commune_asked(ctx: Ctx, place: str, monday: date) -> None:
     found = await find_communes(ctx, place)
     if len(found) != 1:
-        await ctx.reply(ctx.t("steering.digest_usage"))
+        await ctx.reply(ctx.t("steering.digest_usage", example=await example_commune(ctx)))
         return
     commune = found[0]
     if not ctx.caller.can(Action.VIEW_DIGEST, Scope(commune.province_code, commune.code)):

@@ -27,7 +27,9 @@ from handlers.admin_scope import (
     scopes_for,
     team_scope,
 )
+from handlers.commune_picker import pick_commune
 from handlers.context import Ctx
+from handlers.places import example_commune
 from handlers.render.workbook import (
     CSV_MIME,
     XLSX_MIME,
@@ -87,7 +89,8 @@ async def _ask_period(ctx: Ctx, fmt: str, scope_code: str) -> None:
         ("export.last_week", periods.last_week(today)),
     ]
     buttons = [Button(ctx.t(key), EXPORT.pack(fmt, p.code, scope_code)) for key, p in choices]
-    await ctx.reply(ctx.t("export.pick_period"), buttons=grid(buttons))
+    await ctx.reply(ctx.t("export.pick_period", example=await example_commune(ctx)),
+                    buttons=grid(buttons))
 
 
 async def _go(ctx: Ctx, fmt: str, period: Period, scope_code: str) -> None:
@@ -110,15 +113,13 @@ async def _go(ctx: Ctx, fmt: str, period: Period, scope_code: str) -> None:
 
 
 async def _ask_scope(ctx: Ctx, fmt: str, period: Period) -> None:
-    province = ctx.services.settings.province_code
     buttons: list[Button] = []
     if province_wide(ctx, Action.EXPORT):
         buttons.append(Button(ctx.t("admin.whole_province"), EXPORT.pack(fmt, period.code, "p")))
-    communes = await ctx.services.read.geo.communes_with_teams(province)
-    buttons += [Button(c.name, EXPORT.pack(fmt, period.code, f"c{c.code}")) for c in communes
-                if ctx.caller.can(Action.EXPORT, Scope(province, c.code))]
-    await ctx.answer(ctx.t("export.pick_place", period=period.label(ctx.lang)),
-                     buttons=grid(buttons))
+    # A commune's button data is this prefix and its code (the place field: c<code>).
+    rows = (*grid(buttons),
+            *await pick_commune(ctx, Action.EXPORT, f"{EXPORT.key}:{fmt}:{period.code}:c"))
+    await ctx.answer(ctx.t("export.pick_place", period=period.label(ctx.lang)), buttons=rows)
 
 
 async def _place_from_text(ctx: Ctx, text: str, fmt: str, period: Period | None) -> str | None:

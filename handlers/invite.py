@@ -15,6 +15,7 @@ from bot.core.permissions import INVITE_ACTION, Action, Scope
 from bot.core.roles import Role
 from bot.core.text import fold
 from handlers.admin_scope import scopes_for
+from handlers.commune_picker import allowed_communes, commune_rows
 from handlers.context import Ctx
 from handlers.routing import ButtonRoute, Command, Feature
 from storage.repos import Repos
@@ -41,12 +42,11 @@ async def invite(ctx: Ctx) -> None:
         await _make_for_team(ctx, caller.team, Role.MEMBER)  # a team leader: their own team
         return
     province = ctx.services.settings.province_code
-    communes = await ctx.services.read.geo.communes_with_teams(province)
-    allowed = [c for c in communes if caller.can(Action.INVITE_MEMBER, Scope(province, c.code))]
+    allowed = await allowed_communes(ctx, Action.INVITE_MEMBER)
     if len(allowed) == 1:
         await _show_teams(ctx, allowed[0].code)
         return
-    rows = _grid([Button(c.name, PICK_COMMUNE.pack(c.code)) for c in allowed])
+    rows = commune_rows(allowed, Action.INVITE_MEMBER, f"{PICK_COMMUNE.key}:")
     extra = []
     if caller.can(Action.INVITE_PROVINCE_COORDINATOR, Scope(province)):
         extra.append(Button(ctx.t("role.province_coordinator"), MAKE_PROVINCE.pack()))

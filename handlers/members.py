@@ -29,6 +29,7 @@ from handlers.admin_scope import (
     scopes_for,
     team_scope,
 )
+from handlers.commune_picker import pick_commune
 from handlers.context import Ctx
 from handlers.menus import refresh_member_menus
 from handlers.routing import ButtonRoute, Command, Feature, FlowRoute
@@ -285,12 +286,9 @@ async def _ask_move_commune(ctx: Ctx, member_id: int, _arg: str) -> None:
     row = await _managed(ctx, member_id)
     if row is None:
         return
-    province = ctx.services.settings.province_code
-    communes = await ctx.services.read.geo.communes_with_teams(province)
-    buttons = [Button(c.name, MOVE_COMMUNE_PICKED.pack(member_id, c.code)) for c in communes
-               if ctx.caller.can(Action.MANAGE_PEOPLE, Scope(province, c.code))]
     await ctx.answer(ctx.t("member.pick_commune", name=row.member.full_name),
-                     buttons=grid(buttons))
+                     buttons=await pick_commune(ctx, Action.MANAGE_PEOPLE,
+                                                f"{MOVE_COMMUNE_PICKED.key}:{member_id}:"))
 
 
 async def _move_commune_picked(ctx: Ctx, member_id: int, commune_code: str) -> None:
@@ -553,11 +551,8 @@ async def _person_given(ctx: Ctx, text: str) -> None:
     if len(scopes) == 1 and scopes[0].commune is not None and scopes[0].team is None:
         await _add_pick_team(ctx, scopes[0].commune, name)
         return
-    province = ctx.services.settings.province_code
-    communes = await ctx.services.read.geo.communes_with_teams(province)
-    buttons = [Button(c.name, ADD_COMMUNE.pack(c.code)) for c in communes
-               if ctx.caller.can(Action.MANAGE_PEOPLE, Scope(province, c.code))]
-    await ctx.reply(ctx.t("member.add_pick_commune", name=name), buttons=grid(buttons))
+    await ctx.reply(ctx.t("member.add_pick_commune", name=name),
+                    buttons=await pick_commune(ctx, Action.MANAGE_PEOPLE, f"{ADD_COMMUNE.key}:"))
 
 
 async def _add_pick_team(ctx: Ctx, commune_code: str, name: str) -> None:

@@ -84,11 +84,13 @@ async def _typed_place(ctx: Ctx, text: str) -> Scope | None:
             return team_scope(teams[0])
         if teams:
             names = ", ".join(f"{t.name} ({t.commune_name})" for t in teams)
-            await ctx.reply(ctx.t("stats.which_place", names=names))
+            await ctx.reply(ctx.t("stats.which_place", names=names,
+                                  example=teams[0].commune_name))
             return None
         await ctx.reply(ctx.t("export.place_not_found", text=text[:60]))
         return None
-    await ctx.reply(ctx.t("stats.which_place", names=", ".join(c.name for c in communes)))
+    await ctx.reply(ctx.t("stats.which_place", names=", ".join(c.name for c in communes),
+                          example=communes[0].name))
     return None
 
 

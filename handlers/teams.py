@@ -33,6 +33,7 @@ from handlers.admin_scope import (
     scopes_for,
     team_scope,
 )
+from handlers.commune_picker import pick_commune
 from handlers.context import Ctx
 from handlers.routing import ButtonRoute, Command, Feature, FlowRoute
 from handlers.steering_figures import behind, children_progress, target_progress
@@ -108,11 +109,7 @@ async def pressed(ctx: Ctx) -> None:
 # ----------------------------------------------------------------------------- viewing
 
 async def _pick_commune(ctx: Ctx, verb: Verb, text: str) -> None:
-    province = ctx.services.settings.province_code
-    communes = await ctx.services.read.geo.communes_with_teams(province)
-    buttons = [Button(c.name, verb.pack(c.code)) for c in communes
-               if ctx.caller.can(Action.VIEW_TEAM, Scope(province, c.code))]
-    await ctx.reply(text, buttons=grid(buttons))
+    await ctx.reply(text, buttons=await pick_commune(ctx, Action.VIEW_TEAM, f"{verb.key}:"))
 
 
 async def _show_commune(ctx: Ctx, commune_code: str) -> None:
@@ -251,11 +248,8 @@ async def _add(ctx: Ctx, raw: str) -> None:
     if len(scopes) == 1 and scopes[0].commune is not None and scopes[0].team is None:
         await _add_in(ctx, scopes[0].commune)
         return
-    province = ctx.services.settings.province_code
-    communes = await ctx.services.read.geo.communes_with_teams(province)
-    buttons = [Button(c.name, ADD_IN.pack(c.code)) for c in communes
-               if ctx.caller.can(Action.MANAGE_PEOPLE, Scope(province, c.code))]
-    await ctx.reply(ctx.t("team.add_pick_commune", team=name), buttons=grid(buttons))
+    await ctx.reply(ctx.t("team.add_pick_commune", team=name),
+                    buttons=await pick_commune(ctx, Action.MANAGE_PEOPLE, f"{ADD_IN.key}:"))
 
 
 async def _add_in(ctx: Ctx, commune_code: str) -> None:

@@ -53,21 +53,26 @@ class DemoPeople:
                 sandbox.add_person(persona.user_id, persona.first_name, persona.language_code)
 
 
-async def load_demo_province(services: Services) -> DemoRegistry:
-    """Import the demo registry unless the database already has teams (first run only)."""
-    registry = generate_demo_registry()
+async def load_demo_province(services: Services,
+                             registry: DemoRegistry | None = None) -> DemoRegistry:
+    """Import the demo registry of the configured province unless the database already has
+    teams (first run only)."""
+    province = services.settings.province_code
+    if registry is None:
+        registry = generate_demo_registry(province_code=province)
     if await services.read.teams.count() == 0:
-        plan = plan_from_file(demo_xlsx_bytes(registry=registry), "demo-province.xlsx")
-        summary = await import_plan(services.db, plan,
-                                    province_code=services.settings.province_code,
+        plan = plan_from_file(demo_xlsx_bytes(registry=registry), "demo-province.xlsx", province)
+        summary = await import_plan(services.db, plan, province_code=province,
                                     now=services.clock(), source="demo-province.xlsx")
         log.info("demo province loaded: %d teams, %d members", summary.teams_new,
                  summary.members_new)
     return registry
 
 
-async def prepare_demo(services: Services) -> DemoPeople:
-    registry = await load_demo_province(services)
+async def prepare_demo(services: Services, registry: DemoRegistry | None = None) -> DemoPeople:
+    """The demo province loaded (``registry``, or the configured province's demo), personas
+    linked, a few weeks of activity."""
+    registry = await load_demo_province(services, registry)
     now = services.clock()
     async with services.db.write() as conn:
         repos = Repos(conn)

@@ -8,6 +8,7 @@ from handlers import (
     audit,
     broadcast,
     categories,
+    commune_picker,
     digest,
     export,
     invite,
@@ -49,4 +50,5 @@ def build_dispatcher() -> Dispatcher:
         pause.feature,
         allowance.feature,
         status.feature,
+        commune_picker.feature,
     ])

@@ -27,6 +27,7 @@ from bot.app.zalo_poller import UpdateHandler, ZaloWebhook, running_zalo
 from bot.config import Settings
 from storage.db import Database
 from storage.file_links import FileLinks
+from storage.geography import settle_province
 
 #: Any well-formed token works against the sandbox; this one says what it is.
 SANDBOX_TOKEN = "7000000001:sandbox-token-for-local-demo"
@@ -56,6 +57,7 @@ async def run(settings: Settings, *, ready: asyncio.Event | None = None,
         # One bot per database (and no restore under a running bot): see bot.app.run_lock.
         stack.enter_context(run_lock(settings.database_path))
         db = await stack.enter_async_context(Database(settings.database_path))
+        await settle_province(db, settings.province_code)  # or ProvinceMismatch: one line
         services = make_services(settings, db)
         services.links = FileLinks(db, settings.files_dir,
                                    ttl=timedelta(hours=settings.file_link_ttl_hours),

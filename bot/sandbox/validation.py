@@ -12,6 +12,10 @@ MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA_BYTES = 64
 MAX_COMMANDS = 100
+#: Not in the Bot API reference, but observed and widely reported: an inline keyboard of more
+#: than 100 buttons is refused with "reply markup is too long" (a province of 168 wards needs a
+#: picker that never offers them all at once).
+MAX_INLINE_BUTTONS = 100
 _COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
 _INLINE_ACTIONS = ("url", "callback_data", "web_app", "login_url", "switch_inline_query",
                    "switch_inline_query_current_chat", "switch_inline_query_chosen_chat",
@@ -82,6 +86,8 @@ def reply_markup(markup: Any) -> dict[str, Any] | None:
         raise bad_request("can't parse reply keyboard markup JSON object")
     if "inline_keyboard" in markup:
         rows = _rows(markup, "inline_keyboard")
+        if sum(len(row) for row in rows) > MAX_INLINE_BUTTONS:
+            raise bad_request("reply markup is too long")
         return {"inline_keyboard": [[_inline_button(b) for b in row] for row in rows]}
     if "keyboard" in markup:
         rows = _rows(markup, "keyboard")

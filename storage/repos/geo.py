@@ -31,6 +31,11 @@ class GeoRepo:
              commune.division_type, commune.former_district),
         )
 
+    async def provinces(self) -> list[Province]:
+        """The province(s) this database holds: one, or none before the first start."""
+        rows = await fetch_all(self.conn, "SELECT code, name FROM provinces ORDER BY code")
+        return [Province(**dict(r)) for r in rows]
+
     async def province(self, code: str) -> Province | None:
         row = await fetch_one(self.conn, "SELECT code, name FROM provinces WHERE code = ?", (code,))
         return Province(**dict(row)) if row else None

@@ -43,11 +43,11 @@ def _pct(values: list[float], q: float) -> float:
 async def bench_import(db: Database) -> None:
     data = demo_xlsx_bytes()
     started = time.perf_counter()
-    plan = plan_from_file(data, "demo.xlsx")
+    plan = plan_from_file(data, "demo.xlsx", "92")
     parsed = time.perf_counter()
     first = await import_plan(db, plan, province_code="92", now=_now())
     imported = time.perf_counter()
-    again = await import_plan(db, plan_from_file(data, "demo.xlsx"), province_code="92",
+    again = await import_plan(db, plan_from_file(data, "demo.xlsx", "92"), province_code="92",
                               now=_now())
     reimported = time.perf_counter()
     print(f"registry: read+validate {parsed - started:.2f} s; import {imported - parsed:.2f} s "

@@ -13,7 +13,7 @@ from bot.core.registry.demo import (
     generate_demo_registry,
     write_demo_xlsx,
 )
-from bot.core.registry.geo import hau_giang_communes
+from bot.core.registry.geo import CommuneIndex, hau_giang_communes
 from bot.core.registry.phones import normalize_phone
 from bot.core.registry.reader import read_registry_file
 from bot.core.registry.validate import validate
@@ -95,7 +95,7 @@ def test_deterministic(demo: DemoRegistry) -> None:
 def test_xlsx_round_trip(tmp_path: Path, demo: DemoRegistry) -> None:
     path = write_demo_xlsx(tmp_path / "demo.xlsx")
     assert path.read_bytes() == demo_xlsx_bytes(registry=demo)
-    plan = validate(read_registry_file(path))
+    plan = validate(read_registry_file(path), CommuneIndex.official("92"))
     assert plan.errors == []
     assert len(plan.teams) == 525
     assert len(plan.members) == 3740

@@ -15,11 +15,11 @@ from bot.core.registry.geo import (
 
 @pytest.fixture(scope="module")
 def index() -> CommuneIndex:
-    return CommuneIndex.official()
+    return CommuneIndex.official("92")
 
 
 def test_official_list_of_can_tho() -> None:
-    communes = official_communes()
+    communes = official_communes("92")
     assert len(communes) == 103
     assert all(c.province_code == "92" and len(c.code) == 5 for c in communes)
     assert all("  " not in c.name for c in communes)

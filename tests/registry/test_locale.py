@@ -3,18 +3,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from babel.messages.pofile import read_po
-
 from bot.core.i18n import placeholders
-from locales import LOCALES_DIR, load_catalogue
+from locales import load_catalogue
 
 
 def _catalogue(lang: str) -> dict[str, str]:
-    path = Path(LOCALES_DIR) / lang / "LC_MESSAGES" / "registry.po"
-    with path.open("rb") as fh:
-        catalog = read_po(fh, locale=lang)
-    return {m.id: m.string for m in catalog
-            if isinstance(m.id, str) and m.id and isinstance(m.string, str)}
+    """The registry's messages, from whichever .po file of the language holds them."""
+    return {key: text for key, text in load_catalogue(lang).items()
+            if key.startswith("registry.")}
 
 
 def test_same_keys_and_placeholders() -> None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.core.registry.geo import CommuneIndex
 from bot.core.registry.reader import RegistryFileError, read_registry
 from bot.core.registry.validate import (
     RegistryPlan,
@@ -24,7 +25,7 @@ def _plan(rows: list[list[object]], teams: list[list[object]] | None = None) -> 
     sheets: dict[str, Rows] = {"Thành viên": [HEADER, *rows]}
     if teams is not None:
         sheets["Tổ"] = [["Mã xã", "Xã/Phường", "Tổ", "Loại", "Huyện cũ", "Xã cũ"], *teams]
-    return validate(read_registry(xlsx(sheets), "r.xlsx"))
+    return validate(read_registry(xlsx(sheets), "r.xlsx"), CommuneIndex.official("92"))
 
 
 def test_good_rows() -> None:
@@ -156,7 +157,7 @@ def test_rendered_file_errors() -> None:
         "«m.csv» thiếu cột: «Mã xã» hoặc «Xã/Phường», «Họ và tên». "
         "Vui lòng thêm các cột này vào dòng tiêu đề.")
     assert "missing columns" in render_error(translate, "en", missing)
-    plan = plan_from_file(b"", "empty.csv")
+    plan = plan_from_file(b"", "empty.csv", "92")
     assert [e.code for e in plan.errors] == ["registry.error.empty_file"]
     assert render_error(translate, "vi", plan.errors[0]).startswith("Tệp trống.")
     file_level = RowError(sheet="", row=0, column=None, code="registry.error.no_header")
@@ -165,6 +166,6 @@ def test_rendered_file_errors() -> None:
 
 def test_csv_members_plan() -> None:
     text = csv_text([HEADER, ["31441", "", "Ấp 1", "An", "0912345678", "", ""]], ";")
-    plan = plan_from_file(text.encode(), "members.csv")
+    plan = plan_from_file(text.encode(), "members.csv", "92")
     assert plan.ok
     assert plan.members[0].sheet == "members.csv"

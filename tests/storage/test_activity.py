@@ -17,7 +17,7 @@ MONDAY = date(2026, 11, 16)
 
 
 async def test_tallies_by_place_and_period(db: Database, clock: FakeClock) -> None:
-    await import_plan(db, plan_from_file(demo_xlsx_bytes(), "d.xlsx"), province_code="92",
+    await import_plan(db, plan_from_file(demo_xlsx_bytes(), "d.xlsx", "92"), province_code="92",
                       now=clock())
     read = Repos(db.reader)
     team = (await read.teams.in_commune("31441"))[0]

@@ -34,7 +34,7 @@ async def _counts(db: Database) -> tuple[int, int]:
 async def test_the_demo_registry_gives_525_teams_and_3740_members_and_again_nothing(
     db: Database, clock: FakeClock, demo_bytes: bytes
 ) -> None:
-    plan = plan_from_file(demo_bytes, "demo.xlsx")
+    plan = plan_from_file(demo_bytes, "demo.xlsx", "92")
     first = await import_plan(db, plan, province_code="92", now=clock())
     assert first.applied
     assert first.errors == []
@@ -42,7 +42,7 @@ async def test_the_demo_registry_gives_525_teams_and_3740_members_and_again_noth
     assert await _counts(db) == (525, 3740)
 
     clock.advance(days=1)
-    again = await import_plan(db, plan_from_file(demo_bytes, "demo.xlsx"), province_code="92",
+    again = await import_plan(db, plan_from_file(demo_bytes, "demo.xlsx", "92"), province_code="92",
                               now=clock())
     assert again.changes == 0
     assert again.unchanged == 525 + 3740
@@ -54,8 +54,8 @@ async def test_the_demo_registry_gives_525_teams_and_3740_members_and_again_noth
 
 async def test_a_dry_run_counts_but_saves_nothing(db: Database, clock: FakeClock,
                                                   demo_bytes: bytes) -> None:
-    summary = await import_plan(db, plan_from_file(demo_bytes, "demo.xlsx"), province_code="92",
-                                now=clock(), dry_run=True)
+    summary = await import_plan(db, plan_from_file(demo_bytes, "demo.xlsx", "92"),
+                                province_code="92", now=clock(), dry_run=True)
     assert not summary.applied
     assert (summary.teams_new, summary.members_new) == (525, 3740)
     assert await _counts(db) == (0, 0)
@@ -72,7 +72,7 @@ async def test_a_file_with_bad_rows_is_rejected_whole_naming_each_row(
         ["31441", "", "Ấp 2", "", "0987654321", ""],                  # row 5: no name
         ["31441", "", "Ấp 2", "Phạm Văn Vai", "", "trưởng thôn"],     # row 6: unknown role
     ]
-    plan = plan_from_file(csv_text(rows).encode(), "bad.csv")
+    plan = plan_from_file(csv_text(rows).encode(), "bad.csv", "92")
     summary = await import_plan(db, plan, province_code="92", now=clock())
     assert not summary.applied
     assert sorted(e.row for e in summary.errors) == [3, 4, 5, 6]
@@ -82,12 +82,12 @@ async def test_a_file_with_bad_rows_is_rejected_whole_naming_each_row(
 async def test_changes_are_upserts_on_natural_keys(db: Database, clock: FakeClock) -> None:
     before = [HEADER, ["31441", "", "Ấp 1", "Nguyễn Văn An", "0912345678", ""],
               ["31441", "", "Ấp 1", "Trần Thị Bình", "", ""]]
-    await import_plan(db, plan_from_file(csv_text(before).encode(), "a.csv"), province_code="92",
-                      now=clock())
+    await import_plan(db, plan_from_file(csv_text(before).encode(), "a.csv", "92"),
+                      province_code="92", now=clock())
     # Same phone, name fixed; same team and name without a phone, typed without diacritics.
     after = [HEADER, ["31441", "", "ap 1", "Nguyễn Văn Ân", "0912 345 678", ""],
              ["31441", "", "Ấp 1", "Tran Thi Binh", "", ""]]
-    summary = await import_plan(db, plan_from_file(csv_text(after).encode(), "b.csv"),
+    summary = await import_plan(db, plan_from_file(csv_text(after).encode(), "b.csv", "92"),
                                 province_code="92", now=clock())
     assert (summary.members_new, summary.members_changed, summary.teams_new) == (0, 2, 0)
     assert await _counts(db) == (1, 2)

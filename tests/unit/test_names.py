@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.names import MAX_PERSON_NAME, person_name, team_name
+from bot.core.registry.geo import CommuneIndex
 from bot.core.registry.reader import read_registry
 from bot.core.registry.validate import validate
 from tests.registry.helpers import xlsx
@@ -30,6 +31,6 @@ def test_the_import_refuses_what_member_rename_refuses() -> None:
     plan = validate(read_registry(xlsx({"Thành viên": [
         HEADER, ["31441", "", "Ấp 1", "12345", "", "", ""],
         ["31441", "", "Ấp 1", "Lê   Văn Cường", "", "", ""],
-    ]}), "r.xlsx"))
+    ]}), "r.xlsx"), CommuneIndex.official("92"))
     assert [(e.row, e.code) for e in plan.errors] == [(2, "registry.error.bad_name")]
     assert person_name("12345") is None

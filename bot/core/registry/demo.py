@@ -3,6 +3,11 @@
 The figures are those Hậu Giang published in January 2024. The teams are spread over the 28
 communes/wards of Cần Thơ that were Hậu Giang; names and phone numbers are invented (the phone
 numbers are random but well-formed, so do not message them).
+
+For any other province (``province_code``) the same generator spreads a demo of the same size
+(or ``team_total`` teams) over every commune/ward of its official list, naming teams as that part
+of the country does: ấp and khu phố in the South, thôn and tổ dân phố in the North and Centre,
+bản in the north-western mountains.
 """
 
 from __future__ import annotations
@@ -18,14 +23,25 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from bot.core.i18n import Language
-from bot.core.registry.geo import Commune, hau_giang_communes
+from bot.core.registry.demo_shape import (
+    HAU_GIANG_NAMING,
+    Naming,
+    demo_communes,
+    demo_size,
+    naming_of,
+)
+from bot.core.registry.demo_shape import (
+    MEMBER_COUNT as MEMBER_COUNT,  # re-exported: the demo's size
+)
+from bot.core.registry.demo_shape import TEAM_COUNT as TEAM_COUNT
+from bot.core.registry.demo_shape import TEAMS_PER_COMMUNE as TEAMS_PER_COMMUNE
+from bot.core.registry.demo_shape import DemoSizeError as DemoSizeError
+from bot.core.registry.geo import CAN_THO, Commune
 from bot.core.registry.phones import is_valid
+from bot.core.registry.provinces import province_info
 from bot.core.registry.reader import CANONICAL_HEADERS, Field
 from bot.core.roles import Role
 
-TEAM_COUNT = 525
-MEMBER_COUNT = 3_740
-TEAMS_PER_COMMUNE = (12, 25)
 TEAM_SIZE = (4, 9)
 PHONE_SHARE = 0.85
 FIXED_TIME = datetime(2024, 1, 24, 8, 0, 0)
@@ -86,7 +102,6 @@ MOBILE_PREFIXES = (
 )
 
 
-
 class DemoTeam(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -116,6 +131,7 @@ class DemoRegistry(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     seed: int
+    province_code: str = CAN_THO
     teams: list[DemoTeam]
     members: list[DemoPerson]
     admin: DemoPerson
@@ -161,9 +177,12 @@ def _spread(rng: random.Random, n: int, total: int, low: int, high: int) -> list
     return values
 
 
-def _team_names(rng: random.Random, commune: Commune, count: int) -> list[str]:
+def _team_names(rng: random.Random, commune: Commune, count: int,
+                naming: Naming = HAU_GIANG_NAMING) -> list[str]:
     if commune.division_type == "phường":
-        return [f"Khu vực {n}" for n in range(1, count + 1)]
+        return [f"{naming.area} {n}" for n in range(1, count + 1)]
+    if not naming.named_hamlets or count > len(HAMLET_NAMES):
+        return [f"{naming.hamlet} {n}" for n in range(1, count + 1)]
     if rng.random() < 0.35:
         # Numbered hamlets, a few split into A/B as they grew.
         names: list[str] = []
@@ -210,21 +229,31 @@ class _Phones:
                 return number
 
 
-def generate_demo_registry(seed: int = 2024) -> DemoRegistry:
-    """The demo province; the same seed always gives the same registry."""
+def generate_demo_registry(seed: int = 2024, province_code: str = CAN_THO,
+                           team_total: int | None = None) -> DemoRegistry:
+    """A demo province; the same arguments always give the same registry.
+
+    Cần Thơ (92, the default) gives the former Hậu Giang province (``team_total`` must then be
+    None); another province gets invented teams spread over every commune/ward — as many as the
+    Hậu Giang demo (525) unless ``team_total`` says otherwise — with members in the same
+    proportion (about 7 a team), and the same roles.
+    """
+    code = province_info(province_code).code
     rng = random.Random(seed)
     phones = _Phones(rng)
-    communes = hau_giang_communes()
-    per_commune = _spread(rng, len(communes), TEAM_COUNT, *TEAMS_PER_COMMUNE)
+    communes = demo_communes(code)
+    team_count, per_commune_range, member_count = demo_size(code, len(communes), team_total)
+    naming = naming_of(code)
+    per_commune = _spread(rng, len(communes), team_count, *per_commune_range)
     teams: list[DemoTeam] = []
     for commune, count in zip(communes, per_commune, strict=True):
-        for name in _team_names(rng, commune, count):
+        for name in _team_names(rng, commune, count, naming):
             teams.append(DemoTeam(
                 commune_code=commune.code, commune_name=commune.name, name=name,
                 kind="area" if commune.division_type == "phường" else "hamlet",
                 former_district=commune.former_district,
             ))
-    sizes = _spread(rng, len(teams), MEMBER_COUNT, *TEAM_SIZE)
+    sizes = _spread(rng, len(teams), member_count, *TEAM_SIZE)
 
     people: list[_Person] = []
     by_team: list[list[_Person]] = []
@@ -288,7 +317,7 @@ def generate_demo_registry(seed: int = 2024) -> DemoRegistry:
                           role=person.role, language=person.language)
 
     return DemoRegistry(
-        seed=seed, teams=teams, members=[freeze(p) for p in people],
+        seed=seed, province_code=code, teams=teams, members=[freeze(p) for p in people],
         admin=freeze(admin), province_coordinator=freeze(province),
         commune_coordinator=freeze(coordinators[persona_commune]),
         team_leader=freeze(persona_leader), team_members=(freeze(first), freeze(second)),
@@ -358,8 +387,10 @@ def demo_xlsx_bytes(seed: int = 2024, registry: DemoRegistry | None = None) -> b
     return _stable_zip(buffer.getvalue())
 
 
-def write_demo_xlsx(path: str | Path, seed: int = 2024) -> Path:
-    """Write the demo registry workbook; the same seed always gives the same file."""
+def write_demo_xlsx(path: str | Path, seed: int = 2024, *, province_code: str = CAN_THO,
+                    teams: int | None = None) -> Path:
+    """Write a demo registry workbook; the same arguments always give the same file."""
+    registry = generate_demo_registry(seed, province_code, teams)
     target = Path(path)
-    target.write_bytes(demo_xlsx_bytes(seed))
+    target.write_bytes(demo_xlsx_bytes(registry=registry))
     return target

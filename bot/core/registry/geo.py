@@ -1,8 +1,9 @@
 """Official geography: communes/wards of a province after the 2025 reform, and forgiving lookup.
 
 The list comes from the ``vietnam-provinces`` package. Since July 2025 there are no districts:
-province → commune/ward (xã/phường/đặc khu). The former district is kept as an optional attribute
-for the communes of the former Hậu Giang province (now part of Cần Thơ city, code 92).
+province → commune/ward (xã/phường/đặc khu). Every province is served the same way (the bot's
+``PROVINCE_CODE`` picks one); the former district is kept as an optional attribute for the
+communes of the former Hậu Giang province (now part of Cần Thơ city, code 92), which the demo uses.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
-from vietnam_provinces import ProvinceCode, Ward
+from vietnam_provinces import ProvinceCode, Ward, WardCode
 
+from bot.core.registry.provinces import ProvinceInfo, province_info
 from bot.core.text import fold, tidy
 
 CAN_THO = "92"
@@ -144,24 +146,23 @@ def _division(value: object) -> str:
     return str(raw)
 
 
+def _commune(ward: Ward, province_code: str) -> Commune:
+    code = f"{int(ward.code):05d}"
+    return Commune(
+        code=code, name=tidy(ward.name), division_type=_division(ward.division_type),
+        province_code=province_code,
+        former_district=FORMER_DISTRICTS.get(code) if province_code == CAN_THO else None,
+    )
+
+
 @lru_cache(maxsize=8)
 def _official(province_code: str) -> tuple[Commune, ...]:
-    wards = Ward.iter_by_province(ProvinceCode(int(province_code)))
-    communes = [
-        Commune(
-            code=f"{int(ward.code):05d}",
-            name=tidy(ward.name),
-            division_type=_division(ward.division_type),
-            province_code=province_code,
-            former_district=FORMER_DISTRICTS.get(f"{int(ward.code):05d}")
-            if province_code == CAN_THO else None,
-        )
-        for ward in wards
-    ]
-    return tuple(sorted(communes, key=lambda c: c.code))
+    code = province_info(province_code).code  # UnknownProvince for a code that is none
+    wards = Ward.iter_by_province(ProvinceCode(int(code)))
+    return tuple(sorted((_commune(ward, code) for ward in wards), key=lambda c: c.code))
 
 
-def official_communes(province_code: str = CAN_THO) -> list[Commune]:
+def official_communes(province_code: str) -> list[Commune]:
     """All communes/wards of a province, sorted by code, names tidied."""
     return list(_official(province_code))
 
@@ -170,6 +171,24 @@ def hau_giang_communes() -> list[Commune]:
     """The communes/wards of Cần Thơ that were the former Hậu Giang province (28 of them)."""
     low, high = HAU_GIANG_CODE_RANGE
     return [c for c in official_communes(CAN_THO) if low <= int(c.code) <= high]
+
+
+def commune_anywhere(code: str) -> Commune | None:
+    """The commune/ward of an official code in any province (None if no province has it)."""
+    normalized = normalize_code(code)
+    if normalized is None:
+        return None
+    try:
+        ward = Ward.from_code(WardCode(int(normalized)))
+    except ValueError:
+        return None
+    return _commune(ward, f"{int(ward.province_code):02d}")
+
+
+@lru_cache(maxsize=1)
+def national_index() -> CommuneIndex:
+    """Every commune/ward of the country (3,321), to say where a name from elsewhere lies."""
+    return CommuneIndex(_commune(w, f"{int(w.province_code):02d}") for w in Ward.iter_all())
 
 
 def normalize_code(value: str) -> str | None:
@@ -185,7 +204,9 @@ def normalize_code(value: str) -> str | None:
 class CommuneIndex:
     """Resolves communes by code or by name, ignoring diacritics, case, spaces and prefixes."""
 
-    def __init__(self, communes: Iterable[Commune]) -> None:
+    def __init__(self, communes: Iterable[Commune], province: ProvinceInfo | None = None) -> None:
+        #: The province whose official list this is (None for a hand-made list).
+        self.province = province
         self._communes = list(communes)
         self._by_code: dict[str, Commune] = {}
         self._by_key: dict[str, list[Commune]] = {}
@@ -197,8 +218,9 @@ class CommuneIndex:
             self._by_squashed.setdefault(key.replace(" ", ""), []).append(commune)
 
     @classmethod
-    def official(cls, province_code: str = CAN_THO) -> CommuneIndex:
-        return cls(official_communes(province_code))
+    def official(cls, province_code: str) -> CommuneIndex:
+        """The index of a province's official list (built once per province)."""
+        return _official_index(province_info(province_code).code)
 
     @property
     def communes(self) -> list[Commune]:
@@ -234,3 +256,8 @@ class CommuneIndex:
         if len(found) > 1:
             raise AmbiguousCommune(tidy(text), found)
         return found[0]
+
+
+@lru_cache(maxsize=8)
+def _official_index(province_code: str) -> CommuneIndex:
+    return CommuneIndex(official_communes(province_code), province_info(province_code))

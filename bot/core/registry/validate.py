@@ -12,6 +12,7 @@ Records are only produced from rows without errors; an import should refuse to a
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -24,10 +25,13 @@ from bot.core.registry.geo import (
     CommuneIndex,
     CommuneLookupError,
     UnknownCommune,
+    commune_anywhere,
     name_key,
+    national_index,
     normalize_code,
 )
 from bot.core.registry.phones import InvalidPhone, normalize_phone
+from bot.core.registry.provinces import province_info
 from bot.core.registry.reader import (
     Field,
     RawRegistry,
@@ -277,6 +281,10 @@ class _State:
     phones: dict[str, tuple[str, int]] = field(default_factory=dict)
     people: dict[tuple[str, str, str], tuple[str, int]] = field(default_factory=dict)
     members: list[MemberRecord] = field(default_factory=list)
+    #: Rows whose commune lies in another province, by that province's code.
+    elsewhere: Counter[str] = field(default_factory=Counter)
+    #: Rows whose commune is one of the province's own.
+    at_home: int = 0
 
 
 class _Row:
@@ -302,6 +310,11 @@ class _Row:
 
     def commune(self) -> Commune | None:
         """The commune of the row (None, without error, when both columns are blank)."""
+        found = self._commune()
+        self.state.at_home += found is not None
+        return found
+
+    def _commune(self) -> Commune | None:
         code_text = self.get(Field.COMMUNE_CODE)
         name_text = self.get(Field.COMMUNE_NAME)
         index = self.state.index
@@ -312,6 +325,14 @@ class _Row:
                 if normalized is None and not name_text:
                     # A name typed in the code column: be forgiving.
                     return self._by_name(code_text, Field.COMMUNE_CODE)
+                elsewhere = commune_anywhere(normalized) if normalized else None
+                if elsewhere is not None and index.province is not None:
+                    self.state.elsewhere[elsewhere.province_code] += 1
+                    self.error("other_province", Field.COMMUNE_CODE, value=code_text,
+                               commune=elsewhere.name,
+                               province=province_info(elsewhere.province_code).name,
+                               ours=index.province.name)
+                    return None
                 self.error("unknown_commune", Field.COMMUNE_CODE, value=code_text)
                 return None
             if name_text and by_code not in index.find(name_text):
@@ -326,12 +347,33 @@ class _Row:
     def _by_name(self, text: str, column: Field) -> Commune | None:
         try:
             return self.state.index.resolve(text)
-        except CommuneLookupError as exc:
-            self.failed = True
-            header = self.sheet.headers.get(column)
-            self.state.errors.append(RowError(sheet=self.raw.sheet, row=self.raw.row,
-                                              column=header, code=exc.code, params=exc.params))
+        except UnknownCommune as exc:
+            if not self._named_elsewhere(text, column):
+                self._lookup_error(exc, column)
             return None
+        except CommuneLookupError as exc:
+            self._lookup_error(exc, column)
+            return None
+
+    def _named_elsewhere(self, text: str, column: Field) -> bool:
+        """A name found only in other provinces: say which, rather than "not found"."""
+        ours = self.state.index.province
+        if ours is None:
+            return False
+        codes = sorted({c.province_code for c in national_index().find(text)} - {ours.code})
+        if not codes:
+            return False
+        if len(codes) == 1:
+            self.state.elsewhere[codes[0]] += 1
+        self.error("other_province_name", column, value=tidy(text), ours=ours.name,
+                   provinces=", ".join(province_info(code).name for code in codes))
+        return True
+
+    def _lookup_error(self, exc: CommuneLookupError, column: Field) -> None:
+        self.failed = True
+        header = self.sheet.headers.get(column)
+        self.state.errors.append(RowError(sheet=self.raw.sheet, row=self.raw.row,
+                                          column=header, code=exc.code, params=exc.params))
 
     def team(self, commune: Commune) -> _TeamDraft | None:
         """Parse the team columns of the row and register the team; None on error."""
@@ -466,9 +508,10 @@ def _member_row(state: _State, sheet: RawSheet, raw: RawRow) -> None:
     ))
 
 
-def validate(raw: RawRegistry, index: CommuneIndex | None = None) -> RegistryPlan:
-    """Check every row of a read registry; collect all errors, and the teams and members."""
-    state = _State(index=index if index is not None else CommuneIndex.official())
+def validate(raw: RawRegistry, index: CommuneIndex) -> RegistryPlan:
+    """Check every row of a read registry against the communes of ``index`` (the official list
+    of the bot's province); collect all errors, and the teams and members."""
+    state = _State(index=index)
     # Teams sheets first: their spelling of a team name is the one kept.
     for sheet in sorted(raw.sheets, key=lambda s: s.kind != "teams"):
         for raw_row in sheet.rows:
@@ -481,19 +524,28 @@ def validate(raw: RawRegistry, index: CommuneIndex | None = None) -> RegistryPla
                    former_district=d.former_district, former_commune=d.former_commune)
         for d in state.teams.values()
     ]
+    if index.province is not None and sum(state.elsewhere.values()) >= max(1, state.at_home):
+        # As many rows elsewhere as at home: most likely another province's registry (or two
+        # merged). Say so once, before the rows; a stray row or two only gets its row error.
+        state.errors.append(RowError(
+            sheet="", row=0, column=None, code="registry.error.wrong_province",
+            params={"count": str(sum(state.elsewhere.values())), "ours": index.province.name,
+                    "provinces": ", ".join(province_info(code).name
+                                           for code, _ in state.elsewhere.most_common())}))
     errors = sorted(state.errors, key=lambda e: (
         [s.name for s in raw.sheets].index(e.sheet) if e.sheet in
         [s.name for s in raw.sheets] else -1, e.row))
     return RegistryPlan(teams=teams, members=state.members, errors=errors)
 
 
-def plan_from_file(data: bytes, filename: str, index: CommuneIndex | None = None) -> RegistryPlan:
-    """Read and validate; a file-level problem becomes the plan's only error (row 0).
+def plan_from_file(data: bytes, filename: str, province_code: str) -> RegistryPlan:
+    """Read and validate against the province's communes; a file-level problem becomes the
+    plan's only error (row 0).
 
-    A targets sheet comes along (bot/registry/targets_sheet.py); a file holding only targets
-    is fine.
+    A targets sheet comes along (bot/core/registry/targets_sheet.py); a file holding only
+    targets is fine.
     """
-    index = index if index is not None else CommuneIndex.official()
+    index = CommuneIndex.official(province_code)
     targets = read_targets(data, index)
     try:
         raw = read_registry(data, filename)

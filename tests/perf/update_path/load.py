@@ -5,7 +5,10 @@ as busy as it can be, and updates answered per second is its saturation rate. Op
 arrive at an offered rate (Poisson arrivals, fixed seed), whether or not the bot keeps up; each
 is given to a member who is not waiting for an answer, and its latency runs from its scheduled
 arrival (so an arrival that had to wait for a free member, because the bot fell behind, counts
-that wait too: no coordinated omission).
+that wait too: no coordinated omission). Every arrival of the window counts, answered in the
+window or after it. An overloaded bot leaves arrivals that never found a free member by the end
+of the window: they are not sent (the next phase must start clean), their age then counts as
+their latency, and the phase's percentiles are lower bounds (``dropped`` > 0).
 
 Each phase reads the bot process's CPU time at the start and the end of its window, and the
 benchmark's own CPU time, to show it is not the bottleneck.
@@ -33,6 +36,7 @@ class Phase:
     offered: float | None  # updates/s for an open loop
     seconds: float
     handled: int = 0  # answers in the window
+    dropped: int = 0  # open loop: arrivals never sent, the bot being too far behind
     errors: int = 0  # wrong answers and time-outs in the window
     latencies: list[float] = field(default_factory=list)
     bot_cpu_s: float = 0.0
@@ -78,18 +82,20 @@ class _Window:
         self.phase.own_cpu_s = _own_cpu() - self._own
         self.phase.calls = Counter(self.api.calls) - self._calls
 
-    def record(self, started: float, answered_at: float | None, ok: bool) -> None:
+    def record(self, started: float, answered_at: float | None, ok: bool, *,
+               late_too: bool = False) -> None:
+        """One answer; ``late_too``: its latency counts even if it came after the window."""
         if answered_at is None:  # a time-out: an error if it was due within the window
             if started <= self.end:
                 self.phase.errors += 1
             return
-        if answered_at > self.end:
-            return
-        self.phase.handled += 1
-        if ok:
+        in_window = answered_at <= self.end
+        if in_window:
+            self.phase.handled += 1
+        if not ok:
+            self.phase.errors += in_window
+        elif in_window or late_too:
             self.phase.latencies.append(answered_at - started)
-        else:
-            self.phase.errors += 1
 
 
 async def _closing_at(window: _Window) -> None:
@@ -126,12 +132,23 @@ async def open_loop(api: FakeBotApi, bot: BotProcess, members: list[Member], rat
         free.put_nowait(member)
     arrivals = random.Random(seed)
     tasks: list[asyncio.Task[None]] = []
+    unsent: set[asyncio.Task[None]] = set()
 
     async def serve(arrival: float) -> None:
-        member = await free.get()
+        task = asyncio.current_task()
+        assert task is not None
+        unsent.add(task)
+        try:
+            member = await free.get()
+        except asyncio.CancelledError:
+            phase.dropped += 1
+            phase.latencies.append(time.perf_counter() - arrival)  # at least this
+            return
+        finally:
+            unsent.discard(task)
         try:
             outcome = await member.act(api)
-            window.record(arrival, outcome.answered_at, outcome.ok)
+            window.record(arrival, outcome.answered_at, outcome.ok, late_too=True)
         finally:
             free.put_nowait(member)
 
@@ -143,6 +160,10 @@ async def open_loop(api: FakeBotApi, bot: BotProcess, members: list[Member], rat
             break
         await asyncio.sleep(max(0.0, due - time.perf_counter()))
         tasks.append(asyncio.create_task(serve(due)))
+    await asyncio.sleep(max(0.0, window.end - time.perf_counter()))
+    for task in list(unsent):
+        task.cancel()
+    # What was sent is answered (or times out) before the next phase starts.
     await asyncio.wait_for(asyncio.gather(*tasks), DRAIN_TIMEOUT_S)
     await closer
     return phase

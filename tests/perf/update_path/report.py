@@ -61,7 +61,8 @@ def emit_flow(run: FlowRun, flow: str) -> None:
                "ms")
         figure(run.bot, flow, run.rtt_ms, f"p99_ms_at_{offered}_per_s",
                phase.percentile(0.99), "ms", answered_per_s=round(phase.rate, 1),
-               errors=phase.errors, cpu_ms_per_update=_number(phase.cpu_ms_per_update))
+               errors=phase.errors, cpu_ms_per_update=_number(phase.cpu_ms_per_update),
+               dropped=phase.dropped, lower_bound=phase.dropped > 0)
 
 
 def emit_process(run: BotRun) -> None:
@@ -73,6 +74,13 @@ def _ms(value: float) -> str:
     return "–" if math.isnan(value) else f"{value:,.0f}"
 
 
+def _latencies(phase: Phase) -> str:
+    """"p50 / p99"; "≥" when the bot fell so far behind that arrivals were never sent."""
+    at_least = "≥ " if phase.dropped else ""
+    return (f"{at_least}{_ms(phase.percentile(0.5))} / "
+            f"{at_least}{_ms(phase.percentile(0.99))}")
+
+
 def tables(runs: list[BotRun], rates: list[float]) -> str:
     rate_heads = " | ".join(f"p50 / p99 ms at {r:g}/s" for r in rates)
     lines = [f"| bot, flow | RTT ms | updates/s at saturation | CPU ms per update | "
@@ -81,12 +89,14 @@ def tables(runs: list[BotRun], rates: list[float]) -> str:
     for bot in runs:
         for flow in bot.flows:
             sat = flow.saturation
-            cells = [f"{_ms(p.percentile(0.5))} / {_ms(p.percentile(0.99))}"
-                     for p in flow.offered]
+            cells = [_latencies(p) for p in flow.offered]
             cells += ["–"] * (len(rates) - len(cells))
             errors = sat.errors + sum(p.errors for p in flow.offered)
             lines.append(f"| {flow.label} | {flow.rtt_ms:g} | {sat.rate:,.0f} | "
                          f"{sat.cpu_ms_per_update:.2f} | {' | '.join(cells)} | {errors} |")
+    if any(p.dropped for bot in runs for flow in bot.flows for p in flow.offered):
+        lines += ["", "≥: the bot fell behind the offered rate; arrivals still waiting for a "
+                      "free member at the end of the phase were not sent, their age counted."]
     lines += ["", "| bot | peak RSS | first answer after start |", "|---|---:|---:|"]
     for bot in runs:
         lines.append(f"| {bot.label} | {bot.peak_rss_mb:.0f} MB | {bot.first_answer_s:.2f} s |")

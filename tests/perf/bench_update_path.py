@@ -33,7 +33,15 @@ from tests.perf.update_path import database, profile
 from tests.perf.update_path.load import Phase, closed_loop, open_loop
 from tests.perf.update_path.members import ECHO, GUIDED, QUICK, Member, Script
 from tests.perf.update_path.processes import AIOGRAM_ECHO, PTB_ECHO, BotProcess, BotSpec, this_bot
-from tests.perf.update_path.report import BotRun, FlowRun, emit_flow, emit_process, tables, targets
+from tests.perf.update_path.report import (
+    BotRun,
+    FlowRun,
+    emit_flow,
+    emit_process,
+    machine,
+    tables,
+    targets,
+)
 from tests.perf.update_path.server import FakeBotApi
 
 BOTS = ("this-bot", "ptb-echo", "aiogram-echo")
@@ -49,6 +57,7 @@ class Options:
     rates: list[float]
     bots: list[str]
     profile: bool
+    gil: bool
     out: Path
 
 
@@ -69,6 +78,9 @@ def parse_options(argv: list[str] | None = None) -> Options:
     parser.add_argument("--bots", default=",".join(BOTS), help=f"any of {', '.join(BOTS)}")
     parser.add_argument("--profile", action="store_true",
                         help="profile the saturation phases under py-spy instead")
+    parser.add_argument("--gil", action="store_true",
+                        help="with --profile: sample only the thread holding the GIL (Python "
+                             "work alone, not threads waiting for a core or for the GIL)")
     parser.add_argument("--out", type=Path,
                         help="folder for the bots' logs and profiles (default: a temp folder)")
     args = parser.parse_args(argv)
@@ -83,7 +95,7 @@ def parse_options(argv: list[str] | None = None) -> Options:
         warmup=1.0 if args.quick else 2.0,
         rtts_ms=rtts[:1] if args.profile else rtts,
         rates=[] if args.profile else _floats(args.rates),
-        bots=bots, profile=args.profile,
+        bots=bots, profile=args.profile, gil=args.gil,
         out=args.out or Path(tempfile.mkdtemp(prefix="bench-update-path-")),
     )
 
@@ -156,8 +168,9 @@ async def _saturation(api: FakeBotApi, bot: BotProcess, members: list[Member],
                       options: Options, script: Script) -> Phase:
     if not options.profile:
         return await closed_loop(api, bot, members, options.seconds)
-    raw = options.out / f"profile-{bot.spec.key}-{script.name.split()[0]}.txt"
-    spy = profile.start_recording(bot.pid, options.seconds, raw)
+    view = "-gil" if options.gil else ""
+    raw = options.out / f"profile-{bot.spec.key}-{script.name.split()[0]}{view}.txt"
+    spy = profile.start_recording(bot.pid, options.seconds, raw, gil=options.gil)
     try:
         phase = await closed_loop(api, bot, members, options.seconds)
         await asyncio.to_thread(spy.wait, 30)
@@ -169,9 +182,10 @@ async def _saturation(api: FakeBotApi, bot: BotProcess, members: list[Member],
         error = spy.stderr.read().decode(errors="replace") if spy.stderr else ""
         print(f"# py-spy wrote no profile: {error.strip()}", file=sys.stderr)
     else:
-        print(f"\n## Profile: {bot.spec.label}, {script.name} (saturation, RTT "
-              f"{api.rtt * 1000:g} ms, {phase.rate:,.0f} updates/s)\n", flush=True)
-        print(profile.render(profile.summarise(raw)), flush=True)
+        print(f"\n## Profile{' (GIL holder only)' if options.gil else ''}: {bot.spec.label}, "
+              f"{script.name} (saturation, RTT {api.rtt * 1000:g} ms, {phase.rate:,.0f} "
+              "updates/s)\n", flush=True)
+        print(profile.render(profile.summarise(raw), gil=options.gil), flush=True)
         print(f"\n(raw collapsed stacks: {raw})\n", flush=True)
     return phase
 
@@ -180,6 +194,7 @@ async def main(argv: list[str] | None = None) -> None:
     options = parse_options(argv)
     options.out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
+    machine("at_start")
     template = options.out / "demo-province.sqlite3"
     print("# building the demo province database", file=sys.stderr, flush=True)
     user_ids = await database.build(template, 2 * options.members)
@@ -188,6 +203,7 @@ async def main(argv: list[str] | None = None) -> None:
         runs.append(await run_bot(key, options, template, user_ids))
     for leftover in options.out.glob("*.sqlite3*"):
         leftover.unlink()
+    machine("at_end")
     if not options.profile:
         print()
         print(tables(runs, options.rates))

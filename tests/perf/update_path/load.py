@@ -40,6 +40,7 @@ class Phase:
     errors: int = 0  # wrong answers and time-outs in the window
     latencies: list[float] = field(default_factory=list)
     bot_cpu_s: float = 0.0
+    bot_system_s: float = 0.0  # of which in the kernel (socket calls, thread wake-ups)
     own_cpu_s: float = 0.0
     calls: Counter[str] = field(default_factory=Counter)
 
@@ -71,14 +72,16 @@ class _Window:
         self.phase, self.api, self.bot = phase, api, bot
 
     def open(self) -> float:
-        self._cpu, self._own = self.bot.cpu_seconds(), _own_cpu()
+        self._cpu, self._own = self.bot.cpu_times(), _own_cpu()
         self._calls = Counter(self.api.calls)
         self.start = time.perf_counter()
         self.end = self.start + self.phase.seconds
         return self.start
 
     def close(self) -> None:
-        self.phase.bot_cpu_s = self.bot.cpu_seconds() - self._cpu
+        user, system = self.bot.cpu_times()
+        self.phase.bot_cpu_s = user + system - sum(self._cpu)
+        self.phase.bot_system_s = system - self._cpu[1]
         self.phase.own_cpu_s = _own_cpu() - self._own
         self.phase.calls = Counter(self.api.calls) - self._calls
 

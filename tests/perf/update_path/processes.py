@@ -88,11 +88,11 @@ class BotProcess:
     def alive(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
 
-    def cpu_seconds(self) -> float:
-        """User + system CPU time of the whole process so far."""
+    def cpu_times(self) -> tuple[float, float]:
+        """(user, system) CPU seconds of the whole process so far, every thread included."""
         stat = Path(f"/proc/{self.pid}/stat").read_text()
         fields = stat[stat.rindex(")") + 2:].split()
-        return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+        return int(fields[11]) / _CLOCK_TICKS, int(fields[12]) / _CLOCK_TICKS
 
     def peak_rss_mb(self) -> float:
         for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():

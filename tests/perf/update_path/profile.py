@@ -93,9 +93,10 @@ def _parse(frame: str) -> tuple[str, str, str] | None:
     return library(path), f"{match['function']} ({short})", match["line"] or "?"
 
 
-def render(summary: Summary, top: int = 25) -> str:
+def render(summary: Summary, top: int = 25, *, gil: bool = False) -> str:
     total = summary.samples or 1
-    lines = [f"{summary.samples} samples on CPU", "",
+    what = "of the thread holding the GIL" if gil else "of threads running or ready to run"
+    lines = [f"{summary.samples} samples {what}", "",
              "| library | self | inclusive |", "|---|---:|---:|"]
     for lib, count in summary.self_by_library.most_common():
         if count / total < 0.005:
@@ -116,13 +117,16 @@ def py_spy() -> str:
     return str(beside) if beside.exists() else "py-spy"
 
 
-def start_recording(pid: int, seconds: float, out: Path) -> subprocess.Popen[bytes]:
+def start_recording(pid: int, seconds: float, out: Path, *,
+                    gil: bool = False) -> subprocess.Popen[bytes]:
     """py-spy attached to ``pid`` for ``seconds``, writing collapsed stacks to ``out``.
 
     py-spy pauses the process for each sample (consistent stacks); at 200 samples/s that slows
-    the bot a little, so a profiled run's figures are not the benchmark's figures.
+    the bot a little, so a profiled run's figures are not the benchmark's figures. ``gil``: only
+    the thread holding the GIL, i.e. Python work alone; native calls that release the GIL
+    (socket sends, SQLite steps) and threads waiting for a core or for the GIL are left out.
     """
     return subprocess.Popen(
         [py_spy(), "record", "--pid", str(pid), "--duration", str(max(1, round(seconds))),
-         "--rate", "200", "--format", "raw", "--output", str(out)],
+         "--rate", "200", "--format", "raw", "--output", str(out), *(["--gil"] if gil else [])],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import platform
 from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
 
 from tests.perf.update_path.load import Phase
 
@@ -42,12 +46,45 @@ def figure(bot: str, flow: str | None, rtt_ms: float | None, name: str, value: f
     print(json.dumps(line, ensure_ascii=False), flush=True)
 
 
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def _cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "?"
+
+
+def _ram_gib() -> float:
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            return int(line.split()[1]) / 1024 / 1024
+    return float("nan")
+
+
+def machine(when: str) -> None:
+    """The machine and how busy it is (other work on a shared machine moves every figure)."""
+    print(json.dumps({
+        "figure": f"machine_{when}", "nproc": os.cpu_count(), "cpu": _cpu_model(),
+        "ram_gib": round(_ram_gib(), 1), "load_average": [round(x, 2) for x in os.getloadavg()],
+        "python": platform.python_version(),
+        "versions": {p: _version(p) for p in ("python-telegram-bot", "aiogram", "httpx",
+                                              "aiosqlite", "aiohttp")},
+    }), flush=True)
+
+
 def emit_flow(run: FlowRun, flow: str) -> None:
     sat = run.saturation
     figure(run.bot, flow, run.rtt_ms, "saturation_updates_per_s", sat.rate, "updates/s",
            errors=sat.errors)
     figure(run.bot, flow, run.rtt_ms, "cpu_ms_per_update", sat.cpu_ms_per_update, "ms",
            bot_cpu_s=round(sat.bot_cpu_s, 2), updates=sat.handled,
+           kernel_share=round(sat.bot_system_s / sat.bot_cpu_s, 2) if sat.bot_cpu_s else None,
            bench_cpu_ms_per_update=round(1000 * sat.own_cpu_s / max(1, sat.handled), 3))
     figure(run.bot, flow, run.rtt_ms, "saturation_p50_ms", sat.percentile(0.5), "ms")
     figure(run.bot, flow, run.rtt_ms, "saturation_p99_ms", sat.percentile(0.99), "ms")

@@ -68,8 +68,7 @@ def summarise(raw: Path) -> Summary:
         if not stack or not count_text.isdigit():
             continue
         count = int(count_text)
-        frames = [_parse(frame) for frame in stack.split(";")]
-        frames = [f for f in frames if f is not None]
+        frames = [f for f in map(_parse, stack.split(";")) if f is not None]
         if not frames:
             continue
         samples += count

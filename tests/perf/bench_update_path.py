@@ -160,7 +160,8 @@ async def run_bot(key: str, options: Options, template: Path, user_ids: list[int
                   file=sys.stderr)
         if not options.profile:
             print(f"# {spec.label}: {api.updates} updates; Bot API calls "
-                  f"{json.dumps(dict(api.calls))}", file=sys.stderr)
+                  f"{json.dumps(dict(api.calls))} over {len(api.peers)} connections",
+                  file=sys.stderr)
     return result
 
 

@@ -57,6 +57,7 @@ class FakeBotApi:
         #: Answers nobody waited for (an extra message, or one that came after a time-out).
         self.unsolicited = 0
         self.updates = 0  # updates put in by members
+        self.peers: set[object] = set()  # client (host, port)s seen: TCP connections opened
         self._pending: list[JSON] = []  # delivered but not yet confirmed by an offset
         self._update_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
@@ -143,6 +144,8 @@ class FakeBotApi:
     async def _handle(self, request: web.Request) -> web.Response:
         name = request.match_info["method"]
         self.calls[name] += 1
+        if request.transport is not None:
+            self.peers.add(request.transport.get_extra_info("peername"))
         if request.content_type == "application/json":
             params: JSON = await request.json() if request.can_read_body else {}
         else:

@@ -135,6 +135,7 @@ async def run_bot(key: str, options: Options, template: Path, user_ids: list[int
         for index, rtt_ms in enumerate(options.rtts_ms):
             api.rtt = rtt_ms / 1000
             for script, members in flows:
+                _still_running(bot)
                 label = spec.label if script is ECHO else f"{spec.label}: {script.name}"
                 if index == 0:
                     await closed_loop(api, bot, members, options.warmup)
@@ -146,8 +147,7 @@ async def run_bot(key: str, options: Options, template: Path, user_ids: list[int
                                                        options.seconds))
                 emit_flow(run, script.name)
                 result.flows.append(run)
-        if not bot.alive():
-            raise RuntimeError(f"{spec.label} died during the run; its log ends:\n{bot.tail()}")
+        _still_running(bot)
         result.peak_rss_mb = bot.peak_rss_mb()
         emit_process(result)
     finally:
@@ -163,6 +163,11 @@ async def run_bot(key: str, options: Options, template: Path, user_ids: list[int
                   f"{json.dumps(dict(api.calls))} over {len(api.peers)} connections",
                   file=sys.stderr)
     return result
+
+
+def _still_running(bot: BotProcess) -> None:
+    if not bot.alive():
+        raise RuntimeError(f"{bot.spec.label} died during the run; its log ends:\n{bot.tail()}")
 
 
 async def _saturation(api: FakeBotApi, bot: BotProcess, members: list[Member],

@@ -6,7 +6,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench browser clean
+BENCH_STAMP := $(VENV)/.installed-bench
+
+.PHONY: run test lint bench bench-quick bench-profile bench-sandbox browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +33,25 @@ lint: $(STAMP)
 test: $(STAMP) browser lint
 	$(PY) -m pytest
 
-bench: $(STAMP)
-	$(PY) -m tests.perf.bench_sandbox
+# The benchmarks print figures (docs/performance.md); extra flags: make bench BENCH_ARGS="...".
+$(BENCH_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[dev,bench]"
+	touch $(BENCH_STAMP)
+
+# The update path: this bot's logging flows beside bare PTB and aiogram echo bots (~4 min).
+bench: $(BENCH_STAMP)
+	$(PY) -m tests.perf.bench_update_path $(BENCH_ARGS)
+
+bench-quick: $(BENCH_STAMP)
+	$(PY) -m tests.perf.bench_update_path --quick $(BENCH_ARGS)
+
+# Where the bot's CPU goes under load: py-spy on its saturation phases, summed by library.
+bench-profile: $(BENCH_STAMP)
+	$(PY) -m tests.perf.bench_update_path --profile --bots this-bot $(BENCH_ARGS)
+
+# Registry import, logging and broadcast through the product sandbox.
+bench-sandbox: $(STAMP)
+	$(PY) -m tests.perf.bench_sandbox $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -28,6 +28,7 @@ from handlers.refusals import audit_refusal
 from handlers.routing import ButtonRoute, Command, Feature, FlowRoute, TextHook
 from storage.db import Database
 from storage.repos import Repos
+from storage.repos.inbox import mark_handled
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -88,8 +89,7 @@ class Dispatcher:
         started = time.perf_counter()
         await self._handle(services, channel, inc)
         # Not reached when cancelled (shutdown): the update stays pending and is handled again.
-        async with services.db.write() as conn:
-            await Repos(conn).inbox.mark_handled(inc.channel, inc.update_key, services.clock())
+        await mark_handled(services.db, inc.channel, inc.update_key, services.clock())
         services.metrics.handled(inc, time.perf_counter() - started)
 
     async def _handle(self, services: Services, channel: ChannelPort, inc: Incoming) -> None:

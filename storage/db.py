@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
@@ -100,6 +101,15 @@ class Database:
                 raise
             else:
                 await self._writer.execute("COMMIT")
+
+    async def write_one(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
+        """One statement as a transaction of its own (SQLite's autocommit), in one hop to the
+        database thread instead of three (BEGIN, statement, COMMIT): for the per-update
+        bookkeeping of the inbox, on the hot path. Rows of a ``RETURNING`` clause come back."""
+        if self._writer is None:
+            raise RuntimeError("database is not open")
+        async with self._write_lock:
+            return list(await self._writer.execute_fetchall(sql, params))
 
     async def schema_version(self) -> int:
         conn = self._writer or self.reader

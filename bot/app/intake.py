@@ -16,8 +16,7 @@ from collections.abc import Sequence
 
 from bot.app.services import Services
 from bot.core.chat import ChannelPort, Incoming, incoming_from_payload, incoming_to_payload
-from storage.repos import Repos
-from storage.repos.inbox import Arrival
+from storage.repos.inbox import Arrival, store_arrivals
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +38,8 @@ class Intake:
             return 0
         arrivals = [Arrival(inc.update_key, inc.chat_id, incoming_to_payload(inc))
                     for inc in batch]
-        async with self.services.db.write() as conn:
-            fresh = await Repos(conn).inbox.store(self.channel, arrivals, self.services.clock())
+        fresh = await store_arrivals(self.services.db, self.channel, arrivals,
+                                     self.services.clock())
         fresh_keys = {a.update_key for a in fresh}
         skipped = len(batch) - len(fresh)
         if skipped:

@@ -6,6 +6,8 @@ Reads use ``Repos(db.reader)``; writes run inside ``async with db.write() as con
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import aiosqlite
 
 from storage.repos.access import AccessRepo
@@ -41,34 +43,120 @@ __all__ = ["Repos"]
 
 
 class Repos:
+    """The repositories of one connection, each built on first use: a handler touches two or
+    three of them, and building all of them on every ``services.read`` showed in profiles."""
+
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
-        self.geo = GeoRepo(conn)
-        self.teams = TeamRepo(conn)
-        self.members = MemberRepo(conn)
-        self.access = AccessRepo(conn)
-        self.invitations = InvitationRepo(conn)
-        self.audit = AuditRepo(conn)
-        self.chats = ChatRepo(conn)
-        self.inbox = InboxRepo(conn)
-        self.categories = CategoryRepo(conn)
-        self.sessions = SessionRepo(conn)
-        self.activity = ActivityRepo(conn)
-        self.audience = AudienceRepo(conn)
-        self.outbox = OutboxRepo(conn)
-        self.schedules = ScheduleRepo(conn)
-        self.weekly = WeeklyRepo(conn)
-        self.people = PeopleRepo(conn)
-        self.exports = ExportRepo(conn)
-        self.pending_imports = PendingImportRepo(conn)
-        self.zalo = ZaloRepo(conn)
-        self.privacy = PrivacyRepo(conn)
-        self.join_guard = JoinGuardRepo(conn)
-        self.retention = RetentionRepo(conn)
-        # Steering and paying (issue 13).
-        self.steering = SteeringRepo(conn)
-        self.targets = TargetRepo(conn)
-        self.allowance = AllowanceRuleRepo(conn)
-        self.pauses = PauseRepo(conn)
-        self.file_links = FileLinkRepo(conn)
-        self.health = HealthRepo(conn)
+
+    @cached_property
+    def geo(self) -> GeoRepo:
+        return GeoRepo(self.conn)
+
+    @cached_property
+    def teams(self) -> TeamRepo:
+        return TeamRepo(self.conn)
+
+    @cached_property
+    def members(self) -> MemberRepo:
+        return MemberRepo(self.conn)
+
+    @cached_property
+    def access(self) -> AccessRepo:
+        return AccessRepo(self.conn)
+
+    @cached_property
+    def invitations(self) -> InvitationRepo:
+        return InvitationRepo(self.conn)
+
+    @cached_property
+    def audit(self) -> AuditRepo:
+        return AuditRepo(self.conn)
+
+    @cached_property
+    def chats(self) -> ChatRepo:
+        return ChatRepo(self.conn)
+
+    @cached_property
+    def inbox(self) -> InboxRepo:
+        return InboxRepo(self.conn)
+
+    @cached_property
+    def categories(self) -> CategoryRepo:
+        return CategoryRepo(self.conn)
+
+    @cached_property
+    def sessions(self) -> SessionRepo:
+        return SessionRepo(self.conn)
+
+    @cached_property
+    def activity(self) -> ActivityRepo:
+        return ActivityRepo(self.conn)
+
+    @cached_property
+    def audience(self) -> AudienceRepo:
+        return AudienceRepo(self.conn)
+
+    @cached_property
+    def outbox(self) -> OutboxRepo:
+        return OutboxRepo(self.conn)
+
+    @cached_property
+    def schedules(self) -> ScheduleRepo:
+        return ScheduleRepo(self.conn)
+
+    @cached_property
+    def weekly(self) -> WeeklyRepo:
+        return WeeklyRepo(self.conn)
+
+    @cached_property
+    def people(self) -> PeopleRepo:
+        return PeopleRepo(self.conn)
+
+    @cached_property
+    def exports(self) -> ExportRepo:
+        return ExportRepo(self.conn)
+
+    @cached_property
+    def pending_imports(self) -> PendingImportRepo:
+        return PendingImportRepo(self.conn)
+
+    @cached_property
+    def zalo(self) -> ZaloRepo:
+        return ZaloRepo(self.conn)
+
+    @cached_property
+    def privacy(self) -> PrivacyRepo:
+        return PrivacyRepo(self.conn)
+
+    @cached_property
+    def join_guard(self) -> JoinGuardRepo:
+        return JoinGuardRepo(self.conn)
+
+    @cached_property
+    def retention(self) -> RetentionRepo:
+        return RetentionRepo(self.conn)
+
+    @cached_property
+    def steering(self) -> SteeringRepo:
+        return SteeringRepo(self.conn)
+
+    @cached_property
+    def targets(self) -> TargetRepo:
+        return TargetRepo(self.conn)
+
+    @cached_property
+    def allowance(self) -> AllowanceRuleRepo:
+        return AllowanceRuleRepo(self.conn)
+
+    @cached_property
+    def pauses(self) -> PauseRepo:
+        return PauseRepo(self.conn)
+
+    @cached_property
+    def file_links(self) -> FileLinkRepo:
+        return FileLinkRepo(self.conn)
+
+    @cached_property
+    def health(self) -> HealthRepo:
+        return HealthRepo(self.conn)

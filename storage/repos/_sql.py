@@ -17,7 +17,8 @@ def ts(moment: datetime) -> str:
 def parse_ts(value: str | None) -> datetime | None:
     if value is None:
         return None
-    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    # fromisoformat reads the "Z" (Python 3.11+) and is many times cheaper than strptime.
+    return datetime.fromisoformat(value)
 
 
 async def fetch_all(conn: aiosqlite.Connection, sql: str, params: Iterable[Any] = ()) -> list[

@@ -10,6 +10,7 @@ from typing import Any
 
 import aiosqlite
 
+from storage.db import Database
 from storage.repos._sql import ts
 
 
@@ -22,34 +23,39 @@ class Arrival:
     payload: dict[str, Any]
 
 
+async def store_arrivals(db: Database, channel: str, arrivals: Sequence[Arrival],
+                         now: datetime) -> list[Arrival]:
+    """Write what arrived, in one statement; the ones not seen before, in arrival order.
+
+    A re-delivered update (already handled, or stored and still waiting) is not new.
+    """
+    unique = list({a.update_key: a for a in arrivals}.values())
+    if not unique:
+        return []
+    values = ", ".join("(?, ?, ?, ?, ?)" for _ in unique)
+    params: list[Any] = []
+    for a in unique:
+        params += [channel, a.update_key, a.chat_id,
+                   json.dumps(a.payload, ensure_ascii=False), ts(now)]
+    rows = await db.write_one(
+        "INSERT INTO inbox (channel, update_key, chat_id, payload, received_at)"
+        f" VALUES {values} ON CONFLICT (channel, update_key) DO NOTHING RETURNING update_key",
+        params)
+    fresh = {str(r[0]) for r in rows}
+    return [a for a in unique if a.update_key in fresh]
+
+
+async def mark_handled(db: Database, channel: str, update_key: str, now: datetime) -> None:
+    """Handled and answered: the row keeps only its key (for spotting a re-delivery)."""
+    await db.write_one(
+        "UPDATE inbox SET handled_at = ?, payload = NULL"
+        " WHERE channel = ? AND update_key = ? AND handled_at IS NULL",
+        (ts(now), channel, update_key))
+
+
 class InboxRepo:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
-
-    async def store(self, channel: str, arrivals: Sequence[Arrival], now: datetime
-                    ) -> list[Arrival]:
-        """Write what arrived (one transaction, by the caller); the ones not seen before.
-
-        A re-delivered update (already handled, or stored and still waiting) is not new.
-        """
-        if not arrivals:
-            return []
-        keys = [a.update_key for a in arrivals]
-        marks = ",".join("?" * len(keys))
-        seen = {row[0] for row in await self.conn.execute_fetchall(
-            f"SELECT update_key FROM inbox WHERE channel = ? AND update_key IN ({marks})",
-            (channel, *keys))}
-        fresh: list[Arrival] = []
-        for arrival in arrivals:
-            if arrival.update_key not in seen:
-                seen.add(arrival.update_key)
-                fresh.append(arrival)
-        await self.conn.executemany(
-            "INSERT INTO inbox (channel, update_key, chat_id, payload, received_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            [(channel, a.update_key, a.chat_id, json.dumps(a.payload, ensure_ascii=False),
-              ts(now)) for a in fresh])
-        return fresh
 
     async def pending(self, channel: str) -> list[Arrival]:
         """Received and never handled (a crash came between), oldest first."""
@@ -57,12 +63,6 @@ class InboxRepo:
             "SELECT update_key, chat_id, payload FROM inbox"
             " WHERE handled_at IS NULL AND channel = ? ORDER BY id", (channel,))
         return [Arrival(str(r[0]), str(r[1]), json.loads(r[2])) for r in rows]
-
-    async def mark_handled(self, channel: str, update_key: str, now: datetime) -> None:
-        await self.conn.execute(
-            "UPDATE inbox SET handled_at = ?, payload = NULL"
-            " WHERE channel = ? AND update_key = ? AND handled_at IS NULL",
-            (ts(now), channel, update_key))
 
     async def was_handled(self, channel: str, update_key: str) -> bool:
         rows = await self.conn.execute_fetchall(

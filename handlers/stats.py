@@ -72,16 +72,15 @@ async def _period_lines(ctx: Ctx, scope: Scope, key: str, period: Period) -> lis
     read = ctx.services.read
     n = ctx.services.t.number
     total = await read.activity.total(scope, period.start, period.end)
-    members = await read.activity.by_member(scope, period.start, period.end)
-    teams = await read.activity.by_team(scope, period.start, period.end)
+    counts = await read.activity.active_counts(scope, period.start, period.end)
     return [
         ctx.t(key, period=period.label(ctx.lang)),
         ctx.t("stats.totals", sessions=n(ctx.lang, total.sessions),
               citizens=n(ctx.lang, total.citizens)),
-        ctx.t("stats.active_members", active=n(ctx.lang, sum(m.sessions > 0 for m in members)),
-              total=n(ctx.lang, len(members))),
-        ctx.t("stats.active_teams", active=n(ctx.lang, sum(t.sessions > 0 for t in teams)),
-              total=n(ctx.lang, len(teams))),
+        ctx.t("stats.active_members", active=n(ctx.lang, counts.active_members),
+              total=n(ctx.lang, counts.members)),
+        ctx.t("stats.active_teams", active=n(ctx.lang, counts.active_teams),
+              total=n(ctx.lang, counts.teams)),
     ]
 
 

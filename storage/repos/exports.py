@@ -1,5 +1,8 @@
 """The rows behind a spreadsheet export: each session, and tallies per place, member and month.
 
+Tallies come from the roll-up tables (:mod:`storage.repos.rollup_sql`); only the sessions sheet
+reads raw rows, those of the period, through the date indexes.
+
 Like :mod:`storage.repos.activity`, a session counts where the member was when they logged it,
 undone sessions never count, and periods are inclusive local dates. Tallies come back per
 category id so the workbook can show one column per category, zeros included.
@@ -7,19 +10,22 @@ category id so the workbook can show one column per category, zeros included.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
 from bot.permissions import Scope
 from storage.repos._sql import fetch_all
+from storage.repos.rollup_sql import days, rollup_in
 from storage.repos.scope_sql import sessions_in, teams_in
 
 
-class SessionLine(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class SessionLine(NamedTuple):
+    """One session of the sessions sheet. A tuple, not a pydantic model: a month of a large
+    province is half a million of them, streamed (see :func:`session_lines_query`)."""
 
     session_date: date
     commune_name: str
@@ -28,6 +34,27 @@ class SessionLine(BaseModel):
     category_id: int
     citizens: int
     note: str | None
+
+
+def session_lines_query(scope: Scope, start: date, end: date) -> tuple[str, list[Any]]:
+    """The raw rows of a place and period, in sheet order: read through the index on the
+    commune (or team) and the date, so only the period's rows are touched."""
+    where, params = sessions_in(scope)
+    return (
+        "SELECT s.session_date, COALESCE(c.name, ''), COALESCE(t.name, ''), m.full_name,"
+        " s.category_id, s.citizens, s.note FROM sessions s"
+        " JOIN members m ON m.id = s.member_id"
+        " LEFT JOIN teams t ON t.id = s.team_id"
+        " LEFT JOIN communes c ON c.code = s.commune_code"
+        f" WHERE {where} AND s.deleted_at IS NULL AND s.session_date BETWEEN ? AND ?"
+        " ORDER BY s.session_date, c.name_key, t.name_key, m.name_key, s.id",
+        [*params, start.isoformat(), end.isoformat()],
+    )
+
+
+def session_line(row: Sequence[Any]) -> SessionLine:
+    return SessionLine(date.fromisoformat(row[0]), row[1], row[2], row[3], row[4], row[5],
+                       row[6])
 
 
 class PlaceRow(BaseModel):
@@ -57,23 +84,9 @@ class ExportRepo:
         self.conn = conn
 
     async def sessions(self, scope: Scope, start: date, end: date) -> list[SessionLine]:
-        where, params = sessions_in(scope)
-        rows = await fetch_all(
-            self.conn,
-            "SELECT s.session_date, COALESCE(c.name, ''), COALESCE(t.name, ''), m.full_name,"
-            " s.category_id, s.citizens, s.note FROM sessions s"
-            " JOIN members m ON m.id = s.member_id"
-            " LEFT JOIN teams t ON t.id = s.team_id"
-            " LEFT JOIN communes c ON c.code = s.commune_code"
-            f" WHERE {where} AND s.deleted_at IS NULL AND s.session_date BETWEEN ? AND ?"
-            " ORDER BY s.session_date, c.name_key, t.name_key, m.name_key, s.id",
-            [*params, start.isoformat(), end.isoformat()],
-        )
-        return [
-            SessionLine(session_date=date.fromisoformat(r[0]), commune_name=r[1], team_name=r[2],
-                        member_name=r[3], category_id=r[4], citizens=r[5], note=r[6])
-            for r in rows
-        ]
+        """The period's sessions at once (a small scope; the workbook streams instead)."""
+        sql, params = session_lines_query(scope, start, end)
+        return [session_line(r) for r in await fetch_all(self.conn, sql, params)]
 
     async def teams(self, scope: Scope, start: date, end: date) -> list[PlaceRow]:
         """Every active team in scope (zeros included) with its tallies per category."""
@@ -86,8 +99,7 @@ class ExportRepo:
             f" WHERE t.active AND {where} ORDER BY c.name_key, t.name_key",
             params,
         )
-        swhere, sparams = sessions_in(scope)
-        tallies = await self._tallies("s.team_id", swhere, sparams, start, end)
+        tallies = await self._tallies("member_day", "team_id", scope, start, end)
         return [PlaceRow(commune_name=r[1], team_name=r[2], members=r[3],
                          by_category=tallies.get(str(r[0]), {})) for r in teams]
 
@@ -102,19 +114,21 @@ class ExportRepo:
             f" WHERE {where} GROUP BY c.code ORDER BY c.name_key",
             params,
         )
-        swhere, sparams = sessions_in(scope)
-        tallies = await self._tallies("s.commune_code", swhere, sparams, start, end)
+        tallies = await self._tallies("commune_day", "commune_code", scope, start, end)
         return [PlaceRow(commune_name=r[1], members=r[2], by_category=tallies.get(str(r[0]), {}))
                 for r in communes]
 
-    async def _tallies(self, key: str, where: str, params: list[Any], start: date,
+    async def _tallies(self, table: str, key: str, scope: Scope, start: date,
                        end: date) -> dict[str, dict[int, tuple[int, int]]]:
+        if scope.team is not None:
+            table = "member_day"  # a team's own rows, through the team index
+        where, params = rollup_in(scope)
+        period, dates = days(start, end)
         rows = await fetch_all(
             self.conn,
-            f"SELECT {key}, s.category_id, COUNT(*), SUM(s.citizens) FROM sessions s"
-            f" WHERE {where} AND s.deleted_at IS NULL AND s.session_date BETWEEN ? AND ?"
-            f" GROUP BY {key}, s.category_id",
-            [*params, start.isoformat(), end.isoformat()],
+            f"SELECT r.{key}, r.category_id, SUM(r.sessions), SUM(r.citizens) FROM {table} r"
+            f" WHERE {where} AND {period} GROUP BY r.{key}, r.category_id",
+            [*params, *dates],
         )
         out: dict[str, dict[int, tuple[int, int]]] = {}
         for r in rows:
@@ -135,18 +149,20 @@ class ExportRepo:
             f" WHERE m.active AND t.active AND {where}",
             params,
         )
-        swhere, sparams = sessions_in(scope)
+        rwhere, rparams = rollup_in(scope)
+        period, dates = days(start, end)
         logged = await fetch_all(
             self.conn,
-            "SELECT s.member_id, m.full_name, COALESCE(c.name, ''), COALESCE(t.name, ''),"
-            " s.team_id, COALESCE(c.name_key, ''), COALESCE(t.name_key, ''), m.name_key,"
-            " substr(s.session_date, 1, 7), s.category_id, COUNT(*), SUM(s.citizens)"
-            " FROM sessions s JOIN members m ON m.id = s.member_id"
-            " LEFT JOIN teams t ON t.id = s.team_id"
-            " LEFT JOIN communes c ON c.code = s.commune_code"
-            f" WHERE {swhere} AND s.deleted_at IS NULL AND s.session_date BETWEEN ? AND ?"
-            " GROUP BY s.member_id, s.team_id, 9, s.category_id",
-            [*sparams, start.isoformat(), end.isoformat()],
+            "SELECT g.member_id, m.full_name, COALESCE(c.name, ''), COALESCE(t.name, ''),"
+            " NULLIF(g.team_id, 0), COALESCE(c.name_key, ''), COALESCE(t.name_key, ''),"
+            " m.name_key, g.ym, g.category_id, g.s, g.z"
+            " FROM (SELECT r.member_id, r.team_id, r.commune_code, substr(r.day, 1, 7) AS ym,"
+            " r.category_id, SUM(r.sessions) AS s, SUM(r.citizens) AS z FROM member_day r"
+            f" WHERE {rwhere} AND {period} GROUP BY 1, 2, 3, 4, 5) g"
+            " JOIN members m ON m.id = g.member_id"
+            " LEFT JOIN teams t ON t.id = g.team_id"
+            " LEFT JOIN communes c ON c.code = g.commune_code",
+            [*rparams, *dates],
         )
         # A person is listed under the team they logged in (or their current one if silent).
         who: dict[tuple[int, int | None], tuple[Any, ...]] = {

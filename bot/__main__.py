@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot [run|import|demo-registry|migrate]``."""
+"""Command line: ``python -m bot [run|import|demo-registry|migrate|reindex|digest|generate]``."""
 
 from __future__ import annotations
 
@@ -29,6 +29,10 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo-registry", help="write the demo province's registry as XLSX")
     demo.add_argument("out", type=Path)
     sub.add_parser("migrate", help="apply database migrations and exit")
+    from bot import figures_cli, generate
+
+    figures_cli.add_parsers(sub)
+    generate.add_parser(sub)
     return parser
 
 
@@ -56,6 +60,14 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if command == "migrate":
             return asyncio.run(_migrate(settings))
+        if command == "generate":
+            from bot import generate
+
+            return generate.run(args)
+        if command in ("reindex", "digest"):
+            from bot import figures_cli
+
+            return figures_cli.run(settings, args)
     except KeyboardInterrupt:
         return 130
     return 2

@@ -1,61 +1,64 @@
 """The activity report as a workbook a provincial office can paste into its own report.
 
-Pure apart from openpyxl: it takes rows already read from the database and the reader's labels,
-and returns bytes. Every sheet has a title row (scope and period), a bold frozen header row, set
-column widths, numbers as numbers and dates as dates. Sheets:
+Pure apart from writing the file: it takes rows already read from the database and the reader's
+labels, and returns bytes. Every sheet has a title row (scope and period), a bold frozen header
+row, set column widths, numbers as numbers and dates as dates. Sheets:
 
 * sessions — one line per logged session (notes were masked when they were logged);
 * per team and per commune — sessions and citizens per category, zeros included;
 * members by month — one row per member × month with sessions and citizens per category: the
   record the province pays the members' allowance on, so silent members appear with zeros.
+
+The sessions sheet is streamed (:mod:`bot.xlsx_stream`): a month of a large province is half a
+million rows, read from the database while the file is written, never all held at once.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
-
+from bot.xlsx_stream import StreamingWorkbook
 from storage.models import Category
 from storage.repos.exports import MemberMonthRow, PlaceRow, SessionLine
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MIME = "text/csv"
+#: How often (in session rows) the progress callback hears how far the sessions sheet got.
+PROGRESS_EVERY = 10_000
 
 #: Translate a label key (``export.col.date``...) with optional placeholders.
 Label = Callable[..., str]
+Progress = Callable[[int], None]
 
 
 @dataclass(frozen=True)
 class ExportData:
     title: str                    # "Báo cáo hoạt động — Xã Vị Thủy — tháng 11/2026"
     categories: Sequence[Category]
-    sessions: Sequence[SessionLine]
+    #: Read once, while the sheet is written (a generator over a database cursor is fine).
+    sessions: Iterable[SessionLine]
     teams: Sequence[PlaceRow]
     communes: Sequence[PlaceRow]
     members: Sequence[MemberMonthRow]
 
 
-def build_workbook(data: ExportData, label: Label, lang: str) -> bytes:
-    workbook = Workbook()
-    for default_sheet in list(workbook.worksheets):
-        workbook.remove(default_sheet)
-    _sessions_sheet(workbook.create_sheet(label("export.sheet.sessions")), data, label, lang)
-    _places_sheet(workbook.create_sheet(label("export.sheet.teams")), data, data.teams, label,
-                  lang, with_team=True)
-    _places_sheet(workbook.create_sheet(label("export.sheet.communes")), data, data.communes,
-                  label, lang, with_team=False)
-    _members_sheet(workbook.create_sheet(label("export.sheet.members")), data, label, lang)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+def build_workbook(data: ExportData, label: Label, lang: str,
+                   progress: Progress | None = None) -> bytes:
+    """The workbook; ``progress(n)`` is called every :data:`PROGRESS_EVERY` session rows."""
+    book = StreamingWorkbook()
+    _sessions_sheet(book, data, label, lang, progress)
+    _places_sheet(book, label("export.sheet.teams"), data, data.teams, label, lang,
+                  with_team=True)
+    _places_sheet(book, label("export.sheet.communes"), data, data.communes, label, lang,
+                  with_team=False)
+    header, rows = _member_table(data, label, lang)
+    book.sheet(label("export.sheet.members"), rows, title=data.title, header=header,
+               widths=[10, 22, 18, 26, *([14] * (len(header) - 4))], date_format="MM/YYYY")
+    return book.close()
 
 
 def build_members_csv(data: ExportData, label: Label, lang: str) -> bytes:
@@ -82,21 +85,27 @@ def _inert(value: object) -> object:
 
 # ---------------------------------------------------------------------------- sheets
 
-def _sessions_sheet(sheet: Worksheet, data: ExportData, label: Label, lang: str) -> None:
+def _sessions_sheet(book: StreamingWorkbook, data: ExportData, label: Label, lang: str,
+                    progress: Progress | None) -> None:
     names = {c.id: c.label(lang) for c in data.categories}
     header = [label("export.col.date"), label("export.col.commune"), label("export.col.team"),
               label("export.col.member"), label("export.col.category"),
               label("export.col.citizens"), label("export.col.note")]
-    rows: list[list[object]] = [
-        [s.session_date, s.commune_name, s.team_name, s.member_name,
-         names.get(s.category_id, str(s.category_id)), s.citizens, s.note or ""]
-        for s in data.sessions
-    ]
-    if rows:
-        rows.append(["", "", "", "", label("export.col.total"), sum(s.citizens for s in
-                                                                    data.sessions), ""])
-    _write(sheet, data.title, header, rows, widths=[12, 22, 18, 26, 32, 12, 40],
-           date_format="DD/MM/YYYY", total_row=True)
+    counted = [0, 0]  # rows, citizens: known only once the stream has been read
+
+    def rows() -> Iterator[list[object]]:
+        for s in data.sessions:
+            counted[0] += 1
+            counted[1] += s.citizens
+            if progress is not None and counted[0] % PROGRESS_EVERY == 0:
+                progress(counted[0])
+            yield [s.session_date, s.commune_name, s.team_name, s.member_name,
+                   names.get(s.category_id, str(s.category_id)), s.citizens, s.note or ""]
+
+    book.sheet(label("export.sheet.sessions"), rows(), title=data.title, header=header,
+               widths=[12, 22, 18, 26, 32, 12, 40], date_format="DD/MM/YYYY",
+               total_row=lambda: ["", "", "", "", label("export.col.total"), counted[1], ""]
+               if counted[0] else None)
 
 
 def _category_header(data: ExportData, label: Label, lang: str) -> list[str]:
@@ -117,8 +126,9 @@ def _category_cells(data: ExportData, tallies: dict[int, tuple[int, int]]) -> li
     return cells
 
 
-def _places_sheet(sheet: Worksheet, data: ExportData, places: Sequence[PlaceRow],
-                  label: Label, lang: str, *, with_team: bool) -> None:
+def _places_sheet(book: StreamingWorkbook, name: str, data: ExportData,
+                  places: Sequence[PlaceRow], label: Label, lang: str, *,
+                  with_team: bool) -> None:
     lead = [label("export.col.commune")]
     if with_team:
         lead.append(label("export.col.team"))
@@ -132,10 +142,9 @@ def _places_sheet(sheet: Worksheet, data: ExportData, places: Sequence[PlaceRow]
             head.append(place.team_name or "")
         head.append(place.members)
         rows.append([*head, *_category_cells(data, place.by_category)])
-    if rows:
-        rows.append(_total_row(rows, len(lead), label))
     widths = [22, *([18] if with_team else []), 10, *([14] * (len(header) - len(lead)))]
-    _write(sheet, data.title, header, rows, widths=widths, total_row=True)
+    book.sheet(name, rows, title=data.title, header=header, widths=widths,
+               total_row=_total_row(rows, len(lead), label) if rows else None)
 
 
 def _member_table(data: ExportData, label: Label, lang: str
@@ -151,42 +160,9 @@ def _member_table(data: ExportData, label: Label, lang: str
     return header, rows
 
 
-def _members_sheet(sheet: Worksheet, data: ExportData, label: Label, lang: str) -> None:
-    header, rows = _member_table(data, label, lang)
-    widths = [10, 22, 18, 26, *([14] * (len(header) - 4))]
-    _write(sheet, data.title, header, rows, widths=widths, date_format="MM/YYYY")
-
-
 def _total_row(rows: list[list[object]], text_columns: int, label: Label) -> list[object]:
     """"Total" under the names, then the sum of every numeric column (members included)."""
     total: list[object] = [label("export.col.total"), *([""] * (text_columns - 2))]
     for column in range(text_columns - 1, len(rows[0])):
         total.append(sum(v for r in rows if isinstance(v := r[column], int)))
     return total
-
-
-def _write(sheet: Worksheet, title: str, header: list[str], rows: list[list[object]], *,
-           widths: list[int], date_format: str | None = None,
-           total_row: bool = False) -> None:
-    sheet.append([title])
-    sheet.cell(row=1, column=1).font = Font(bold=True, size=13)
-    sheet.append(header)
-    bold = Font(bold=True)
-    for cell in sheet[2]:
-        cell.font = bold
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for row in rows:
-        sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str) and cell.value.startswith(_FORMULA_START):
-                cell.data_type = "s"  # text a member typed is never run as a formula
-    if date_format is not None:
-        for (cell,) in sheet.iter_rows(min_row=3, max_col=1):
-            if isinstance(cell.value, date):
-                cell.number_format = date_format
-    if total_row and rows:
-        for cell in sheet[sheet.max_row]:
-            cell.font = bold
-    sheet.freeze_panes = "A3"  # the title and the header stay in view
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width

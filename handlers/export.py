@@ -9,10 +9,20 @@ admin picks the whole province or one commune.
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
+from collections.abc import Callable
 
 from bot import periods
 from bot.chat import Button, OutFile, OutMessage
-from bot.export import CSV_MIME, XLSX_MIME, ExportData, build_members_csv, build_workbook
+from bot.export import (
+    CSV_MIME,
+    XLSX_MIME,
+    ExportData,
+    Progress,
+    build_members_csv,
+    build_workbook,
+)
 from bot.periods import Period
 from bot.permissions import Action, Scope
 from bot.text import fold
@@ -29,9 +39,16 @@ from handlers.admin_scope import (
 )
 from handlers.context import Ctx
 from handlers.routing import ButtonRoute, Command, Feature
+from storage.export_stream import stream_session_lines
 from storage.repos import Repos
 
+log = logging.getLogger(__name__)
+
 _FORMATS = {"csv": "c", "xlsx": "x", "excel": "x"}
+#: A report that takes longer than this shows how far it got, in its "preparing…" message…
+PROGRESS_AFTER_S = 3.0
+#: …updated this often.
+PROGRESS_POLL_S = 1.0
 
 
 async def export(ctx: Ctx) -> None:
@@ -149,12 +166,15 @@ async def _scope(ctx: Ctx, code: str) -> Scope | None:
 
 async def _produce(ctx: Ctx, fmt: str, period: Period, scope: Scope, name: str) -> None:
     await ctx.answer(ctx.t("export.preparing", place=name, period=period.label(ctx.lang)))
+    # The message to edit with the progress: the pressed one, or the one just sent.
+    ref = ctx.inc.message_ref if ctx.inc.message_ref else (ctx.sent[-1] if ctx.sent else None)
     read = ctx.services.read
     lang = ctx.lang
+    total = await read.activity.total(scope, period.start, period.end)
     data = ExportData(
         title=ctx.t("export.title", place=name, period=period.label(lang)),
         categories=await read.categories.all(),
-        sessions=await read.exports.sessions(scope, period.start, period.end),
+        sessions=stream_session_lines(ctx.services.db.path, scope, period.start, period.end),
         teams=await read.exports.teams(scope, period.start, period.end),
         communes=await read.exports.communes(scope, period.start, period.end),
         members=await read.exports.member_months(scope, period.start, period.end,
@@ -170,10 +190,15 @@ async def _produce(ctx: Ctx, fmt: str, period: Period, scope: Scope, name: str) 
         file = OutFile(f"{ctx.t('export.file_members')}-{slug}-{period.code[1:]}.csv", content,
                        CSV_MIME)
     else:
-        content = await asyncio.to_thread(build_workbook, data, label, lang)
+        def show(percent: int) -> str:
+            return ctx.t("export.progress", place=name, period=period.label(lang),
+                         percent=percent)
+
+        content = await _with_progress(ctx, ref, total.sessions, show,
+                                       lambda progress: build_workbook(data, label, lang,
+                                                                       progress))
         file = OutFile(f"{ctx.t('export.file')}-{slug}-{period.code[1:]}.xlsx", content,
                        XLSX_MIME)
-    citizens = sum(s.citizens for s in data.sessions)
     member = ctx.caller.member
     async with ctx.services.db.write() as conn:
         await Repos(conn).audit.record(
@@ -181,9 +206,36 @@ async def _produce(ctx: Ctx, fmt: str, period: Period, scope: Scope, name: str) 
             period=period.code, format="csv" if fmt == "c" else "xlsx",
         )
     caption = ctx.t("export.caption", place=name, period=period.label(lang),
-                    sessions=ctx.services.t.number(lang, len(data.sessions)),
-                    citizens=ctx.services.t.number(lang, citizens))
+                    sessions=ctx.services.t.number(lang, total.sessions),
+                    citizens=ctx.services.t.number(lang, total.citizens))
     await ctx.channel.send(ctx.inc.chat_id, OutMessage(text=caption, document=file))
+
+
+async def _with_progress(ctx: Ctx, ref: str | None, total: int, show: Callable[[int], str],
+                         work: Callable[[Progress], bytes]) -> bytes:
+    """Run ``work`` in a thread; if it is still running after :data:`PROGRESS_AFTER_S`, edit
+    the "preparing…" message with how far it got (a channel that cannot edit gets nothing:
+    a new message per step would be noise)."""
+    done = [0]
+
+    def progress(rows: int) -> None:  # called from the worker thread: one int, no locking
+        done[0] = rows
+
+    job = asyncio.ensure_future(asyncio.to_thread(work, progress))
+    started = time.monotonic()
+    shown = -1
+    while not job.done():
+        await asyncio.wait({job}, timeout=PROGRESS_POLL_S)
+        if job.done() or ref is None or not ctx.channel.supports_buttons or not total:
+            continue
+        percent = min(99, 100 * done[0] // total)
+        if time.monotonic() - started >= PROGRESS_AFTER_S and percent != shown:
+            shown = percent
+            try:
+                await ctx.channel.edit(ctx.inc.chat_id, ref, OutMessage(text=show(percent)))
+            except Exception:  # the report matters, not its progress line
+                log.warning("could not show export progress", exc_info=True)
+    return job.result()
 
 
 def _slug(name: str) -> str:

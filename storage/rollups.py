@@ -28,7 +28,7 @@ import aiosqlite
 _FROM_SESSIONS = (
     "SELECT member_id, session_date, category_id, COALESCE(team_id, 0),"
     " COALESCE(commune_code, ''), COUNT(*), SUM(citizens)"
-    " FROM sessions WHERE deleted_at IS NULL GROUP BY 1, 2, 3, 4, 5"
+    " FROM sessions NOT INDEXED WHERE deleted_at IS NULL GROUP BY 1, 2, 3, 4, 5"
 )
 _WEEK = "date(day, '-6 days', 'weekday 1')"
 _MONTH = "substr(day, 1, 8) || '01'"
@@ -42,21 +42,18 @@ _FROM_MEMBER_DAY = {
 }
 TABLES = ("member_day", *_FROM_MEMBER_DAY)
 
-#: For the check, every table straight from the raw rows (nothing derived from a roll-up).
-_RAW = (
-    "(SELECT member_id, session_date AS day, category_id, COALESCE(team_id, 0) AS team_id,"
-    " COALESCE(commune_code, '') AS commune_code, citizens"
-    " FROM sessions WHERE deleted_at IS NULL)"
+#: For the check: the raw rows aggregated once into a temporary table (a plain scan of
+#: ``sessions`` in storage order), from which every roll-up's expected rows follow.
+_EXPECTED_DAY = (
+    "CREATE TEMP TABLE expected_day AS SELECT member_id, session_date AS day, category_id,"
+    " COALESCE(team_id, 0) AS team_id, COALESCE(commune_code, '') AS commune_code,"
+    " COUNT(*) AS sessions, SUM(citizens) AS citizens"
+    " FROM sessions NOT INDEXED WHERE deleted_at IS NULL GROUP BY 1, 2, 3, 4, 5"
 )
 _EXPECTED = {
-    "member_day": f"SELECT member_id, day, category_id, team_id, commune_code, COUNT(*),"
-                  f" SUM(citizens) FROM {_RAW} GROUP BY 1, 2, 3, 4, 5",
-    "member_week": f"SELECT member_id, {_WEEK}, team_id, commune_code, COUNT(*), SUM(citizens)"
-                   f" FROM {_RAW} GROUP BY 1, 2, 3, 4",
-    "member_month": f"SELECT member_id, {_MONTH}, team_id, commune_code, COUNT(*),"
-                    f" SUM(citizens) FROM {_RAW} GROUP BY 1, 2, 3, 4",
-    "commune_day": f"SELECT commune_code, day, category_id, COUNT(*), SUM(citizens)"
-                   f" FROM {_RAW} GROUP BY 1, 2, 3",
+    "member_day": "SELECT * FROM temp.expected_day",
+    **{table: select.replace("FROM member_day", "FROM temp.expected_day")
+       for table, select in _FROM_MEMBER_DAY.items()},
 }
 
 
@@ -69,12 +66,18 @@ def rebuild_statements() -> list[str]:
 
 
 def check_statements() -> dict[str, str]:
-    """Per table, a query counting the rows where roll-up and raw sessions disagree."""
+    """Per table, a query counting the rows where roll-up and raw sessions disagree (after
+    :data:`_EXPECTED_DAY` made ``temp.expected_day``): both sides hold each key once, so a
+    row found on one side only is a difference — one pass over each, no set difference."""
     return {
-        table: f"SELECT (SELECT COUNT(*) FROM ({expected} EXCEPT SELECT * FROM {table}))"
-               f" + (SELECT COUNT(*) FROM (SELECT * FROM {table} EXCEPT {expected}))"
+        table: f"WITH u({columns}) AS ({expected} UNION ALL SELECT * FROM main.{table})"
+               f" SELECT COUNT(*) FROM (SELECT 1 FROM u GROUP BY {columns} HAVING COUNT(*) = 1)"
         for table, expected in _EXPECTED.items()
+        for columns in [", ".join(f"c{i}" for i in range(_WIDTH[table]))]
     }
+
+
+_WIDTH = {"member_day": 7, "member_week": 6, "member_month": 6, "commune_day": 5}
 
 
 @dataclass(frozen=True)
@@ -95,10 +98,16 @@ async def rebuild(conn: aiosqlite.Connection) -> None:
 
 
 async def check(conn: aiosqlite.Connection) -> CheckReport:
-    counts: dict[str, int] = {}
-    for table, query in check_statements().items():
-        rows = list(await conn.execute_fetchall(query))
-        counts[table] = int(rows[0][0])
+    """Compare every roll-up with the raw rows (a full pass over ``sessions``)."""
+    await conn.execute("DROP TABLE IF EXISTS temp.expected_day")
+    await conn.execute(_EXPECTED_DAY)
+    try:
+        counts: dict[str, int] = {}
+        for table, query in check_statements().items():
+            rows = list(await conn.execute_fetchall(query))
+            counts[table] = int(rows[0][0])
+    finally:
+        await conn.execute("DROP TABLE temp.expected_day")
     return CheckReport(counts)
 
 

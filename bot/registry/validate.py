@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
@@ -208,6 +209,7 @@ def _capitalise(rest: str) -> str:
     return rest.title() if rest == rest.lower() else rest
 
 
+@lru_cache(maxsize=1 << 14)
 def split_team_name(name: str) -> tuple[TeamKind | None, str | None, str]:
     """(kind from prefix, canonical prefix, rest): "kv3" → ("area", "Khu vực", "3").
 
@@ -237,6 +239,7 @@ def split_team_name(name: str) -> tuple[TeamKind | None, str | None, str]:
     return None, None, text
 
 
+@lru_cache(maxsize=1 << 14)
 def team_display_name(name: str, kind: TeamKind, commune: Commune) -> str:
     """The canonical team name: "ap thanh loi" → "Ấp Thạnh Lợi", "3" (area) → "Khu vực 3"."""
     if kind == "commune":
@@ -453,7 +456,8 @@ def _member_row(state: _State, sheet: RawSheet, raw: RawRow) -> None:
 
     if row.failed or role is None:
         return
-    state.members.append(MemberRecord(
+    # Built without re-validation: every field was checked above (35,000 rows).
+    state.members.append(MemberRecord.model_construct(
         row=raw.row, sheet=raw.sheet,
         commune_code=commune.code if commune is not None else None,
         team_name=team.name if team is not None else None,

@@ -259,8 +259,7 @@ class _SheetReader:
             if self._budget[0] < 0:
                 raise RegistryFileError("registry.error.too_many_rows",
                                         {"limit": str(self._max_rows)})
-            # Built without validation: the values are cell text already (35,000 rows).
-            out.append(RawRow.model_construct(sheet=self.name, row=number, values=values))
+            out.append(RawRow(sheet=self.name, row=number, values=values))
         headers = {field: header_cells[index] for index, field in mapping.items()}
         return RawSheet(name=self.name, kind=kind, header_row=header_row, headers=headers,
                         rows=out)

@@ -456,8 +456,7 @@ def _member_row(state: _State, sheet: RawSheet, raw: RawRow) -> None:
 
     if row.failed or role is None:
         return
-    # Built without re-validation: every field was checked above (35,000 rows).
-    state.members.append(MemberRecord.model_construct(
+    state.members.append(MemberRecord(
         row=raw.row, sheet=raw.sheet,
         commune_code=commune.code if commune is not None else None,
         team_name=team.name if team is not None else None,

@@ -32,6 +32,8 @@ CREATE INDEX member_day_commune ON member_day(commune_code, day, team_id, sessio
 CREATE INDEX member_day_team ON member_day(team_id, day, sessions, citizens);
 
 -- Per member × ISO week (week = its Monday): who was active in a week, per team, at any size.
+-- Keyed week first: "everyone active that week" is one range of the primary key, and "was this
+-- member active" one seek.
 CREATE TABLE member_week (
     member_id INTEGER NOT NULL,
     week TEXT NOT NULL,                       -- the Monday, 'YYYY-MM-DD'
@@ -39,7 +41,7 @@ CREATE TABLE member_week (
     commune_code TEXT NOT NULL,
     sessions INTEGER NOT NULL,
     citizens INTEGER NOT NULL,
-    PRIMARY KEY (member_id, week, team_id, commune_code)
+    PRIMARY KEY (week, member_id, team_id, commune_code)
 ) WITHOUT ROWID;
 CREATE INDEX member_week_commune ON member_week(commune_code, week, team_id, sessions,
                                                 citizens);
@@ -52,7 +54,7 @@ CREATE TABLE member_month (
     commune_code TEXT NOT NULL,
     sessions INTEGER NOT NULL,
     citizens INTEGER NOT NULL,
-    PRIMARY KEY (member_id, month, team_id, commune_code)
+    PRIMARY KEY (month, member_id, team_id, commune_code)
 ) WITHOUT ROWID;
 CREATE INDEX member_month_commune ON member_month(commune_code, month, team_id, sessions,
                                                   citizens);

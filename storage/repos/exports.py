@@ -11,6 +11,7 @@ category id so the workbook can show one column per category, zeros included.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -68,15 +69,17 @@ class PlaceRow(BaseModel):
     by_category: dict[int, tuple[int, int]] = {}
 
 
-class MemberMonthRow(BaseModel):
-    model_config = ConfigDict(frozen=True)
+@dataclass(frozen=True, slots=True)
+class MemberMonthRow:
+    """A plain dataclass, not a pydantic model: a province's month is 35,000 of them, built from
+    our own columns (validating each took ~20 µs, most of the sheet's time)."""
 
     month: date  # the first of the month
     member_id: int
     member_name: str
     commune_name: str
     team_name: str
-    by_category: dict[int, tuple[int, int]] = {}
+    by_category: dict[int, tuple[int, int]] = field(default_factory=dict)
 
 
 class ExportRepo:

@@ -89,7 +89,7 @@ def row(what: str, figure: str, target: str = "") -> None:
 
 
 async def ensure_db(path: Path, *, province: str, sessions: int, years: float, last: date) -> Path:
-    if not path.exists():
+    if not await asyncio.to_thread(path.exists):
         print(f"generating {path.name} …", flush=True)
         registry = None if province == DEMO else generate_registry(province)
         first = last - timedelta(days=round(365.25 * years) - 1)
@@ -247,9 +247,7 @@ def size(path: Path, sessions: int, what: str) -> None:
         f"{total / 2**20 / (sessions / 1e6):,.0f} MiB per million sessions{detail}")
 
 
-async def main(args: argparse.Namespace) -> None:
-    keep = Path(args.keep or tempfile.mkdtemp(prefix="bench-figures-"))
-    keep.mkdir(parents=True, exist_ok=True)
+async def main(args: argparse.Namespace, keep: Path) -> None:
     last = args.until
     print(f"machine: {os.cpu_count()} CPUs; databases in {keep}\n")
     row("what", "figure", "target")
@@ -276,4 +274,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(_parser().parse_args()))
+    arguments = _parser().parse_args()
+    folder = Path(arguments.keep or tempfile.mkdtemp(prefix="bench-figures-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    asyncio.run(main(arguments, folder))

@@ -71,8 +71,9 @@ def generate_registry(province_code: str = HO_CHI_MINH_CITY, *, teams: int = TEA
     rng = random.Random(seed)
     phones = _Phones(rng)
     communes = official_communes(province_code)
-    per_commune = _spread(rng, len(communes), teams, max(1, teams // len(communes) // 2),
-                          teams * 3 // len(communes) // 2 + 1)
+    average = teams / len(communes)   # some communes busier than others; with fewer teams
+    per_commune = _spread(rng, len(communes), teams, int(average / 2),  # than communes, some
+                          int(average * 1.5) + 1)                       # communes have none
     made: list[GenTeam] = []
     for commune, count in zip(communes, per_commune, strict=True):
         names = _team_names(rng, commune, count) if count <= 40 else \

@@ -1,4 +1,4 @@
-"""The figures from the shell: generate a province, check and rebuild the roll-ups, print digests."""
+"""The figures from the shell: generate a province, check and rebuild roll-ups, print digests."""
 
 from __future__ import annotations
 

@@ -19,6 +19,7 @@ from handlers.admin_scope import (
 )
 from handlers.context import Ctx
 from handlers.routing import Command, Feature
+from storage.repos.activity import ActiveCounts, Tally, summed
 
 TOP_PLACES = 5
 
@@ -36,16 +37,25 @@ async def stats(ctx: Ctx) -> None:
         await refuse_place(ctx, "stats", name)
         return
     today = local_today(ctx)
+    read = ctx.services.read
+    week, month = periods.this_week(today), periods.this_month(today)
+    # Each figure read once: this month's categories give its total too; the active members
+    # and teams of both periods come from one pass over the place's registry.
+    month_tallies = await read.activity.by_category(scope, month.start, month.end)
+    counts = await read.activity.active_counts_many(
+        scope, [(week.start, week.end), (month.start, month.end)])
     lines = [ctx.t("stats.title", place=name)]
-    for key, period in (("stats.week", periods.this_week(today)),
-                        ("stats.month", periods.this_month(today))):
+    for key, period, total, count in (
+            ("stats.week", week, await read.activity.total(scope, week.start, week.end),
+             counts[0]),
+            ("stats.month", month, summed(month_tallies), counts[1])):
         lines.append("")
-        lines += await _period_lines(ctx, scope, key, period)
+        lines += _period_lines(ctx, key, period, total, count)
     lines.append("")
-    lines += await _categories(ctx, scope, periods.this_month(today))
+    lines += await _categories(ctx, month_tallies)
     if scope.commune is None:
         lines.append("")
-        lines += await _top_communes(ctx, scope, periods.this_month(today))
+        lines += await _top_communes(ctx, scope, month)
     await ctx.reply("\n".join(lines))
 
 
@@ -68,11 +78,9 @@ async def _typed_place(ctx: Ctx, text: str) -> Scope | None:
     return None
 
 
-async def _period_lines(ctx: Ctx, scope: Scope, key: str, period: Period) -> list[str]:
-    read = ctx.services.read
+def _period_lines(ctx: Ctx, key: str, period: Period, total: Tally,
+                  counts: ActiveCounts) -> list[str]:
     n = ctx.services.t.number
-    total = await read.activity.total(scope, period.start, period.end)
-    counts = await read.activity.active_counts(scope, period.start, period.end)
     return [
         ctx.t(key, period=period.label(ctx.lang)),
         ctx.t("stats.totals", sessions=n(ctx.lang, total.sessions),
@@ -84,11 +92,9 @@ async def _period_lines(ctx: Ctx, scope: Scope, key: str, period: Period) -> lis
     ]
 
 
-async def _categories(ctx: Ctx, scope: Scope, period: Period) -> list[str]:
-    read = ctx.services.read
-    tallies = await read.activity.by_category(scope, period.start, period.end)
+async def _categories(ctx: Ctx, tallies: dict[int, Tally]) -> list[str]:
     lines = [ctx.t("stats.by_category")]
-    for category in await read.categories.all():
+    for category in await ctx.services.read.categories.all():
         tally = tallies.get(category.id)
         if tally is None and not category.active:
             continue

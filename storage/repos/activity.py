@@ -11,8 +11,9 @@ one here on the same tables), never aggregate ``sessions`` themselves.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any
 
 import aiosqlite
 from pydantic import BaseModel, ConfigDict
@@ -56,6 +57,12 @@ class ActiveCounts(BaseModel):
     active_teams: int = 0
 
 
+def summed(tallies: dict[int, Tally]) -> Tally:
+    """All categories together."""
+    return Tally(sessions=sum(t.sessions for t in tallies.values()),
+                 citizens=sum(t.citizens for t in tallies.values()))
+
+
 def _day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
@@ -77,9 +84,7 @@ class ActivityRepo:
         return {int(r[0]): Tally(sessions=r[1], citizens=r[2]) for r in rows}
 
     async def total(self, scope: Scope, start: date, end: date) -> Tally:
-        tallies = (await self.by_category(scope, start, end)).values()
-        return Tally(sessions=sum(t.sessions for t in tallies),
-                     citizens=sum(t.citizens for t in tallies))
+        return summed(await self.by_category(scope, start, end))
 
     def _per_team(self, scope: Scope, start: date, end: date) -> tuple[str, list[object]]:
         """``SELECT team_id, sessions, citizens`` of the period, one row per team in scope."""
@@ -159,36 +164,54 @@ class ActivityRepo:
         ]
 
     async def active_counts(self, scope: Scope, start: date, end: date) -> ActiveCounts:
-        """The counts of :meth:`by_member` and :meth:`by_team` without listing anyone: what
-        /stats shows for a province of 35,000 members in a few milliseconds."""
+        """The counts of :meth:`by_member` and :meth:`by_team` without listing anyone."""
+        return (await self.active_counts_many(scope, [(start, end)]))[0]
+
+    async def active_counts_many(self, scope: Scope, periods: Sequence[tuple[date, date]]
+                                 ) -> list[ActiveCounts]:
+        """:meth:`active_counts` of several periods, reading the scope's members and teams
+        once: what /stats shows (this week, this month) for a province of 35,000 members."""
         where, params = teams_in(scope)
-        grain = member_grain(start, end)
-        if grain.table != "member_day" and scope.commune is None:
-            # A province's week or month: everyone active then is one range of the key, read
-            # once — cheaper than a seek for each of 35,000 members.
-            active = f"m.id IN (SELECT r.member_id FROM {grain.table} r WHERE {grain.where})"
-        else:  # a commune or a team (or any run of days): one seek per member
-            active = (f"EXISTS (SELECT 1 FROM {grain.table} r WHERE r.member_id = m.id"
-                      f" AND {grain.where})")
+        member_marks: list[str] = []
+        member_params: list[Any] = []
+        team_marks: list[str] = []
+        team_params: list[Any] = []
+        for start, end in periods:
+            grain = member_grain(start, end)
+            if grain.table != "member_day" and scope.commune is None:
+                # A province's week or month: everyone active then is one range of the key,
+                # read once — cheaper than a seek for each of 35,000 members.
+                member_marks.append(f"m.id IN (SELECT r.member_id FROM {grain.table} r"
+                                    f" WHERE {grain.where})")
+                team_marks.append(f"t.id IN (SELECT r.team_id FROM {grain.table} r"
+                                  f" WHERE {grain.where})")
+                team_params += grain.params
+            else:  # a commune or a team (or any run of days): one seek per member
+                member_marks.append(f"EXISTS (SELECT 1 FROM {grain.table} r"
+                                    f" WHERE r.member_id = m.id AND {grain.where})")
+                per_team, per_params = self._per_team(scope, start, end)
+                team_marks.append(f"t.id IN (SELECT team_id FROM ({per_team}))")
+                team_params += per_params
+            member_params += grain.params
         members = await fetch_one(
             self.conn,
-            f"SELECT COUNT(*), COALESCE(SUM({active}), 0)"
-            " FROM members m JOIN teams t ON t.id = m.team_id"
+            "SELECT COUNT(*), " + ", ".join(f"COALESCE(SUM({m}), 0)" for m in member_marks)
+            + " FROM members m JOIN teams t ON t.id = m.team_id"
             f" JOIN communes c ON c.code = t.commune_code WHERE m.active AND {where}",
-            [*grain.params, *params],
+            [*member_params, *params],
         )
-        per_team, per_params = self._per_team(scope, start, end)
         teams = await fetch_one(
             self.conn,
-            "SELECT COUNT(*), COUNT(p.team_id) FROM teams t"
-            f" JOIN communes c ON c.code = t.commune_code LEFT JOIN ({per_team}) p"
-            f" ON p.team_id = t.id WHERE t.active AND {where}",
-            [*per_params, *params],
+            "SELECT COUNT(*), " + ", ".join(f"COALESCE(SUM({m}), 0)" for m in team_marks)
+            + f" FROM teams t JOIN communes c ON c.code = t.commune_code"
+            f" WHERE t.active AND {where}",
+            [*team_params, *params],
         )
         assert members is not None
         assert teams is not None
-        return ActiveCounts(members=members[0], active_members=members[1], teams=teams[0],
-                            active_teams=teams[1])
+        return [ActiveCounts(members=members[0], active_members=members[1 + i],
+                             teams=teams[0], active_teams=teams[1 + i])
+                for i in range(len(periods))]
 
     async def member_by_category(self, member_id: int, start: date, end: date
                                  ) -> dict[int, Tally]:

@@ -79,6 +79,8 @@ def _calls(read: Repos, teams: list[int], members: list[int]
                 read.exports.member_months(s, a, b, [a.replace(day=1)]))
             add("weekly citizens", lambda s=scope, a=start: read.weekly.weekly_citizens(
                 s, a, 8))
+        calls.append((f"active_counts_many {period_name}", lambda: read.activity.
+                      active_counts_many(Scope(PROVINCE), [WEEK, MONTH, DAYS])))
         calls.append((f"by_commune {period_name}", lambda a=start, b=end:
                       read.activity.by_commune(PROVINCE, a, b)))
         calls.append((f"member_by_category {period_name}", lambda a=start, b=end:

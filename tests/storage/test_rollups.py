@@ -141,7 +141,8 @@ async def _compare(db: Database, teams: list[int], members: list[int]) -> None:
             assert _tuples(await fast.activity.by_team(scope, start, end), int) == by_team
             by_member = await raw.by_member(conn, scope, start, end)
             assert _tuples(await fast.activity.by_member(scope, start, end), int) == by_member
-            counts = await fast.activity.active_counts(scope, start, end)
+            counts = (await fast.activity.active_counts_many(scope, PERIODS))[
+                PERIODS.index((start, end))]
             assert (counts.members, counts.active_members, counts.teams,
                     counts.active_teams) == (len(by_member), sum(m[1] > 0 for m in by_member),
                                              len(by_team), sum(t[1] > 0 for t in by_team))

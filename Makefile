@@ -30,8 +30,12 @@ lint: $(STAMP)
 test: $(STAMP) browser lint
 	$(PY) -m pytest
 
+# Both benchmarks. The figures bench generates its databases once into data/bench (20 million
+# sessions: ~7 GB and a while); FIGURES_ARGS="--large-sessions 2000000" for a quicker run.
+FIGURES_ARGS ?=
 bench: $(STAMP)
 	$(PY) -m tests.perf.bench_sandbox
+	$(PY) -m tests.perf.bench_figures --keep data/bench $(FIGURES_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

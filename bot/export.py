@@ -93,14 +93,14 @@ def _sessions_sheet(book: StreamingWorkbook, data: ExportData, label: Label, lan
               label("export.col.citizens"), label("export.col.note")]
     counted = [0, 0]  # rows, citizens: known only once the stream has been read
 
-    def rows() -> Iterator[list[object]]:
-        for s in data.sessions:
+    def rows() -> Iterator[tuple[object, ...]]:
+        for day, commune, team, member, category, citizens, note in data.sessions:
             counted[0] += 1
-            counted[1] += s.citizens
+            counted[1] += citizens
             if progress is not None and counted[0] % PROGRESS_EVERY == 0:
                 progress(counted[0])
-            yield [s.session_date, s.commune_name, s.team_name, s.member_name,
-                   names.get(s.category_id, str(s.category_id)), s.citizens, s.note or ""]
+            yield (day, commune, team, member, names.get(category, str(category)), citizens,
+                   note or "")
 
     book.sheet(label("export.sheet.sessions"), rows(), title=data.title, header=header,
                widths=[12, 22, 18, 26, 32, 12, 40], date_format="DD/MM/YYYY",

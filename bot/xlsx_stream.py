@@ -89,10 +89,21 @@ class StreamingWorkbook:
                 f'</sheetView></sheetViews><cols>{cols}</cols><sheetData>'.encode())
             out.write(self._row([title], TITLE).encode())
             out.write(self._row(header, HEADER).encode())
+            # Values repeat (names, dates, small numbers): each one's cell XML is made once.
+            made: dict[object, str] = {}
             cell = self._cell
             for row in rows:
-                out.write(("<row>" + "".join(cell(v, date_style) for v in row)
-                           + "</row>").encode())
+                parts = ["<row>"]
+                for value in row:
+                    if value.__class__ is bool:  # equal to 1 and 0: never from the cache
+                        parts.append(cell(value, date_style))
+                        continue
+                    xml = made.get(value)
+                    if xml is None:
+                        xml = made[value] = cell(value, date_style)
+                    parts.append(xml)
+                parts.append("</row>")
+                out.write("".join(parts).encode())
             total = total_row() if callable(total_row) else total_row
             if total is not None:
                 out.write(self._row(total, BOLD).encode())

@@ -10,7 +10,6 @@ category id so the workbook can show one column per category, zeros included.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
@@ -37,25 +36,21 @@ class SessionLine(NamedTuple):
     note: str | None
 
 
-def session_lines_query(scope: Scope, start: date, end: date) -> tuple[str, list[Any]]:
-    """The raw rows of a place and period, in sheet order: read through the index on the
-    commune (or team) and the date, so only the period's rows are touched."""
+def day_sessions_query(scope: Scope, day: date) -> tuple[str, list[Any]]:
+    """The raw rows of a place on one day, through the index on the commune (or team, or
+    member) and the date: an export reads its period one day at a time, so it never sorts
+    more than a day and streams from the first day on."""
     where, params = sessions_in(scope)
+    if scope.team is None and scope.commune is None:
+        # A whole province's day: one range of the date index beats a seek per commune
+        # (the unary + keeps SQLite from using the commune index for the IN list).
+        where = "+" + where
     return (
-        "SELECT s.session_date, COALESCE(c.name, ''), COALESCE(t.name, ''), m.full_name,"
-        " s.category_id, s.citizens, s.note FROM sessions s"
-        " JOIN members m ON m.id = s.member_id"
-        " LEFT JOIN teams t ON t.id = s.team_id"
-        " LEFT JOIN communes c ON c.code = s.commune_code"
-        f" WHERE {where} AND s.deleted_at IS NULL AND s.session_date BETWEEN ? AND ?"
-        " ORDER BY s.session_date, c.name_key, t.name_key, m.name_key, s.id",
-        [*params, start.isoformat(), end.isoformat()],
+        "SELECT s.id, s.member_id, s.team_id, s.commune_code, s.category_id, s.citizens,"
+        f" s.note FROM sessions s WHERE {where} AND s.deleted_at IS NULL"
+        " AND s.session_date = ?",
+        [*params, day.isoformat()],
     )
-
-
-def session_line(row: Sequence[Any]) -> SessionLine:
-    return SessionLine(date.fromisoformat(row[0]), row[1], row[2], row[3], row[4], row[5],
-                       row[6])
 
 
 class PlaceRow(BaseModel):
@@ -85,11 +80,6 @@ class MemberMonthRow:
 class ExportRepo:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
-
-    async def sessions(self, scope: Scope, start: date, end: date) -> list[SessionLine]:
-        """The period's sessions at once (a small scope; the workbook streams instead)."""
-        sql, params = session_lines_query(scope, start, end)
-        return [session_line(r) for r in await fetch_all(self.conn, sql, params)]
 
     async def teams(self, scope: Scope, start: date, end: date) -> list[PlaceRow]:
         """Every active team in scope (zeros included) with its tallies per category."""
@@ -154,26 +144,23 @@ class ExportRepo:
         )
         rwhere, rparams = rollup_in(scope)
         period, dates = days(start, end)
-        logged = await fetch_all(
+        logged = await fetch_all(  # grouped without names: a province's month is ~200,000
             self.conn,
-            "SELECT g.member_id, m.full_name, COALESCE(c.name, ''), COALESCE(t.name, ''),"
-            " NULLIF(g.team_id, 0), COALESCE(c.name_key, ''), COALESCE(t.name_key, ''),"
-            " m.name_key, g.ym, g.category_id, g.s, g.z"
-            " FROM (SELECT r.member_id, r.team_id, r.commune_code, substr(r.day, 1, 7) AS ym,"
-            " r.category_id, SUM(r.sessions) AS s, SUM(r.citizens) AS z FROM member_day r"
-            f" WHERE {rwhere} AND {period} GROUP BY 1, 2, 3, 4, 5) g"
-            " JOIN members m ON m.id = g.member_id"
-            " LEFT JOIN teams t ON t.id = g.team_id"
-            " LEFT JOIN communes c ON c.code = g.commune_code",
+            "SELECT r.member_id, NULLIF(r.team_id, 0), NULLIF(r.commune_code, ''),"
+            " substr(r.day, 1, 7), r.category_id, SUM(r.sessions), SUM(r.citizens)"
+            f" FROM member_day r WHERE {rwhere} AND {period} GROUP BY 1, 2, 3, 4, 5",
             [*rparams, *dates],
         )
         # A person is listed under the team they logged in (or their current one if silent).
         who: dict[tuple[int, int | None], tuple[Any, ...]] = {
             (int(r[0]), r[4]): tuple(r[:8]) for r in people}
         tallies: dict[tuple[int, int | None, str], dict[int, tuple[int, int]]] = {}
+        elsewhere: dict[tuple[int, int | None], str | None] = {}
         for r in logged:
-            who.setdefault((int(r[0]), r[4]), tuple(r[:8]))
-            tallies.setdefault((int(r[0]), r[4], r[8]), {})[int(r[9])] = (int(r[10]), int(r[11]))
+            if (int(r[0]), r[1]) not in who:
+                elsewhere[(int(r[0]), r[1])] = r[2]
+            tallies.setdefault((int(r[0]), r[1], r[3]), {})[int(r[4])] = (int(r[5]), int(r[6]))
+        who.update(await self._names(elsewhere))
         order = sorted(who.items(), key=lambda item: (item[1][5], item[1][6], item[1][7],
                                                       item[0][0]))
         rows: list[MemberMonthRow] = []
@@ -186,3 +173,34 @@ class ExportRepo:
                     by_category=tallies.get((member_id, team_id, ym), {}),
                 ))
         return rows
+
+    async def _names(self, where: dict[tuple[int, int | None], str | None]
+                     ) -> dict[tuple[int, int | None], tuple[Any, ...]]:
+        """Names and sort keys of people who logged here and have moved or left since, as
+        (member, team logged in) → the same columns as the active members'."""
+        if not where:
+            return {}
+        people = {int(r[0]): (r[1], r[2]) for r in await self._rows_of(
+            "SELECT id, full_name, name_key FROM members WHERE id IN", {m for m, _ in where})}
+        teams = {int(r[0]): (r[1], r[2]) for r in await self._rows_of(
+            "SELECT id, name, name_key FROM teams WHERE id IN",
+            {t for _, t in where if t is not None})}
+        communes = {str(r[0]): (r[1], r[2]) for r in await self._rows_of(
+            "SELECT code, name, name_key FROM communes WHERE code IN",
+            {c for c in where.values() if c is not None})}
+        out: dict[tuple[int, int | None], tuple[Any, ...]] = {}
+        for (member_id, team_id), code in where.items():
+            name, name_key = people[member_id]
+            team = teams.get(team_id, ("", "")) if team_id is not None else ("", "")
+            commune = communes.get(code, ("", "")) if code is not None else ("", "")
+            out[(member_id, team_id)] = (member_id, name, commune[0], team[0], team_id,
+                                         commune[1], team[1], name_key)
+        return out
+
+    async def _rows_of(self, select: str, keys: set[Any]) -> list[aiosqlite.Row]:
+        found: list[aiosqlite.Row] = []
+        ordered = sorted(keys)
+        for chunk in (ordered[i:i + 500] for i in range(0, len(ordered), 500)):
+            found += await fetch_all(self.conn, f"{select} ({','.join('?' * len(chunk))})",
+                                     chunk)
+        return found

@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: run test lint bench bench-quick bench-profile bench-sandbox browser clean
+.PHONY: run test lint bench bench-quick bench-profile bench-sandbox bench-figures browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,13 @@ bench-profile: $(BENCH_STAMP)
 # Registry import, logging and broadcast through the product sandbox.
 bench-sandbox: $(STAMP)
 	$(PY) -m tests.perf.bench_sandbox $(BENCH_ARGS)
+
+# Figures over years: digests, /stats, reminders and /export on a large generated province.
+# It generates its databases once into data/bench (20 million sessions: ~7 GB and a while);
+# FIGURES_ARGS="--large-sessions 2000000" for a quicker run.
+FIGURES_ARGS ?=
+bench-figures: $(STAMP)
+	$(PY) -m tests.perf.bench_figures --keep data/bench $(FIGURES_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,4 +1,5 @@
-"""Command line: ``python -m bot [run|import|demo-registry|migrate|doctor|backup|restore]``."""
+"""Command line: ``python -m bot [run|import|demo-registry|migrate|doctor|backup|restore|
+reindex|digest|generate]``."""
 
 from __future__ import annotations
 
@@ -47,6 +48,11 @@ def _parser() -> argparse.ArgumentParser:
     for operator in (doc, bak, res):
         operator.add_argument("--lang", choices=("vi", "en"), default=None,
                               help="language of the output (default: DEFAULT_LANGUAGE)")
+
+    from bot.app import figures_cli, generate
+
+    figures_cli.add_parsers(sub)
+    generate.add_parser(sub)
     return parser
 
 
@@ -76,6 +82,14 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_migrate(settings))
         if command in ("doctor", "backup", "restore"):
             return _operate(settings, command, args)
+        if command == "generate":
+            from bot.app import generate
+
+            return generate.run(args)
+        if command in ("reindex", "digest"):
+            from bot.app import figures_cli
+
+            return figures_cli.run(settings, args)
     except KeyboardInterrupt:
         return 130
     return 2

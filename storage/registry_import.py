@@ -12,7 +12,8 @@ from datetime import datetime
 import aiosqlite
 from pydantic import BaseModel
 
-from bot.core.registry.validate import MemberRecord, RegistryPlan, RowError
+from bot.core.registry.validate import RegistryPlan, RowError
+from storage import registry_bulk
 from storage.db import Database
 from storage.geography import load_official_geography
 from storage.repos import Repos
@@ -83,42 +84,11 @@ async def import_plan(db: Database, plan: RegistryPlan, *, province_code: str, n
 
 async def _apply(conn: aiosqlite.Connection, plan: RegistryPlan, summary: ImportSummary,
                  province_code: str, now: datetime) -> None:
-    repos = Repos(conn)
     await load_official_geography(conn, province_code)
-    team_ids: dict[tuple[str, str], int] = {}
-    for team in plan.teams:
-        upserted_id, change = await repos.teams.upsert(
-            commune_code=team.commune_code, name=team.name, kind=team.kind,
-            former_district=team.former_district, former_commune=team.former_commune, now=now,
-        )
-        team_ids[team.key] = upserted_id
-        summary.teams_new += change == "new"
-        summary.teams_changed += change == "changed"
-        summary.unchanged += change == "same"
-    for record in plan.members:
-        team_id: int | None = team_ids[record.team_key] if record.team_key else None
-        member_id = await _upsert_member(repos, record, team_id, summary, now)
-        if await repos.access.grant_role(
-            member_id=member_id, role=record.role, team_id=team_id,
-            commune_code=record.commune_code, province_code=province_code, granted_by=None,
-            now=now,
-        ):
-            summary.roles_new += 1
-            summary.promoted.append(member_id)
-
-
-async def _upsert_member(repos: Repos, record: MemberRecord, team_id: int | None,
-                         summary: ImportSummary, now: datetime) -> int:
-    existing = (await repos.members.by_phone(record.phone) if record.phone
-                else await repos.members.by_name_in_team(team_id, record.full_name))
-    if existing is None:
-        summary.members_new += 1
-        return await repos.members.create(full_name=record.full_name, team_id=team_id,
-                                          phone=record.phone, language=record.language, now=now)
-    if await repos.members.update_fields(existing.id, full_name=record.full_name,
-                                         team_id=team_id, phone=record.phone,
-                                         language=record.language, now=now):
-        summary.members_changed += 1
-    else:
-        summary.unchanged += 1
-    return existing.id
+    counts = registry_bulk.Counts()
+    team_ids = await registry_bulk.upsert_teams(conn, plan.teams, now, counts)
+    summary.promoted = await registry_bulk.upsert_members(conn, plan.members, team_ids,
+                                                          province_code, now, counts)
+    summary.teams_new, summary.teams_changed = counts.teams_new, counts.teams_changed
+    summary.members_new, summary.members_changed = counts.members_new, counts.members_changed
+    summary.roles_new, summary.unchanged = counts.roles_new, counts.unchanged

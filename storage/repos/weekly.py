@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from bot.core.permissions import Scope
 from bot.core.roles import Role
 from storage.repos._sql import fetch_all, scalar
-from storage.repos.scope_sql import sessions_in
+from storage.repos.rollup_sql import rollup_in
 
 
 class Recipient(BaseModel):
@@ -66,13 +66,14 @@ class WeeklyRepo:
 
     async def weekly_citizens(self, scope: Scope, first_monday: date, weeks: int) -> list[int]:
         """Citizens helped per week, ``weeks`` weeks from ``first_monday`` (zeros included)."""
-        where, params = sessions_in(scope)
+        table = "member_day" if scope.team is not None else "commune_day"
+        where, params = rollup_in(scope)
         last = first_monday + timedelta(days=7 * weeks - 1)
         rows = await fetch_all(
             self.conn,
-            "SELECT CAST((julianday(s.session_date) - julianday(?)) / 7 AS INTEGER),"
-            f" SUM(s.citizens) FROM sessions s WHERE {where} AND s.deleted_at IS NULL"
-            " AND s.session_date BETWEEN ? AND ? GROUP BY 1",
+            "SELECT CAST((julianday(r.day) - julianday(?)) / 7 AS INTEGER),"
+            f" SUM(r.citizens) FROM {table} r WHERE {where} AND r.day BETWEEN ? AND ?"
+            " GROUP BY 1",
             [first_monday.isoformat(), *params, first_monday.isoformat(), last.isoformat()],
         )
         series = [0] * weeks

@@ -211,6 +211,7 @@ class CommuneIndex:
         self._by_code: dict[str, Commune] = {}
         self._by_key: dict[str, list[Commune]] = {}
         self._by_squashed: dict[str, list[Commune]] = {}
+        self._found: dict[str, tuple[Commune, ...]] = {}  # a registry repeats its communes
         for commune in self._communes:
             self._by_code[commune.code] = commune
             key = name_key(commune.name)
@@ -235,6 +236,12 @@ class CommuneIndex:
 
     def find(self, text: str) -> list[Commune]:
         """Every commune the text could mean (by code, or by name); empty when none."""
+        found = self._found.get(text)
+        if found is None:
+            found = self._found[text] = tuple(self._find(text))
+        return list(found)
+
+    def _find(self, text: str) -> list[Commune]:
         if (by_code := self.by_code(text)) is not None:
             return [by_code]
         kind, _ = split_prefix(text)

@@ -274,6 +274,10 @@ class _SheetReader:
 # ---------------------------------------------------------------- CSV
 
 
+#: Control characters (Unicode category Cc) other than tab and line breaks.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def _decode(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = data.decode("utf-16")
@@ -298,7 +302,7 @@ def _decode(data: bytes) -> str:
                 except UnicodeDecodeError as exc:
                     raise RegistryFileError("registry.error.not_spreadsheet") from exc
     text = unicodedata.normalize("NFC", text)
-    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\t\r\n")
+    controls = len(_CONTROLS.findall(text))
     if "\x00" in text or controls > max(2, len(text) // 200):
         raise RegistryFileError("registry.error.not_spreadsheet")
     return text

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
@@ -214,6 +215,7 @@ def _capitalise(rest: str) -> str:
     return rest.title() if rest == rest.lower() else rest
 
 
+@lru_cache(maxsize=1 << 14)
 def split_team_name(name: str) -> tuple[TeamKind | None, str | None, str]:
     """(kind from prefix, canonical prefix, rest): "kv3" → ("area", "Khu vực", "3").
 
@@ -243,6 +245,7 @@ def split_team_name(name: str) -> tuple[TeamKind | None, str | None, str]:
     return None, None, text
 
 
+@lru_cache(maxsize=1 << 14)
 def team_display_name(name: str, kind: TeamKind, commune: Commune) -> str:
     """The canonical team name: "ap thanh loi" → "Ấp Thạnh Lợi", "3" (area) → "Khu vực 3"."""
     if kind == "commune":

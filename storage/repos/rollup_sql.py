@@ -1,0 +1,62 @@
+"""Places and periods as SQL conditions on the roll-up tables (``migrations/0009_rollups.sql``).
+
+The fast path of every figure. Which table answers a question depends on its shape:
+
+* a whole ISO week or a whole calendar month, per member or per team: ``member_week`` /
+  ``member_month`` (one row per member who was active) — any province size, any history;
+* any other run of days, or per category: ``member_day``, through an index on the member, the
+  team or the commune and the day;
+* totals of a commune or the province: ``commune_day``.
+
+Each query touches only the rows of its place and period, never the whole history, and never
+the raw ``sessions`` table (``tests/storage/test_query_plans.py`` holds them to it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from bot.core.permissions import Scope
+
+
+@dataclass(frozen=True)
+class MemberGrain:
+    """The member roll-up covering a period exactly: ``FROM {table} r WHERE {where}``."""
+
+    table: str
+    where: str
+    params: list[Any]
+
+
+def member_grain(start: date, end: date, alias: str = "r") -> MemberGrain:
+    """member_week for an ISO week, member_month for a calendar month, else member_day."""
+    if start.weekday() == 0 and end == start + timedelta(days=6):
+        return MemberGrain("member_week", f"{alias}.week = ?", [start.isoformat()])
+    next_month = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    if start.day == 1 and end == next_month - timedelta(days=1):
+        return MemberGrain("member_month", f"{alias}.month = ?", [start.isoformat()])
+    return MemberGrain("member_day", f"{alias}.day BETWEEN ? AND ?",
+                       [start.isoformat(), end.isoformat()])
+
+
+def days(start: date, end: date, alias: str = "r") -> tuple[str, list[Any]]:
+    return f"{alias}.day BETWEEN ? AND ?", [start.isoformat(), end.isoformat()]
+
+
+def communes_in(scope: Scope, alias: str = "r") -> tuple[str, list[Any]]:
+    """Rows of a roll-up with a ``commune_code`` in the scope (not for a team scope)."""
+    if scope.commune is not None:
+        return f"{alias}.commune_code = ?", [scope.commune]
+    if scope.province is not None:
+        return (f"{alias}.commune_code IN (SELECT code FROM communes WHERE province_code = ?)",
+                [scope.province])
+    return "1", []
+
+
+def rollup_in(scope: Scope, alias: str = "r") -> tuple[str, list[Any]]:
+    """Rows of ``member_day`` (or a table with ``team_id`` and ``commune_code``) in scope."""
+    if scope.team is not None:
+        return f"{alias}.team_id = ?", [scope.team]
+    return communes_in(scope, alias)

@@ -216,7 +216,8 @@ async def bench_import(keep: Path) -> None:
                 figures = []
                 for _ in range(2):
                     started = time.perf_counter()
-                    plan = plan_from_file(data, "registry.csv" if "CSV" in name else "r.xlsx")
+                    plan = plan_from_file(data, "registry.csv" if "CSV" in name else "r.xlsx",
+                                          DEMO)
                     summary = await import_plan(db, plan, province_code=DEMO,
                                                 now=datetime.now(UTC))
                     assert summary.applied, summary.errors[:3]

@@ -25,7 +25,7 @@ TARGETS = [
 
 
 def test_the_sheet_is_read_into_targets_beside_the_members() -> None:
-    plan = plan_from_file(xlsx({"Thành viên": MEMBERS, "Chỉ tiêu": TARGETS}), "r.xlsx")
+    plan = plan_from_file(xlsx({"Thành viên": MEMBERS, "Chỉ tiêu": TARGETS}), "r.xlsx", "92")
     assert plan.errors == []
     assert len(plan.members) == 1                    # the targets sheet is not read as people
     assert [(t.commune_code, t.team_name, t.category, t.period_kind, t.period_start,
@@ -45,7 +45,7 @@ def test_bad_rows_are_named_by_sheet_row_and_column() -> None:
             ["Vị Thủy", "", "cks", "2026-11", "nhiều"],
             ["Vị Thủy", "", "CKS", "2026-11", "20"],
             ["Vị Thủy", "", "cks", "11/2026", "30"]]               # the same as the row above
-    plan = plan_from_file(xlsx({"Targets": rows}), "t.xlsx")       # a file of targets only
+    plan = plan_from_file(xlsx({"Targets": rows}), "t.xlsx", "92")  # a file of targets only
     t = translator()
     shown = [render_error(t, "vi", e) for e in plan.errors]
     assert shown == [

@@ -101,7 +101,7 @@ def test_digest_refuses_a_bad_week_or_commune(
 
 def test_the_generated_registry_csv_imports_as_it_is(tmp_path: Path) -> None:
     registry = generate_registry("92", teams=60, members=400, seed=5)
-    plan = plan_from_file(registry_csv(registry), "registry.csv")
+    plan = plan_from_file(registry_csv(registry), "registry.csv", "92")
     assert plan.errors == []
 
     async def load() -> int:

@@ -35,7 +35,7 @@ class RegistryFileError(Exception):
     """The file as a whole cannot be read; ``code`` is a message key, ``params`` placeholders.
 
     ``params["columns"]`` (missing_columns) is a comma-separated list of :class:`Field` values
-    (plus "commune" for "code or name"), which :func:`bot.core.registry.validate.render_error`
+    (plus "commune" for "code or name"), which :func:`bot.core.registry.error_text.render_error`
     translates to column labels.
     """
 

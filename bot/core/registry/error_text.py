@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from bot.core.registry.plan import RowError, file_error
-from bot.core.registry.reader import RegistryFileError
+from bot.core.registry.raw_sheet import RegistryFileError
 
 
 class Translate(Protocol):

@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from bot.core.i18n import Language
-from bot.core.registry.reader import RegistryFileError
+from bot.core.registry.raw_sheet import RegistryFileError
 from bot.core.registry.targets_sheet import TargetRecord
 from bot.core.roles import Role
 from bot.core.text import fold

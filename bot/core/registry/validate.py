@@ -44,14 +44,8 @@ from bot.core.registry.plan import (
     file_error,
 )
 from bot.core.registry.provinces import province_info
-from bot.core.registry.reader import (
-    Field,
-    RawRegistry,
-    RawRow,
-    RawSheet,
-    RegistryFileError,
-    read_registry,
-)
+from bot.core.registry.raw_sheet import Field, RawRegistry, RawRow, RawSheet, RegistryFileError
+from bot.core.registry.reader import read_registry
 from bot.core.registry.targets_sheet import TargetsSheet, read_targets
 from bot.core.roles import Role
 from bot.core.text import fold, tidy

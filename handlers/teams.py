@@ -18,7 +18,7 @@ from bot.core.chat import Button
 from bot.core.models import Team
 from bot.core.names import MAX_TEAM_NAME, team_name
 from bot.core.permissions import Action, Scope
-from bot.core.registry.validate import split_team_name
+from bot.core.registry.cell_values import split_team_name
 from bot.core.roles import Role
 from bot.core.steering_text import behind_line, target_lines
 from bot.core.text import fold

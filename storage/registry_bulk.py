@@ -18,7 +18,7 @@ from typing import Any
 import aiosqlite
 
 from bot.core.permissions import grant_scope
-from bot.core.registry.validate import MemberRecord, TeamRecord
+from bot.core.registry.plan import MemberRecord, TeamRecord
 from bot.core.text import fold
 from storage.repos._sql import fetch_all, scalar, ts
 

@@ -12,7 +12,7 @@ from datetime import datetime
 import aiosqlite
 from pydantic import BaseModel
 
-from bot.core.registry.validate import RegistryPlan, RowError
+from bot.core.registry.plan import RegistryPlan, RowError
 from storage import registry_bulk
 from storage.db import Database
 from storage.geography import load_official_geography

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.core.registry.plan import RowError
 from bot.core.registry.targets_sheet import TargetRecord
-from bot.core.registry.validate import RowError
 from bot.core.targets import TargetPeriod
 from bot.core.text import fold
 from storage.repos import Repos

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.i18n import Translator
-from bot.core.registry.validate import render_error
+from bot.core.registry.error_text import render_error
 from storage.registry_import import ImportSummary
 
 #: A broken file can have thousands of bad rows; the first ones are enough to fix it.

@@ -14,10 +14,12 @@ import pytest
 from bot.__main__ import main
 from bot.config import ConfigError, load_settings
 from bot.core.registry.demo import DemoSizeError, demo_xlsx_bytes, generate_demo_registry
+from bot.core.registry.error_text import render_error
 from bot.core.registry.geo import CommuneIndex, official_communes
+from bot.core.registry.plan import RegistryPlan
 from bot.core.registry.provinces import UnknownProvince, all_provinces, province_info
 from bot.core.registry.reader import read_registry
-from bot.core.registry.validate import RegistryPlan, plan_from_file, render_error, validate
+from bot.core.registry.validate import plan_from_file, validate
 from locales import translator
 
 from .helpers import xlsx

@@ -5,13 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.registry.reader import (
-    Field,
-    RegistryFileError,
-    match_header,
-    read_registry,
-    read_registry_file,
-)
+from bot.core.registry.raw_sheet import Field, RegistryFileError, match_header
+from bot.core.registry.reader import read_registry, read_registry_file
 
 from .helpers import cp1258, csv_text, xlsx
 

@@ -2,17 +2,13 @@ from __future__ import annotations
 
 import pytest
 
+from bot.core.registry.cell_values import parse_role, split_team_name
+from bot.core.registry.error_text import render_error
 from bot.core.registry.geo import CommuneIndex
-from bot.core.registry.reader import RegistryFileError, read_registry
-from bot.core.registry.validate import (
-    RegistryPlan,
-    RowError,
-    parse_role,
-    plan_from_file,
-    render_error,
-    split_team_name,
-    validate,
-)
+from bot.core.registry.plan import RegistryPlan, RowError
+from bot.core.registry.raw_sheet import RegistryFileError
+from bot.core.registry.reader import read_registry
+from bot.core.registry.validate import plan_from_file, validate
 from bot.core.roles import Role
 from locales import translator
 

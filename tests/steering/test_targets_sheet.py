@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from bot.core.registry.validate import plan_from_file, render_error
+from bot.core.registry.error_text import render_error
+from bot.core.registry.validate import plan_from_file
 from locales import translator
 from storage.registry_import import import_plan
 from storage.repos import Repos

@@ -39,7 +39,7 @@ from bot.core.registry.demo_shape import DemoSizeError as DemoSizeError
 from bot.core.registry.geo import CAN_THO, Commune
 from bot.core.registry.phones import is_valid
 from bot.core.registry.provinces import province_info
-from bot.core.registry.reader import CANONICAL_HEADERS, Field
+from bot.core.registry.raw_sheet import CANONICAL_HEADERS, Field
 from bot.core.roles import Role
 
 TEAM_SIZE = (4, 9)

@@ -20,7 +20,7 @@ from itertools import accumulate
 
 from bot.core.registry.demo import ROLE_LABELS, _full_name, _Phones, _spread, _team_names
 from bot.core.registry.geo import Commune, official_communes
-from bot.core.registry.reader import CANONICAL_HEADERS, Field
+from bot.core.registry.raw_sheet import CANONICAL_HEADERS, Field
 from bot.core.roles import Role
 
 HO_CHI_MINH_CITY = "79"   # 168 wards and communes after the 2025 reform

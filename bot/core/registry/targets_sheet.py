@@ -21,7 +21,7 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict
 
 from bot.core.registry.geo import CommuneIndex, CommuneLookupError
-from bot.core.registry.reader import HEADER_SCAN_ROWS, MAX_ROWS, cell_text, is_targets_sheet
+from bot.core.registry.raw_sheet import HEADER_SCAN_ROWS, MAX_ROWS, cell_text, is_targets_sheet
 from bot.core.targets import MAX_TARGET, TargetKind, parse_count, parse_target_period
 from bot.core.text import fold, tidy
 

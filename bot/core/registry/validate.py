@@ -6,261 +6,52 @@ The plan is pure data; the storage layer upserts it by natural keys:
 * a member by phone when there is one, else by ``(commune_code, fold(team_name), fold(full_name))``.
 
 Records are only produced from rows without errors; an import should refuse to apply a plan whose
-``errors`` is not empty, and show them (``render_error``) so the sender can fix the file.
+``errors`` is not empty, and show them (``render_error``, in :mod:`bot.core.registry.error_text`)
+so the sender can fix the file. The records are in :mod:`bot.core.registry.plan`, the reading
+of roles, languages, team kinds and team names in :mod:`bot.core.registry.cell_values`.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict
-
-from bot.core.i18n import Language
 from bot.core.names import MAX_PERSON_NAME, MAX_TEAM_NAME, person_name
+from bot.core.registry.cell_values import (
+    _looks_like_commune_team,
+    parse_kind,
+    parse_language,
+    parse_role,
+    split_team_name,
+    team_display_name,
+)
 from bot.core.registry.geo import (
     Commune,
     CommuneIndex,
     CommuneLookupError,
     UnknownCommune,
     commune_anywhere,
-    name_key,
     national_index,
     normalize_code,
 )
 from bot.core.registry.phones import InvalidPhone, normalize_phone
-from bot.core.registry.provinces import province_info
-from bot.core.registry.reader import (
-    Field,
-    RawRegistry,
-    RawRow,
-    RawSheet,
-    RegistryFileError,
-    read_registry,
+from bot.core.registry.plan import (
+    MemberRecord,
+    RegistryPlan,
+    RowError,
+    TeamKind,
+    TeamRecord,
+    file_error,
 )
-from bot.core.registry.targets_sheet import TargetRecord, TargetsSheet, read_targets
+from bot.core.registry.provinces import province_info
+from bot.core.registry.raw_sheet import Field, RawRegistry, RawRow, RawSheet, RegistryFileError
+from bot.core.registry.reader import read_registry
+from bot.core.registry.targets_sheet import TargetsSheet, read_targets
 from bot.core.roles import Role
 from bot.core.text import fold, tidy
 
-TeamKind = Literal["hamlet", "area", "commune"]
-
-
 #: Roles that must belong to a team; a commune coordinator needs a commune; others need nothing.
 _NEEDS_TEAM = {Role.MEMBER, Role.TEAM_LEADER}
-
-
-class TeamRecord(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    commune_code: str
-    name: str
-    kind: TeamKind
-    former_district: str | None = None
-    former_commune: str | None = None
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return (self.commune_code, fold(self.name))
-
-
-class MemberRecord(BaseModel):
-    """One person. ``commune_code``/``team_name`` are None only for coordinators and admins."""
-
-    model_config = ConfigDict(frozen=True)
-
-    row: int
-    sheet: str
-    commune_code: str | None
-    team_name: str | None
-    full_name: str
-    phone: str | None
-    role: Role
-    language: Language | None
-
-    @property
-    def key(self) -> str | tuple[str, str, str]:
-        if self.phone:
-            return self.phone
-        return (self.commune_code or "", fold(self.team_name or ""), fold(self.full_name))
-
-    @property
-    def team_key(self) -> tuple[str, str] | None:
-        if self.commune_code is None or self.team_name is None:
-            return None
-        return (self.commune_code, fold(self.team_name))
-
-
-class RowError(BaseModel):
-    """A problem in one row (``row`` 0 and ``sheet`` "" for a problem with the whole file).
-
-    ``column`` is the header as typed in the file; ``code`` a message key; ``params`` its
-    placeholders.
-    """
-
-    model_config = ConfigDict(frozen=True)
-
-    sheet: str
-    row: int
-    column: str | None
-    code: str
-    params: dict[str, str] = {}
-
-
-class RegistryPlan(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    teams: list[TeamRecord]
-    members: list[MemberRecord]
-    errors: list[RowError]
-    #: From the "Chỉ tiêu" (Targets) sheet, if the file has one.
-    targets: list[TargetRecord] = []
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-# ---------------------------------------------------------------- value parsing
-
-def _aliases(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    return {fold(alias): value for value, aliases in table.items() for alias in aliases}
-
-
-_ROLES: dict[str, Role] = {
-    key: Role(value) for key, value in _aliases({
-        Role.MEMBER.value: ("thành viên", "member", "tv", "thành viên tổ", "tổ viên"),
-        Role.TEAM_LEADER.value: ("tổ trưởng", "team leader", "leader", "team_leader", "tt"),
-        Role.COMMUNE_COORDINATOR.value: (
-            "điều phối xã", "điều phối phường", "điều phối xã/phường", "điều phối cấp xã",
-            "commune coordinator", "commune_coordinator", "ward coordinator",
-        ),
-        Role.PROVINCE_COORDINATOR.value: (
-            "điều phối tỉnh", "điều phối thành phố", "điều phối cấp tỉnh", "điều phối tp",
-            "province coordinator", "province_coordinator", "city coordinator",
-        ),
-        Role.ADMIN.value: ("quản trị", "quản trị viên", "admin", "administrator"),
-    }).items()
-}
-
-_LANGUAGES: dict[str, str] = _aliases({
-    "vi": ("vi", "vie", "vn", "tiếng việt", "việt", "vietnamese"),
-    "en": ("en", "eng", "english", "tiếng anh", "anh"),
-})
-
-_KINDS: dict[str, str] = _aliases({
-    "hamlet": ("ấp", "hamlet", "thôn", "bản", "ấp/thôn", "village"),
-    "area": ("khu vực", "kv", "area", "khóm", "khu phố", "tổ dân phố", "tdp", "neighbourhood",
-             "neighborhood"),
-    "commune": ("xã", "phường", "xã/phường", "phường/xã", "cấp xã", "commune", "ward",
-                "đặc khu"),
-})
-
-# A team name's leading words (folded) → (kind, canonical prefix or None to keep as typed).
-_TEAM_PREFIXES: tuple[tuple[tuple[str, ...], TeamKind, str | None], ...] = (
-    (("khu", "vuc"), "area", "Khu vực"),
-    (("kv",), "area", "Khu vực"),
-    (("khu", "pho"), "area", None),
-    (("to", "dan", "pho"), "area", None),
-    (("khom",), "area", None),
-    (("ap",), "hamlet", "Ấp"),
-    (("thon",), "hamlet", None),
-    (("ban",), "hamlet", None),
-)
-_GLUED = re.compile(r"^(kv|ap)\.?\s*(\d.*)$")
-_TEAM_NOISE = re.compile(
-    r"^t[oổ]\s+(c[oô]ng\s+ngh[eệ]\s+s[oố](\s+c[oộ]ng\s+[dđ][oồ]ng)?|cns)\s*", re.IGNORECASE)
-_COMMUNE_TEAM_WORDS = {"xa", "phuong", "to xa", "to phuong", "cap xa", "to cap xa", "commune"}
-
-
-def parse_role(value: str) -> Role | None:
-    """Role from typed text ("To truong" → TEAM_LEADER); blank is MEMBER; None if unknown."""
-    key = fold(value)
-    if not key:
-        return Role.MEMBER
-    return _ROLES.get(key)
-
-
-def parse_language(value: str) -> tuple[bool, Language | None]:
-    """(recognised, language); blank → (True, None)."""
-    key = fold(value)
-    if not key:
-        return True, None
-    found = _LANGUAGES.get(key)
-    if found == "vi":
-        return True, "vi"
-    if found == "en":
-        return True, "en"
-    return False, None
-
-
-def parse_kind(value: str) -> tuple[bool, TeamKind | None]:
-    key = fold(value)
-    if not key:
-        return True, None
-    found = _KINDS.get(key)
-    if found == "hamlet":
-        return True, "hamlet"
-    if found == "area":
-        return True, "area"
-    if found == "commune":
-        return True, "commune"
-    return False, None
-
-
-def _capitalise(rest: str) -> str:
-    # Keep the user's casing unless everything was typed in lower case.
-    return rest.title() if rest == rest.lower() else rest
-
-
-@lru_cache(maxsize=1 << 14)
-def split_team_name(name: str) -> tuple[TeamKind | None, str | None, str]:
-    """(kind from prefix, canonical prefix, rest): "kv3" → ("area", "Khu vực", "3").
-
-    A leading "Tổ CNS"/"Tổ công nghệ số (cộng đồng)" is dropped. With no recognised prefix the
-    result is (None, None, name).
-    """
-    text = _TEAM_NOISE.sub("", tidy(name)).strip()
-    folded_text = fold(text)
-    glued = _GLUED.match(folded_text)
-    if glued and len(folded_text) == len(text):
-        glued_kind: TeamKind = "area" if glued.group(1) == "kv" else "hamlet"
-        return (glued_kind, "Khu vực" if glued_kind == "area" else "Ấp",
-                _capitalise(text[glued.start(2):]))
-    words = text.split(" ")
-    folded = [fold(word).rstrip(".") for word in words]
-    if len(words) > 1 and folded[0] == "to":
-        if folded[1] in ("ap", "khu", "kv", "khom", "thon", "ban"):
-            return split_team_name(" ".join(words[1:]))  # "Tổ ấp Thạnh Lợi"
-        if folded[1][:1].isdigit():
-            return "area", "Tổ", " ".join(words[1:])  # "Tổ 5": a tổ dân phố
-    for prefix, kind, canonical in _TEAM_PREFIXES:
-        n = len(prefix)
-        if len(words) > n and tuple(folded[:n]) == prefix:
-            typed = " ".join(words[:n])
-            shown = canonical if canonical is not None else typed[0].upper() + typed[1:]
-            return kind, shown, _capitalise(" ".join(words[n:]))
-    return None, None, text
-
-
-@lru_cache(maxsize=1 << 14)
-def team_display_name(name: str, kind: TeamKind, commune: Commune) -> str:
-    """The canonical team name: "ap thanh loi" → "Ấp Thạnh Lợi", "3" (area) → "Khu vực 3"."""
-    if kind == "commune":
-        return commune.name
-    _, prefix, rest = split_team_name(name)
-    if prefix is None:
-        prefix = "Ấp" if kind == "hamlet" else "Khu vực"
-        rest = _capitalise(rest)
-    return f"{prefix} {rest}"
-
-
-def _looks_like_commune_team(name: str, commune: Commune) -> bool:
-    key = fold(name)
-    return key in _COMMUNE_TEAM_WORDS or name_key(name) == name_key(commune.name)
-
 
 # ---------------------------------------------------------------- validation
 
@@ -567,54 +358,7 @@ def _target_errors(targets: TargetsSheet) -> list[RowError]:
             for sheet, row, column, code, params in targets.problems]
 
 
-def file_error(exc: RegistryFileError) -> RowError:
-    return RowError(sheet=exc.params.get("sheet", ""), row=0, column=None, code=exc.code,
-                    params=exc.params)
-
-
-# ---------------------------------------------------------------- rendering
-
-
-class Translate(Protocol):
-    def __call__(self, lang: str | None, key: str, /, **params: object) -> str: ...
-
-
-def _localised_params(translate: Translate, lang: str | None,
-                      params: dict[str, str]) -> dict[str, str]:
-    out = dict(params)
-    if "columns" in out:
-        out["columns"] = ", ".join(
-            translate(lang, f"registry.column.{name}") for name in out["columns"].split(",")
-            if name)
-    return out
-
-
-def render_error(translate: Translate, lang: str | None,
-                 err: RowError | RegistryFileError) -> str:
-    """One error as a sentence: "Thành viên, dòng 14: số điện thoại «0123» không hợp lệ..."."""
-    if isinstance(err, RegistryFileError):
-        err = file_error(err)
-    message = translate(lang, err.code, **_localised_params(translate, lang, err.params))
-    if err.row <= 0:
-        return message
-    prefix = translate(lang, "registry.error.row_prefix", sheet=err.sheet, row=str(err.row))
-    return f"{prefix} {message}"
-
-
 __all__ = [
-    "MemberRecord",
-    "RegistryPlan",
-    "RowError",
-    "TeamRecord",
-    "Translate",
-    "UnknownCommune",
-    "file_error",
-    "parse_kind",
-    "parse_language",
-    "parse_role",
     "plan_from_file",
-    "render_error",
-    "split_team_name",
-    "team_display_name",
     "validate",
 ]

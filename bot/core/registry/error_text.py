@@ -1,0 +1,34 @@
+"""Registry errors as sentences in the reader's language, with the sheet and row they are in."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.core.registry.plan import RowError, file_error
+from bot.core.registry.raw_sheet import RegistryFileError
+
+
+class Translate(Protocol):
+    def __call__(self, lang: str | None, key: str, /, **params: object) -> str: ...
+
+
+def _localised_params(translate: Translate, lang: str | None,
+                      params: dict[str, str]) -> dict[str, str]:
+    out = dict(params)
+    if "columns" in out:
+        out["columns"] = ", ".join(
+            translate(lang, f"registry.column.{name}") for name in out["columns"].split(",")
+            if name)
+    return out
+
+
+def render_error(translate: Translate, lang: str | None,
+                 err: RowError | RegistryFileError) -> str:
+    """One error as a sentence: "Thành viên, dòng 14: số điện thoại «0123» không hợp lệ..."."""
+    if isinstance(err, RegistryFileError):
+        err = file_error(err)
+    message = translate(lang, err.code, **_localised_params(translate, lang, err.params))
+    if err.row <= 0:
+        return message
+    prefix = translate(lang, "registry.error.row_prefix", sheet=err.sheet, row=str(err.row))
+    return f"{prefix} {message}"

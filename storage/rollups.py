@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from storage.db import Database
+
 #: ``(table, SELECT computing its rows from the raw sessions)``, finest first: the coarser
 #: tables are rebuilt from member_day, which is much smaller than sessions.
 _FROM_SESSIONS = (
@@ -97,17 +99,18 @@ async def rebuild(conn: aiosqlite.Connection) -> None:
         await conn.execute(statement)
 
 
-async def check(conn: aiosqlite.Connection) -> CheckReport:
-    """Compare every roll-up with the raw rows (a full pass over ``sessions``)."""
-    await conn.execute("DROP TABLE IF EXISTS temp.expected_day")
-    await conn.execute(_EXPECTED_DAY)
-    try:
+async def check(db: Database) -> CheckReport:
+    """Compare every roll-up with the raw rows (a full pass over ``sessions``).
+
+    On a connection of its own: the comparison needs a scratch (temp) table, which the
+    query-only reader may not create, and it must not hold the writer for a whole pass.
+    """
+    async with aiosqlite.connect(db.path) as conn:
+        await conn.execute(_EXPECTED_DAY)
         counts: dict[str, int] = {}
         for table, query in check_statements().items():
             rows = list(await conn.execute_fetchall(query))
             counts[table] = int(rows[0][0])
-    finally:
-        await conn.execute("DROP TABLE temp.expected_day")
     return CheckReport(counts)
 
 

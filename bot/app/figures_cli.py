@@ -67,7 +67,7 @@ async def _reindex(settings: Settings, *, check_only: bool) -> int:
                 await rollups.rebuild(conn)
             print(f"roll-ups rebuilt from the raw sessions in "
                   f"{time.perf_counter() - started:.1f} s")
-        report = await rollups.check(db.reader)
+        report = await rollups.check(db)
     for table, count in report.mismatches.items():
         print(f"{table}: {'agrees with the raw sessions' if not count else f'{count} rows differ'}")
     if not report.ok:

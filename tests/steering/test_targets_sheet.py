@@ -67,20 +67,20 @@ async def test_targets_apply_with_the_import_and_unknown_ones_reject_it(small: S
     read = Repos(small.db.reader)
     good = xlsx({"Chỉ tiêu": [TARGETS[1], ["Vị Thủy", "Ấp 10", "vneid", "2026-11", "40"],
                               ["", "", "", "Q4/2026", "900"]]})
-    summary = await import_plan(small.db, plan_from_file(good, "c.xlsx"), province_code="92",
+    summary = await import_plan(small.db, plan_from_file(good, "c.xlsx", "92"), province_code="92",
                                 now=small.clock())
     assert (summary.applied, summary.targets, summary.changes) == (True, 2, 2)
     found = await read.targets.covering(date(2026, 11, 5))
     assert sorted((t.scope_kind, t.scope_id, t.citizens) for t in found) == [
         ("province", "92", 900), ("team", str(small.teams["a10"]), 40)]
-    again = await import_plan(small.db, plan_from_file(good, "c.xlsx"), province_code="92",
+    again = await import_plan(small.db, plan_from_file(good, "c.xlsx", "92"), province_code="92",
                               now=small.clock())
     assert again.changes == 0                           # the same file changes nothing
 
     bad = xlsx({"Chỉ tiêu": [TARGETS[1], ["Vị Thủy", "Ấp 99", "vneid", "2026-11", "1"],
                              ["Vị Thủy", "", "bánh mì", "2026-11", "1"],
                              ["", "", "", "Q4/2026", "1"]]})
-    rejected = await import_plan(small.db, plan_from_file(bad, "b.xlsx"), province_code="92",
+    rejected = await import_plan(small.db, plan_from_file(bad, "b.xlsx", "92"), province_code="92",
                                  now=small.clock())
     assert not rejected.applied
     assert [e.code for e in rejected.errors] == ["registry.error.target_unknown_team",

@@ -187,7 +187,7 @@ async def _run(ops: list[tuple[Any, ...]]) -> None:
         async with Database(Path(tmp) / "p.sqlite3") as db:
             teams, members = await _registry(db)
             await _apply(db, ops, teams, members)
-            assert (await rollups.check(db.reader)).ok
+            assert (await rollups.check(db)).ok
             await _compare(db, teams, members)
 
 
@@ -206,12 +206,12 @@ async def test_reindex_repairs_what_check_finds(db: Database) -> None:
     async with db.write() as conn:  # another tool changed the figures behind the bot's back
         await conn.execute("UPDATE commune_day SET citizens = citizens + 10")
         await conn.execute("DELETE FROM member_week")
-    report = await rollups.check(db.reader)
+    report = await rollups.check(db)
     assert not report.ok
     assert report.mismatches["commune_day"] > 0
     assert report.mismatches["member_week"] > 0
     assert report.mismatches["member_day"] == 0
     async with db.write() as conn:
         await rollups.rebuild(conn)
-    assert (await rollups.check(db.reader)).ok
+    assert (await rollups.check(db)).ok
     await _compare(db, teams, members)

@@ -123,15 +123,18 @@ async def pressed(ctx: Ctx) -> None:
     if hashlib.sha256(data).hexdigest() != pending.digest:
         await ctx.answer(ctx.t("admin.import.expired"))
         return
-    async with ctx.services.db.write() as conn:
-        if not await Repos(conn).pending_imports.take(token):  # a double tap applies once
-            return
     plan = await asyncio.to_thread(plan_from_file, data, pending.filename,
                                    ctx.services.settings.province_code)
     member = ctx.caller.member
+    # The confirmation is taken in the import's own transaction: a double tap, or the press
+    # replayed after a crash, applies it once — and a crash mid-import loses neither.
     summary = await import_plan(ctx.services.db, plan,
                                 province_code=ctx.services.settings.province_code, now=ctx.now,
-                                actor=member.id if member else None, source=pending.filename)
+                                actor=member.id if member else None, source=pending.filename,
+                                pending_token=token)
+    if summary.already_applied:
+        await ctx.answer(ctx.t("admin.import.already_applied"))
+        return
     for member_id in summary.promoted:  # a new leader or coordinator sees their new commands
         await refresh_member_menus(ctx.services, member_id)
     await ctx.answer(render_summary(ctx.services.t, ctx.lang, summary, dry_run=False))

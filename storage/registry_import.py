@@ -22,6 +22,8 @@ from storage.target_import import apply_targets
 
 class ImportSummary(BaseModel):
     applied: bool = False
+    #: The pending import was already applied (or cancelled): nothing was done this time.
+    already_applied: bool = False
     teams_new: int = 0
     teams_changed: int = 0
     members_new: int = 0
@@ -40,6 +42,10 @@ class ImportSummary(BaseModel):
                 + self.roles_new + self.targets)
 
 
+class _AlreadyApplied(Exception):
+    """Raised to roll back when the confirmed pending import is no longer there."""
+
+
 class _DryRun(Exception):
     """Raised to roll back a dry run after counting."""
 
@@ -54,12 +60,22 @@ class _Rejected(Exception):
 
 async def import_plan(db: Database, plan: RegistryPlan, *, province_code: str, now: datetime,
                       actor: int | None = None, dry_run: bool = False,
-                      source: str = "") -> ImportSummary:
+                      source: str = "", pending_token: str | None = None) -> ImportSummary:
+    """Apply (or with ``dry_run`` only count) a checked registry, in one transaction.
+
+    ``pending_token``: the confirmed pending import this applies; it is taken in the same
+    transaction, so a crash leaves both the import and its pending confirmation, or neither,
+    and a second Confirm (a double tap, a replay after a restart) finds it gone and applies
+    nothing (``summary.already_applied``).
+    """
     if not plan.ok:
         return ImportSummary(errors=plan.errors)
     summary = ImportSummary()
     try:
         async with db.write() as conn:
+            if pending_token is not None and not await Repos(conn).pending_imports.take(
+                    pending_token):
+                raise _AlreadyApplied
             await _apply(conn, plan, summary, province_code, now)
             if plan.targets:
                 summary.targets, errors = await apply_targets(Repos(conn), plan.targets,
@@ -76,6 +92,8 @@ async def import_plan(db: Database, plan: RegistryPlan, *, province_code: str, n
             )
     except _DryRun:
         return summary
+    except _AlreadyApplied:
+        return ImportSummary(already_applied=True)
     except _Rejected as rejected:
         return ImportSummary(errors=rejected.errors)
     summary.applied = True

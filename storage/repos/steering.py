@@ -56,22 +56,21 @@ class SteeringRepo:
         was logged there, and its latest session up to ``end``."""
         where, params = teams_in(scope)
         period = [start.isoformat(), end.isoformat()]
+        # From the roll-ups (issue 12): member_day, by its team index, never the raw sessions.
         rows = await fetch_all(
             self.conn,
             "SELECT t.id, t.name, t.commune_code, c.name,"
             " (SELECT COUNT(*) FROM members m WHERE m.team_id = t.id AND m.active),"
-            " (SELECT COUNT(DISTINCT m.id) FROM members m JOIN sessions s"
-            "   ON s.member_id = m.id AND s.deleted_at IS NULL"
-            "   AND s.session_date BETWEEN ? AND ? WHERE m.team_id = t.id AND m.active),"
-            " COALESCE(p.sessions, 0), COALESCE(p.citizens, 0),"
-            " (SELECT MAX(s.session_date) FROM sessions s WHERE s.team_id = t.id"
-            "   AND s.deleted_at IS NULL AND s.session_date <= ?)"
+            " (SELECT COUNT(*) FROM members m WHERE m.team_id = t.id AND m.active AND EXISTS"
+            "   (SELECT 1 FROM member_day d WHERE d.member_id = m.id AND d.day BETWEEN ? AND ?)),"
+            " (SELECT COALESCE(SUM(d.sessions), 0) FROM member_day d"
+            "   WHERE d.team_id = t.id AND d.day BETWEEN ? AND ?),"
+            " (SELECT COALESCE(SUM(d.citizens), 0) FROM member_day d"
+            "   WHERE d.team_id = t.id AND d.day BETWEEN ? AND ?),"
+            " (SELECT MAX(d.day) FROM member_day d WHERE d.team_id = t.id AND d.day <= ?)"
             " FROM teams t JOIN communes c ON c.code = t.commune_code"
-            " LEFT JOIN (SELECT team_id, COUNT(*) AS sessions, SUM(citizens) AS citizens"
-            "   FROM sessions WHERE deleted_at IS NULL AND session_date BETWEEN ? AND ?"
-            "   GROUP BY team_id) p ON p.team_id = t.id"
             f" WHERE t.active AND {where} ORDER BY natsort(c.name), natsort(t.name)",
-            [*period, end.isoformat(), *period, *params],
+            [*period, *period, *period, end.isoformat(), *params],
         )
         return [TeamActivity(team_id=r[0], team_name=r[1], commune_code=r[2], commune_name=r[3],
                              members=r[4], active_members=r[5], sessions=r[6], citizens=r[7],
@@ -82,12 +81,12 @@ class SteeringRepo:
                                 end: date) -> dict[tuple[str, int], int]:
         """Citizens helped per (place, category id): place is a team id or commune code as
         text, or "" for the whole scope."""
-        key = {"team": "s.team_id", "commune": "s.commune_code", "scope": "''"}[level]
-        where, params = sessions_in(scope)
+        key = {"team": "d.team_id", "commune": "d.commune_code", "scope": "''"}[level]
+        where, params = sessions_in(scope, alias="d")
         rows = await fetch_all(
             self.conn,
-            f"SELECT {key}, s.category_id, SUM(s.citizens) FROM sessions s WHERE {where}"
-            " AND s.deleted_at IS NULL AND s.session_date BETWEEN ? AND ? GROUP BY 1, 2",
+            f"SELECT {key}, d.category_id, SUM(d.citizens) FROM member_day d WHERE {where}"
+            " AND d.day BETWEEN ? AND ? GROUP BY 1, 2",
             [*params, start.isoformat(), end.isoformat()],
         )
         return {(str(r[0]), int(r[1])): int(r[2]) for r in rows}
@@ -106,18 +105,18 @@ class SteeringRepo:
         rows: dict[int, dict[str, Any]] = {
             int(r[0]): {"member_id": r[0], "member_name": r[1], "team_id": r[2],
                         "team_name": r[3], "commune_name": r[4]} for r in people}
-        swhere, sparams = sessions_in(scope)
-        latest_where, latest_params = sessions_in(scope, alias="s2")
+        # From the roll-up member_day (issue 12): distinct days are its days, directly.
+        swhere, sparams = sessions_in(scope, alias="d")
+        latest_where, latest_params = sessions_in(scope, alias="d2")
         period = [start.isoformat(), end.isoformat()]
         logged = await fetch_all(
             self.conn,
-            "SELECT s.member_id, COUNT(DISTINCT s.session_date), COUNT(*), SUM(s.citizens),"
-            " (SELECT s2.team_id FROM sessions s2 WHERE s2.member_id = s.member_id"
-            f"   AND {latest_where} AND s2.deleted_at IS NULL"
-            "   AND s2.session_date BETWEEN ? AND ?"
-            "   ORDER BY s2.session_date DESC, s2.id DESC LIMIT 1)"
-            f" FROM sessions s WHERE {swhere} AND s.deleted_at IS NULL"
-            " AND s.session_date BETWEEN ? AND ? GROUP BY s.member_id",
+            "SELECT d.member_id, COUNT(DISTINCT d.day), SUM(d.sessions), SUM(d.citizens),"
+            " (SELECT NULLIF(d2.team_id, 0) FROM member_day d2"
+            f"   WHERE d2.member_id = d.member_id AND {latest_where}"
+            "   AND d2.day BETWEEN ? AND ? ORDER BY d2.day DESC, d2.team_id DESC LIMIT 1)"
+            f" FROM member_day d WHERE {swhere}"
+            " AND d.day BETWEEN ? AND ? GROUP BY d.member_id",
             [*latest_params, *period, *sparams, *period])
         moved = [int(r[0]) for r in logged if int(r[0]) not in rows or
                  (r[4] is not None and rows[int(r[0])]["team_id"] != r[4])]

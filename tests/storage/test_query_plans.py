@@ -79,6 +79,14 @@ def _calls(read: Repos, teams: list[int], members: list[int]
                 read.exports.member_months(s, a, b, [a.replace(day=1)]))
             add("weekly citizens", lambda s=scope, a=start: read.weekly.weekly_citizens(
                 s, a, 8))
+            # Issue 13's steering figures: completeness, targets' progress, days on duty.
+            add("team activity",
+                lambda s=scope, a=start, b=end: read.steering.team_activity(s, a, b))
+            for level in ("team", "commune", "scope"):
+                add(f"citizens by {level}", lambda s=scope, a=start, b=end, lv=level:
+                    read.steering.citizens_by_place(s, lv, a, b))
+            add("days on duty",
+                lambda s=scope, a=start, b=end: read.steering.duty_month(s, a, b))
         calls.append((f"active_counts_many {period_name}", lambda: read.activity.
                       active_counts_many(Scope(PROVINCE), [WEEK, MONTH, DAYS])))
         calls.append((f"by_commune {period_name}", lambda a=start, b=end:

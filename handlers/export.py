@@ -17,7 +17,6 @@ from bot.core.chat import Button, OutFile, OutMessage
 from bot.core.permissions import Action, Scope
 from bot.core.text import fold
 from handlers.admin_scope import (
-    commune_scope,
     find_communes,
     grid,
     local_today,
@@ -25,10 +24,10 @@ from handlers.admin_scope import (
     province_wide,
     refuse_place,
     scopes_for,
-    team_scope,
 )
 from handlers.commune_picker import pick_commune
 from handlers.context import Ctx
+from handlers.place_codes import place_code, place_from_code
 from handlers.places import example_commune
 from handlers.render.workbook import (
     CSV_MIME,
@@ -97,11 +96,11 @@ async def _go(ctx: Ctx, fmt: str, period: Period, scope_code: str) -> None:
     if scope_code == "?":
         mine = scopes_for(ctx, Action.EXPORT)
         if len(mine) == 1 and not province_wide(ctx, Action.EXPORT):
-            scope_code = _code(mine[0])
+            scope_code = place_code(mine[0])
         else:
             await _ask_scope(ctx, fmt, period)
             return
-    scope = await _scope(ctx, scope_code)
+    scope = await place_from_code(ctx, scope_code)
     if scope is None:
         await ctx.answer(ctx.t("errors.stale_button"))
         return
@@ -142,25 +141,6 @@ async def _place_from_text(ctx: Ctx, text: str, fmt: str, period: Period | None)
              for t in teams]))
         return None
     await ctx.reply(ctx.t("export.place_not_found", text=text[:60]))
-    return None
-
-
-def _code(scope: Scope) -> str:
-    if scope.team is not None:
-        return f"t{scope.team}"
-    if scope.commune is not None:
-        return f"c{scope.commune}"
-    return "p"
-
-
-async def _scope(ctx: Ctx, code: str) -> Scope | None:
-    if code == "p":
-        return Scope(ctx.services.settings.province_code)
-    if code.startswith("c") and code[1:].isdigit():
-        return commune_scope(ctx, code[1:])
-    if code.startswith("t") and code[1:].isdigit():
-        team = await ctx.services.read.people.team(int(code[1:]))
-        return team_scope(team) if team else None
     return None
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -14,6 +12,7 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import AIORateLimiter, Application
 
 from bot.app.intake import Intake
+from bot.app.long_poll import LongPoll
 from bot.app.services import Services
 from bot.channels.aiohttp_request import AiohttpRequest
 from bot.channels.telegram import TelegramPort, to_incoming
@@ -27,7 +26,6 @@ log = logging.getLogger(__name__)
 RATE_LIMIT_RETRIES = 5
 #: The updates the flows use (others are not even fetched).
 ALLOWED_UPDATES = ["message", "callback_query"]
-MAX_BACKOFF = 30.0
 #: Connections Telegram may open at once to deliver by webhook (different chats).
 WEBHOOK_CONNECTIONS = 32
 
@@ -60,33 +58,16 @@ def build_telegram_app(services: Services, *, token: str, base_url: str,
     return app
 
 
-class TelegramPoller:
+class TelegramPoller(LongPoll):
     """getUpdates in a loop; each batch is in the inbox before the next call acknowledges it."""
 
     def __init__(self, bot: Bot, intake: Intake, *, timeout: int = 25,
                  backoff: float = 1.0) -> None:
+        super().__init__("telegram-poller", backoff)
         self.bot = bot
         self.intake = intake
         self.timeout = timeout
-        self.backoff = backoff
         self.offset: int | None = None
-        self._stop = asyncio.Event()
-        self._waiting = False  # inside a long poll or a back-off: safe to cancel
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="telegram-poller")
-
-    async def stop(self) -> None:
-        """Stop after the batch in hand is stored; an idle long poll is cut short."""
-        self._stop.set()
-        task = self._task
-        if task is None:
-            return
-        if self._waiting:
-            task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
     async def _run(self) -> None:
         failures = 0
@@ -103,7 +84,7 @@ class TelegramPoller:
                 raise
             except (TelegramError, OSError) as exc:
                 failures += 1
-                delay = min(MAX_BACKOFF, self.backoff * 2 ** (failures - 1))
+                delay = self._delay(failures)
                 log.warning("Telegram getUpdates failed (%s); next try in %.1fs",
                             type(exc).__name__, delay)
                 await self._pause(delay)
@@ -114,14 +95,6 @@ class TelegramPoller:
             batch = [inc for update in updates if (inc := to_incoming(update)) is not None]
             await self.intake.accept(batch)
             self.offset = updates[-1].update_id + 1
-
-    async def _pause(self, seconds: float) -> None:
-        self._waiting = True
-        try:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), seconds)
-        finally:
-            self._waiting = False
 
 
 async def _introduce(app: Application, services: Services) -> None:  # type: ignore[type-arg]

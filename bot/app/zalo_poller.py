@@ -19,7 +19,6 @@ the same update handler (``bot.app.web.webhooks.ZaloReceiver``), each in its own
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -27,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.app.intake import Intake
+from bot.app.long_poll import LongPoll
 from bot.app.services import Services
 from bot.channels.zalo import FileHost, ZaloPort, to_incoming
 from bot.channels.zalo_api import ZaloApi
@@ -34,7 +34,6 @@ from bot.channels.zalo_api import ZaloApi
 log = logging.getLogger(__name__)
 
 UpdateHandler = Callable[[dict[str, Any]], Awaitable[None]]
-MAX_BACKOFF = 30.0
 #: Updates handled at once (of different chats), as Telegram's CONCURRENT_UPDATES.
 MAX_IN_FLIGHT = 32
 
@@ -46,34 +45,22 @@ class PollerStats:
     errors: int = 0  # failed polls (network, 5xx...), each followed by a back-off
 
 
-class ZaloPoller:
+class ZaloPoller(LongPoll):
     def __init__(self, api: ZaloApi, handle: UpdateHandler, *, poll_timeout: int = 30,
                  backoff: float = 1.0, max_in_flight: int = MAX_IN_FLIGHT,
                  on_error: Callable[[], None] | None = None) -> None:
+        super().__init__("zalo-poller", backoff)
         self.api = api
         self.handle = handle
         self.poll_timeout = poll_timeout
-        self.backoff = backoff
         self.stats = PollerStats()
-        self._stop = asyncio.Event()
-        self._waiting = False  # inside a long poll or a back-off: safe to cancel
-        self._task: asyncio.Task[None] | None = None
         self._slots = asyncio.Semaphore(max_in_flight)
         self._in_flight: set[asyncio.Task[None]] = set()
         self._on_error = on_error
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="zalo-poller")
-
     async def stop(self) -> None:
         """Stop after the updates in hand (if any) are handled; an idle poll is cut short."""
-        self._stop.set()
-        task = self._task
-        if task is not None:
-            if self._waiting:
-                task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await super().stop()
         if self._in_flight:
             await asyncio.gather(*self._in_flight, return_exceptions=True)
 
@@ -93,7 +80,7 @@ class ZaloPoller:
                 if self._on_error is not None:
                     self._on_error()
                 failures += 1
-                delay = min(MAX_BACKOFF, self.backoff * 2 ** (failures - 1))
+                delay = self._delay(failures)
                 log.warning("Zalo getUpdates failed (%s); next try in %.1fs", exc, delay)
                 await self._pause(delay)
                 continue
@@ -117,14 +104,6 @@ class ZaloPoller:
             log.exception("Zalo update could not be handled: %r", update.get("event_name"))
         finally:
             self._slots.release()
-
-    async def _pause(self, seconds: float) -> None:
-        self._waiting = True
-        try:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), seconds)
-        finally:
-            self._waiting = False
 
 
 @dataclass

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from bot.app.demo import PERSONA_IDS
 from storage.repos import Repos
-from tests.factories import log_session
+from tests.harness.factories import log_session
 from tests.harness.world import World
 
 NOV = date(2026, 11, 1)

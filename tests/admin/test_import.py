@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from storage.repos import Repos
+from tests.harness.registry_files import csv_text, xlsx
 from tests.harness.world import World
-from tests.registry.helpers import csv_text, xlsx
 
 HEADER = ["Mã xã", "Xã/Phường", "Tổ", "Họ và tên", "SĐT", "Vai trò", "Ngôn ngữ"]
 GOOD = [

@@ -7,7 +7,7 @@ from datetime import date
 from bot.app.demo import PERSONA_IDS
 from bot.core.roles import Role
 from storage.repos import Repos
-from tests.factories import log_session
+from tests.harness.factories import log_session
 from tests.harness.world import World
 
 

@@ -18,9 +18,9 @@ from bot.core.text import fold
 from bot.sandbox import SandboxServer
 from storage.db import Database
 from storage.geography import settle_province
-from tests.conftest import FakeClock
+from tests.harness.clock import FakeClock
+from tests.harness.registry_files import csv_text, xlsx
 from tests.harness.world import ADMIN_FROM_SETTINGS, World, _start_bot
-from tests.registry.helpers import csv_text, xlsx
 
 HCM = "Thành phố Hồ Chí Minh"
 HEADER = ["Mã xã", "Xã/Phường", "Tổ", "Họ và tên", "SĐT", "Vai trò", "Ngôn ngữ"]

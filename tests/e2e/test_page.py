@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import CHROMIUM_ARGS, chromium_or_skip
+from tests.harness.browser import CHROMIUM_ARGS, chromium_or_skip
 from tests.harness.world import World
 
 

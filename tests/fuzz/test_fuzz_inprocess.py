@@ -27,9 +27,9 @@ from bot.app.services import make_services
 from bot.channels import zalo as zalo_channel
 from bot.config import load_settings
 from storage.db import Database
-from tests.conftest import FakeClock
-from tests.fuzz.harness import ErrorRecorder, Fuzzer, database_problems, stored_unconfirmed
-from tests.fuzz.strategies import Step, steps
+from tests.harness.clock import FakeClock
+from tests.harness.fuzz import ErrorRecorder, Fuzzer, database_problems, stored_unconfirmed
+from tests.harness.fuzz_strategies import Step, steps
 from tests.harness.inprocess import InProcessBot, RecordingPort, RecordingZaloApi
 
 BATCH = 20

@@ -14,8 +14,8 @@ from hypothesis import Phase, given, settings
 from bot.sandbox.inbox import SandboxUserError
 from bot.sandbox.testing import SandboxUser
 from bot.sandbox.zalo_state import zalo_user_id
-from tests.fuzz.harness import ErrorRecorder
-from tests.fuzz.strategies import Step, steps
+from tests.harness.fuzz import ErrorRecorder
+from tests.harness.fuzz_strategies import Step, steps
 from tests.harness.world import World
 from tests.harness.zalo_world import ZaloWorld
 

@@ -20,10 +20,9 @@ from bot.app.services import make_services
 from bot.config import load_settings
 from storage.backup import BackupError, restore_database, take_backup
 from storage.db import Database
-from tests.conftest import FakeClock
-from tests.factories import log_session
-from tests.harness.world import demo_database  # noqa: F401  (the demo province, built once)
-from tests.ops.conftest import NOW, run_cli
+from tests.harness.clock import FakeClock
+from tests.harness.factories import log_session
+from tests.harness.installation import NOW, run_cli
 
 DAY = date(2026, 11, 23)
 
@@ -40,7 +39,7 @@ def _session_keys(path: Path) -> tuple[list[str], set[str]]:
 
 
 async def test_a_backup_taken_while_sessions_are_written_holds_every_confirmed_one(
-        demo_database: Path, tmp_path: Path) -> None:  # noqa: F811
+        demo_database: Path, tmp_path: Path) -> None:
     path = tmp_path / "data" / "tocns.sqlite3"
     path.parent.mkdir()
     shutil.copy(demo_database, path)

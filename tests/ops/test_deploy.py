@@ -22,7 +22,7 @@ from aiohttp import web
 
 from bot.app.demo import PERSONA_IDS
 from bot.sandbox import SandboxUser
-from tests.ops.conftest import ROOT
+from tests.harness.installation import ROOT
 
 DEPLOY = ROOT / "deploy"
 UNIT = DEPLOY / "tocns-bot.service"

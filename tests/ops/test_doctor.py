@@ -15,7 +15,7 @@ from bot.app.doctor import doctor
 from bot.config import Settings
 from locales import load_catalogue, translator
 from storage.db import Database
-from tests.ops.conftest import NOW, TELEGRAM_TOKEN, ZALO_TOKEN, Installation, run_cli
+from tests.harness.installation import NOW, TELEGRAM_TOKEN, ZALO_TOKEN, Installation, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 Usage = namedtuple("Usage", "total used free")

@@ -23,7 +23,7 @@ from bot.sandbox import SandboxUser
 from bot.sandbox.inbox import call_sandbox
 from bot.sandbox.zalo_state import zalo_user_id
 from bot.sandbox.zalo_testing import SandboxZaloUser
-from tests.ops.conftest import ROOT
+from tests.harness.installation import ROOT
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 #: What a member types: a citizen's name and phone number in the note.

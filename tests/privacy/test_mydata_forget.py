@@ -47,7 +47,7 @@ async def test_a_long_history_comes_page_by_page(world: World) -> None:
     member_id = await _member(world, "member_1")
     from datetime import date, timedelta
 
-    from tests.factories import log_session
+    from tests.harness.factories import log_session
     for i in range(60):
         await log_session(world.services.db, world.clock, member_id, "dvc", 1,
                           date(2026, 11, 20) - timedelta(days=i % 20), f"k{i}",

@@ -21,8 +21,7 @@ from bot.core.registry.provinces import UnknownProvince, all_provinces, province
 from bot.core.registry.reader import read_registry
 from bot.core.registry.validate import plan_from_file, validate
 from locales import translator
-
-from .helpers import xlsx
+from tests.harness.registry_files import xlsx
 
 HEADER = ["Mã xã", "Xã/Phường", "Tổ", "Họ và tên", "SĐT", "Vai trò", "Ngôn ngữ"]
 

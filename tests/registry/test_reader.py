@@ -7,8 +7,7 @@ import pytest
 
 from bot.core.registry.raw_sheet import Field, RegistryFileError, match_header
 from bot.core.registry.reader import read_registry, read_registry_file
-
-from .helpers import cp1258, csv_text, xlsx
+from tests.harness.registry_files import cp1258, csv_text, xlsx
 
 MEMBERS: list[list[object]] = [
     ["Mã xã", "Xã/Phường", "Tổ", "Họ và tên", "Số điện thoại", "Vai trò", "Ngôn ngữ"],

@@ -11,8 +11,7 @@ from bot.core.registry.reader import read_registry
 from bot.core.registry.validate import plan_from_file, validate
 from bot.core.roles import Role
 from locales import translator
-
-from .helpers import Rows, csv_text, xlsx
+from tests.harness.registry_files import Rows, csv_text, xlsx
 
 HEADER = ["Mã xã", "Xã/Phường", "Tổ", "Họ và tên", "SĐT", "Vai trò", "Ngôn ngữ"]
 

@@ -73,7 +73,7 @@ async def test_an_admin_changes_a_schedule_politely(world: World) -> None:
 
 @pytest.mark.browser
 async def test_the_digest_and_its_chart_show_on_the_chat_page(world: World) -> None:
-    from tests.browser import CHROMIUM_ARGS, chromium_or_skip
+    from tests.harness.browser import CHROMIUM_ARGS, chromium_or_skip
 
     executable = chromium_or_skip()
     from playwright.async_api import async_playwright, expect

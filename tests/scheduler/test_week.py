@@ -10,7 +10,8 @@ from bot.sandbox.faults import FaultConfig
 from bot.sandbox.flood import FloodControl
 from handlers.weekly import LOG_NOW, run_due_work
 from storage.repos import Repos
-from tests.scheduler.conftest import Province92, at
+from tests.harness.clock import at
+from tests.harness.province import Province92
 
 MONDAY = date(2026, 11, 23)         # ISO week 48; the digest then reports week 47
 LAST_WEEK = date(2026, 11, 18)

@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.app.demo import PERSONA_IDS
-from tests.factories import log_session
+from tests.harness.factories import log_session
 from tests.harness.world import World
 
 OCT = "tháng 10/2026"

@@ -7,10 +7,10 @@ from datetime import date
 
 from bot.app.jobs import drain_now
 from handlers.weekly import run_due_work
-from tests.factories import log_session
+from tests.harness.clock import at
+from tests.harness.factories import log_session
 from tests.harness.world import World
 from tests.harness.zalo_world import ZaloWorld, start_zalo
-from tests.scheduler.conftest import at
 
 FRIDAY = "2026-11-27 16:00"          # the default reminder time, in the clock's week
 

@@ -8,7 +8,7 @@ from bot.core.allowance import AllowanceRule
 from bot.core.permissions import Scope
 from bot.core.targets import TargetPeriod
 from storage.repos import Repos
-from tests.steering.conftest import Small
+from tests.harness.small_province import Small
 
 MON, SUN = date(2026, 11, 16), date(2026, 11, 22)
 VI_THUY = Scope("92", "31441")

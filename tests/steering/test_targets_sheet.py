@@ -10,9 +10,9 @@ from bot.core.registry.validate import plan_from_file
 from locales import translator
 from storage.registry_import import import_plan
 from storage.repos import Repos
+from tests.harness.registry_files import xlsx
+from tests.harness.small_province import Small
 from tests.harness.world import World
-from tests.registry.helpers import xlsx
-from tests.steering.conftest import Small
 
 MEMBERS = [["Mã xã", "Tổ", "Họ và tên"], ["31441", "Ấp 1", "Trần Thị Hoa"]]
 TARGETS = [

@@ -10,8 +10,8 @@ from bot.core.registry.validate import plan_from_file
 from storage.db import Database
 from storage.registry_import import import_plan
 from storage.repos import Repos
-from tests.conftest import FakeClock
-from tests.factories import log_session
+from tests.harness.clock import FakeClock
+from tests.harness.factories import log_session
 
 MONDAY = date(2026, 11, 16)
 

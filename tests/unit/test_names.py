@@ -8,7 +8,7 @@ from bot.core.names import MAX_PERSON_NAME, person_name, team_name
 from bot.core.registry.geo import CommuneIndex
 from bot.core.registry.reader import read_registry
 from bot.core.registry.validate import validate
-from tests.registry.helpers import xlsx
+from tests.harness.registry_files import xlsx
 
 HEADER = ["Mã xã", "Xã/Phường", "Tổ", "Họ và tên", "SĐT", "Vai trò", "Ngôn ngữ"]
 

@@ -13,7 +13,7 @@ from bot.app.jobs import drain_now
 from handlers.weekly import run_due_work
 from storage.file_links import new_token
 from storage.repos import Repos
-from tests.web.conftest import HookedWorld
+from tests.harness.hooked import HookedWorld
 
 
 def _link(text: str) -> str:

@@ -21,9 +21,9 @@ from bot.core.chat import OutMessage
 from handlers.context import Services
 from handlers.outbox import OutboxMessage, enqueue
 from storage.db import Database
-from tests.conftest import FakeClock
+from tests.harness.clock import FakeClock
+from tests.harness.hooked import HookedWorld
 from tests.harness.web import serving
-from tests.web.conftest import HookedWorld
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 

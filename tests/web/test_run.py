@@ -22,8 +22,7 @@ from bot.config import Settings, load_settings
 from bot.sandbox.testing import SandboxUser
 from bot.sandbox.zalo_state import zalo_user_id
 from bot.sandbox.zalo_testing import SandboxZaloUser
-from tests.harness.world import demo_database  # noqa: F401  (fixture)
-from tests.web.conftest import TELEGRAM_SECRET, ZALO_SECRET
+from tests.harness.hooked import TELEGRAM_SECRET, ZALO_SECRET
 
 
 def _free_port() -> int:
@@ -58,7 +57,7 @@ async def _post(session: aiohttp.ClientSession, url: str) -> Any:
 
 
 async def test_the_demo_serves_file_links_and_health_on_its_own_address(
-        demo_database: Path, tmp_path: Path) -> None:  # noqa: F811
+        demo_database: Path, tmp_path: Path) -> None:
     port = _free_port()
     sandbox = f"http://127.0.0.1:{port}"
     settings = load_settings(DATABASE_PATH=_database(demo_database, tmp_path),
@@ -84,7 +83,7 @@ async def test_the_demo_serves_file_links_and_health_on_its_own_address(
 
 
 async def test_with_a_web_address_both_channels_receive_by_webhook(
-        demo_database: Path, tmp_path: Path) -> None:  # noqa: F811
+        demo_database: Path, tmp_path: Path) -> None:
     port, web_port = _free_port(), _free_port()
     sandbox = f"http://127.0.0.1:{port}"
     public = f"http://127.0.0.1:{web_port}"

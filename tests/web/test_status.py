@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bot.core.chat import OutMessage
 from handlers.outbox import OutboxMessage, enqueue
-from tests.web.conftest import HookedWorld
+from tests.harness.hooked import HookedWorld
 
 
 async def test_an_admin_sees_the_figures(hooked: HookedWorld) -> None:

@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from bot.app.web.webhooks import TELEGRAM_HEADER, TELEGRAM_PATH, ZALO_HEADER, ZALO_PATH
-from tests.web.conftest import TELEGRAM_SECRET, ZALO_SECRET, HookedWorld
+from tests.harness.hooked import TELEGRAM_SECRET, ZALO_SECRET, HookedWorld
 
 
 def _telegram_update(update_id: int, user_id: int, text: str) -> dict[str, Any]:

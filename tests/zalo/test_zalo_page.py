@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.app.demo import PERSONA_IDS
-from tests.browser import CHROMIUM_ARGS, chromium_or_skip
+from tests.harness.browser import CHROMIUM_ARGS, chromium_or_skip
 from tests.harness.zalo_world import ZaloWorld
 
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from storage.db import Database
 from storage.repos import Repos
-from tests.conftest import FakeClock
+from tests.harness.clock import FakeClock
 
 
 async def log_session(db: Database, clock: FakeClock, member_id: int, category: str,

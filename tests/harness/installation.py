@@ -1,5 +1,7 @@
 """An installation as an operator has it: a migrated database in a data folder, its backups,
-and the platforms (the sandbox's Telegram and Zalo Bot APIs) that the tokens talk to."""
+and the platforms (the sandbox's Telegram and Zalo Bot APIs) that the tokens talk to; ``python -m
+bot`` run as the operator runs it. A pytest plugin (see tests/conftest.py): ask for
+``installation``."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """The bot as deployed behind a public address: its web server on a loopback port, Telegram and
 Zalo delivering updates to its webhooks (the sandbox POSTs them, as the platforms do), file
-links for Zalo, the scheduler — on a copy of the demo province."""
+links for Zalo, the scheduler — on a copy of the demo province. A pytest plugin (see
+tests/conftest.py): ask for the ``hooked`` fixture."""
 
 from __future__ import annotations
 
@@ -28,9 +29,9 @@ from bot.sandbox.zalo_state import zalo_user_id
 from bot.sandbox.zalo_testing import SandboxZaloUser
 from handlers.context import Services
 from storage.db import Database
-from tests.conftest import FakeClock
+from tests.harness.clock import FakeClock
 from tests.harness.web import serving
-from tests.harness.world import ADMIN_FROM_SETTINGS, demo_database  # noqa: F401  (fixture)
+from tests.harness.world import ADMIN_FROM_SETTINGS
 
 TELEGRAM_SECRET = "telegram-secret-for-the-tests_0123456789"
 ZALO_SECRET = "zalo-secret-for-the-tests_9876543210"
@@ -74,7 +75,7 @@ class HookedWorld:
 
 
 @pytest.fixture
-async def hooked(demo_database: Path, tmp_path: Path,  # noqa: F811
+async def hooked(demo_database: Path, tmp_path: Path,
                  clock: FakeClock, request: pytest.FixtureRequest) -> AsyncIterator[HookedWorld]:
     db_path = tmp_path / "bot.sqlite3"
     shutil.copy(demo_database, db_path)

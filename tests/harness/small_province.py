@@ -1,4 +1,5 @@
-"""A small hand-built province on real SQLite: two communes, a few teams, named people."""
+"""A small hand-built province on real SQLite: two communes, a few teams, named people. A pytest
+plugin (see tests/conftest.py): ask for the ``small`` fixture."""
 
 from __future__ import annotations
 
@@ -10,10 +11,7 @@ import pytest
 from bot.core.models import Commune, Province
 from storage.db import Database
 from storage.repos import Repos
-from tests.conftest import FakeClock
-from tests.harness.world import World, demo_database, world
-
-__all__ = ["demo_database", "quiet_world", "small", "world"]
+from tests.harness.clock import FakeClock
 
 # team key → (commune code, team name, members)
 TEAMS: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -67,11 +65,3 @@ async def small(db: Database, clock: FakeClock) -> Small:
                 people[person] = await repos.members.create(
                     full_name=person, team_id=teams[key], phone=None, language=None, now=now)
     return Small(db, clock, teams, people)
-
-
-@pytest.fixture
-async def quiet_world(world: World) -> World:
-    """The demo province with none of its sample activity, so a test counts only its own."""
-    async with world.services.db.write() as conn:
-        await conn.execute("DELETE FROM sessions")
-    return world

@@ -1,11 +1,12 @@
 """A small province on real SQLite, the sandbox, and a sender wired to it through a plain Bot
-(no PTB rate limiter: the sender's own limits and retries are what is under test)."""
+(no PTB rate limiter: the sender's own limits and retries are what is under test). A pytest
+plugin (see tests/conftest.py): ask for the ``province`` fixture."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from bot.sandbox import SandboxServer, SandboxUser
 from bot.sandbox.testing import DEFAULT_TOKEN, SandboxMessage
 from storage.db import Database
 from storage.repos import Repos
-from tests.conftest import FakeClock
+from tests.harness.clock import FakeClock
 
 # user id → (name, team, role, commune) ; team "A" is in 31441, team "B" in 31321
 PEOPLE: dict[int, tuple[str, str | None, Role | None, str | None]] = {
@@ -110,10 +111,3 @@ async def province(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Province92
             world.users[uid] = sandbox.user(uid, name, "vi")
             await world.users[uid].send("/start")   # the person has opened the chat
         yield world
-
-
-def at(clock: FakeClock, local: str) -> None:
-    """Move the clock to a local (Vietnam) time, e.g. "2026-11-27 16:00"."""
-    from zoneinfo import ZoneInfo
-
-    clock.now = datetime.fromisoformat(local).replace(tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))

@@ -14,7 +14,7 @@ from typing import Any
 from bot.channels import zalo as zalo_channel
 from bot.channels.zalo_text import Options
 from bot.sandbox.zalo_state import zalo_user_id
-from tests.fuzz.strategies import Step, Who
+from tests.harness.fuzz_strategies import Step, Who
 from tests.harness.inprocess import InProcessBot
 
 #: Pressing "erase my data" for real would leave the rest of a run without members.

@@ -19,7 +19,7 @@ import pytest
 from bot.sandbox import SandboxServer, SandboxUser
 from storage.db import Database
 from storage.repos import Repos
-from tests.reliability.bot_process import BotProcess
+from tests.app.reliability.bot_process import BotProcess
 
 pytestmark = pytest.mark.long
 

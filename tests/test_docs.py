@@ -8,7 +8,7 @@ from pathlib import Path
 from bot.app.routes import build_dispatcher
 from bot.config import Settings
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_every_setting_is_explained_in_env_example_and_readme() -> None:

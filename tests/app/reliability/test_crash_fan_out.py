@@ -22,7 +22,7 @@ from bot.config import load_settings
 from bot.sandbox import SandboxServer
 from storage.db import Database
 from storage.repos import Repos
-from tests.reliability.bot_process import BotProcess
+from tests.app.reliability.bot_process import BotProcess
 
 pytestmark = pytest.mark.long
 

@@ -21,7 +21,7 @@ from bot.config import load_settings
 from bot.core.registry.large_province import generate_registry, registry_csv
 from bot.sandbox import SandboxServer
 from storage.db import Database
-from tests.reliability.bot_process import BotProcess
+from tests.app.reliability.bot_process import BotProcess
 
 pytestmark = pytest.mark.long
 

@@ -226,7 +226,7 @@ def _key(member_id: int, flow_id: str) -> str:
 
 async def _week_total(ctx: Ctx, member_id: int) -> int:
     start, end = week_bounds(_today(ctx))
-    tallies = await ctx.services.read.activity.member_by_category(member_id, start, end)
+    tallies = await ctx.services.read.tallies.member_by_category(member_id, start, end)
     return sum(t.citizens for t in tallies.values())
 
 

@@ -75,7 +75,7 @@ async def my(ctx: Ctx) -> None:
     t = ctx.services.t
     lines = [ctx.t("my.title")]
     for key, (start, end) in (("my.week", week_bounds(today)), ("my.month", month_bounds(today))):
-        tallies = await read.activity.member_by_category(member.id, start, end)
+        tallies = await read.tallies.member_by_category(member.id, start, end)
         citizens = sum(x.citizens for x in tallies.values())
         sessions = sum(x.sessions for x in tallies.values())
         lines += ["", ctx.t(key, start=t.date(ctx.lang, start)[:5], end=t.date(ctx.lang, end)[:5],

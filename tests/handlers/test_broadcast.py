@@ -158,7 +158,7 @@ async def test_a_broadcast_to_all_3740_members_ends_with_a_correct_report(world:
     for chat in blocked:
         world.sandbox.set_blocked(chat)
     report = await _broadcast(world, "admin", "🌏 Tất cả mọi người", text="Chúc mừng năm mới!")
-    everyone = await world.services.read.audience.recipients(Scope("92"))
+    everyone = await world.services.read.access.recipients(Scope("92"))
     assert len(everyone) == 3740
     assert _figure(report, "Đã gửi") == 3740 - 25 - 12
     assert _figure(report, "Đã chặn bot") == 12

@@ -83,7 +83,7 @@ async def test_forget_erases_the_person_and_keeps_the_teams_counts(world: World)
     assert (person.full_name, person.phone, person.active) == ("—", None, False)
     assert await read.access.identities_of(member_id) == []
     assert await read.access.grants_of(member_id) == []
-    [session] = await read.privacy.sessions_of(member_id, offset=0, limit=5)
+    [session] = await read.sessions.page_of(member_id, offset=0, limit=5)
     assert (session.citizens, session.note, session.photo_ref, session.team_id) == (
         4, None, None, 349)  # still counted for Ấp 1, naming nobody
     [entry] = await read.audit.latest(1, action="member.erase")
@@ -125,7 +125,7 @@ async def test_an_admin_erases_someone_on_request_and_others_may_not(world: Worl
     assert "theo yêu cầu" in reply.text
     await admin.press("🗑 Xoá dữ liệu")
     assert "Đã xoá dữ liệu cá nhân của người này" in (await admin.next_message()).text
-    assert await Repos(world.services.db.reader).privacy.is_erased(member_id)
+    assert await Repos(world.services.db.reader).members.is_erased(member_id)
     [entry] = await world.services.read.audit.latest(1, action="member.erase")
     assert entry.details["by"] == "admin"
     assert "Sang" not in str(entry.details)

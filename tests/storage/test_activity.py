@@ -37,22 +37,22 @@ async def test_tallies_by_place_and_period(db: Database, clock: FakeClock) -> No
     commune = Scope("92", "31441")
     cks = await read.categories.by_code("cks")
     assert cks is not None
-    by_cat = await read.activity.by_category(commune, *week)
+    by_cat = await read.tallies.by_category(commune, *week)
     assert by_cat[cks.id].citizens == 5
     assert by_cat[cks.id].sessions == 2
-    assert (await read.activity.total(Scope("92"), *week)).citizens == 9
-    assert (await read.activity.total(Scope("92", "31321"), *week)).citizens == 0
+    assert (await read.tallies.total(Scope("92"), *week)).citizens == 9
+    assert (await read.tallies.total(Scope("92", "31321"), *week)).citizens == 0
 
-    teams = await read.activity.by_team(commune, *week)
+    teams = await read.tallies.by_team(commune, *week)
     assert len(teams) == len(await read.teams.in_commune("31441"))
     mine = next(t for t in teams if t.key == str(team.id))
     assert (mine.citizens, mine.sessions, mine.last_date) == (9, 3, MONDAY + timedelta(days=2))
     assert sum(t.citizens for t in teams) == 9
 
-    communes = await read.activity.by_commune("92", *week)
+    communes = await read.tallies.by_commune("92", *week)
     assert len(communes) == 28
     assert next(c for c in communes if c.key == "31441").citizens == 9
 
-    members = await read.activity.by_member(Scope("92", "31441", team.id), *week)
+    members = await read.tallies.by_member(Scope("92", "31441", team.id), *week)
     assert {m.key: m.citizens for m in members}[str(a)] == 5
     assert await read.activity.members_with_sessions([a, b, 999999], *week) == {a, b}

@@ -20,7 +20,7 @@ async def test_team_activity_for_a_hand_built_week(small: Small) -> None:
     await small.log("Nguyễn Văn Cường", date(2026, 10, 20), 4)   # long before the week
     await small.log("Nguyễn Văn Cường", date(2026, 11, 25), 4)   # after it: not "last" yet
     read = Repos(small.db.reader)
-    teams = await read.steering.team_activity(VI_THUY, MON, SUN)
+    teams = await read.activity.team_activity(VI_THUY, MON, SUN)
     assert [t.team_name for t in teams] == ["Ấp 2", "Ấp 3", "Ấp 10"]      # natural order
     by_name = {t.team_name: t for t in teams}
     a10, a2, a3 = by_name["Ấp 10"], by_name["Ấp 2"], by_name["Ấp 3"]
@@ -37,11 +37,11 @@ async def test_citizens_by_place_and_category(small: Small) -> None:
     await small.log("Đỗ Thị Giang", MON, 7, category=1)
     read = Repos(small.db.reader)
     province = Scope("92")
-    by_commune = await read.steering.citizens_by_place(province, "commune", MON, SUN)
+    by_commune = await read.tallies.citizens_by_place(province, "commune", MON, SUN)
     assert by_commune == {("31441", 1): 3, ("31441", 2): 5, ("31321", 1): 7}
-    by_team = await read.steering.citizens_by_place(VI_THUY, "team", MON, SUN)
+    by_team = await read.tallies.citizens_by_place(VI_THUY, "team", MON, SUN)
     assert by_team == {(str(small.teams["a10"]), 1): 3, (str(small.teams["a2"]), 2): 5}
-    assert await read.steering.citizens_by_place(VI_THUY, "scope", MON, SUN) == {
+    assert await read.tallies.citizens_by_place(VI_THUY, "scope", MON, SUN) == {
         ("", 1): 3, ("", 2): 5}
 
 
@@ -54,7 +54,7 @@ async def test_days_on_duty_count_distinct_days_and_follow_a_member_who_moved(
     # Bình moved from Ấp 10 to Ấp 2 mid-month: listed once, under Ấp 2, both days counted.
     await small.log("Trần Thị Bình", date(2026, 11, 5), 1)
     await small.log("Trần Thị Bình", date(2026, 11, 20), 1, team="a2")
-    rows = await Repos(small.db.reader).steering.duty_month(VI_THUY, *nov)
+    rows = await Repos(small.db.reader).activity.duty_month(VI_THUY, *nov)
     assert [(r.team_name, r.member_name, r.days, r.sessions, r.citizens) for r in rows] == [
         ("Ấp 2", "Nguyễn Văn Cường", 0, 0, 0),
         ("Ấp 2", "Phạm Thị Dung", 0, 0, 0),

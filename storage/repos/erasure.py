@@ -1,4 +1,4 @@
-"""A person's own data: everything held about them (/mydata) and erasing it (/forget).
+"""Erasing a person (/forget): the member aggregate's deletion, across the tables that name them.
 
 Erasing keeps the member's row without anything personal in it (no name, phone, language, chat
 identity, role), so their sessions stay counted for their team, with notes and photos removed.
@@ -15,8 +15,8 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.core.models import Channel, Identity, Session
-from storage.repos._sql import fetch_all, scalar, ts
+from bot.core.models import Channel, Identity
+from storage.repos._sql import fetch_all, ts
 from storage.repos.sessions import SessionRepo
 
 #: What an erased member is called wherever old figures list people (exports, audit).
@@ -30,27 +30,9 @@ class Erasure:
     identities: int
 
 
-class PrivacyRepo:
+class ErasureRepo:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
-
-    async def is_erased(self, member_id: int) -> bool:
-        value = await scalar(self.conn, "SELECT erased_at FROM members WHERE id = ?",
-                             (member_id,))
-        return value is not None
-
-    async def sessions_of(self, member_id: int, *, offset: int, limit: int) -> list[Session]:
-        """Every session of the member, newest first (undone ones too: they are still held)."""
-        return await SessionRepo(self.conn).page_of(member_id, offset=offset, limit=limit)
-
-    async def session_count(self, member_id: int) -> int:
-        return int(await scalar(self.conn, "SELECT COUNT(*) FROM sessions WHERE member_id = ?",
-                                (member_id,)))
-
-    async def audit_count(self, member_id: int) -> int:
-        return int(await scalar(
-            self.conn, "SELECT COUNT(*) FROM audit_log WHERE actor_member_id = ? OR target = ?",
-            (member_id, f"member:{member_id}")))
 
     async def erase(self, member_id: int, identities: list[Identity], now: datetime) -> Erasure:
         """Erase the member's personal data (inside the caller's write transaction)."""
@@ -73,7 +55,7 @@ class PrivacyRepo:
         await conn.execute("DELETE FROM identities WHERE member_id = ?", (member_id,))
         personal |= await self._renamed_from(member_id)
         await self._blank_audit(member_id, personal)
-        kept = await self.session_count(member_id)
+        kept = await SessionRepo(self.conn).count_of(member_id)
         return Erasure(sessions_kept=kept, identities=len(identities))
 
     async def forget_visitor(self, channel: Channel, external_id: str) -> None:

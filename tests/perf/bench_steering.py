@@ -3,8 +3,8 @@
     python -m tests.perf.bench_steering [--weeks 8]
 
 On the demo province (525 teams, 3,740 members) with ``--weeks`` weeks of demo activity, times
-what reads raw session rows for steering (now storage/repos/activity.py and tallies.py, over the roll-ups) — the queries a daily
-roll-up could later answer: completeness of the whole province for a month, target progress
+what steering reads (storage/repos/activity.py and tallies.py, over the roll-ups since issue
+12): completeness of the whole province for a month, target progress
 for every commune, a month's days on duty for everyone (the allowance sheet), the whole
 province's workbook with its allowance sheet, and a week's reminder plan.
 """

@@ -140,9 +140,8 @@ class AccessRepo:
         )
         return [int(r[0]) for r in rows]
 
-
     async def revoke(self, member_id: int, *, role: str | None = None,
-                            scope_kind: str | None = None, scope_id: str | None = None) -> int:
+                     scope_kind: str | None = None, scope_id: str | None = None) -> int:
         """Remove role grants matching every given field; how many went."""
         cursor = await self.conn.execute(
             "DELETE FROM role_grants WHERE member_id = ? AND (? IS NULL OR role = ?)"

@@ -12,7 +12,7 @@ from bot.core.models import Channel, Member, Team
 from bot.core.permissions import Scope
 from bot.core.text import fold
 from storage.repos._sql import fetch_all, fetch_one, like_pattern, parse_ts, scalar, ts
-from storage.repos.scope_sql import teams_in
+from storage.repos.scope_sql import teams_in_any
 from storage.repos.teams import TeamRepo
 
 _COLUMNS = "m.id, m.team_id, m.full_name, m.phone, m.language, m.active, m.created_at"
@@ -139,8 +139,8 @@ class MemberRepo:
         )
 
     async def search(self, scopes: list[Scope], text: str, *, limit: int = 10,
-                             include_inactive: bool = False,
-                             teamless: bool = False) -> list[PersonRow]:
+                     include_inactive: bool = False,
+                     teamless: bool = False) -> list[PersonRow]:
         """Members whose name contains ``text`` (any diacritics) within any of ``scopes``.
 
         ``teamless`` also finds people outside every team (province coordinators, admins) —
@@ -148,12 +148,7 @@ class MemberRepo:
         """
         if not scopes:
             return []
-        clauses, params = [], []
-        for scope in scopes:
-            where, extra = teams_in(scope)
-            clauses.append(f"({where})")
-            params += extra
-        place = " OR ".join(clauses)
+        place, params = teams_in_any(scopes)
         if teamless:
             place = f"({place}) OR m.team_id IS NULL"
         active = "" if include_inactive else " AND m.active"

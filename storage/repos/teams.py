@@ -16,7 +16,7 @@ from bot.core.models import Team, TeamKind
 from bot.core.permissions import Scope
 from bot.core.text import fold
 from storage.repos._sql import fetch_all, fetch_one, like_pattern, scalar, ts
-from storage.repos.scope_sql import teams_in
+from storage.repos.scope_sql import teams_in_any
 
 Change = Literal["new", "changed", "same"]
 
@@ -96,19 +96,14 @@ class TeamRepo:
         )
         return int(existing["id"]), "changed"
 
-    async def search(self, scopes: list[Scope], text: str, *, limit: int = 10
-                           ) -> list[Team]:
+    async def search(self, scopes: list[Scope], text: str, *, limit: int = 10) -> list[Team]:
         if not scopes:
             return []
-        clauses, params = [], []
-        for scope in scopes:
-            where, extra = teams_in(scope)
-            clauses.append(f"({where})")
-            params += extra
+        place, params = teams_in_any(scopes)
         rows = await fetch_all(
             self.conn,
             f"{_SELECT} WHERE t.active AND t.name_key LIKE ? ESCAPE '\\'"
-            f" AND ({' OR '.join(clauses)}) ORDER BY t.name_key = ? DESC,"
+            f" AND ({place}) ORDER BY t.name_key = ? DESC,"
             " natsort(c.name), natsort(t.name) LIMIT ?",
             [like_pattern(text), *params, fold(text), limit],
         )
@@ -118,7 +113,7 @@ class TeamRepo:
         return exact or teams
 
     async def add(self, commune_code: str, name: str, kind: TeamKind,
-                       now: datetime) -> int | None:
+                  now: datetime) -> int | None:
         """A new team; None if the commune already has one of that name (any diacritics).
 
         A deactivated team of the same name comes back instead of a duplicate.

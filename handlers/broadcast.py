@@ -281,7 +281,8 @@ async def _send(ctx: Ctx, data: dict[str, Any]) -> None:
         OutboxMessage(
             dedup_key=f"{batch}:m{r.member_id}", channel=str(r.channel), chat_id=str(r.chat_id),
             message=OutMessage(text=_letter(ctx.services, r, member.full_name, role,
-                                            str(data["text"]))),
+                                            str(data["text"])),
+                               lang=_reader_language(ctx.services, r)),
             kind="broadcast", member_id=r.member_id, batch_id=batch,
         )
         for r in recipients if r.chat_id
@@ -298,7 +299,7 @@ async def _send(ctx: Ctx, data: dict[str, Any]) -> None:
         ctx.services.scheduling.wake_sender()
     ref = await ctx.channel.send(ctx.inc.chat_id, OutMessage(
         text=_progress_text(ctx, 0, len(items)),
-        buttons=((Button(ctx.t("broadcast.stop"), STOP.pack(data["id"])),),)))
+        buttons=((Button(ctx.t("broadcast.stop"), STOP.pack(data["id"])),),), lang=ctx.lang))
     quiet = await quiet_hours(ctx.services)
     if quiet.contains(ctx.now.astimezone(ctx.services.settings.tz).time()):
         await ctx.reply(ctx.t("broadcast.quiet_wait", start=quiet.start.strftime("%H:%M"),
@@ -315,9 +316,13 @@ async def _recipients(ctx: Ctx, scope: Scope, role: Role | None) -> list[Recipie
 
 def _letter(services: Services, recipient: Recipient, sender: str, role: Role | None,
             text: str) -> str:
-    lang = services.t.language(recipient.language or services.settings.default_language)
+    lang = _reader_language(services, recipient)
     role_name = services.t(lang, f"role.{role.value}") if role else ""
     return services.t(lang, "broadcast.header", sender=sender, role=role_name) + "\n\n" + text
+
+
+def _reader_language(services: Services, recipient: Recipient) -> str:
+    return services.t.language(recipient.language or services.settings.default_language)
 
 
 def _batch(flow_id: str) -> str:
@@ -343,8 +348,8 @@ async def _report(ctx: Ctx, batch: str, ref: str | None, total: int, unreachable
             if ref and ctx.channel.supports_buttons and (text != shown or finished):
                 buttons = () if finished else (
                     (Button(ctx.t("broadcast.stop"), STOP.pack(batch.split(":")[1])),),)
-                await ctx.channel.edit(ctx.inc.chat_id, ref, OutMessage(text=text,
-                                                                        buttons=buttons))
+                await ctx.channel.edit(ctx.inc.chat_id, ref, OutMessage(
+                    text=text, buttons=buttons, lang=ctx.lang))
                 shown = text
             if finished:
                 break
@@ -357,7 +362,7 @@ async def _report(ctx: Ctx, batch: str, ref: str | None, total: int, unreachable
             blocked=number(ctx.lang, blocked),
             failed=number(ctx.lang, counts["failed"] - blocked),
             stopped=number(ctx.lang, counts["cancelled"]),
-            unreachable=number(ctx.lang, unreachable))))
+            unreachable=number(ctx.lang, unreachable)), lang=ctx.lang))
     except Exception:
         # The broadcast itself goes on in the outbox; only the live report is lost.
         log.exception("progress report of %s failed", batch)

@@ -140,14 +140,14 @@ class Ctx:
         buttons: tuple[tuple[Button, ...], ...] = (),
         menu: tuple[tuple[str, ...], ...] | None = None,
     ) -> None:
-        message = OutMessage(text=text, buttons=buttons, menu=menu)
+        message = OutMessage(text=text, buttons=buttons, menu=menu, lang=self.lang)
         self.sent.append(await self.channel.send(self.inc.chat_id, message))
 
     async def answer(self, text: str, *, buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
         """After a button press, replace that message (its buttons are spent); else reply."""
         if self.inc.message_ref and self.channel.supports_buttons:
             await self.channel.edit(self.inc.chat_id, self.inc.message_ref,
-                                    OutMessage(text=text, buttons=buttons))
+                                    OutMessage(text=text, buttons=buttons, lang=self.lang))
         else:
             await self.reply(text, buttons=buttons)
 

@@ -227,7 +227,8 @@ async def _apologise(services: Services, channel: ChannelPort, inc: Incoming,
                      ctx: Ctx | None) -> None:
     lang = ctx.lang if ctx else services.settings.default_language
     try:
-        await channel.send(inc.chat_id, OutMessage(text=services.t(lang, "errors.generic")))
+        await channel.send(inc.chat_id, OutMessage(text=services.t(lang, "errors.generic"),
+                                                   lang=lang))
     except Exception:
         log.exception("could not send the apology for %s", inc.update_key)
 

@@ -188,7 +188,8 @@ async def _produce(ctx: Ctx, fmt: str, period: Period, scope: Scope, name: str) 
     caption = ctx.t("export.caption", place=name, period=period.label(lang),
                     sessions=ctx.services.t.number(lang, len(data.sessions)),
                     citizens=ctx.services.t.number(lang, citizens))
-    await ctx.channel.send(ctx.inc.chat_id, OutMessage(text=caption, document=file))
+    await ctx.channel.send(ctx.inc.chat_id, OutMessage(text=caption, document=file,
+                                                       lang=ctx.lang))
 
 
 def _slug(name: str) -> str:

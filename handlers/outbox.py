@@ -49,6 +49,8 @@ class OutboxMessage:
 def encode(message: OutMessage) -> tuple[dict[str, Any], bytes | None]:
     """(JSON payload, attachment bytes) for the outbox row."""
     payload: dict[str, Any] = {"text": message.text}
+    if message.lang is not None:
+        payload["lang"] = message.lang  # the recipient's, as the text was rendered
     if message.buttons:
         payload["buttons"] = [[[b.label, b.data] for b in row] for row in message.buttons]
     file, kind = (message.photo, "photo") if message.photo else (message.document, "document")
@@ -66,8 +68,9 @@ def decode(payload: dict[str, Any], attachment: bytes | None) -> OutMessage:
     if file_info is not None:
         file = OutFile(file_info["filename"], attachment or b"", file_info["mime_type"])
         photo, document = (file, None) if file_info["kind"] == "photo" else (None, file)
+    lang = payload.get("lang")
     return OutMessage(text=str(payload.get("text", "")), buttons=buttons, photo=photo,
-                      document=document)
+                      document=document, lang=str(lang) if lang is not None else None)
 
 
 def default_quiet(services: Services) -> QuietHours:

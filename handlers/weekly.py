@@ -130,8 +130,9 @@ def digest_messages(services: Services, lang: str,
         text, png = province_text(t, lang, digest), charts.province_chart(t, lang, digest)
     photo = OutFile("digest.png", png, "image/png")
     if len(text) <= CAPTION_LIMIT:
-        return [OutMessage(text=text, photo=photo)]
-    return [OutMessage(text=text.split("\n", 1)[0], photo=photo), OutMessage(text=text)]
+        return [OutMessage(text=text, photo=photo, lang=lang)]
+    return [OutMessage(text=text.split("\n", 1)[0], photo=photo, lang=lang),
+            OutMessage(text=text, lang=lang)]
 
 
 # --- digests ------------------------------------------------------------------------------------
@@ -268,7 +269,7 @@ async def _reminder_message(services: Services, lang: str, name: str,
                        count=len(commune_note.silent_teams), total=commune_note.teams,
                        teams=names(t, lang, commune_note.silent_teams, NAMES_LIMIT)))
     buttons = ((Button(t(lang, "reminder.log_now"), LOG_NOW),),) if reminder.nudge else ()
-    return OutMessage(text="\n\n".join(parts), buttons=buttons)
+    return OutMessage(text="\n\n".join(parts), buttons=buttons, lang=lang)
 
 
 async def still_wanted(services: Services, item: OutboxItem) -> bool:

@@ -28,6 +28,7 @@ from typing import Any
 from bot.app.intake import Intake
 from bot.app.long_poll import LongPoll
 from bot.app.services import Services
+from bot.app.zalo_choices import StoredChoices
 from bot.channels.zalo import FileHost, ZaloPort, to_incoming
 from bot.channels.zalo_api import ZaloApi
 
@@ -135,9 +136,9 @@ async def running_zalo(services: Services, *, token: str, base_url: str,
                        max_in_flight: int = MAX_IN_FLIGHT) -> AsyncIterator[ZaloChannel]:
     """The Zalo channel receiving (polling, or by ``webhook``) and answering for the block."""
     api = ZaloApi(token, base_url, backoff=backoff)
-    port = ZaloPort(api, db=services.db, t=services.t,
-                    default_language=services.settings.default_language,
-                    clock=services.clock, files=files, tz=services.settings.tz)
+    port = ZaloPort(api, choices=StoredChoices(services.db, services.clock), t=services.t,
+                    default_language=services.settings.default_language, files=files,
+                    tz=services.settings.tz)
 
     intake = Intake(services, port)
 

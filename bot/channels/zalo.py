@@ -6,18 +6,20 @@ typed, shown when it changes; there is no editing (an edit is a new message), no
 photos go by public URL only: both are published as file links of the bot's web server (a
 document becomes a download link with its expiry); without a public address a document's
 caption says where to get the file instead.
+
+The port is an adapter to the Zalo Bot API and nothing more: the reader's language comes with
+each message (``OutMessage.lang``), and what a chat was offered is kept by the
+:class:`ChoiceMemory` the app hands it (``bot.app.zalo_choices``, over the database).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
-from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 from typing import Any, Protocol
 
 from bot.channels.zalo_api import ZaloApi
-from bot.channels.zalo_text import Options, menu_label_for, split_text
+from bot.channels.zalo_text import Offered, Options, interpret, may_be_a_choice, split_text
 from bot.core.chat import (
     ChannelName,
     Incoming,
@@ -27,17 +29,36 @@ from bot.core.chat import (
     OutMessage,
 )
 from bot.core.i18n import Translator
-from storage.db import Database
-from storage.file_links import PublishedFile
-from storage.repos import Repos
 
 log = logging.getLogger(__name__)
+
+
+class PublicLink(Protocol):
+    """Where a published file can be fetched, and until when."""
+
+    @property
+    def url(self) -> str: ...
+
+    @property
+    def expires_at(self) -> datetime: ...
 
 
 class FileHost(Protocol):
     """Publishes a file and gives its public link (None: no public address to offer)."""
 
-    async def publish(self, file: OutFile, purpose: str) -> PublishedFile | None: ...
+    async def publish(self, file: OutFile, purpose: str) -> PublicLink | None: ...
+
+
+class ChoiceMemory(Protocol):
+    """What each chat was last offered, kept between messages: a "2" typed later (after a
+    restart too) must find the choice it stands for. The app keeps it in the database."""
+
+    async def recall(self, chat_id: str) -> Offered: ...
+
+    async def remember(self, chat_id: str, options: Options | None,
+                       menu: tuple[str, ...] | None) -> None:
+        """The newest message's choices (None: it offers none) and, unless ``menu`` is None
+        (the message leaves them as they are), its quick replies."""
 
 
 TEXT_EVENT = "message.text.received"
@@ -52,38 +73,35 @@ class ZaloPort:
     name: ChannelName = "zalo"
     supports_buttons = False
 
-    def __init__(self, api: ZaloApi, *, db: Database, t: Translator, default_language: str,
-                 clock: Callable[[], datetime], files: FileHost | None = None,
+    def __init__(self, api: ZaloApi, *, choices: ChoiceMemory, t: Translator,
+                 default_language: str, files: FileHost | None = None,
                  tz: tzinfo = UTC) -> None:
         self.api = api
-        self.db = db
+        self.choices = choices
         self.t = t
         self.default_language = default_language
-        self.clock = clock
         self.files = files
         self.tz = tz
 
     async def interpret(self, inc: Incoming) -> Incoming:
-        return await interpret(Repos(self.db.reader), inc)
+        if not may_be_a_choice(inc):
+            return inc  # a command or a photo: no need to recall anything
+        return interpret(await self.choices.recall(inc.chat_id), inc)
 
     async def send(self, chat_id: str, message: OutMessage) -> str | None:
-        lang = await self._language(chat_id)
+        # The lines added here are in the language the flows wrote the text in.
+        lang = message.lang or self.default_language
         parts = [message.text.strip("\n")] if message.text.strip() else []
         if message.document is not None:
             parts.append(await self._document_line(lang, message.document))
         menu = _labels(message.menu) if message.menu is not None else None
         options = Options.of(message.buttons) if message.buttons else None
-        read = Repos(self.db.reader)
-        new_menu = menu is not None and menu != await read.zalo.menu(chat_id)
-        stored = options.to_json() if options else None
-        if new_menu or stored != await read.zalo.options(chat_id):
+        before = await self.choices.recall(chat_id)
+        new_menu = menu is not None and menu != before.menu
+        if new_menu or options != before.options:
             # Before sending: a quick "1" must find its options. (Most messages change nothing
             # here — a broadcast costs no writes.)
-            async with self.db.write() as conn:
-                repos = Repos(conn)
-                if new_menu and menu is not None:
-                    await repos.zalo.set_menu(chat_id, menu, self.clock())
-                await repos.zalo.set_options(chat_id, stored, self.clock())
+            await self.choices.remember(chat_id, options, menu if new_menu else None)
         if new_menu and menu:
             parts.append(self.t(lang, "zalo.menu_hint", labels=" · ".join(menu)))
         if options is not None:
@@ -125,18 +143,9 @@ class ZaloPort:
             raise UnsupportedOnZalo("only photos (by URL) come from Zalo")
         return await self.api.download(file.file_ref)
 
-    async def _language(self, chat_id: str) -> str:
-        """The reader's language for the lines the port adds (Zalo private chat id = user id)."""
-        read = Repos(self.db.reader)
-        member = await read.members.by_identity("zalo", chat_id)
-        if member is not None and member.active and member.language:
-            return member.language
-        chosen = await read.chats.visitor_language("zalo", chat_id)
-        return chosen or self.default_language
 
-
-def _labels(menu: tuple[tuple[str, ...], ...]) -> list[str]:
-    return [label for row in menu for label in row]
+def _labels(menu: tuple[tuple[str, ...], ...]) -> tuple[str, ...]:
+    return tuple(label for row in menu for label in row)
 
 
 def to_incoming(update: dict[str, Any]) -> Incoming | None:
@@ -180,18 +189,3 @@ def to_incoming(update: dict[str, Any]) -> Incoming | None:
 
 def _object(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
-
-
-async def interpret(read: Repos, inc: Incoming) -> Incoming:
-    """A typed choice becomes the button press it stands for; a typed quick reply, its label."""
-    if inc.text is None or inc.photo is not None or inc.text.startswith("/"):
-        return inc
-    stored = await read.zalo.options(inc.chat_id)
-    if stored is not None:
-        data = Options.from_json(stored).match(inc.text)
-        if data is not None:
-            return dataclasses.replace(inc, text=None, callback_data=data, message_ref=None)
-    label = menu_label_for(inc.text, await read.zalo.menu(inc.chat_id))
-    if label is not None and label != inc.text:
-        return dataclasses.replace(inc, text=label)
-    return inc

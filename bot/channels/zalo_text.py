@@ -4,16 +4,18 @@ Zalo has no buttons: a message's buttons become a numbered list under the text a
 remembers which callback data each number stands for, so typing "2" (or "số 2", or the label
 itself) presses the second button. Only the newest bot message's options count — the list a
 person sees at the bottom of the chat — so a number typed as an answer to a later question
-("how many people?") is never mistaken for a stale choice. Pure functions; no I/O.
+("how many people?") is never mistaken for a stale choice. Pure functions; no I/O: what a chat
+was offered is kept by the port's ``ChoiceMemory`` and handed in as an :class:`Offered`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.core.chat import Button
+from bot.core.chat import Button, Incoming
 from bot.core.text import fold
 
 #: Zalo accepts 1–2000 characters per text or caption.
@@ -75,6 +77,34 @@ class Options:
         if not key:
             return None
         return next((data for label, data in self.choices if label_key(label) == key), None)
+
+
+@dataclass(frozen=True)
+class Offered:
+    """What a chat's newest bot messages left to type: their choices and the quick replies."""
+
+    options: Options | None = None
+    menu: tuple[str, ...] = ()
+
+
+def may_be_a_choice(inc: Incoming) -> bool:
+    """Typed text that could stand for a choice: not a command, not a photo's caption."""
+    return inc.text is not None and inc.photo is None and not inc.text.startswith("/")
+
+
+def interpret(offered: Offered, inc: Incoming) -> Incoming:
+    """A typed choice becomes the button press it stands for; a typed quick reply, its label."""
+    text = inc.text
+    if text is None or not may_be_a_choice(inc):
+        return inc
+    if offered.options is not None:
+        data = offered.options.match(text)
+        if data is not None:
+            return dataclasses.replace(inc, text=None, callback_data=data, message_ref=None)
+    label = menu_label_for(text, offered.menu)
+    if label is not None and label != text:
+        return dataclasses.replace(inc, text=label)
+    return inc
 
 
 def _number(text: str) -> int | None:

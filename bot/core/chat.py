@@ -37,6 +37,9 @@ class OutMessage:
     menu: tuple[tuple[str, ...], ...] | None = None
     document: OutFile | None = None
     photo: OutFile | None = None
+    #: The reader's language, the one ``text`` was written in: a channel adding lines of its
+    #: own (Zalo's "reply with a number") writes them in it. None: the default language.
+    lang: str | None = None
 
 
 @dataclass(frozen=True)

@@ -15,15 +15,21 @@ class ZaloRepo:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
 
+    async def remembered(self, chat_id: str) -> tuple[dict[str, Any] | None, list[str]]:
+        """Both at once, in one read: (:meth:`options`, :meth:`menu`)."""
+        row = await fetch_one(self.conn,
+                              "SELECT options, menu FROM zalo_chat_options WHERE chat_id = ?",
+                              (chat_id,))
+        if row is None:
+            return None, []
+        return _options(row[0]), _menu(row[1])
+
     async def options(self, chat_id: str) -> dict[str, Any] | None:
         """The newest numbered list's options as stored (see ``bot.channels.zalo_text``)."""
         row = await fetch_one(self.conn,
                               "SELECT options FROM zalo_chat_options WHERE chat_id = ?",
                               (chat_id,))
-        if row is None or row[0] is None:
-            return None
-        value = json.loads(row[0])
-        return value if isinstance(value, dict) else None
+        return None if row is None else _options(row[0])
 
     async def set_options(self, chat_id: str, options: dict[str, Any] | None,
                           now: datetime) -> None:
@@ -39,10 +45,7 @@ class ZaloRepo:
     async def menu(self, chat_id: str) -> list[str]:
         row = await fetch_one(self.conn, "SELECT menu FROM zalo_chat_options WHERE chat_id = ?",
                               (chat_id,))
-        if row is None or row[0] is None:
-            return []
-        value = json.loads(row[0])
-        return [str(v) for v in value] if isinstance(value, list) else []
+        return [] if row is None else _menu(row[0])
 
     async def set_menu(self, chat_id: str, labels: list[str], now: datetime) -> None:
         await self.conn.execute(
@@ -51,3 +54,13 @@ class ZaloRepo:
             " updated_at = excluded.updated_at",
             (chat_id, json.dumps(labels, ensure_ascii=False), ts(now)),
         )
+
+
+def _options(stored: str | None) -> dict[str, Any] | None:
+    value = json.loads(stored) if stored is not None else None
+    return value if isinstance(value, dict) else None
+
+
+def _menu(stored: str | None) -> list[str]:
+    value = json.loads(stored) if stored is not None else None
+    return [str(v) for v in value] if isinstance(value, list) else []

@@ -49,6 +49,7 @@ def test_the_tree_as_it_is_keeps_every_contract(tree: Path) -> None:
     ("storage.repos.members", "import handlers.context", "Each layer imports only the layers"),
     ("handlers.stats", "import bot.app.jobs", "Each layer imports only the layers below"),
     ("bot.sandbox.people", "import handlers.dispatch", "The sandbox is a product of its own"),
+    ("bot.channels.zalo", "import storage.repos", "Channels are adapters to their Bot APIs"),
 ])
 def test_a_wrong_import_breaks_the_contract(tree: Path, module: str, line: str,
                                             contract: str) -> None:

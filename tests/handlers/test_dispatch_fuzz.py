@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from bot.app.demo import prepare_demo
 from bot.app.services import make_services
+from bot.app.zalo_choices import StoredChoices
 from bot.channels import zalo as zalo_channel
 from bot.config import load_settings
 from storage.db import Database
@@ -55,8 +56,9 @@ class Run:
         services = make_services(settings_, self.db, clock)
         await prepare_demo(services)
         telegram, api = RecordingPort(), RecordingZaloApi()
-        zalo = zalo_channel.ZaloPort(api, db=self.db, t=services.t,  # type: ignore[arg-type]
-                                     default_language="vi", clock=clock)
+        choices = StoredChoices(self.db, clock)
+        zalo = zalo_channel.ZaloPort(api, choices=choices, t=services.t,  # type: ignore[arg-type]
+                                     default_language="vi")
         services.channels.update(telegram=telegram, zalo=zalo)
         return InProcessBot(services, clock, telegram, api, zalo)
 

@@ -27,6 +27,7 @@ from telegram import Update
 from bot.app.demo import prepare_demo
 from bot.app.intake import Intake
 from bot.app.services import Services, make_services
+from bot.app.zalo_choices import StoredChoices
 from bot.channels import zalo as zalo_channel
 from bot.channels.telegram import to_incoming as telegram_incoming
 from bot.config import load_settings
@@ -186,7 +187,8 @@ async def inprocess(demo_database: Path, tmp_path: Path, clock: FakeClock,
         await prepare_demo(services)
         telegram = RecordingPort()
         api = RecordingZaloApi()
-        zalo = zalo_channel.ZaloPort(api, db=db, t=services.t,  # type: ignore[arg-type]
-                                     default_language=settings.default_language, clock=clock)
+        choices = StoredChoices(db, clock)
+        zalo = zalo_channel.ZaloPort(api, choices=choices, t=services.t,  # type: ignore[arg-type]
+                                     default_language=settings.default_language)
         services.channels.update(telegram=telegram, zalo=zalo)
         yield InProcessBot(services, clock, telegram, api, zalo)

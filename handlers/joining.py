@@ -9,6 +9,7 @@ from __future__ import annotations
 from bot.core import join_guard
 from bot.core.callback_data import Field, Pattern, Verb
 from bot.core.chat import Button
+from bot.core.i18n import LANGUAGES, Language
 from bot.core.invitations import ALPHABET, CODE_LENGTH, normalise_code, problem
 from bot.core.models import Invitation, Member
 from bot.core.roles import Role
@@ -181,6 +182,7 @@ async def _link(ctx: Ctx, invitation: Invitation, member_id: int) -> None:
             else:
                 await repos.access.link(channel=inc.channel, external_id=inc.user_id,
                                         chat_id=inc.chat_id, member_id=member_id, now=ctx.now)
+                await _keep_visitor_language(repos, ctx, member)
                 await _grant_invited_role(repos, ctx, invitation, member_id)
                 await repos.audit.record(actor=member_id, action="member.join",
                                          target=f"member:{member_id}", now=ctx.now,
@@ -205,7 +207,7 @@ async def _create_and_link(ctx: Ctx, invitation: Invitation, name: str) -> None:
         else:
             member_id = await repos.members.create(
                 full_name=tidy(name) or inc.user_id, team_id=invitation.team_id, phone=None,
-                language=None, now=ctx.now,
+                language=await _visitor_language(repos, ctx), now=ctx.now,
             )
             await repos.access.link(channel=inc.channel, external_id=inc.user_id,
                                     chat_id=inc.chat_id, member_id=member_id, now=ctx.now)
@@ -219,6 +221,20 @@ async def _create_and_link(ctx: Ctx, invitation: Invitation, name: str) -> None:
         await ctx.answer(ctx.t("join.used_up"))
     else:
         await _welcome(ctx, member_id)
+
+
+async def _visitor_language(repos: Repos, ctx: Ctx) -> Language | None:
+    """The language chosen with /lang before joining, if any."""
+    chosen = await repos.chats.visitor_language(ctx.inc.channel, ctx.inc.user_id)
+    return next((language for language in LANGUAGES if language == chosen), None)
+
+
+async def _keep_visitor_language(repos: Repos, ctx: Ctx, member: Member | None) -> None:
+    """A language chosen before joining stays chosen once the person is a member (unless the
+    registry already holds theirs)."""
+    chosen = await _visitor_language(repos, ctx)
+    if member is not None and member.language is None and chosen is not None:
+        await repos.members.set_language(member.id, chosen, ctx.now)
 
 
 async def _upgrade_existing(ctx: Ctx, member: Member, invitation: Invitation) -> None:

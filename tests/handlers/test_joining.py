@@ -198,3 +198,29 @@ async def test_an_admin_named_in_the_settings_needs_no_invitation(world: World) 
     admin = world.stranger(ADMIN_FROM_SETTINGS, "Quản Trị Viên")
     await admin.command("me")
     assert "Vai trò: Quản trị viên" in (await admin.next_message()).text
+
+
+async def test_a_language_chosen_before_joining_stays_after_joining(world: World) -> None:
+    code = await _invite_code(world.person("team_leader"))
+    newcomer = world.stranger(5010)
+    await newcomer.command("lang", "en")
+    assert "English" in (await newcomer.next_message()).text
+    await newcomer.command("start", code)
+    question = await newcomer.next_message()
+    await newcomer.press(question.buttons[0])  # a name from the registry
+    assert "Welcome" in (await newcomer.next_message()).text
+    await newcomer.command("me")
+    assert "Team: Ấp 1 — Xã Vị Thủy" in (await newcomer.next_message()).text
+
+    other = world.stranger(5011)
+    await other.command("lang", "en")
+    await other.next_message()
+    await other.command("start", code)
+    await other.next_message()
+    await other.press("My name is not listed")
+    await other.next_message()
+    await other.send("Trần Văn Mới")
+    assert "Welcome, Trần Văn Mới" in (await other.next_message()).text
+    member = await world.services.read.members.by_identity("telegram", "5011")
+    assert member is not None
+    assert member.language == "en"

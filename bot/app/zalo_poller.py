@@ -6,14 +6,14 @@ ends empty — that is "nothing new", not a failure. Each update goes into the d
 (:mod:`bot.app.intake`) before the next poll, where re-deliveries (a webhook retry, a restart)
 are recognised by their key (``event_name:message_id``), and is handled from there.
 
-Updates of different chats are handled concurrently, as on Telegram, so one slow export never
-holds up everyone else. One chat's updates still run in order of arrival: the dispatcher's
-per-chat lock is taken in arrival order, and the typed number is turned into the button it
-stands for (``ZaloPort.interpret``) inside that chat's turn, once the previous update of the
-chat has left its numbered choices.
+The poller only stores: the intake handles updates of different chats concurrently, as on
+Telegram, so one slow export never holds up everyone else. One chat's updates still run in
+order of arrival: the dispatcher's per-chat lock is taken in arrival order, and the typed
+number is turned into the button it stands for (``ZaloPort.interpret``) inside that chat's
+turn, once the previous update of the chat has left its numbered choices.
 
 With a webhook (``WEB_BASE_URL``), nothing polls: the bot's web server hands Zalo's POSTs to
-the same update handler (``bot.app.web.webhooks.ZaloReceiver``), each in its own task as here.
+the same update handler (``bot.app.web.webhooks.ZaloReceiver``).
 """
 
 from __future__ import annotations
@@ -35,8 +35,6 @@ from bot.channels.zalo_api import ZaloApi
 log = logging.getLogger(__name__)
 
 UpdateHandler = Callable[[dict[str, Any]], Awaitable[None]]
-#: Updates handled at once (of different chats), as Telegram's CONCURRENT_UPDATES.
-MAX_IN_FLIGHT = 32
 
 
 @dataclass
@@ -48,22 +46,13 @@ class PollerStats:
 
 class ZaloPoller(LongPoll):
     def __init__(self, api: ZaloApi, handle: UpdateHandler, *, poll_timeout: int = 30,
-                 backoff: float = 1.0, max_in_flight: int = MAX_IN_FLIGHT,
-                 on_error: Callable[[], None] | None = None) -> None:
+                 backoff: float = 1.0, on_error: Callable[[], None] | None = None) -> None:
         super().__init__("zalo-poller", backoff)
         self.api = api
         self.handle = handle
         self.poll_timeout = poll_timeout
         self.stats = PollerStats()
-        self._slots = asyncio.Semaphore(max_in_flight)
-        self._in_flight: set[asyncio.Task[None]] = set()
         self._on_error = on_error
-
-    async def stop(self) -> None:
-        """Stop after the updates in hand (if any) are handled; an idle poll is cut short."""
-        await super().stop()
-        if self._in_flight:
-            await asyncio.gather(*self._in_flight, return_exceptions=True)
 
     async def _run(self) -> None:
         failures = 0
@@ -90,21 +79,12 @@ class ZaloPoller(LongPoll):
                 self.stats.empty_polls += 1
                 continue
             self.stats.updates += 1
-            # A free slot first (back-pressure), then the update goes to its own task: the
-            # next poll starts while it is handled.
-            await self._slots.acquire()  # not cancelled by stop(): the update is in hand
-            task = asyncio.create_task(self._handle(update))
-            self._in_flight.add(task)
-            task.add_done_callback(self._in_flight.discard)
-
-    async def _handle(self, update: dict[str, Any]) -> None:
-        try:
-            await self.handle(update)
-        except Exception:
-            # The dispatcher answers people itself; this is what failed around it.
-            log.exception("Zalo update could not be handled: %r", update.get("event_name"))
-        finally:
-            self._slots.release()
+            try:
+                # Stored in the inbox (and handled in a task of its own) before the next
+                # poll: Zalo has no offset, the next call is what moves past this update.
+                await self.handle(update)
+            except Exception:
+                log.exception("Zalo update could not be stored: %r", update.get("event_name"))
 
 
 @dataclass
@@ -133,7 +113,7 @@ class ZaloWebhook:
 async def running_zalo(services: Services, *, token: str, base_url: str,
                        poll_timeout: int = 30, backoff: float = 1.0,
                        files: FileHost | None = None, webhook: ZaloWebhook | None = None,
-                       max_in_flight: int = MAX_IN_FLIGHT) -> AsyncIterator[ZaloChannel]:
+                       ) -> AsyncIterator[ZaloChannel]:
     """The Zalo channel receiving (polling, or by ``webhook``) and answering for the block."""
     api = ZaloApi(token, base_url, backoff=backoff)
     port = ZaloPort(api, choices=StoredChoices(services.db, services.clock), t=services.t,
@@ -149,7 +129,7 @@ async def running_zalo(services: Services, *, token: str, base_url: str,
             await intake.accept([incoming])
 
     poller = None if webhook is not None else ZaloPoller(
-        api, handle, poll_timeout=poll_timeout, backoff=backoff, max_in_flight=max_in_flight,
+        api, handle, poll_timeout=poll_timeout, backoff=backoff,
         on_error=lambda: services.metrics.error("poll"))
     try:
         me = await api.get_me()

@@ -1,50 +1,50 @@
-"""The Zalo poller handles different chats at once (as Telegram does), each chat in order."""
+"""Zalo updates are handled for different chats at once (as Telegram's), each chat in order:
+the poller stores them, the intake handles them."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
-from bot.app.zalo_poller import ZaloPoller
+from bot.core.chat import Incoming
 from tests.harness.zalo_world import ZaloWorld
 
 
-class _OneByOne:
-    """A Zalo API that hands out the given updates, then waits (a long poll with nothing new)."""
+class _HeldUp:
+    """The real dispatcher, except that one chat's updates wait until released (a slow export,
+    say): what the intake does with the others meanwhile is what is tested."""
 
-    def __init__(self, updates: list[dict[str, Any]]) -> None:
-        self.updates = updates
-        self.idle = asyncio.Event()  # never set: stop() cancels the idle poll
+    def __init__(self, inner: Any, chat_id: str) -> None:
+        self.inner = inner
+        self.chat_id = chat_id
+        self.release = asyncio.Event()
 
-    async def get_update(self, timeout: int) -> dict[str, Any] | None:
-        if self.updates:
-            return self.updates.pop(0)
-        await self.idle.wait()
-        return None
+    async def dispatch(self, services: Any, port: Any, inc: Incoming) -> None:
+        if inc.chat_id == self.chat_id:
+            await self.release.wait()
+        await self.inner.dispatch(services, port, inc)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
 
 
-async def test_a_slow_chat_does_not_hold_up_another() -> None:
-    release_slow = asyncio.Event()
-    quick_done = asyncio.Event()
-    order: list[str] = []
-
-    async def handle(update: dict[str, Any]) -> None:
-        if update["chat"] == "slow":
-            await release_slow.wait()  # an export taking its time
-        else:
-            quick_done.set()
-        order.append(update["chat"])
-
-    api = _OneByOne([{"chat": "slow"}, {"chat": "quick"}])
-    poller = ZaloPoller(api, handle)  # type: ignore[arg-type]
-    poller.start()
+async def test_a_slow_chat_does_not_hold_up_another(zworld: ZaloWorld) -> None:
+    services = zworld.world.services
+    slow = zworld.stranger("0000000000000000d101")
+    quick = zworld.stranger("0000000000000000d102")
+    held = _HeldUp(services.routes, slow.chat_id)
+    services.routes = held  # type: ignore[assignment]
     try:
-        await asyncio.wait_for(quick_done.wait(), 5)
-        assert order == ["quick"]  # answered while the slow one is still being handled
+        await slow.send("/start")
+        await quick.send("/start")
+        assert "mã mời" in (await quick.next_message()).text  # while the slow one waits
+        await slow.refresh()
+        assert [m for m in slow.messages if m.from_bot] == []
+        held.release.set()
+        assert "mã mời" in (await slow.next_message()).text
     finally:
-        release_slow.set()
-        await poller.stop()  # waits for the update in hand
-    assert order == ["quick", "slow"]
+        held.release.set()
+        services.routes = held.inner
 
 
 async def test_one_chats_messages_are_handled_in_order(zworld: ZaloWorld) -> None:

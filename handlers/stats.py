@@ -207,7 +207,7 @@ def _steps(ctx: Ctx, scope: Scope, chosen: Period | None,
                  button(periods.last_month(today), "steering.step_back")),)
     row: list[Button] = []
     if chosen.kind in ("week", "month"):
-        before = (periods.week_of(chosen.start - timedelta(days=7)) if chosen.kind == "week"
+        before = (periods.last_week(chosen.start) if chosen.kind == "week"
                   else periods.last_month(chosen.start))
         after = (periods.week_of(chosen.end + timedelta(days=1)) if chosen.kind == "week"
                  else periods.this_month(chosen.end + timedelta(days=1)))

@@ -15,13 +15,15 @@ or presses are the same days with the same label, and two classes made every han
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from typing import Literal
+from typing import Literal, TypeVar
 
 from bot.core.text import fold
 
 PeriodKind = Literal["day", "week", "month", "year", "range"]
+T = TypeVar("T")
 
 #: Longer than this is refused: a year of sessions is what a report ever needs.
 MAX_DAYS = 366
@@ -296,9 +298,14 @@ def split_period(text: str, today: date) -> tuple[Period | None, str]:
 
     "tháng trước Vị Thủy" → (last month, "Vị Thủy"); "Vị Thủy" → (None, "Vị Thủy").
     """
+    return split_leading(text, lambda words: parse_period(words, today))
+
+
+def split_leading(text: str, parse: Callable[[str], T | None]) -> tuple[T | None, str]:
+    """The longest leading run of words ``parse`` accepts, what it made of them, and the rest."""
     words = text.split()
     for cut in range(len(words), 0, -1):
-        period = parse_period(" ".join(words[:cut]), today)
-        if period is not None:
-            return period, " ".join(words[cut:])
+        found = parse(" ".join(words[:cut]))
+        if found is not None:
+            return found, " ".join(words[cut:])
     return None, text.strip()

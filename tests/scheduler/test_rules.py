@@ -10,7 +10,14 @@ import pytest
 from bot.app.sender import Verdict, classify
 from bot.core.calendar import week_of
 from bot.core.chat import Button, OutFile, OutMessage
-from bot.core.digest import CommuneDigest, Figure, change, commune_text, falling_behind
+from bot.core.digest import (
+    CommuneDigest,
+    Figure,
+    change,
+    commune_text,
+    falling_behind,
+    period_label,
+)
 from bot.core.schedule import (
     DEFAULT_DIGEST,
     DEFAULT_QUIET,
@@ -23,6 +30,7 @@ from bot.core.schedule import (
     latest_due,
     next_due,
     parse_change,
+    reminder_week,
 )
 from handlers.outbox import decode, encode
 from locales import translator
@@ -40,6 +48,7 @@ def test_due_times_in_vietnam_time() -> None:
     assert next_due(DEFAULT_DIGEST, vn("2026-11-23 07:30"), VN) == vn("2026-11-30 07:30")
     assert latest_due(DEFAULT_DIGEST, vn("2026-11-23 07:30"), VN).tzinfo == UTC
     assert digest_week(vn("2026-11-23 07:30"), VN) == week_of(date(2026, 11, 16))
+    assert reminder_week(vn("2026-11-27 16:00"), VN) == week_of(date(2026, 11, 23))
 
 
 def test_catch_up_only_within_the_same_week() -> None:
@@ -93,6 +102,14 @@ def test_change_and_falling_behind() -> None:
     assert falling_behind(4, 10.0)
     assert not falling_behind(6, 10.0)
     assert not falling_behind(0, 2.0)   # a quiet commune is not behind its own zero
+
+
+def test_a_week_still_running_is_told_as_so_far() -> None:
+    t = translator()
+    week = week_of(date(2026, 11, 23))
+    assert period_label(t, "vi", week.so_far(date(2026, 11, 25))) == "tuần này, đến 25/11/2026"
+    assert period_label(t, "vi", week) == "tuần 23/11/2026–29/11/2026"
+    assert period_label(t, "vi", week.so_far(date(2026, 12, 1))) == "tuần 23/11/2026–29/11/2026"
 
 
 def test_commune_text_fits_a_screen_and_names_stale_teams() -> None:

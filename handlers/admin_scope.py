@@ -45,7 +45,7 @@ def commune_scope(ctx: Ctx, commune_code: str) -> Scope:
 async def place_name(ctx: Ctx, scope: Scope) -> str:
     read = ctx.services.read
     if scope.team is not None:
-        team = await read.people.team(scope.team)
+        team = await read.teams.get(scope.team)
         return f"{team.name}, {team.commune_name}" if team else str(scope.team)
     if scope.commune is not None:
         commune = await read.geo.commune(scope.commune)

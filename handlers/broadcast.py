@@ -24,7 +24,7 @@ from handlers.outbox import OutboxMessage, batch_progress, cancel_batch, enqueue
 from handlers.refusals import audit_refusal
 from handlers.routing import ButtonRoute, Command, Feature, FlowRoute
 from storage.repos import Repos
-from storage.repos.audience import CHANNEL_PREFERENCE, Recipient
+from storage.repos.access import CHANNEL_PREFERENCE, Recipient
 
 log = logging.getLogger(__name__)
 
@@ -310,7 +310,7 @@ async def _send(ctx: Ctx, data: dict[str, Any]) -> None:
 
 async def _recipients(ctx: Ctx, scope: Scope, role: Role | None) -> list[Recipient]:
     running = [c for c in CHANNEL_PREFERENCE if c in ctx.services.channels]
-    return await ctx.services.read.audience.recipients(scope, role, running)
+    return await ctx.services.read.access.recipients(scope, role, running)
 
 
 def _letter(services: Services, recipient: Recipient, sender: str, role: Role | None,

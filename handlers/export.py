@@ -130,7 +130,7 @@ async def _place_from_text(ctx: Ctx, text: str, fmt: str, period: Period | None)
         await ctx.reply(ctx.t("export.which_place"), buttons=grid(
             [Button(c.name, EXPORT.pack(fmt, code, f"c{c.code}")) for c in communes[:20]]))
         return None
-    teams = await ctx.services.read.people.search_teams(scopes_for(ctx, Action.EXPORT), text)
+    teams = await ctx.services.read.teams.search(scopes_for(ctx, Action.EXPORT), text)
     if len(teams) == 1:
         return f"t{teams[0].id}"
     if teams:
@@ -156,7 +156,7 @@ async def _produce(ctx: Ctx, fmt: str, period: Period, scope: Scope, name: str) 
         communes=await read.exports.communes(scope, period.start, period.end),
         members=await read.exports.member_months(scope, period.start, period.end,
                                                  period.months()),
-        completeness=communes_of(await read.steering.team_activity(
+        completeness=communes_of(await read.activity.team_activity(
             scope, period.start, period.end), period.end, today) if fmt != "c" else (),
         allowance=await allowance_months(ctx.services, scope, period, today)
         if fmt != "c" else (),

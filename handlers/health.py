@@ -87,10 +87,10 @@ async def gather(services: Services) -> HealthReport:
     try:
         async with asyncio.timeout(DATABASE_TIMEOUT_S):
             read = Repos(services.db.reader)
-            database = await read.health.ping()
-            backlog = await read.health.outbox_backlog(now)
+            database = await services.db.ping()
+            backlog = await read.outbox.backlog(now)
             depth, oldest = backlog.depth, backlog.oldest_due
-            last = await read.health.last_updates()
+            last = await read.inbox.last_arrivals()
             quiet = (await read.schedules.current(quiet)).quiet
     except Exception as exc:  # unreachable, locked, corrupt, closed: all the same to a probe
         log.warning("health check: the database did not answer (%s)", type(exc).__name__)

@@ -78,7 +78,7 @@ async def _invite_named(ctx: Ctx, words: list[str]) -> None:
             s.contains(Scope(team.province_code, team.commune_code, team.id))
             for s in scopes) else []
     else:
-        found = await read.people.search_teams(scopes, text)
+        found = await read.teams.search(scopes, text)
         exact = [t for t in found if fold(t.name) == fold(text)]
         found = exact or found
     if len(found) == 1:

@@ -225,7 +225,7 @@ def _key(member_id: int, flow_id: str) -> str:
 
 async def _week_total(ctx: Ctx, member_id: int) -> int:
     week = this_week(ctx.today)
-    tallies = await ctx.services.read.activity.member_by_category(member_id, week.start, week.end)
+    tallies = await ctx.services.read.tallies.member_by_category(member_id, week.start, week.end)
     return sum(t.citizens for t in tallies.values())
 
 

@@ -64,7 +64,7 @@ async def _person_given(ctx: Ctx, text: str) -> None:
     if not phone_ok:
         await ctx.reply(ctx.t("member.bad_phone"))
         return
-    if phone and await ctx.services.read.people.phone_taken(phone):
+    if phone and await ctx.services.read.members.phone_taken(phone):
         await ctx.reply(ctx.t("member.phone_taken"))
         return
     data: dict[str, Any] = {"name": name, "phone": phone}
@@ -103,7 +103,7 @@ async def _add_step(ctx: Ctx, verb: str, arg: str) -> None:
             return
         await _add_pick_team(ctx, arg, name)
         return
-    target = await ctx.services.read.people.team(int(arg)) if arg.isdigit() else None
+    target = await ctx.services.read.teams.get(int(arg)) if arg.isdigit() else None
     if target is None or not target.active:
         await ctx.answer(ctx.t("errors.stale_button"))
         return
@@ -118,7 +118,7 @@ async def _add_step(ctx: Ctx, verb: str, arg: str) -> None:
         return
     async with ctx.services.db.write() as conn:
         repos = Repos(conn)
-        taken = bool(phone) and await repos.people.phone_taken(str(phone))
+        taken = bool(phone) and await repos.members.phone_taken(str(phone))
         if not taken:
             await repos.chats.clear_flow(ctx.inc.channel, ctx.inc.chat_id)
             member_id = await repos.members.create(full_name=name, team_id=target.id,

@@ -16,7 +16,7 @@ from bot.core.roles import Role
 from handlers.admin_scope import refuse_place, team_scope
 from handlers.context import Ctx
 from handlers.menus import refresh_member_menus
-from storage.repos.people import PersonRow
+from storage.repos.members import PersonRow
 
 _ROLE_CODES = {"m": Role.MEMBER, "tl": Role.TEAM_LEADER, "cc": Role.COMMUNE_COORDINATOR,
                "pc": Role.PROVINCE_COORDINATOR, "ad": Role.ADMIN}
@@ -50,7 +50,7 @@ VERBS = (CARD, RENAME, RENAME_OK, MOVE, MOVE_COMMUNE, MOVE_COMMUNE_PICKED, MOVE_
 
 async def _managed(ctx: Ctx, member_id: int) -> PersonRow | None:
     """The person if the caller may manage them (else a polite, logged refusal)."""
-    row = await ctx.services.read.people.person(member_id)
+    row = await ctx.services.read.members.person(member_id)
     if row is None:
         await ctx.answer(ctx.t("member.gone"))
         return None
@@ -77,7 +77,7 @@ async def _card(ctx: Ctx, member_id: int, _arg: str = "") -> None:
     grants = await read.access.grants_of(member_id)
     identities = await read.access.identities_of(member_id)
     month = periods.this_month(ctx.today)
-    tallies = await read.activity.member_by_category(member_id, month.start, month.end)
+    tallies = await read.tallies.member_by_category(member_id, month.start, month.end)
     n = ctx.services.t.number
     lines = [f"👤 {person.full_name}"]
     if row.team is not None:

@@ -33,7 +33,7 @@ from handlers.member_card import (
     _role_of,
 )
 from storage.repos import Repos
-from storage.repos.people import PersonRow
+from storage.repos.members import PersonRow
 
 RENAME_FLOW = "member_rename"
 
@@ -82,7 +82,7 @@ async def _rename(ctx: Ctx, member_id: int, _arg: str) -> None:
     async with ctx.services.db.write() as conn:
         repos = Repos(conn)
         await repos.chats.clear_flow(ctx.inc.channel, ctx.inc.chat_id)
-        await repos.people.rename_member(member_id, name, ctx.now)
+        await repos.members.rename(member_id, name, ctx.now)
         await repos.audit.record(actor=_actor(ctx), action="member.rename",
                                  target=f"member:{member_id}", now=ctx.now,
                                  old=row.member.full_name, new=name)
@@ -132,7 +132,7 @@ async def _move_target(ctx: Ctx, member_id: int, team_arg: str
                        ) -> tuple[PersonRow, Team] | None:
     """The member and the team they would move to, both checked (or None, answered)."""
     row = await _managed(ctx, member_id)
-    target = await ctx.services.read.people.team(int(team_arg)) if team_arg.isdigit() else None
+    target = await ctx.services.read.teams.get(int(team_arg)) if team_arg.isdigit() else None
     if row is None:
         return None
     if target is None or not target.active:
@@ -162,11 +162,11 @@ async def _move(ctx: Ctx, member_id: int, team_arg: str) -> None:
     old = row.team
     async with ctx.services.db.write() as conn:
         repos = Repos(conn)
-        await repos.people.move_member(member_id, target.id, ctx.now)
+        await repos.members.move_to_team(member_id, target.id, ctx.now)
         # Leading the old team does not follow the person to the new one.
         dropped = 0
         if old is not None:
-            dropped = await repos.people.revoke_grants(member_id, role=Role.TEAM_LEADER.value,
+            dropped = await repos.access.revoke(member_id, role=Role.TEAM_LEADER.value,
                                                        scope_kind="team", scope_id=str(old.id))
         await repos.audit.record(actor=_actor(ctx), action="member.move",
                                  target=f"member:{member_id}", now=ctx.now,
@@ -251,7 +251,7 @@ async def _set_role(ctx: Ctx, member_id: int, code: str) -> None:
         allowed = role is not None and _may_set_role(ctx, row, grants, role)
         if allowed and role is not None:
             old = _role_of(grants)
-            await repos.people.revoke_grants(member_id)
+            await repos.access.revoke(member_id)
             team = row.team
             scope = grant_scope(role, team_id=team.id if team else None,
                                 commune_code=team.commune_code if team else None,
@@ -300,7 +300,7 @@ async def _deactivate(ctx: Ctx, member_id: int, _arg: str) -> None:
         return
     async with ctx.services.db.write() as conn:
         repos = Repos(conn)
-        await repos.people.set_member_active(member_id, False, ctx.now)
+        await repos.members.set_active(member_id, False, ctx.now)
         await repos.audit.record(actor=_actor(ctx), action="member.deactivate",
                                  target=f"member:{member_id}", now=ctx.now,
                                  name=row.member.full_name)
@@ -316,7 +316,7 @@ async def _reactivate(ctx: Ctx, member_id: int, _arg: str) -> None:
         return
     async with ctx.services.db.write() as conn:
         repos = Repos(conn)
-        await repos.people.set_member_active(member_id, True, ctx.now)
+        await repos.members.set_active(member_id, True, ctx.now)
         await repos.audit.record(actor=_actor(ctx), action="member.reactivate",
                                  target=f"member:{member_id}", now=ctx.now,
                                  name=row.member.full_name)

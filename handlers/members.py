@@ -39,7 +39,7 @@ from handlers.member_changes import (
 )
 from handlers.routing import ButtonRoute, Command, Feature, FlowRoute
 from storage.repos import Repos
-from storage.repos.people import PersonRow
+from storage.repos.members import PersonRow
 
 _ADD_WORDS = {"add", "them", "moi", "new"}
 
@@ -54,7 +54,7 @@ async def member(ctx: Ctx) -> None:
         await ctx.reply(ctx.t("member.usage"))
         return
     read = ctx.services.read
-    found = await read.people.search_members(
+    found = await read.members.search(
         scopes_for(ctx, Action.MANAGE_PEOPLE), text, include_inactive=True,
         teamless=province_wide(ctx, Action.MANAGE_PEOPLE))
     if len(found) == 1:
@@ -64,7 +64,7 @@ async def member(ctx: Ctx) -> None:
         await ctx.reply(ctx.t("member.pick", count=len(found)), buttons=tuple(
             (Button(_label(row), CARD.pack(row.member.id)),) for row in found))
         return
-    elsewhere = await read.people.search_members(
+    elsewhere = await read.members.search(
         [Scope(ctx.services.settings.province_code)], text, limit=1)
     if elsewhere and elsewhere[0].team is not None:  # exists, but not in this person's area
         await refuse_place(ctx, "member", elsewhere[0].team.commune_name)

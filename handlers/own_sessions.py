@@ -77,7 +77,7 @@ async def my(ctx: Ctx) -> None:
     lines = [ctx.t("my.title")]
     for key, period in (("my.week", this_week(today)), ("my.month", this_month(today))):
         start, end = period.start, period.end
-        tallies = await read.activity.member_by_category(member.id, start, end)
+        tallies = await read.tallies.member_by_category(member.id, start, end)
         citizens = sum(x.citizens for x in tallies.values())
         sessions = sum(x.sessions for x in tallies.values())
         lines += ["", ctx.t(key, start=t.date(ctx.lang, start)[:5], end=t.date(ctx.lang, end)[:5],

@@ -28,6 +28,6 @@ async def place_from_code(ctx: Ctx, code: str) -> Scope | None:
     if code.startswith("c") and code[1:].isdigit():
         return commune_scope(ctx, code[1:])
     if code.startswith("t") and code[1:].isdigit():
-        team = await ctx.services.read.people.team(int(code[1:]))
+        team = await ctx.services.read.teams.get(int(code[1:]))
         return team_scope(team) if team else None
     return None

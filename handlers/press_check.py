@@ -81,7 +81,7 @@ async def refuse(ctx: Ctx, verdict: Verdict) -> None:
 
 
 async def _team(ctx: Ctx, value: object) -> Found:
-    team = await ctx.services.read.people.team(int(str(value)))
+    team = await ctx.services.read.teams.get(int(str(value)))
     if team is None or team.province_code != ctx.services.settings.province_code:
         return None
     return Scope(team.province_code, team.commune_code, team.id)
@@ -110,8 +110,8 @@ async def _area(ctx: Ctx, value: object) -> Found:
 async def _member(ctx: Ctx, value: object) -> Found:
     member_id = int(str(value))
     read = ctx.services.read
-    row = await read.people.person(member_id)
-    if row is None or await read.privacy.is_erased(member_id):
+    row = await read.members.person(member_id)
+    if row is None or await read.members.is_erased(member_id):
         return None
     if row.team is not None:
         return Scope(row.team.province_code, row.team.commune_code, row.team.id)

@@ -5,7 +5,7 @@ roles, and every session with its note, page by page (a "More" button; Zalo show
 numbered choice). ``/forget`` erases their personal data after a confirmation: name, phone, chat
 identities, roles, notes and photos go; their sessions stay as anonymous counts of their team.
 An admin can do the same on someone's request: ``/forget <member id or name>``. Both are audited
-without the erased data (see ``storage.repos.privacy``).
+without the erased data (see ``storage.repos.erasure``).
 
 A deactivated member is still the owner of their data: both commands find the person by their
 chat identity, active or not.
@@ -71,13 +71,13 @@ async def more_pressed(ctx: Ctx) -> None:
 async def _page(ctx: Ctx, member: Member, offset: int) -> None:
     read = ctx.services.read
     lines = await _profile(ctx, member) if offset == 0 else []
-    total = await read.privacy.session_count(member.id)
+    total = await read.sessions.count_of(member.id)
     if offset == 0:
         lines += ["", ctx.t("mydata.sessions_title", count=_n(ctx, total))]
         if not total:
             lines.append(ctx.t("mydata.no_sessions"))
     categories = {c.id: c for c in await read.categories.all()}
-    sessions = await read.privacy.sessions_of(member.id, offset=offset, limit=PAGE_FETCH)
+    sessions = await read.sessions.page_of(member.id, offset=offset, limit=PAGE_FETCH)
     shown = 0
     size = sum(len(line) + 1 for line in lines)
     for session in sessions:
@@ -102,7 +102,7 @@ async def _profile(ctx: Ctx, member: Member) -> list[str]:
     t = ctx.services.t
     lines = [ctx.t("mydata.title"), "", ctx.t("mydata.name", name=member.full_name),
              ctx.t("mydata.phone", phone=member.phone or ctx.t("mydata.none"))]
-    team = await read.people.team(member.team_id) if member.team_id else None
+    team = await read.teams.get(member.team_id) if member.team_id else None
     if team is not None:
         lines.append(ctx.t("mydata.team", team=team.name, commune=team.commune_name))
     language = ctx.t(f"language.{member.language}") if member.language else ctx.t(
@@ -123,14 +123,14 @@ async def _profile(ctx: Ctx, member: Member) -> list[str]:
     for grant in grants:
         lines.append(ctx.t("mydata.role", role=ctx.t(f"role.{grant.role.value}"),
                            place=await _grant_place(ctx, grant)))
-    lines += ["", ctx.t("mydata.audit", count=_n(ctx, await read.privacy.audit_count(member.id)))]
+    lines += ["", ctx.t("mydata.audit", count=_n(ctx, await read.audit.count_about(member.id)))]
     return lines
 
 
 async def _grant_place(ctx: Ctx, grant: RoleGrant) -> str:
     read = ctx.services.read
     if grant.scope_kind == "team" and grant.scope_id.isdigit():
-        team = await read.people.team(int(grant.scope_id))
+        team = await read.teams.get(int(grant.scope_id))
         return f"{team.name}, {team.commune_name}" if team else grant.scope_id
     if grant.scope_kind == "commune":
         commune = await read.geo.commune(grant.scope_id)
@@ -169,7 +169,7 @@ async def forget(ctx: Ctx) -> None:
     member = await _own(ctx)
     if member is None:
         async with ctx.services.db.write() as conn:  # a visitor's language is all there is
-            await Repos(conn).privacy.forget_visitor(ctx.inc.channel, ctx.inc.user_id)
+            await Repos(conn).erasure.forget_visitor(ctx.inc.channel, ctx.inc.user_id)
         await ctx.reply(ctx.t("forget.visitor"))
         return
     await _ask(ctx, member, own=True)
@@ -186,11 +186,11 @@ async def _forget_someone(ctx: Ctx, text: str) -> None:
         return
     read = ctx.services.read
     if text.isdigit():
-        row = await read.people.person(int(text))
-        found = [row] if row is not None and not await read.privacy.is_erased(row.member.id) \
+        row = await read.members.person(int(text))
+        found = [row] if row is not None and not await read.members.is_erased(row.member.id) \
             else []
     else:
-        found = await read.people.search_members(
+        found = await read.members.search(
             [Scope(ctx.services.settings.province_code)], text, include_inactive=True,
             teamless=True)
     if not found:
@@ -227,7 +227,7 @@ async def _ask(ctx: Ctx, member: Member, *, own: bool) -> None:
     async with ctx.services.db.write() as conn:
         await Repos(conn).chats.set_flow(ctx.inc.channel, ctx.inc.chat_id, FLOW, "confirm", data,
                                          ctx.now)
-    sessions = await ctx.services.read.privacy.session_count(member.id)
+    sessions = await ctx.services.read.sessions.count_of(member.id)
     key = "forget.confirm_own" if own else "forget.confirm_other"
     await ctx.reply(ctx.t(key, name=member.full_name, sessions=_n(ctx, sessions)), buttons=(
         (Button(ctx.t("forget.erase_button"), ERASE.pack(data["id"])),),
@@ -247,7 +247,7 @@ async def _erase(ctx: Ctx, data: dict[str, object]) -> None:
         repos = Repos(conn)
         identities = await repos.access.identities_of(member_id)
         await repos.chats.clear_flow(ctx.inc.channel, ctx.inc.chat_id)
-        erasure = await repos.privacy.erase(member_id, identities, ctx.now)
+        erasure = await repos.erasure.erase(member_id, identities, ctx.now)
         actor = member_id if own else (ctx.caller.member.id if ctx.caller.member else None)
         await repos.audit.record(actor=actor, action="member.erase", target=f"member:{member_id}",
                                  now=ctx.now, by="self" if own else "admin",

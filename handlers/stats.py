@@ -77,7 +77,7 @@ async def _typed_place(ctx: Ctx, text: str) -> Scope | None:
     if len(communes) == 1:
         return Scope(communes[0].province_code, communes[0].code)
     if not communes:
-        teams = await ctx.services.read.people.search_teams(scopes_for(ctx, Action.VIEW_STATS),
+        teams = await ctx.services.read.teams.search(scopes_for(ctx, Action.VIEW_STATS),
                                                             text)
         if len(teams) == 1:
             return team_scope(teams[0])
@@ -139,7 +139,7 @@ async def _period_lines(ctx: Ctx, scope: Scope, name: str, key: str, period: Per
     n = ctx.services.t.number
     found, teams = await completeness(ctx.services, scope, name, period.start, period.end,
                                        today)
-    total = await ctx.services.read.activity.total(scope, period.start, period.end)
+    total = await ctx.services.read.tallies.total(scope, period.start, period.end)
     lines = [
         ctx.t(key, period=period.label(ctx.lang)),
         ctx.t("stats.totals", sessions=n(ctx.lang, total.sessions),
@@ -151,7 +151,7 @@ async def _period_lines(ctx: Ctx, scope: Scope, name: str, key: str, period: Per
 
 async def _categories(ctx: Ctx, scope: Scope, period: Period, current: bool) -> list[str]:
     read = ctx.services.read
-    tallies = await read.activity.by_category(scope, period.start, period.end)
+    tallies = await read.tallies.by_category(scope, period.start, period.end)
     lines = [ctx.t("stats.by_category") if current else
              ctx.t("steering.by_category_period", period=period.label(ctx.lang))]
     for category in await read.categories.all():
@@ -170,7 +170,7 @@ async def _categories(ctx: Ctx, scope: Scope, period: Period, current: bool) -> 
 async def _top_communes(ctx: Ctx, scope: Scope, period: Period, teams: list[TeamActivity],
                         today: date) -> list[str]:
     province = scope.province or ctx.services.settings.province_code
-    communes = await ctx.services.read.activity.by_commune(province, period.start, period.end)
+    communes = await ctx.services.read.tallies.by_commune(province, period.start, period.end)
     busiest = sorted((c for c in communes if c.citizens), key=lambda c: -c.citizens)
     label = period.label(ctx.lang)
     if not busiest:

@@ -13,7 +13,7 @@ from bot.core.permissions import Action
 from handlers.context import Ctx
 from handlers.health import HealthReport, gather
 from handlers.routing import Command, Feature
-from storage.repos.health import CHANNELS
+from storage.repos.inbox import CHANNELS
 
 
 async def status(ctx: Ctx) -> None:

@@ -1,7 +1,7 @@
 """Gathering completeness and target progress for a place: the reads behind steering_text.
 
 Wiring, not rules: it reads through ``services.read`` (the figure queries of
-:mod:`storage.repos.steering`) and hands the numbers to the pure rules of
+:mod:`storage.repos.activity`) and hands the numbers to the pure rules of
 :mod:`bot.core.completeness` and :mod:`bot.core.targets`.
 
 Dates: ``day`` is the last day the figures cover (the end of the period shown, or today), and
@@ -42,7 +42,7 @@ def judged_on(day: date, today: date) -> date:
 async def completeness(services: Services, scope: Scope, name: str, start: date, end: date,
                        today: date) -> tuple[Completeness, list[TeamActivity]]:
     """The place's completeness over [start, end], silence measured to ``today`` (capped)."""
-    teams = await services.read.steering.team_activity(scope, start, end)
+    teams = await services.read.activity.team_activity(scope, start, end)
     return summarise(name, teams, judged_on(end, today)), teams
 
 
@@ -112,12 +112,12 @@ async def progress_of(services: Services, targets: list[Target], lang: str, day:
         end = min(period.end, day)
         if len(group) == 1 or kind == "province":  # one place: ask for just that place
             for target in group:
-                tallies = await read.steering.citizens_by_place(
+                tallies = await read.tallies.citizens_by_place(
                     target_scope(target, province), "scope", period.start, end)
                 values[target.id] = _value(tallies, "", target.category_id)
             continue
         level: Literal["commune", "team"] = "team" if kind == "team" else "commune"
-        tallies = await read.steering.citizens_by_place(Scope(province), level, period.start,
+        tallies = await read.tallies.citizens_by_place(Scope(province), level, period.start,
                                                         end)
         for target in group:
             values[target.id] = _value(tallies, target.scope_id, target.category_id)
@@ -195,7 +195,7 @@ async def allowance_months(services: Services, scope: Scope, period: Period,
         if first < period.start or last > period.end or first > today:
             continue
         out.append(AllowanceMonth(
-            month=first, rows=await services.read.steering.duty_month(scope, first, last),
+            month=first, rows=await services.read.activity.duty_month(scope, first, last),
             rule=await services.read.allowance.for_month(first),
             through=today if today <= last else None))
     return out

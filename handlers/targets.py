@@ -104,7 +104,7 @@ async def _place(ctx: Ctx, change: TargetChange) -> Scope | None:
     communes = await find_communes(ctx, text)
     if len(communes) == 1:
         return Scope(communes[0].province_code, communes[0].code)
-    teams = await ctx.services.read.people.search_teams(scopes_for(ctx, Action.SET_TARGETS),
+    teams = await ctx.services.read.teams.search(scopes_for(ctx, Action.SET_TARGETS),
                                                         text)
     if len(teams) != 1:
         teams = await _team_then_commune(ctx, text.split()) or teams
@@ -128,7 +128,7 @@ async def _team_then_commune(ctx: Ctx, words: list[str]) -> list[Team]:
     for cut in range(len(words) - 1, 0, -1):
         within = await find_communes(ctx, " ".join(words[cut:]))
         if len(within) == 1:
-            found = await ctx.services.read.people.search_teams(
+            found = await ctx.services.read.teams.search(
                 [Scope(within[0].province_code, within[0].code)], " ".join(words[:cut]))
             if len(found) == 1:
                 return found

@@ -122,8 +122,8 @@ async def _show_commune(ctx: Ctx, commune_code: str) -> None:
         await refuse_place(ctx, "team", commune.name)
         return
     week = periods.this_week(ctx.today)
-    teams = await read.activity.by_team(scope, week.start, week.end)
-    members = await read.activity.by_member(scope, week.start, week.end)
+    teams = await read.tallies.by_team(scope, week.start, week.end)
+    members = await read.tallies.by_member(scope, week.start, week.end)
     n = ctx.services.t.number
     lines = [ctx.t("team.commune_title", commune=commune.name, period=week.label(ctx.lang))]
     for place in teams:
@@ -154,7 +154,7 @@ async def _show_commune(ctx: Ctx, commune_code: str) -> None:
 
 async def _show_team(ctx: Ctx, team_id: int) -> None:
     read = ctx.services.read
-    found = await read.people.team(team_id)
+    found = await read.teams.get(team_id)
     if found is None or not found.active:
         await ctx.answer(ctx.t("team.not_found_id"))
         return
@@ -164,7 +164,7 @@ async def _show_team(ctx: Ctx, team_id: int) -> None:
                            who=Role.TEAM_LEADER)
         return
     week = periods.this_week(ctx.today)
-    members = await read.activity.by_member(scope, week.start, week.end)
+    members = await read.tallies.by_member(scope, week.start, week.end)
     leaders = set(await read.access.holders(Role.TEAM_LEADER, "team", str(team_id)))
     n = ctx.services.t.number
     total_sessions = sum(m.sessions for m in members)
@@ -210,7 +210,7 @@ async def _show_team(ctx: Ctx, team_id: int) -> None:
 
 async def _search(ctx: Ctx, text: str) -> None:
     read = ctx.services.read
-    teams = await read.people.search_teams(scopes_for(ctx, Action.VIEW_TEAM), text)
+    teams = await read.teams.search(scopes_for(ctx, Action.VIEW_TEAM), text)
     if len(teams) == 1:
         await _show_team(ctx, teams[0].id)
         return
@@ -222,7 +222,7 @@ async def _search(ctx: Ctx, text: str) -> None:
     if len(communes) == 1:
         await _show_commune(ctx, communes[0].code)
         return
-    elsewhere = await read.people.search_teams(
+    elsewhere = await read.teams.search(
         [Scope(ctx.services.settings.province_code)], text, limit=1)
     if elsewhere:  # it exists, just not in this person's area: say whose it is
         await refuse_place(ctx, "team", elsewhere[0].commune_name)
@@ -266,7 +266,7 @@ async def _add_in(ctx: Ctx, commune_code: str) -> None:
     async with ctx.services.db.write() as conn:
         repos = Repos(conn)
         await repos.chats.clear_flow(ctx.inc.channel, ctx.inc.chat_id)
-        team_id = await repos.people.add_team(commune_code, name, kind, ctx.now)
+        team_id = await repos.teams.add(commune_code, name, kind, ctx.now)
         if team_id is not None:
             await repos.audit.record(actor=_actor(ctx), action="team.add",
                                      target=f"team:{team_id}", now=ctx.now, name=name,
@@ -279,7 +279,7 @@ async def _add_in(ctx: Ctx, commune_code: str) -> None:
 
 async def _managed_team(ctx: Ctx, team_id: int) -> Team | None:
     """The team if the caller may manage it (refused politely and logged otherwise)."""
-    found = await ctx.services.read.people.team(team_id)
+    found = await ctx.services.read.teams.get(team_id)
     if found is None or not found.active:
         await ctx.answer(ctx.t("team.not_found_id"))
         return None
@@ -327,7 +327,7 @@ async def _rename(ctx: Ctx, team_id: int) -> None:
     async with ctx.services.db.write() as conn:
         repos = Repos(conn)
         await repos.chats.clear_flow(ctx.inc.channel, ctx.inc.chat_id)
-        done = await repos.people.rename_team(team_id, name, ctx.now)
+        done = await repos.teams.rename(team_id, name, ctx.now)
         if done:
             await repos.audit.record(actor=_actor(ctx), action="team.rename",
                                      target=f"team:{team_id}", now=ctx.now, old=found.name,
@@ -342,7 +342,7 @@ async def _ask_deactivate(ctx: Ctx, team_id: int) -> None:
     found = await _managed_team(ctx, team_id)
     if found is None:
         return
-    members = await ctx.services.read.people.active_members_in_team(team_id)
+    members = await ctx.services.read.members.active_in_team(team_id)
     if members:
         await ctx.answer(ctx.t("team.still_has_members", team=found.name,
                                count=ctx.services.t.number(ctx.lang, members)))
@@ -358,11 +358,11 @@ async def _deactivate(ctx: Ctx, team_id: int) -> None:
         return
     async with ctx.services.db.write() as conn:
         repos = Repos(conn)
-        if await repos.people.active_members_in_team(team_id):
+        if await repos.members.active_in_team(team_id):
             done = False
         else:
             done = True
-            await repos.people.set_team_active(team_id, False, ctx.now)
+            await repos.teams.set_active(team_id, False, ctx.now)
             await repos.audit.record(actor=_actor(ctx), action="team.deactivate",
                                      target=f"team:{team_id}", now=ctx.now, name=found.name)
     if not done:

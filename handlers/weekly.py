@@ -29,8 +29,8 @@ from bot.core.steering_text import names
 from handlers.context import Services
 from handlers.outbox import OutboxMessage, default_quiet, enqueue
 from handlers.steering_figures import digest_steering, judged_on
+from storage.repos.access import Recipient
 from storage.repos.outbox import OutboxItem
-from storage.repos.weekly import Recipient
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +59,8 @@ async def commune_digest(services: Services, commune_code: str, period: Period, 
         return None
     scope = Scope(commune.province_code, commune.code)
     before = period.week_before()
-    this = await read.activity.by_category(scope, period.start, period.end)
-    last = await read.activity.by_category(scope, before.start, before.end)
+    this = await read.tallies.by_category(scope, period.start, period.end)
+    last = await read.tallies.by_category(scope, before.start, before.end)
     categories = tuple(
         Figure(name=c.label(lang), emoji=c.emoji, this=this[c.id].citizens if c.id in this else 0,
                last=last[c.id].citizens if c.id in last else 0)
@@ -68,7 +68,7 @@ async def commune_digest(services: Services, commune_code: str, period: Period, 
     # Silence is measured to the end of the period shown (a past week is told as it was).
     today = judged_on(period.end, today)
     teams = tuple(Figure(name=t.team_name, this=t.citizens, last_date=t.last_date)
-                  for t in await read.steering.team_activity(scope, period.start,
+                  for t in await read.activity.team_activity(scope, period.start,
                                                               period.end))
     steering = await digest_steering(services, scope, commune.name, period.start,
                                      period.end, today, lang)
@@ -83,12 +83,12 @@ async def province_digest(services: Services, province_code: str, period: Period
     province = await read.geo.province(province_code)
     today = judged_on(period.end, today or period.end + timedelta(days=1))
     before = period.week_before()
-    this = await read.activity.by_commune(province_code, period.start, period.end)
-    last = {c.key: c.citizens for c in await read.activity.by_commune(
+    this = await read.tallies.by_commune(province_code, period.start, period.end)
+    last = {c.key: c.citizens for c in await read.tallies.by_commune(
         province_code, before.start, before.end)}
     # Each commune's pace: its weekly average over the four weeks before, scaled to the period.
     history_start = period.start - timedelta(days=28)
-    history = {c.key: c.citizens for c in await read.activity.by_commune(
+    history = {c.key: c.citizens for c in await read.tallies.by_commune(
         province_code, history_start, period.start - timedelta(days=1))}
     scale = period.days / 7
     communes = tuple(
@@ -96,11 +96,11 @@ async def province_digest(services: Services, province_code: str, period: Period
                average=history.get(c.key, 0) / 4 * scale)
         for c in this)
     first = period.start - timedelta(days=7 * (TREND_WEEKS - 1))
-    series = await read.weekly.weekly_citizens(Scope(province_code), first, TREND_WEEKS)
+    series = await read.tallies.weekly_citizens(Scope(province_code), first, TREND_WEEKS)
     if period.partial:  # the running week's bar counts the same days as the text
         series[-1] = sum(c.this for c in communes)
     trend = tuple((first + timedelta(days=7 * i), value) for i, value in enumerate(series))
-    total = await read.activity.by_category(Scope(province_code), period.start, period.end)
+    total = await read.tallies.by_category(Scope(province_code), period.start, period.end)
     name = province.name if province else province_code
     steering = await digest_steering(services, Scope(province_code), name, period.start,
                                      period.end, today, lang)
@@ -143,7 +143,7 @@ async def enqueue_digests(services: Services, due: datetime, now: datetime) -> W
     cache: dict[tuple[str, str, str], list[OutMessage]] = {}
     for role, level in ((Role.COMMUNE_COORDINATOR, "commune"),
                         (Role.PROVINCE_COORDINATOR, "province")):
-        for person in await read.weekly.grant_holders(role):
+        for person in await read.access.grant_holders(role):
             if person.channel is None or person.chat_id is None or person.scope_id is None:
                 report.unreachable += 1
                 continue
@@ -193,9 +193,9 @@ async def enqueue_reminders(services: Services, due: datetime, now: datetime) ->
     report = WorkReport(batches=[batch])
     read = services.read
     province = services.settings.province_code
-    rows = await read.weekly.team_members(province)
-    leaders = await read.weekly.grant_holders(Role.TEAM_LEADER)
-    coordinators = await read.weekly.grant_holders(Role.COMMUNE_COORDINATOR)
+    rows = await read.access.team_members(province)
+    leaders = await read.access.grant_holders(Role.TEAM_LEADER)
+    coordinators = await read.access.grant_holders(Role.COMMUNE_COORDINATOR)
     chats: dict[int, Recipient] = {}
     for row in [*rows, *leaders, *coordinators]:  # one message per person: their first chat
         if row.channel is not None and row.member_id not in chats:
@@ -207,14 +207,14 @@ async def enqueue_reminders(services: Services, due: datetime, now: datetime) ->
         people.setdefault(holder.member_id, Person(holder.member_id, holder.name, None,
                                                    pauses.get(holder.member_id)))
     teams = {t.team_id: TeamInfo(t.team_id, t.name, t.commune_code)
-             for t in await read.steering.team_refs(province)}
+             for t in await read.teams.refs(province)}
     plan = plan_week(
         list(people.values()),
         await read.activity.members_with_sessions(
             [p.member_id for p in people.values() if p.team_id is not None], monday, today),
         leaders=[(h.member_id, int(h.scope_id)) for h in leaders if h.scope_id],
         coordinators=[(h.member_id, h.scope_id) for h in coordinators if h.scope_id],
-        teams=teams, today=today, already=await read.steering.members_reminded(batch))
+        teams=teams, today=today, already=await read.outbox.members_in_batch(batch))
     items: list[OutboxMessage] = []
     for reminder in plan:
         person = chats.get(reminder.member_id)

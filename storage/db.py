@@ -111,6 +111,11 @@ class Database:
         async with self._write_lock:
             return list(await self._writer.execute_fetchall(sql, params))
 
+    async def ping(self) -> bool:
+        """Whether the database answers a trivial query (for /healthz)."""
+        rows = list(await self.reader.execute_fetchall("SELECT 1"))
+        return bool(rows) and rows[0][0] == 1
+
     async def schema_version(self) -> int:
         conn = self._writer or self.reader
         rows = await conn.execute_fetchall("SELECT MAX(version) FROM schema_migrations")

@@ -89,7 +89,7 @@ async def prepare_demo(services: Services, registry: DemoRegistry | None = None)
                     await repos.access.link(channel=channel, external_id=user_id,
                                             chat_id=user_id, member_id=member.id, now=now)
         await _ensure_demo_invitation(repos, registry, now)
-    if not await services.read.weekly.has_sessions():
+    if not await services.read.sessions.any_logged():
         from bot.app.demo_activity import seed_demo_activity  # weeks of activity for the digests
 
         await seed_demo_activity(services)

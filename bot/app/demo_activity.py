@@ -54,5 +54,5 @@ async def seed_demo_activity(services: Services, weeks: int = 8) -> int:
                              day.isoformat(), "telegram", f"demo:{member_id}:{day}:{n}",
                              ts(now)))
     async with services.db.write() as conn:
-        await Repos(conn).weekly.add_demo_sessions(rows)
+        await Repos(conn).sessions.add_demo(rows)
     return len(rows)

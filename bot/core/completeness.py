@@ -22,7 +22,7 @@ from bot.core.natural_sort import natural_key, natural_sorted
 
 
 class TeamActivity(BaseModel):
-    """One team over a period (what :mod:`storage.repos.steering` reads)."""
+    """One team over a period (what :mod:`storage.repos.activity` reads)."""
 
     model_config = ConfigDict(frozen=True)
 

@@ -22,8 +22,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.core.allowance import AllowanceRule, TeamAmount, team_amount
 from bot.core.completeness import Completeness
+from storage.repos.activity import DutyRow
 from storage.repos.allowance import StoredRule
-from storage.repos.steering import DutyRow
 
 Label = Callable[..., str]
 Money = Callable[[int], str]

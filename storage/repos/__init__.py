@@ -13,14 +13,13 @@ import aiosqlite
 from storage.repos.access import AccessRepo
 from storage.repos.activity import ActivityRepo
 from storage.repos.allowance import AllowanceRuleRepo
-from storage.repos.audience import AudienceRepo
 from storage.repos.audit import AuditRepo
 from storage.repos.categories import CategoryRepo
 from storage.repos.chats import ChatRepo
+from storage.repos.erasure import ErasureRepo
 from storage.repos.exports import ExportRepo
 from storage.repos.file_links import FileLinkRepo
 from storage.repos.geo import GeoRepo
-from storage.repos.health import HealthRepo
 from storage.repos.inbox import InboxRepo
 from storage.repos.invitations import InvitationRepo
 from storage.repos.join_guard import JoinGuardRepo
@@ -28,15 +27,12 @@ from storage.repos.members import MemberRepo
 from storage.repos.outbox import OutboxRepo
 from storage.repos.pauses import PauseRepo
 from storage.repos.pending_imports import PendingImportRepo
-from storage.repos.people import PeopleRepo
-from storage.repos.privacy import PrivacyRepo
 from storage.repos.retention import RetentionRepo
 from storage.repos.schedules import ScheduleRepo
 from storage.repos.sessions import SessionRepo
-from storage.repos.steering import SteeringRepo
+from storage.repos.tallies import TallyRepo
 from storage.repos.targets import TargetRepo
 from storage.repos.teams import TeamRepo
-from storage.repos.weekly import WeeklyRepo
 from storage.repos.zalo import ZaloRepo
 
 __all__ = ["Repos"]
@@ -90,12 +86,12 @@ class Repos:
         return SessionRepo(self.conn)
 
     @cached_property
-    def activity(self) -> ActivityRepo:
-        return ActivityRepo(self.conn)
+    def tallies(self) -> TallyRepo:
+        return TallyRepo(self.conn)
 
     @cached_property
-    def audience(self) -> AudienceRepo:
-        return AudienceRepo(self.conn)
+    def activity(self) -> ActivityRepo:
+        return ActivityRepo(self.conn)
 
     @cached_property
     def outbox(self) -> OutboxRepo:
@@ -104,14 +100,6 @@ class Repos:
     @cached_property
     def schedules(self) -> ScheduleRepo:
         return ScheduleRepo(self.conn)
-
-    @cached_property
-    def weekly(self) -> WeeklyRepo:
-        return WeeklyRepo(self.conn)
-
-    @cached_property
-    def people(self) -> PeopleRepo:
-        return PeopleRepo(self.conn)
 
     @cached_property
     def exports(self) -> ExportRepo:
@@ -126,8 +114,8 @@ class Repos:
         return ZaloRepo(self.conn)
 
     @cached_property
-    def privacy(self) -> PrivacyRepo:
-        return PrivacyRepo(self.conn)
+    def erasure(self) -> ErasureRepo:
+        return ErasureRepo(self.conn)
 
     @cached_property
     def join_guard(self) -> JoinGuardRepo:
@@ -136,10 +124,6 @@ class Repos:
     @cached_property
     def retention(self) -> RetentionRepo:
         return RetentionRepo(self.conn)
-
-    @cached_property
-    def steering(self) -> SteeringRepo:
-        return SteeringRepo(self.conn)
 
     @cached_property
     def targets(self) -> TargetRepo:
@@ -157,6 +141,3 @@ class Repos:
     def file_links(self) -> FileLinkRepo:
         return FileLinkRepo(self.conn)
 
-    @cached_property
-    def health(self) -> HealthRepo:
-        return HealthRepo(self.conn)

@@ -8,6 +8,8 @@ from typing import Any
 
 import aiosqlite
 
+from bot.core.text import fold
+
 
 def ts(moment: datetime) -> str:
     """Store instants as ISO-8601 UTC text so they sort and compare as strings."""
@@ -37,3 +39,9 @@ async def fetch_one(
 async def scalar(conn: aiosqlite.Connection, sql: str, params: Iterable[Any] = ()) -> Any:
     row = await fetch_one(conn, sql, params)
     return None if row is None else row[0]
+
+
+def like_pattern(text: str) -> str:
+    """``%text%`` for ``LIKE … ESCAPE '\\'`` on a folded ``name_key`` (any diacritics)."""
+    escaped = fold(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

@@ -1,12 +1,10 @@
-"""Aggregates of logged sessions for a place and a period: the numbers every report is made of.
+"""Who logged anything, where and when, for a place and a period — over the roll-up table
+``member_day`` (migration 0009): active members and teams, teams' activity for completeness,
+and members' days on duty for the allowance.
 
-A session counts where the member was when they logged it (``sessions.team_id`` /
-``commune_code``). Periods are inclusive local dates. Undone sessions never count.
-
-The fast path: every method reads the roll-up tables (:mod:`storage.repos.rollup_sql`), kept
-by triggers in the same transaction as each write, so a figure costs the same in the third
-year as in the first week. Other features that need figures should call these methods (or add
-one here on the same tables), never aggregate ``sessions`` themselves.
+Same conventions as :mod:`storage.repos.tallies`: a session counts where the member was when
+they logged it, periods are inclusive local dates, undone sessions never count; lists come in
+natural order (Ấp 2 before Ấp 10).
 """
 
 from __future__ import annotations
@@ -18,32 +16,12 @@ from typing import Any
 import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
+from bot.core.completeness import TeamActivity
+from bot.core.natural_sort import natural_key
 from bot.core.permissions import Scope
 from storage.repos._sql import fetch_all, fetch_one
-from storage.repos.rollup_sql import communes_in, days, member_grain, rollup_in
-from storage.repos.scope_sql import teams_in
-
-
-class Tally(BaseModel):
-    """How many sessions, and how many citizens they helped."""
-
-    model_config = ConfigDict(frozen=True)
-
-    sessions: int = 0
-    citizens: int = 0
-
-
-class PlaceTally(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    key: str                 # team id, commune code or member id, as text
-    name: str
-    commune_code: str | None = None
-    commune_name: str | None = None
-    team_name: str | None = None
-    sessions: int = 0
-    citizens: int = 0
-    last_date: date | None = None   # the latest session ever, for "nothing for 14 days"
+from storage.repos.rollup_sql import member_grain, per_team_sql
+from storage.repos.scope_sql import sessions_in, teams_in
 
 
 class ActiveCounts(BaseModel):
@@ -57,111 +35,25 @@ class ActiveCounts(BaseModel):
     active_teams: int = 0
 
 
-def summed(tallies: dict[int, Tally]) -> Tally:
-    """All categories together."""
-    return Tally(sessions=sum(t.sessions for t in tallies.values()),
-                 citizens=sum(t.citizens for t in tallies.values()))
+class DutyRow(BaseModel):
+    """A member's month: days on duty (distinct days with a session), sessions, citizens."""
 
+    model_config = ConfigDict(frozen=True)
 
-def _day(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
+    member_id: int
+    member_name: str
+    team_id: int
+    team_name: str
+    commune_name: str
+    days: int = 0
+    sessions: int = 0
+    citizens: int = 0
+
 
 
 class ActivityRepo:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
-
-    async def by_category(self, scope: Scope, start: date, end: date) -> dict[int, Tally]:
-        table = "member_day" if scope.team is not None else "commune_day"
-        where, params = rollup_in(scope)
-        period, dates = days(start, end)
-        rows = await fetch_all(
-            self.conn,
-            f"SELECT r.category_id, SUM(r.sessions), SUM(r.citizens) FROM {table} r"
-            f" WHERE {where} AND {period} GROUP BY r.category_id",
-            [*params, *dates],
-        )
-        return {int(r[0]): Tally(sessions=r[1], citizens=r[2]) for r in rows}
-
-    async def total(self, scope: Scope, start: date, end: date) -> Tally:
-        return summed(await self.by_category(scope, start, end))
-
-    def _per_team(self, scope: Scope, start: date, end: date) -> tuple[str, list[object]]:
-        """``SELECT team_id, sessions, citizens`` of the period, one row per team in scope."""
-        if scope.team is not None:  # a team's own days: the team index, whatever the period
-            period, dates = days(start, end)
-            return (f"SELECT r.team_id, SUM(r.sessions) AS s, SUM(r.citizens) AS z"
-                    f" FROM member_day r WHERE r.team_id = ? AND {period} GROUP BY r.team_id",
-                    [scope.team, *dates])
-        grain = member_grain(start, end)
-        where, params = communes_in(scope)
-        return (f"SELECT r.team_id, SUM(r.sessions) AS s, SUM(r.citizens) AS z"
-                f" FROM {grain.table} r WHERE {where} AND {grain.where} GROUP BY r.team_id",
-                [*params, *grain.params])
-
-    async def by_team(self, scope: Scope, start: date, end: date) -> list[PlaceTally]:
-        """Every active team in scope, those with nothing logged included (zeros)."""
-        where, params = teams_in(scope)
-        per_team, per_params = self._per_team(scope, start, end)
-        rows = await fetch_all(
-            self.conn,
-            "SELECT t.id, t.name, t.commune_code, c.name, COALESCE(p.s, 0), COALESCE(p.z, 0),"
-            " (SELECT MAX(d.day) FROM member_day d WHERE d.team_id = t.id)"
-            f" FROM teams t JOIN communes c ON c.code = t.commune_code"
-            f" LEFT JOIN ({per_team}) p ON p.team_id = t.id"
-            f" WHERE t.active AND {where} ORDER BY natsort(c.name), natsort(t.name)",
-            [*per_params, *params],
-        )
-        return [
-            PlaceTally(key=str(r[0]), name=r[1], team_name=r[1], commune_code=r[2],
-                       commune_name=r[3], sessions=r[4], citizens=r[5], last_date=_day(r[6]))
-            for r in rows
-        ]
-
-    async def by_commune(self, province: str, start: date, end: date) -> list[PlaceTally]:
-        """Every commune of the province that has teams, zeros included."""
-        period, dates = days(start, end)
-        rows = await fetch_all(
-            self.conn,
-            "SELECT c.code, c.name, COALESCE(p.s, 0), COALESCE(p.z, 0),"
-            " (SELECT MAX(d.day) FROM commune_day d WHERE d.commune_code = c.code)"
-            " FROM communes c LEFT JOIN (SELECT r.commune_code, SUM(r.sessions) AS s,"
-            " SUM(r.citizens) AS z FROM commune_day r WHERE r.commune_code IN"
-            f" (SELECT code FROM communes WHERE province_code = ?) AND {period}"
-            " GROUP BY r.commune_code) p ON p.commune_code = c.code"
-            " WHERE c.province_code = ? AND EXISTS (SELECT 1 FROM teams t"
-            " WHERE t.commune_code = c.code AND t.active)"
-            " ORDER BY natsort(c.name)",
-            [province, *dates, province],
-        )
-        return [
-            PlaceTally(key=r[0], name=r[1], commune_code=r[0], commune_name=r[1], sessions=r[2],
-                       citizens=r[3], last_date=_day(r[4]))
-            for r in rows
-        ]
-
-    async def by_member(self, scope: Scope, start: date, end: date) -> list[PlaceTally]:
-        """Every active member of the teams in scope (zeros included), with what they logged
-        in the period wherever they logged it."""
-        where, params = teams_in(scope)
-        grain = member_grain(start, end)
-        rows = await fetch_all(
-            self.conn,
-            "SELECT m.id, m.full_name, t.commune_code, c.name, t.name,"
-            " COALESCE(SUM(r.sessions), 0), COALESCE(SUM(r.citizens), 0),"
-            " (SELECT MAX(d.day) FROM member_day d WHERE d.member_id = m.id)"
-            " FROM members m JOIN teams t ON t.id = m.team_id"
-            " JOIN communes c ON c.code = t.commune_code"
-            f" LEFT JOIN {grain.table} r ON r.member_id = m.id AND {grain.where}"
-            f" WHERE m.active AND {where} GROUP BY m.id"
-            " ORDER BY natsort(c.name), natsort(t.name), m.name_key",
-            [*grain.params, *params],
-        )
-        return [
-            PlaceTally(key=str(r[0]), name=r[1], commune_code=r[2], commune_name=r[3],
-                       team_name=r[4], sessions=r[5], citizens=r[6], last_date=_day(r[7]))
-            for r in rows
-        ]
 
     async def active_counts(self, scope: Scope, start: date, end: date) -> ActiveCounts:
         """The counts of :meth:`by_member` and :meth:`by_team` without listing anyone."""
@@ -189,7 +81,7 @@ class ActivityRepo:
             else:  # a commune or a team (or any run of days): one seek per member
                 member_marks.append(f"EXISTS (SELECT 1 FROM {grain.table} r"
                                     f" WHERE r.member_id = m.id AND {grain.where})")
-                per_team, per_params = self._per_team(scope, start, end)
+                per_team, per_params = per_team_sql(scope, start, end)
                 team_marks.append(f"t.id IN (SELECT team_id FROM ({per_team}))")
                 team_params += per_params
             member_params += grain.params
@@ -213,17 +105,6 @@ class ActivityRepo:
                              teams=teams[0], active_teams=teams[1 + i])
                 for i in range(len(periods))]
 
-    async def member_by_category(self, member_id: int, start: date, end: date
-                                 ) -> dict[int, Tally]:
-        period, dates = days(start, end)
-        rows = await fetch_all(
-            self.conn,
-            "SELECT r.category_id, SUM(r.sessions), SUM(r.citizens) FROM member_day r"
-            f" WHERE r.member_id = ? AND {period} GROUP BY r.category_id",
-            [member_id, *dates],
-        )
-        return {int(r[0]): Tally(sessions=r[1], citizens=r[2]) for r in rows}
-
     async def members_with_sessions(self, member_ids: Iterable[int], start: date,
                                     end: date) -> set[int]:
         """Which of these members logged anything in the period (for reminders)."""
@@ -242,3 +123,96 @@ class ActivityRepo:
             )
             found |= {int(r[0]) for r in rows}
         return found
+
+    async def team_activity(self, scope: Scope, start: date, end: date) -> list[TeamActivity]:
+        """Every active team in scope (zeros included): members, how many were active, what
+        was logged there, and its latest session up to ``end``."""
+        where, params = teams_in(scope)
+        period = [start.isoformat(), end.isoformat()]
+        # From the roll-ups (issue 12): member_day, by its team index, never the raw sessions.
+        rows = await fetch_all(
+            self.conn,
+            "SELECT t.id, t.name, t.commune_code, c.name,"
+            " (SELECT COUNT(*) FROM members m WHERE m.team_id = t.id AND m.active),"
+            " (SELECT COUNT(*) FROM members m WHERE m.team_id = t.id AND m.active AND EXISTS"
+            "   (SELECT 1 FROM member_day d WHERE d.member_id = m.id AND d.day BETWEEN ? AND ?)),"
+            " (SELECT COALESCE(SUM(d.sessions), 0) FROM member_day d"
+            "   WHERE d.team_id = t.id AND d.day BETWEEN ? AND ?),"
+            " (SELECT COALESCE(SUM(d.citizens), 0) FROM member_day d"
+            "   WHERE d.team_id = t.id AND d.day BETWEEN ? AND ?),"
+            " (SELECT MAX(d.day) FROM member_day d WHERE d.team_id = t.id AND d.day <= ?)"
+            " FROM teams t JOIN communes c ON c.code = t.commune_code"
+            f" WHERE t.active AND {where} ORDER BY natsort(c.name), natsort(t.name)",
+            [*period, *period, *period, end.isoformat(), *params],
+        )
+        return [TeamActivity(team_id=r[0], team_name=r[1], commune_code=r[2], commune_name=r[3],
+                             members=r[4], active_members=r[5], sessions=r[6], citizens=r[7],
+                             last_date=date.fromisoformat(r[8]) if r[8] else None)
+                for r in rows]
+
+    async def duty_month(self, scope: Scope, start: date, end: date) -> list[DutyRow]:
+        """One row per member for the allowance sheet: every active member of the scope's
+        teams (zeros too), plus anyone who logged here and has moved or left since. A member
+        is listed once, under the team of their latest session in the period (or their own
+        team if they logged nothing), with distinct days counted across all their sessions."""
+        where, params = teams_in(scope)
+        people = await fetch_all(
+            self.conn,
+            "SELECT m.id, m.full_name, t.id, t.name, c.name FROM members m"
+            " JOIN teams t ON t.id = m.team_id JOIN communes c ON c.code = t.commune_code"
+            f" WHERE m.active AND t.active AND {where}", params)
+        rows: dict[int, dict[str, Any]] = {
+            int(r[0]): {"member_id": r[0], "member_name": r[1], "team_id": r[2],
+                        "team_name": r[3], "commune_name": r[4]} for r in people}
+        # From the roll-up member_day (issue 12): distinct days are its days, directly.
+        swhere, sparams = sessions_in(scope, alias="d")
+        latest_where, latest_params = sessions_in(scope, alias="d2")
+        period = [start.isoformat(), end.isoformat()]
+        logged = await fetch_all(
+            self.conn,
+            "SELECT d.member_id, COUNT(DISTINCT d.day), SUM(d.sessions), SUM(d.citizens),"
+            " (SELECT NULLIF(d2.team_id, 0) FROM member_day d2"
+            f"   WHERE d2.member_id = d.member_id AND {latest_where}"
+            "   AND d2.day BETWEEN ? AND ? ORDER BY d2.day DESC, d2.team_id DESC LIMIT 1)"
+            f" FROM member_day d WHERE {swhere}"
+            " AND d.day BETWEEN ? AND ? GROUP BY d.member_id",
+            [*latest_params, *period, *sparams, *period])
+        moved = [int(r[0]) for r in logged if int(r[0]) not in rows or
+                 (r[4] is not None and rows[int(r[0])]["team_id"] != r[4])]
+        names = await self._names(moved, [int(r[4]) for r in logged if r[4] is not None])
+        for member_id, days, sessions, citizens, team_id in logged:
+            row = rows.setdefault(int(member_id), {"member_id": member_id,
+                                                   "member_name": names[0].get(member_id, "")})
+            if team_id is not None and int(team_id) in names[1]:
+                row["team_id"] = team_id
+                row["team_name"], row["commune_name"] = names[1][int(team_id)]
+            row.update(days=days, sessions=sessions, citizens=citizens)
+        found = [DutyRow(**row) for row in rows.values() if "team_id" in row]
+        return sorted(found, key=lambda r: (natural_key(r.commune_name),
+                                            natural_key(r.team_name),
+                                            natural_key(r.member_name), r.member_id))
+
+    async def _names(self, member_ids: list[int], team_ids: list[int]
+                     ) -> tuple[dict[int, str], dict[int, tuple[str, str]]]:
+        members: dict[int, str] = {}
+        teams: dict[int, tuple[str, str]] = {}
+        for chunk in _chunks(sorted(set(member_ids))):
+            rows = await fetch_all(
+                self.conn, f"SELECT id, full_name FROM members WHERE id IN ({_marks(chunk)})",
+                chunk)
+            members.update({int(r[0]): r[1] for r in rows})
+        for chunk in _chunks(sorted(set(team_ids))):
+            rows = await fetch_all(
+                self.conn,
+                "SELECT t.id, t.name, c.name FROM teams t JOIN communes c"
+                f" ON c.code = t.commune_code WHERE t.id IN ({_marks(chunk)})", chunk)
+            teams.update({int(r[0]): (r[1], r[2]) for r in rows})
+        return members, teams
+
+
+def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
+    return [ids[i:i + size] for i in range(0, len(ids), size)]
+
+
+def _marks(chunk: list[int]) -> str:
+    return ",".join("?" * len(chunk))

@@ -9,7 +9,7 @@ from typing import Any
 import aiosqlite
 
 from bot.core.models import AuditEntry
-from storage.repos._sql import fetch_all, parse_ts, ts
+from storage.repos._sql import fetch_all, parse_ts, scalar, ts
 
 
 class AuditRepo:
@@ -40,3 +40,8 @@ class AuditRepo:
             data["details"] = json.loads(data["details"])
             entries.append(AuditEntry(**data))
         return entries
+
+    async def count_about(self, member_id: int) -> int:
+        return int(await scalar(
+            self.conn, "SELECT COUNT(*) FROM audit_log WHERE actor_member_id = ? OR target = ?",
+            (member_id, f"member:{member_id}")))

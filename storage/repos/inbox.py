@@ -11,7 +11,7 @@ from typing import Any
 import aiosqlite
 
 from storage.db import Database
-from storage.repos._sql import ts
+from storage.repos._sql import fetch_one, parse_ts, ts
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,10 @@ async def mark_handled(db: Database, channel: str, update_key: str, now: datetim
         (ts(now), channel, update_key))
 
 
+#: The channels whose latest update /healthz and /status report.
+CHANNELS = ("telegram", "zalo")
+
+
 class InboxRepo:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
@@ -75,3 +79,15 @@ class InboxRepo:
         cursor = await self.conn.execute(
             "DELETE FROM inbox WHERE handled_at IS NOT NULL AND handled_at < ?", (ts(cutoff),))
         return cursor.rowcount
+
+    async def last_arrivals(self) -> dict[str, datetime]:
+        """When each channel's latest update arrived (channels never heard from: absent)."""
+        found: dict[str, datetime] = {}
+        for channel in CHANNELS:
+            row = await fetch_one(
+                self.conn,
+                "SELECT MAX(received_at) FROM inbox WHERE channel = ?", (channel,))
+            moment = parse_ts(row[0]) if row else None
+            if moment is not None:
+                found[channel] = moment
+        return found

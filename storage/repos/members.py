@@ -6,10 +6,14 @@ from datetime import datetime
 from typing import Literal
 
 import aiosqlite
+from pydantic import BaseModel, ConfigDict
 
-from bot.core.models import Channel, Member
+from bot.core.models import Channel, Member, Team
+from bot.core.permissions import Scope
 from bot.core.text import fold
-from storage.repos._sql import fetch_all, fetch_one, parse_ts, scalar, ts
+from storage.repos._sql import fetch_all, fetch_one, like_pattern, parse_ts, scalar, ts
+from storage.repos.scope_sql import teams_in_any
+from storage.repos.teams import TeamRepo
 
 _COLUMNS = "m.id, m.team_id, m.full_name, m.phone, m.language, m.active, m.created_at"
 
@@ -18,6 +22,15 @@ def _member(row: aiosqlite.Row) -> Member:
     data = dict(row)
     data["created_at"] = parse_ts(data["created_at"])
     return Member(**data)
+
+
+class PersonRow(BaseModel):
+    """A member with where they belong, for lists and cards."""
+
+    model_config = ConfigDict(frozen=True)
+
+    member: Member
+    team: Team | None
 
 
 class MemberRepo:
@@ -124,3 +137,75 @@ class MemberRepo:
             "UPDATE members SET language = ?, updated_at = ? WHERE id = ?",
             (language, ts(now), member_id),
         )
+
+    async def search(self, scopes: list[Scope], text: str, *, limit: int = 10,
+                     include_inactive: bool = False,
+                     teamless: bool = False) -> list[PersonRow]:
+        """Members whose name contains ``text`` (any diacritics) within any of ``scopes``.
+
+        ``teamless`` also finds people outside every team (province coordinators, admins) —
+        only for someone whose scope is the whole province.
+        """
+        if not scopes:
+            return []
+        place, params = teams_in_any(scopes)
+        if teamless:
+            place = f"({place}) OR m.team_id IS NULL"
+        active = "" if include_inactive else " AND m.active"
+        rows = await fetch_all(
+            self.conn,
+            "SELECT m.id FROM members m LEFT JOIN teams t ON t.id = m.team_id"
+            " LEFT JOIN communes c ON c.code = t.commune_code"
+            f" WHERE m.name_key LIKE ? ESCAPE '\\' AND ({place}){active}"
+            " ORDER BY m.name_key, m.id LIMIT ?",
+            [like_pattern(text), *params, limit],
+        )
+        return [row for r in rows if (row := await self.person(int(r[0]))) is not None]
+
+    async def person(self, member_id: int) -> PersonRow | None:
+        row = await fetch_one(
+            self.conn,
+            "SELECT id, team_id, full_name, phone, language, active, created_at FROM members"
+            " WHERE id = ?",
+            (member_id,),
+        )
+        if row is None:
+            return None
+        data = dict(row)
+        data["created_at"] = parse_ts(data["created_at"])
+        member = Member(**data)
+        team = await TeamRepo(self.conn).get(member.team_id) if member.team_id else None
+        return PersonRow(member=member, team=team)
+
+    async def rename(self, member_id: int, full_name: str, now: datetime) -> None:
+        await self.conn.execute(
+            "UPDATE members SET full_name = ?, name_key = ?, updated_at = ? WHERE id = ?",
+            (full_name, fold(full_name), ts(now), member_id),
+        )
+
+    async def move_to_team(self, member_id: int, team_id: int, now: datetime) -> None:
+        await self.conn.execute(
+            "UPDATE members SET team_id = ?, updated_at = ? WHERE id = ?",
+            (team_id, ts(now), member_id),
+        )
+
+    async def set_active(self, member_id: int, active: bool, now: datetime) -> None:
+        await self.conn.execute(
+            "UPDATE members SET active = ?, updated_at = ? WHERE id = ?",
+            (int(active), ts(now), member_id),
+        )
+
+    async def phone_taken(self, phone: str) -> bool:
+        row = await fetch_one(self.conn, "SELECT 1 FROM members WHERE phone = ?", (phone,))
+        return row is not None
+
+    async def active_in_team(self, team_id: int) -> int:
+        row = await fetch_one(self.conn,
+                              "SELECT COUNT(*) FROM members WHERE team_id = ? AND active",
+                              (team_id,))
+        return int(row[0]) if row else 0
+
+    async def is_erased(self, member_id: int) -> bool:
+        value = await scalar(self.conn, "SELECT erased_at FROM members WHERE id = ?",
+                             (member_id,))
+        return value is not None

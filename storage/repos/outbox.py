@@ -53,6 +53,15 @@ def _item(row: aiosqlite.Row) -> OutboxItem:
     return OutboxItem(**data)
 
 
+class OutboxBacklog(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    #: Items not settled yet (pending or being sent), due or not.
+    depth: int
+    #: The earliest ``not_before`` among pending items already due (None: nothing overdue).
+    oldest_due: datetime | None
+
+
 class OutboxRepo:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
@@ -189,3 +198,22 @@ class OutboxRepo:
             (ts(now), batch_id),
         )
         return cursor.rowcount
+
+    async def backlog(self, now: datetime) -> OutboxBacklog:
+        row = await fetch_one(
+            self.conn,
+            "SELECT COUNT(*),"
+            " MIN(CASE WHEN status = 'pending' AND not_before <= ?"
+            "     AND (expires_at IS NULL OR expires_at > ?) THEN not_before END)"
+            " FROM outbox WHERE status IN ('pending', 'sending')",
+            (ts(now), ts(now)),
+        )
+        assert row is not None
+        return OutboxBacklog(depth=int(row[0]), oldest_due=parse_ts(row[1]))
+
+    async def members_in_batch(self, batch_id: str) -> set[int]:
+        """Who already has a message in this week's reminder batch (whatever its state)."""
+        rows = await fetch_all(
+            self.conn, "SELECT DISTINCT member_id FROM outbox WHERE batch_id = ?"
+            " AND member_id IS NOT NULL", (batch_id,))
+        return {int(r[0]) for r in rows}

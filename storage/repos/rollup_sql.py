@@ -61,3 +61,17 @@ def rollup_in(scope: Scope, alias: str = "r") -> tuple[str, list[Any]]:
     if scope.team is not None:
         return f"{alias}.team_id = ?", [scope.team]
     return communes_in(scope, alias)
+
+
+def per_team_sql(scope: Scope, start: date, end: date) -> tuple[str, list[object]]:
+    """``SELECT team_id, sessions, citizens`` of the period, one row per team in scope."""
+    if scope.team is not None:  # a team's own days: the team index, whatever the period
+        period, dates = days(start, end)
+        return (f"SELECT r.team_id, SUM(r.sessions) AS s, SUM(r.citizens) AS z"
+                f" FROM member_day r WHERE r.team_id = ? AND {period} GROUP BY r.team_id",
+                [scope.team, *dates])
+    grain = member_grain(start, end)
+    where, params = communes_in(scope)
+    return (f"SELECT r.team_id, SUM(r.sessions) AS s, SUM(r.citizens) AS z"
+            f" FROM {grain.table} r WHERE {where} AND {grain.where} GROUP BY r.team_id",
+            [*params, *grain.params])

@@ -6,6 +6,7 @@ digest, an export, a search and a broadcast.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from bot.core.permissions import Scope
@@ -32,3 +33,13 @@ def teams_in(scope: Scope) -> tuple[str, list[Any]]:
     if scope.province is not None:
         return "c.province_code = ?", [scope.province]
     return "1", []
+
+
+def teams_in_any(scopes: Sequence[Scope]) -> tuple[str, list[Any]]:
+    """Teams in any of the scopes (a person may hold several grants)."""
+    clauses, params = [], []
+    for scope in scopes:
+        where, extra = teams_in(scope)
+        clauses.append(f"({where})")
+        params += extra
+    return " OR ".join(clauses) or "0", params

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import aiosqlite
 
 from bot.core.models import Channel, Session
-from storage.repos._sql import fetch_all, fetch_one, parse_ts, ts
+from storage.repos._sql import fetch_all, fetch_one, parse_ts, scalar, ts
 
 _COLUMNS = (
     "s.id, s.member_id, s.team_id, s.commune_code, s.category_id, s.citizens, s.session_date,"
@@ -93,3 +94,20 @@ class SessionRepo:
             (member_id, limit, offset),
         )
         return [_session(r) for r in rows]
+
+    async def any_logged(self) -> bool:
+        return bool(await scalar(self.conn, "SELECT EXISTS (SELECT 1 FROM sessions)"))
+
+    async def add_demo(self, rows: list[tuple[Any, ...]]) -> None:
+        """Bulk insert for the demo seed only: (member, team, commune, category, citizens,
+        date, channel, idempotency key, created_at); existing keys are kept."""
+        await self.conn.executemany(
+            "INSERT INTO sessions (member_id, team_id, commune_code, category_id, citizens,"
+            " session_date, channel, idempotency_key, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(idempotency_key) DO NOTHING",
+            rows,
+        )
+
+    async def count_of(self, member_id: int) -> int:
+        return int(await scalar(self.conn, "SELECT COUNT(*) FROM sessions WHERE member_id = ?",
+                                (member_id,)))

@@ -1,4 +1,8 @@
-"""Teams (tổ công nghệ số cộng đồng) at hamlet/area level."""
+"""Teams (tổ công nghệ số cộng đồng) at hamlet/area level: the ``teams`` table.
+
+Search is diacritics-insensitive (``name_key`` holds the folded name) and always bounded by a
+scope, so a commune coordinator never sees another commune's teams.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,13 @@ from datetime import datetime
 from typing import Literal
 
 import aiosqlite
+from pydantic import BaseModel, ConfigDict
 
 from bot.core.models import Team, TeamKind
+from bot.core.permissions import Scope
 from bot.core.text import fold
-from storage.repos._sql import fetch_all, fetch_one, scalar, ts
+from storage.repos._sql import fetch_all, fetch_one, like_pattern, scalar, ts
+from storage.repos.scope_sql import teams_in_any
 
 Change = Literal["new", "changed", "same"]
 
@@ -18,6 +25,14 @@ _SELECT = (
     " t.former_district, t.former_commune, t.active"
     " FROM teams t JOIN communes c ON c.code = t.commune_code"
 )
+
+
+class TeamRef(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    team_id: int
+    name: str
+    commune_code: str
 
 
 class TeamRepo:
@@ -80,3 +95,76 @@ class TeamRepo:
             (*wanted, ts(now), existing["id"]),
         )
         return int(existing["id"]), "changed"
+
+    async def search(self, scopes: list[Scope], text: str, *, limit: int = 10) -> list[Team]:
+        if not scopes:
+            return []
+        place, params = teams_in_any(scopes)
+        rows = await fetch_all(
+            self.conn,
+            f"{_SELECT} WHERE t.active AND t.name_key LIKE ? ESCAPE '\\'"
+            f" AND ({place}) ORDER BY t.name_key = ? DESC,"
+            " natsort(c.name), natsort(t.name) LIMIT ?",
+            [like_pattern(text), *params, fold(text), limit],
+        )
+        teams = [Team(**dict(r)) for r in rows]
+        # "Ấp 1" means Ấp 1, not also Ấp 10 to Ấp 19: an exact name wins outright.
+        exact = [t for t in teams if fold(t.name) == fold(text)]
+        return exact or teams
+
+    async def add(self, commune_code: str, name: str, kind: TeamKind,
+                  now: datetime) -> int | None:
+        """A new team; None if the commune already has one of that name (any diacritics).
+
+        A deactivated team of the same name comes back instead of a duplicate.
+        """
+        existing = await fetch_one(
+            self.conn, "SELECT id, active FROM teams WHERE commune_code = ? AND name_key = ?",
+            (commune_code, fold(name)),
+        )
+        if existing is not None:
+            if existing["active"]:
+                return None
+            await self.conn.execute(
+                "UPDATE teams SET active = 1, name = ?, updated_at = ? WHERE id = ?",
+                (name, ts(now), existing["id"]),
+            )
+            return int(existing["id"])
+        cursor = await self.conn.execute(
+            "INSERT INTO teams (commune_code, name, name_key, kind, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (commune_code, name, fold(name), kind, ts(now), ts(now)),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    async def rename(self, team_id: int, name: str, now: datetime) -> bool:
+        """False when another team of the commune already has that name."""
+        team = await self.get(team_id)
+        if team is None:
+            return False
+        clash = await fetch_one(
+            self.conn,
+            "SELECT 1 FROM teams WHERE commune_code = ? AND name_key = ? AND id != ?",
+            (team.commune_code, fold(name), team_id),
+        )
+        if clash is not None:
+            return False
+        await self.conn.execute(
+            "UPDATE teams SET name = ?, name_key = ?, updated_at = ? WHERE id = ?",
+            (name, fold(name), ts(now), team_id),
+        )
+        return True
+
+    async def set_active(self, team_id: int, active: bool, now: datetime) -> None:
+        await self.conn.execute("UPDATE teams SET active = ?, updated_at = ? WHERE id = ?",
+                                (int(active), ts(now), team_id))
+
+    async def refs(self, province: str) -> list[TeamRef]:
+        """The province's active teams, for the weekly reminders."""
+        rows = await fetch_all(
+            self.conn,
+            "SELECT t.id, t.name, t.commune_code FROM teams t JOIN communes c"
+            " ON c.code = t.commune_code WHERE t.active AND c.province_code = ?"
+            " ORDER BY natsort(t.name)", (province,))
+        return [TeamRef(team_id=r[0], name=r[1], commune_code=r[2]) for r in rows]

@@ -33,7 +33,7 @@ from bot.config import load_settings
 from bot.core.chat import ChannelName, Incoming, IncomingFile, MenuCommand, OutMessage
 from bot.sandbox.zalo_state import zalo_user_id
 from storage.db import Database
-from tests.conftest import FakeClock
+from tests.harness.clock import FakeClock
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from bot.config import load_settings
 from bot.sandbox import SandboxServer, SandboxUser
 from bot.sandbox.testing import DEFAULT_TOKEN
 from storage.db import Database
-from tests.conftest import FakeClock
+from tests.harness.clock import FakeClock
 
 ADMIN_FROM_SETTINGS = 7777
 
@@ -90,3 +90,11 @@ async def world(demo_database: Path, tmp_path: Path, clock: FakeClock,
             yield world
         finally:
             await world.bot.aclose()
+
+
+@pytest.fixture
+async def quiet_world(world: World) -> World:
+    """The demo province with none of its sample activity, so a test counts only its own."""
+    async with world.services.db.write() as conn:
+        await conn.execute("DELETE FROM sessions")
+    return world

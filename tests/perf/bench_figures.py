@@ -171,7 +171,7 @@ async def bench_large(keep: Path, sessions: int, last: date) -> None:
 
 async def reminder_selection(services: Services, today: date) -> tuple[int, int]:
     """What enqueue_reminders decides before writing anything: who has logged this week."""
-    rows = await services.read.weekly.team_members(services.settings.province_code)
+    rows = await services.read.access.team_members(services.settings.province_code)
     people = {r.member_id: r for r in rows}
     monday = week_of(today).start
     logged = await services.read.activity.members_with_sessions(list(people), monday, today)

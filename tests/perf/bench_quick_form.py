@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from datetime import date
 
-from tests.unit.test_quick_form_properties import CATEGORIES
+from tests.core.test_quick_form_properties import CATEGORIES
 
 LINES = (
     "3 chu ky so", "cks 2 hướng dẫn dịch vụ công", "dvc 2 cài vneid cho bà con",

@@ -3,8 +3,8 @@
     python -m tests.perf.bench_steering [--weeks 8]
 
 On the demo province (525 teams, 3,740 members) with ``--weeks`` weeks of demo activity, times
-what reads raw session rows for steering (storage/repos/steering.py) — the queries a daily
-roll-up could later answer: completeness of the whole province for a month, target progress
+what steering reads (storage/repos/activity.py and tallies.py, over the roll-ups since issue
+12): completeness of the whole province for a month, target progress
 for every commune, a month's days on duty for everyone (the allowance sheet), the whole
 province's workbook with its allowance sheet, and a week's reminder plan.
 """
@@ -62,7 +62,7 @@ async def main(weeks: int) -> None:
             province = Scope("92")
             nov = month(2026, 11)
             teams = await _timed("completeness, province, a month (525 teams)",
-                                 lambda: read.steering.team_activity(province, nov.start,
+                                 lambda: read.activity.team_activity(province, nov.start,
                                                                      nov.end))
             print(f"  … {len(by_commune(teams, date(2026, 11, 23)))} communes")
             async with db.write() as conn:
@@ -78,7 +78,7 @@ async def main(weeks: int) -> None:
                          lambda: children_progress(services, province, "vi", date(2026, 11, 22),
                                                    date(2026, 11, 23)))
             rows = await _timed("days on duty, province, a month (3,740 members)",
-                                lambda: read.steering.duty_month(province, nov.start, nov.end))
+                                lambda: read.activity.duty_month(province, nov.start, nov.end))
             print(f"  … {len(rows):,} rows")
             t = translator()
             october = month(2026, 10)

@@ -1,4 +1,5 @@
-"""Sandbox fixtures, self-contained so they can move to tests/conftest.py unchanged."""
+"""Fixtures of the sandbox's own tests only (a bare sandbox, a Bot, an ApplicationBuilder); the
+bot's worlds are plugins in tests/harness."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from telegram import BotCommand, ReplyKeyboardMarkup
 from bot.core.i18n import placeholders
 from bot.sandbox import Persona, SandboxServer
 from locales import LOCALES_DIR
-from tests.browser import CHROMIUM_ARGS, chromium_or_skip
+from tests.harness.browser import CHROMIUM_ARGS, chromium_or_skip
 from tests.harness.ptb import application_builder, running_application
 from tests.sandbox.apps import build_greeter_app
 

@@ -1,58 +1,130 @@
-"""Activity aggregates on real SQLite with the demo province."""
+"""The steering figures, targets, allowance rules and pauses on real SQLite."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
+from bot.core.allowance import AllowanceRule
 from bot.core.permissions import Scope
-from bot.core.registry.demo import demo_xlsx_bytes
-from bot.core.registry.validate import plan_from_file
-from storage.db import Database
-from storage.registry_import import import_plan
+from bot.core.targets import TargetPeriod
 from storage.repos import Repos
-from tests.conftest import FakeClock
-from tests.factories import log_session
+from tests.harness.small_province import Small
 
-MONDAY = date(2026, 11, 16)
+MON, SUN = date(2026, 11, 16), date(2026, 11, 22)
+VI_THUY = Scope("92", "31441")
 
 
-async def test_tallies_by_place_and_period(db: Database, clock: FakeClock) -> None:
-    await import_plan(db, plan_from_file(demo_xlsx_bytes(), "d.xlsx", "92"), province_code="92",
-                      now=clock())
-    read = Repos(db.reader)
-    team = (await read.teams.in_commune("31441"))[0]
-    a, b = (m.id for m in (await read.members.in_team(team.id))[:2])
-    await log_session(db, clock, a, "cks", 3, MONDAY, "k1")
-    await log_session(db, clock, a, "cks", 2, MONDAY + timedelta(days=1), "k2")
-    await log_session(db, clock, b, "vneid", 4, MONDAY + timedelta(days=2), "k3")
-    await log_session(db, clock, b, "vneid", 9, MONDAY - timedelta(days=1), "k4")  # the week before
-    async with db.write() as conn:  # an undone session never counts
-        await Repos(conn).sessions.delete(
-            (await Repos(conn).sessions.add(
-                member_id=a, team_id=team.id, commune_code="31441", category_id=1, citizens=50,
-                session_date=MONDAY, note=None, photo_ref=None, channel="telegram",
-                idempotency_key="k5", now=clock()))[0], clock())
+async def test_team_activity_for_a_hand_built_week(small: Small) -> None:
+    await small.log("Lê Văn An", MON, 3)
+    await small.log("Lê Văn An", date(2026, 11, 18), 2)
+    await small.log("Nguyễn Văn Cường", date(2026, 10, 20), 4)   # long before the week
+    await small.log("Nguyễn Văn Cường", date(2026, 11, 25), 4)   # after it: not "last" yet
+    read = Repos(small.db.reader)
+    teams = await read.activity.team_activity(VI_THUY, MON, SUN)
+    assert [t.team_name for t in teams] == ["Ấp 2", "Ấp 3", "Ấp 10"]      # natural order
+    by_name = {t.team_name: t for t in teams}
+    a10, a2, a3 = by_name["Ấp 10"], by_name["Ấp 2"], by_name["Ấp 3"]
+    assert (a10.members, a10.active_members, a10.sessions, a10.citizens) == (2, 1, 2, 5)
+    assert a10.last_date == date(2026, 11, 18)
+    assert (a2.members, a2.active_members, a2.sessions, a2.last_date) == (
+        3, 0, 0, date(2026, 10, 20))
+    assert a3.members == 0
 
-    week = (MONDAY, MONDAY + timedelta(days=6))
-    commune = Scope("92", "31441")
-    cks = await read.categories.by_code("cks")
-    assert cks is not None
-    by_cat = await read.activity.by_category(commune, *week)
-    assert by_cat[cks.id].citizens == 5
-    assert by_cat[cks.id].sessions == 2
-    assert (await read.activity.total(Scope("92"), *week)).citizens == 9
-    assert (await read.activity.total(Scope("92", "31321"), *week)).citizens == 0
 
-    teams = await read.activity.by_team(commune, *week)
-    assert len(teams) == len(await read.teams.in_commune("31441"))
-    mine = next(t for t in teams if t.key == str(team.id))
-    assert (mine.citizens, mine.sessions, mine.last_date) == (9, 3, MONDAY + timedelta(days=2))
-    assert sum(t.citizens for t in teams) == 9
+async def test_citizens_by_place_and_category(small: Small) -> None:
+    await small.log("Lê Văn An", MON, 3, category=1)
+    await small.log("Phạm Thị Dung", MON, 5, category=2)
+    await small.log("Đỗ Thị Giang", MON, 7, category=1)
+    read = Repos(small.db.reader)
+    province = Scope("92")
+    by_commune = await read.tallies.citizens_by_place(province, "commune", MON, SUN)
+    assert by_commune == {("31441", 1): 3, ("31441", 2): 5, ("31321", 1): 7}
+    by_team = await read.tallies.citizens_by_place(VI_THUY, "team", MON, SUN)
+    assert by_team == {(str(small.teams["a10"]), 1): 3, (str(small.teams["a2"]), 2): 5}
+    assert await read.tallies.citizens_by_place(VI_THUY, "scope", MON, SUN) == {
+        ("", 1): 3, ("", 2): 5}
 
-    communes = await read.activity.by_commune("92", *week)
-    assert len(communes) == 28
-    assert next(c for c in communes if c.key == "31441").citizens == 9
 
-    members = await read.activity.by_member(Scope("92", "31441", team.id), *week)
-    assert {m.key: m.citizens for m in members}[str(a)] == 5
-    assert await read.activity.members_with_sessions([a, b, 999999], *week) == {a, b}
+async def test_days_on_duty_count_distinct_days_and_follow_a_member_who_moved(
+        small: Small) -> None:
+    nov = (date(2026, 11, 1), date(2026, 11, 30))
+    await small.log("Lê Văn An", date(2026, 11, 3), 2)
+    await small.log("Lê Văn An", date(2026, 11, 3), 1, category=2)   # same day: one day
+    await small.log("Lê Văn An", date(2026, 11, 9), 4)
+    # Bình moved from Ấp 10 to Ấp 2 mid-month: listed once, under Ấp 2, both days counted.
+    await small.log("Trần Thị Bình", date(2026, 11, 5), 1)
+    await small.log("Trần Thị Bình", date(2026, 11, 20), 1, team="a2")
+    rows = await Repos(small.db.reader).activity.duty_month(VI_THUY, *nov)
+    assert [(r.team_name, r.member_name, r.days, r.sessions, r.citizens) for r in rows] == [
+        ("Ấp 2", "Nguyễn Văn Cường", 0, 0, 0),
+        ("Ấp 2", "Phạm Thị Dung", 0, 0, 0),
+        ("Ấp 2", "Trần Thị Bình", 2, 2, 2),
+        ("Ấp 2", "Võ Văn Em", 0, 0, 0),
+        ("Ấp 10", "Lê Văn An", 2, 3, 7),
+    ]
+
+
+async def test_targets_are_one_per_place_category_and_period(small: Small) -> None:
+    nov = TargetPeriod(date(2026, 11, 1), "month")
+    q4 = TargetPeriod(date(2026, 10, 1), "quarter")
+    now = small.clock()
+    async with small.db.write() as conn:
+        targets = Repos(conn).targets
+        assert await targets.set(scope_kind="commune", scope_id="31441", category_id=None,
+                                 period=nov, citizens=100, by=None, now=now) is None
+        assert await targets.set(scope_kind="commune", scope_id="31441", category_id=None,
+                                 period=nov, citizens=120, by=None, now=now) == 100
+        await targets.set(scope_kind="commune", scope_id="31441", category_id=1, period=nov,
+                          citizens=50, by=None, now=now)
+        await targets.set(scope_kind="province", scope_id="92", category_id=1, period=q4,
+                          citizens=900, by=None, now=now)
+        await targets.set(scope_kind="team", scope_id="7", category_id=1,
+                          period=TargetPeriod(date(2026, 12, 1), "month"), citizens=9,
+                          by=None, now=now)
+    read = Repos(small.db.reader)
+    found = await read.targets.covering(date(2026, 11, 20))
+    assert sorted((t.scope_kind, t.category_id or 0, t.citizens) for t in found) == [
+        ("commune", 0, 120), ("commune", 1, 50), ("province", 1, 900)]
+    async with small.db.write() as conn:
+        assert await Repos(conn).targets.set(scope_kind="commune", scope_id="31441",
+                                             category_id=1, period=nov, citizens=None,
+                                             by=None, now=now) == 50
+    assert len(await read.targets.in_period(nov)) == 1
+
+
+async def test_a_month_is_paid_on_the_rule_of_that_month(small: Small) -> None:
+    now = small.clock()
+    async with small.db.write() as conn:
+        rules = Repos(conn).allowance
+        await rules.add(from_month=date(2026, 10, 1), rule=AllowanceRule(per_team=600_000),
+                        by=small.people["Lê Văn An"], now=now)
+        await rules.add(from_month=date(2026, 12, 1), rule=AllowanceRule(per_day=50_000),
+                        by=None, now=now)
+        await rules.add(from_month=date(2027, 2, 1), rule=AllowanceRule(), by=None, now=now)
+    read = Repos(small.db.reader).allowance
+    assert await read.for_month(date(2026, 9, 1)) is None
+    october = await read.for_month(date(2026, 11, 1))
+    assert october is not None
+    assert october.rule == AllowanceRule(per_team=600_000)
+    assert october.set_by_name == "Lê Văn An"
+    december = await read.for_month(date(2027, 1, 1))
+    assert december is not None
+    assert december.rule.per_day == 50_000
+    assert await read.for_month(date(2027, 3, 1)) is None      # switched off
+
+
+async def test_pauses_run_to_their_last_day(small: Small) -> None:
+    an, em = small.people["Lê Văn An"], small.people["Võ Văn Em"]
+    async with small.db.write() as conn:
+        pauses = Repos(conn).pauses
+        await pauses.set(an, date(2026, 11, 30), small.clock())
+        await pauses.set(em, date(2026, 11, 20), small.clock())
+        await pauses.set(em, date(2026, 11, 25), small.clock())      # changed, not doubled
+    read = Repos(small.db.reader).pauses
+    assert await read.current(date(2026, 11, 25)) == {an: date(2026, 11, 30),
+                                                       em: date(2026, 11, 25)}
+    assert await read.current(date(2026, 11, 26), [an]) == {an: date(2026, 11, 30)}
+    async with small.db.write() as conn:
+        assert await Repos(conn).pauses.clear(an)
+        assert not await Repos(conn).pauses.clear(an)
+    assert await read.current(date(2026, 11, 26)) == {}

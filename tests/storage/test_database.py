@@ -11,7 +11,7 @@ import pytest
 
 from storage.db import Database, MigrationError, migrations
 from storage.repos import Repos
-from tests.conftest import FakeClock
+from tests.harness.clock import FakeClock
 
 
 async def test_migrations_are_recorded_and_applied_once(tmp_path: Path) -> None:

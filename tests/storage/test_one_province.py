@@ -14,8 +14,8 @@ from storage.db import Database
 from storage.geography import ProvinceMismatch, settle_province
 from storage.registry_import import import_plan
 from storage.repos import Repos
-from tests.conftest import FakeClock
-from tests.registry.helpers import csv_text
+from tests.harness.clock import FakeClock
+from tests.harness.registry_files import csv_text
 
 
 async def _communes_of(db: Database, province: str) -> int:

@@ -67,9 +67,9 @@ def _calls(read: Repos, teams: list[int], members: list[int]
                     where: str = f"{scope_name} {period_name}") -> None:
                 calls.append((f"{what} {where}", call))
 
-            add("by_category", lambda s=scope, a=start, b=end: read.activity.by_category(s, a, b))
-            add("by_team", lambda s=scope, a=start, b=end: read.activity.by_team(s, a, b))
-            add("by_member", lambda s=scope, a=start, b=end: read.activity.by_member(s, a, b))
+            add("by_category", lambda s=scope, a=start, b=end: read.tallies.by_category(s, a, b))
+            add("by_team", lambda s=scope, a=start, b=end: read.tallies.by_team(s, a, b))
+            add("by_member", lambda s=scope, a=start, b=end: read.tallies.by_member(s, a, b))
             add("active_counts",
                 lambda s=scope, a=start, b=end: read.activity.active_counts(s, a, b))
             add("export teams", lambda s=scope, a=start, b=end: read.exports.teams(s, a, b))
@@ -77,22 +77,22 @@ def _calls(read: Repos, teams: list[int], members: list[int]
                 lambda s=scope, a=start, b=end: read.exports.communes(s, a, b))
             add("export member months", lambda s=scope, a=start, b=end:
                 read.exports.member_months(s, a, b, [a.replace(day=1)]))
-            add("weekly citizens", lambda s=scope, a=start: read.weekly.weekly_citizens(
+            add("weekly citizens", lambda s=scope, a=start: read.tallies.weekly_citizens(
                 s, a, 8))
             # Issue 13's steering figures: completeness, targets' progress, days on duty.
             add("team activity",
-                lambda s=scope, a=start, b=end: read.steering.team_activity(s, a, b))
+                lambda s=scope, a=start, b=end: read.activity.team_activity(s, a, b))
             for level in ("team", "commune", "scope"):
                 add(f"citizens by {level}", lambda s=scope, a=start, b=end, lv=level:
-                    read.steering.citizens_by_place(s, lv, a, b))
+                    read.tallies.citizens_by_place(s, lv, a, b))
             add("days on duty",
-                lambda s=scope, a=start, b=end: read.steering.duty_month(s, a, b))
+                lambda s=scope, a=start, b=end: read.activity.duty_month(s, a, b))
         calls.append((f"active_counts_many {period_name}", lambda: read.activity.
                       active_counts_many(Scope(PROVINCE), [WEEK, MONTH, DAYS])))
         calls.append((f"by_commune {period_name}", lambda a=start, b=end:
-                      read.activity.by_commune(PROVINCE, a, b)))
+                      read.tallies.by_commune(PROVINCE, a, b)))
         calls.append((f"member_by_category {period_name}", lambda a=start, b=end:
-                      read.activity.member_by_category(members[0], a, b)))
+                      read.tallies.member_by_category(members[0], a, b)))
         calls.append((f"members_with_sessions {period_name}", lambda a=start, b=end:
                       read.activity.members_with_sessions(members, a, b)))
     return calls

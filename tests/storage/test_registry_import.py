@@ -14,8 +14,8 @@ from bot.core.registry.validate import plan_from_file
 from storage.db import Database
 from storage.registry_import import import_plan
 from storage.repos import Repos
-from tests.conftest import FakeClock
-from tests.registry.helpers import csv_text
+from tests.harness.clock import FakeClock
+from tests.harness.registry_files import csv_text
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADER = ["Mã xã", "Xã/Phường", "Tổ", "Họ và tên", "Số điện thoại", "Vai trò"]

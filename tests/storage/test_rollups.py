@@ -135,12 +135,12 @@ async def _compare(db: Database, teams: list[int], members: list[int]) -> None:
     for start, end in PERIODS:
         for scope in scopes:
             expected = await raw.by_category(conn, scope, start, end)
-            got = await fast.activity.by_category(scope, start, end)
+            got = await fast.tallies.by_category(scope, start, end)
             assert {k: (v.sessions, v.citizens) for k, v in got.items()} == expected
             by_team = await raw.by_team(conn, scope, start, end)
-            assert _tuples(await fast.activity.by_team(scope, start, end), int) == by_team
+            assert _tuples(await fast.tallies.by_team(scope, start, end), int) == by_team
             by_member = await raw.by_member(conn, scope, start, end)
-            assert _tuples(await fast.activity.by_member(scope, start, end), int) == by_member
+            assert _tuples(await fast.tallies.by_member(scope, start, end), int) == by_member
             counts = (await fast.activity.active_counts_many(scope, PERIODS))[
                 PERIODS.index((start, end))]
             assert (counts.members, counts.active_members, counts.teams,
@@ -168,17 +168,17 @@ async def _compare(db: Database, teams: list[int], members: list[int]) -> None:
                                for k, v in (await raw.member_months(conn, scope, start,
                                                                     end)).items()}
             assert got_months == expected_months
-        assert _tuples(await fast.activity.by_commune(PROVINCE, start, end)) == \
+        assert _tuples(await fast.tallies.by_commune(PROVINCE, start, end)) == \
             await raw.by_commune(conn, PROVINCE, start, end)
         logged = await raw.members_with_sessions(conn, start, end)
         assert await fast.activity.members_with_sessions(members, start, end) == \
             logged & set(members)
         for member in members:
             expected = await raw.member_by_category(conn, member, start, end)
-            got = await fast.activity.member_by_category(member, start, end)
+            got = await fast.tallies.member_by_category(member, start, end)
             assert {k: (v.sessions, v.citizens) for k, v in got.items()} == expected
     for scope in scopes:
-        assert await fast.weekly.weekly_citizens(scope, FIRST, 10) == \
+        assert await fast.tallies.weekly_citizens(scope, FIRST, 10) == \
             await raw.weekly_citizens(conn, scope, FIRST, 10)
 
 

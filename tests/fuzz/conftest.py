@@ -1,1 +1,0 @@
-"""Fuzzing the real dispatcher (see harness.py); fixtures come from tests/harness."""

@@ -1,1 +1,0 @@
-"""Fast tests of the flows through the real dispatcher, in-process (tests/harness/inprocess.py)."""

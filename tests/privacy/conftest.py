@@ -1,1 +1,0 @@
-"""/mydata and /forget end to end; the worlds come from tests/harness."""

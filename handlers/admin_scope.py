@@ -7,8 +7,6 @@ write every refusal to the audit log.
 
 from __future__ import annotations
 
-from datetime import date
-
 from bot.core.chat import Button
 from bot.core.models import Commune, Team
 from bot.core.permissions import PERMISSIONS, Action, Scope
@@ -16,10 +14,6 @@ from bot.core.roles import Role
 from bot.core.text import fold
 from handlers.context import Ctx
 from handlers.refusals import audit_refusal
-
-
-def local_today(ctx: Ctx) -> date:
-    return ctx.now.astimezone(ctx.services.settings.tz).date()
 
 
 def scopes_for(ctx: Ctx, action: Action) -> list[Scope]:

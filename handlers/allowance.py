@@ -13,7 +13,6 @@ from bot.core import calendar as periods
 from bot.core.allowance import AllowanceInputError, AllowanceRule, parse_rule, team_amount
 from bot.core.permissions import Action
 from bot.core.text import fold
-from handlers.admin_scope import local_today
 from handlers.context import Ctx
 from handlers.render.steering_sheets import rule_lines
 from handlers.routing import Command, Feature
@@ -38,7 +37,7 @@ def _describe(ctx: Ctx, rule: AllowanceRule) -> list[str]:
 
 
 async def allowance(ctx: Ctx) -> None:
-    today = local_today(ctx)
+    today = ctx.today
     words = ctx.args.split()
     if not words:
         await _show(ctx)
@@ -76,7 +75,7 @@ async def allowance(ctx: Ctx) -> None:
 
 
 async def _show(ctx: Ctx) -> None:
-    today = local_today(ctx)
+    today = ctx.today
     stored = await ctx.services.read.allowance.for_month(today)
     if stored is None:
         await ctx.reply(ctx.t("allowance.none") + "\n\n" + ctx.t("allowance.usage"))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol
 
 from bot.config import Settings
+from bot.core.calendar import local_today
 from bot.core.callback_data import Press
 from bot.core.chat import Button, ChannelPort, Incoming, OutMessage
 from bot.core.i18n import Translator
@@ -129,6 +130,11 @@ class Ctx:
     @property
     def now(self) -> datetime:
         return self.services.clock()
+
+    @property
+    def today(self) -> date:
+        """The local date now, in the configured zone."""
+        return local_today(self.now, self.services.settings.tz)
 
     def t(self, key: str, /, **params: object) -> str:
         return self.services.t(self.lang, key, **params)

@@ -11,21 +11,20 @@ instead of through the outbox: the person is waiting for it.
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 
 from bot.core import calendar as periods
+from bot.core.calendar import week_start
 from bot.core.callback_data import Field, Pattern, Verb
 from bot.core.chat import Button
-from bot.core.digest import CommuneDigest, Period, ProvinceDigest
+from bot.core.digest import CommuneDigest, ProvinceDigest
 from bot.core.permissions import PERMISSIONS, Action, Scope
-from bot.core.schedule import week_start
 from bot.core.text import fold
-from handlers.admin_scope import find_communes, grid, local_today, refuse_place
+from handlers.admin_scope import find_communes, grid, refuse_place
 from handlers.context import Ctx
 from handlers.places import example_commune
 from handlers.routing import ButtonRoute, Command, Feature
-from handlers.weekly import commune_digest, digest_messages, full_week, province_digest
+from handlers.weekly import commune_digest, digest_messages, province_digest
 
 THIS_WEEK = Verb("dg", "this")
 LAST_WEEK = Verb("dg", "last")
@@ -53,7 +52,7 @@ async def digest(ctx: Ctx) -> None:
     if _area(ctx) is None:
         await ctx.reply(ctx.t("digest.no_area"))
         return
-    today = local_today(ctx)
+    today = ctx.today
     monday, place = _week(ctx.args, today)
     if monday is _BAD:
         await ctx.reply(ctx.t("steering.digest_usage"))
@@ -76,7 +75,6 @@ async def digest(ctx: Ctx) -> None:
 
 #: Marks words that try to name a week and fail (the person is shown how to write one).
 _BAD = date.min
-_WEEK_NUMBER = re.compile(r"^(?:(\d{4})\s*-?\s*)?(?:w|tuan|week)\s*(\d{1,2})$")
 
 
 def _week(text: str, today: date) -> tuple[date | None, str]:
@@ -88,19 +86,17 @@ def _week(text: str, today: date) -> tuple[date | None, str]:
     words = text.split()
     this, last = week_start(today), week_start(today) - timedelta(days=7)
     for size in (2, 1):
+        if len(words) < size:
+            continue
         key = fold(" ".join(words[:size])).replace(" ", "")
-        if len(words) >= size and key in _THIS | _LAST:
+        if key in _THIS | _LAST:
             return (this if key in _THIS else last), " ".join(words[size:])
-        number = _WEEK_NUMBER.match(fold(" ".join(words[:size])))
-        if len(words) >= size and number:
-            year = int(number[1]) if number[1] else today.year
-            try:
-                monday = date.fromisocalendar(year, int(number[2]), 1)
-            except ValueError:
-                return _BAD, ""
-            if not number[1] and monday > this:  # "tuần 52" typed in January: last year's
-                monday = date.fromisocalendar(year - 1, int(number[2]), 1)
-            return monday, " ".join(words[size:])
+        try:
+            week = periods.parse_week_number(" ".join(words[:size]), today)
+        except ValueError:  # a week the year does not have: "tuần 54"
+            return _BAD, ""
+        if week is not None:
+            return week.start, " ".join(words[size:])
     period, rest = periods.split_period(text, today)
     if period is None:
         return None, text.strip()
@@ -126,7 +122,7 @@ async def pressed(ctx: Ctx) -> None:
     if not ctx.caller.can_somewhere(Action.VIEW_DIGEST) or _area(ctx) is None:
         await ctx.answer(ctx.t("digest.no_area"))
         return
-    this = week_start(local_today(ctx))
+    this = week_start(ctx.today)
     if ctx.args == "more":
         await ctx.answer(ctx.t("steering.digest_pick_week"), buttons=grid([
             Button(periods.week_of(this - timedelta(days=7 * back)).label(ctx.lang),
@@ -149,8 +145,8 @@ async def pressed(ctx: Ctx) -> None:
 async def _send(ctx: Ctx, monday: date, area: tuple[str, str] | None = None) -> None:
     area = area or _area(ctx)
     assert area is not None
-    today = local_today(ctx)
-    period = full_week(monday) if monday < week_start(today) else Period(monday, today)
+    today = ctx.today
+    period = periods.week_of(monday).so_far(today)
     level, code = area
     found: CommuneDigest | ProvinceDigest | None
     if level == "province":

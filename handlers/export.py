@@ -19,7 +19,6 @@ from bot.core.text import fold
 from handlers.admin_scope import (
     find_communes,
     grid,
-    local_today,
     place_name,
     province_wide,
     refuse_place,
@@ -56,7 +55,7 @@ async def export(ctx: Ctx) -> None:
     fmt = "x"
     if words and fold(words[0]) in _FORMATS:
         fmt = _FORMATS[fold(words.pop(0))]
-    period, rest = periods.split_period(" ".join(words), local_today(ctx))
+    period, rest = periods.split_period(" ".join(words), ctx.today)
     scope_code = "?"
     if rest:
         found = await _place_from_text(ctx, rest, fmt, period)
@@ -80,7 +79,7 @@ async def pressed(ctx: Ctx) -> None:
 
 
 async def _ask_period(ctx: Ctx, fmt: str, scope_code: str) -> None:
-    today = local_today(ctx)
+    today = ctx.today
     choices = [
         ("export.this_month", periods.this_month(today)),
         ("export.last_month", periods.last_month(today)),
@@ -127,7 +126,7 @@ async def _place_from_text(ctx: Ctx, text: str, fmt: str, period: Period | None)
     if len(communes) == 1:
         return f"c{communes[0].code}"
     if len(communes) > 1:
-        code = period.code if period else periods.this_month(local_today(ctx)).code
+        code = period.code if period else periods.this_month(ctx.today).code
         await ctx.reply(ctx.t("export.which_place"), buttons=grid(
             [Button(c.name, EXPORT.pack(fmt, code, f"c{c.code}")) for c in communes[:20]]))
         return None
@@ -135,7 +134,7 @@ async def _place_from_text(ctx: Ctx, text: str, fmt: str, period: Period | None)
     if len(teams) == 1:
         return f"t{teams[0].id}"
     if teams:
-        code = period.code if period else periods.this_month(local_today(ctx)).code
+        code = period.code if period else periods.this_month(ctx.today).code
         await ctx.reply(ctx.t("export.which_place"), buttons=grid(
             [Button(f"{t.name} – {t.commune_name}", EXPORT.pack(fmt, code, f"t{t.id}"))
              for t in teams]))
@@ -148,7 +147,7 @@ async def _produce(ctx: Ctx, fmt: str, period: Period, scope: Scope, name: str) 
     await ctx.answer(ctx.t("export.preparing", place=name, period=period.label(ctx.lang)))
     read = ctx.services.read
     lang = ctx.lang
-    today = local_today(ctx)
+    today = ctx.today
     data = ExportData(
         title=ctx.t("export.title", place=name, period=period.label(lang)),
         categories=await read.categories.all(),

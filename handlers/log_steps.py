@@ -14,7 +14,6 @@ from bot.core.assistance import (
     Limits,
     Problem,
     check_note,
-    local_today,
     mask_personal_numbers,
     parse_citizens,
 )
@@ -70,7 +69,7 @@ async def _category_buttons(ctx: Ctx, data: Data) -> tuple[tuple[Button, ...], .
 
 
 def _day_buttons(ctx: Ctx, data: Data) -> tuple[tuple[Button, ...], ...]:
-    today = _today(ctx)
+    today = ctx.today
     t = ctx.services.t
     return (
         (Button(ctx.t("log.today", date=t.date(ctx.lang, today)[:5]), DAY.pack(data["id"], "0")),
@@ -128,12 +127,12 @@ async def _count_chosen(ctx: Ctx, data: Data, value: str) -> None:
 async def _day_chosen(ctx: Ctx, data: Data, value: str) -> None:
     if value == "other":
         await _save_flow(ctx, "date", data)
-        await ctx.answer(ctx.t("log.ask_date", example=_today(ctx).strftime("%d/%m")))
+        await ctx.answer(ctx.t("log.ask_date", example=ctx.today.strftime("%d/%m")))
         return
     if value not in ("0", "1"):
         await ctx.answer(ctx.t("errors.stale_button"))
         return
-    data["day"] = (_today(ctx) - timedelta(days=int(value))).isoformat()
+    data["day"] = (ctx.today - timedelta(days=int(value))).isoformat()
     await _next(ctx, data)
 
 
@@ -180,10 +179,6 @@ def _limits(ctx: Ctx) -> Limits:
     return Limits(max_citizens=settings.log_max_citizens, max_age_days=settings.log_max_age_days)
 
 
-def _today(ctx: Ctx) -> date:
-    return local_today(ctx.now, ctx.services.settings.tz)
-
-
 def _key(member_id: int, flow_id: str) -> str:
     return f"log:{member_id}:{flow_id}"
 
@@ -196,7 +191,7 @@ def _problem_text(ctx: Ctx, problem: Problem) -> str:
     limits = _limits(ctx)
     return ctx.t(f"log.problem.{problem.value}", max=limits.max_citizens,
                  days=limits.max_age_days, limit=500,
-                 example=_today(ctx).strftime("%d/%m"))
+                 example=ctx.today.strftime("%d/%m"))
 
 
 async def _save_flow(ctx: Ctx, step: str, data: Data) -> None:

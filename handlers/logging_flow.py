@@ -24,8 +24,8 @@ from bot.core.assistance import (
     check_day,
     parse_citizens,
     parse_day,
-    week_bounds,
 )
+from bot.core.calendar import this_week
 from bot.core.permissions import Action, Scope
 from bot.core.quick_form import QuickLog, parse_quick
 from handlers.context import Ctx
@@ -51,7 +51,6 @@ from handlers.log_steps import (
     _next,
     _problem_text,
     _set_note,
-    _today,
 )
 from handlers.own_sessions import UNDO_DELETE, UNDO_EDIT, UNDO_KEEP, my, undo, undo_button
 from handlers.routing import ButtonRoute, Command, Feature, FlowRoute
@@ -63,7 +62,7 @@ from storage.repos import Repos
 async def log_command(ctx: Ctx) -> None:
     quick = None
     if ctx.args:
-        quick = parse_quick(ctx.args, await ctx.services.read.categories.active(), _today(ctx))
+        quick = parse_quick(ctx.args, await ctx.services.read.categories.active(), ctx.today)
     await _start(ctx, quick)
 
 
@@ -94,7 +93,7 @@ async def quick_text(ctx: Ctx) -> bool:
         return False
     if not any(ch.isdigit() for ch in ctx.inc.text):
         return False  # no count, so not a quick log: chatter costs no parsing
-    quick = parse_quick(ctx.inc.text, await ctx.services.read.categories.active(), _today(ctx))
+    quick = parse_quick(ctx.inc.text, await ctx.services.read.categories.active(), ctx.today)
     if not quick.complete:
         return False
     await _start(ctx, quick)
@@ -120,13 +119,13 @@ async def _start(ctx: Ctx, quick: QuickLog | None) -> None:
             else:
                 data["n"] = problem
         if quick.day is not None:
-            day_problem = check_day(quick.day, _today(ctx), _limits(ctx))
+            day_problem = check_day(quick.day, ctx.today, _limits(ctx))
             if day_problem:
                 warnings.append(_problem_text(ctx, day_problem))
             else:
                 data["day"] = quick.day.isoformat()
         elif data["cat"] and data["n"]:
-            data["day"] = _today(ctx).isoformat()  # typed in one line: today unless said
+            data["day"] = ctx.today.isoformat()  # typed in one line: today unless said
         if quick.note:
             warnings += _set_note(ctx, data, quick.note)
     for warning in warnings:
@@ -139,7 +138,7 @@ async def _save(ctx: Ctx, data: Data, value: str) -> None:
         await ctx.answer(ctx.t("log.stale"))
         return
     day = date.fromisoformat(data["day"])
-    problem = check_day(day, _today(ctx), _limits(ctx))
+    problem = check_day(day, ctx.today, _limits(ctx))
     if problem is not None:  # a flow left open across midnight can drift out of range
         data["day"] = None
         await ctx.reply(_problem_text(ctx, problem))
@@ -188,7 +187,7 @@ async def flow_input(ctx: Ctx) -> None:
         await ctx.reply(ctx.t("log.use_buttons"))
         return
     if step == "category":
-        quick = parse_quick(text, await ctx.services.read.categories.active(), _today(ctx))
+        quick = parse_quick(text, await ctx.services.read.categories.active(), ctx.today)
         if quick.category is None:
             await ctx.reply(ctx.t("log.unknown_category"),
                             buttons=await _category_buttons(ctx, data))
@@ -201,9 +200,9 @@ async def flow_input(ctx: Ctx) -> None:
             return
         data["n"] = parsed
     elif step in ("day", "date"):
-        day = parse_day(text, _today(ctx))
+        day = parse_day(text, ctx.today)
         problem = Problem.DATE_UNREADABLE if day is None else check_day(
-            day, _today(ctx), _limits(ctx))
+            day, ctx.today, _limits(ctx))
         if problem is not None or day is None:
             await ctx.reply(_problem_text(ctx, problem or Problem.DATE_UNREADABLE))
             return
@@ -225,8 +224,8 @@ def _key(member_id: int, flow_id: str) -> str:
 
 
 async def _week_total(ctx: Ctx, member_id: int) -> int:
-    start, end = week_bounds(_today(ctx))
-    tallies = await ctx.services.read.tallies.member_by_category(member_id, start, end)
+    week = this_week(ctx.today)
+    tallies = await ctx.services.read.tallies.member_by_category(member_id, week.start, week.end)
     return sum(t.citizens for t in tallies.values())
 
 

@@ -13,7 +13,7 @@ from bot.core.chat import Button
 from bot.core.models import RoleGrant
 from bot.core.permissions import Action, Scope
 from bot.core.roles import Role
-from handlers.admin_scope import local_today, refuse_place, team_scope
+from handlers.admin_scope import refuse_place, team_scope
 from handlers.context import Ctx
 from handlers.menus import refresh_member_menus
 from storage.repos.members import PersonRow
@@ -76,7 +76,7 @@ async def _card(ctx: Ctx, member_id: int, _arg: str = "") -> None:
     person = row.member
     grants = await read.access.grants_of(member_id)
     identities = await read.access.identities_of(member_id)
-    month = periods.this_month(local_today(ctx))
+    month = periods.this_month(ctx.today)
     tallies = await read.tallies.member_by_category(member_id, month.start, month.end)
     n = ctx.services.t.number
     lines = [f"👤 {person.full_name}"]

@@ -5,12 +5,13 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from bot.core.assistance import can_undo, month_bounds, week_bounds
+from bot.core.assistance import can_undo
+from bot.core.calendar import this_month, this_week
 from bot.core.callback_data import ID, Field, Verb
 from bot.core.chat import Button
 from bot.core.models import Category, Session
 from handlers.context import Ctx
-from handlers.log_steps import Data, _category_label, _next, _today
+from handlers.log_steps import Data, _category_label, _next
 from handlers.main_menu import member_menu
 from storage.repos import Repos
 
@@ -69,12 +70,13 @@ async def undo_button(ctx: Ctx) -> None:
 async def my(ctx: Ctx) -> None:
     member = ctx.caller.member
     assert member is not None
-    today = _today(ctx)
+    today = ctx.today
     read = ctx.services.read
     categories = {c.id: c for c in await read.categories.all()}
     t = ctx.services.t
     lines = [ctx.t("my.title")]
-    for key, (start, end) in (("my.week", week_bounds(today)), ("my.month", month_bounds(today))):
+    for key, period in (("my.week", this_week(today)), ("my.month", this_month(today))):
+        start, end = period.start, period.end
         tallies = await read.tallies.member_by_category(member.id, start, end)
         citizens = sum(x.citizens for x in tallies.values())
         sessions = sum(x.sessions for x in tallies.values())

@@ -15,7 +15,6 @@ from bot.core.chat import Button
 from bot.core.pause import PauseInputError, parse_pause
 from bot.core.permissions import Action
 from bot.core.text import fold
-from handlers.admin_scope import local_today
 from handlers.context import Ctx
 from handlers.routing import ButtonRoute, Command, Feature
 from storage.repos import Repos
@@ -33,7 +32,7 @@ async def pause(ctx: Ctx) -> None:
     if fold(text) in _OFF:
         await resume(ctx)
         return
-    today = local_today(ctx)
+    today = ctx.today
     if not text:
         await _ask(ctx, today)
         return
@@ -64,7 +63,7 @@ async def pressed(ctx: Ctx) -> None:
     if not ctx.args.isdigit() or int(ctx.args) not in {days for days, _ in CHOICES}:
         await ctx.answer(ctx.t("errors.stale_button"))
         return
-    await _pause_until(ctx, local_today(ctx) + timedelta(days=int(ctx.args) - 1))
+    await _pause_until(ctx, ctx.today + timedelta(days=int(ctx.args) - 1))
 
 
 async def _ask(ctx: Ctx, today: date) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.core.calendar import iso_week_key
 from bot.core.permissions import Action
 from bot.core.schedule import (
     QUIET,
@@ -17,11 +18,10 @@ from bot.core.schedule import (
     Weekly,
     after_quiet_hours,
     digest_week,
-    iso_week_key,
     latest_due,
     next_due,
     parse_change,
-    week_start,
+    reminder_week,
 )
 from handlers.context import Ctx
 from handlers.outbox import default_quiet
@@ -58,9 +58,8 @@ async def _show(ctx: Ctx) -> None:
         quiet=_quiet(ctx, current.quiet),
     )]
     batches = [
-        f"digest:{iso_week_key(digest_week(latest_due(current.digest, now, tz), tz))}",
-        "reminder:" + iso_week_key(week_start(
-            latest_due(current.reminder, now, tz).astimezone(tz).date())),
+        f"digest:{iso_week_key(digest_week(latest_due(current.digest, now, tz), tz).start)}",
+        "reminder:" + iso_week_key(reminder_week(latest_due(current.reminder, now, tz), tz).start),
     ]
     runs = []
     for batch in batches:

@@ -22,7 +22,6 @@ from bot.core.steering_text import behind_line, completeness_lines, ranking_line
 from handlers.admin_scope import (
     find_communes,
     grid,
-    local_today,
     place_name,
     refuse_place,
     scopes_for,
@@ -44,7 +43,7 @@ RANKED_PLACES = 3
 
 
 async def stats(ctx: Ctx) -> None:
-    today = local_today(ctx)
+    today = ctx.today
     period, rest = periods.split_period(ctx.args.strip(), today)
     scope: Scope | None
     if rest:
@@ -99,7 +98,7 @@ async def _show(ctx: Ctx, scope: Scope, chosen: Period | None) -> None:
     if not ctx.caller.can(Action.VIEW_STATS, scope):
         await refuse_place(ctx, "stats", name)
         return
-    today = local_today(ctx)
+    today = ctx.today
     lines = [ctx.t("stats.title", place=name)]
     if chosen is None:
         blocks = [("stats.week", periods.this_week(today)),
@@ -208,7 +207,7 @@ def _steps(ctx: Ctx, scope: Scope, chosen: Period | None,
                  button(periods.last_month(today), "steering.step_back")),)
     row: list[Button] = []
     if chosen.kind in ("week", "month"):
-        before = (periods.week_of(chosen.start - timedelta(days=7)) if chosen.kind == "week"
+        before = (periods.last_week(chosen.start) if chosen.kind == "week"
                   else periods.last_month(chosen.start))
         after = (periods.week_of(chosen.end + timedelta(days=1)) if chosen.kind == "week"
                  else periods.this_month(chosen.end + timedelta(days=1)))

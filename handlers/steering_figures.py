@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Literal
 
-from bot.core.calendar import Period
+from bot.core.calendar import Period, month
 from bot.core.completeness import Completeness, TeamActivity, by_commune, ranked, summarise
 from bot.core.natural_sort import natural_key
 from bot.core.permissions import Scope
@@ -191,7 +191,7 @@ async def allowance_months(services: Services, scope: Scope, period: Period,
     month is not what an allowance is paid on); the running month is marked as such."""
     out: list[AllowanceMonth] = []
     for first in period.months():
-        last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        last = month(first.year, first.month).end
         if first < period.start or last > period.end or first > today:
             continue
         out.append(AllowanceMonth(

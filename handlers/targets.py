@@ -29,7 +29,6 @@ from bot.core.targets import (
 from bot.core.text import fold
 from handlers.admin_scope import (
     find_communes,
-    local_today,
     place_name,
     refuse_place,
     scopes_for,
@@ -53,7 +52,7 @@ PLACE_PICKED = Verb("tg", "", (Field("period", PERIOD), Field("category", Patter
                     requires=Action.SET_TARGETS)
 
 async def target(ctx: Ctx) -> None:
-    today = local_today(ctx)
+    today = ctx.today
     text = ctx.args.strip()
     if not text:
         await _list(ctx, [month_of(today), quarter_of(today)])
@@ -179,7 +178,7 @@ async def _set(ctx: Ctx, change: TargetChange, scope: Scope) -> None:
 
 async def _progress_lines(ctx: Ctx, targets: list[Target], period: TargetPeriod, *,
                           with_place: bool) -> list[str]:
-    today = local_today(ctx)
+    today = ctx.today
     day = min(period.end, today)
     found = await progress_of(ctx.services, targets, ctx.lang, day, today)
     return target_lines(ctx.services.t, ctx.lang, found, with_place=with_place)

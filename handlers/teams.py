@@ -26,7 +26,6 @@ from handlers.admin_scope import (
     commune_scope,
     find_communes,
     grid,
-    local_today,
     pending_flow,
     province_wide,
     refuse_place,
@@ -122,7 +121,7 @@ async def _show_commune(ctx: Ctx, commune_code: str) -> None:
     if not ctx.caller.can(Action.VIEW_TEAM, scope):
         await refuse_place(ctx, "team", commune.name)
         return
-    week = periods.this_week(local_today(ctx))
+    week = periods.this_week(ctx.today)
     teams = await read.tallies.by_team(scope, week.start, week.end)
     members = await read.tallies.by_member(scope, week.start, week.end)
     n = ctx.services.t.number
@@ -139,7 +138,7 @@ async def _show_commune(ctx: Ctx, commune_code: str) -> None:
                                members=n(ctx.lang, len(own))))
     if not teams:
         lines.append(ctx.t("team.no_teams"))
-    today = local_today(ctx)
+    today = ctx.today
     t = ctx.services.t
     targets = target_lines(t, ctx.lang, await target_progress(ctx.services, scope, ctx.lang,
                                                               today, today))
@@ -164,7 +163,7 @@ async def _show_team(ctx: Ctx, team_id: int) -> None:
         await refuse_place(ctx, "team", f"{found.name}, {found.commune_name}",
                            who=Role.TEAM_LEADER)
         return
-    week = periods.this_week(local_today(ctx))
+    week = periods.this_week(ctx.today)
     members = await read.tallies.by_member(scope, week.start, week.end)
     leaders = set(await read.access.holders(Role.TEAM_LEADER, "team", str(team_id)))
     n = ctx.services.t.number
@@ -176,7 +175,7 @@ async def _show_team(ctx: Ctx, team_id: int) -> None:
               sessions=n(ctx.lang, total_sessions), citizens=n(ctx.lang, total_citizens)),
         "",
     ]
-    today = local_today(ctx)
+    today = ctx.today
     paused = await read.pauses.current(today, (int(m.key) for m in members))
     for m in members:
         star = " ⭐" if int(m.key) in leaders else ""

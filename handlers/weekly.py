@@ -11,12 +11,12 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from bot.core.calendar import Period, end_of_week, iso_week_key, local_today, week_of
 from bot.core.chat import Button, OutFile, OutMessage
 from bot.core.digest import (
     TREND_WEEKS,
     CommuneDigest,
     Figure,
-    Period,
     ProvinceDigest,
     commune_text,
     province_text,
@@ -24,13 +24,7 @@ from bot.core.digest import (
 from bot.core.permissions import Scope
 from bot.core.reminders import Person, Reminder, TeamInfo, plan_week
 from bot.core.roles import Role
-from bot.core.schedule import (
-    digest_week,
-    due_this_week,
-    end_of_week,
-    iso_week_key,
-    week_start,
-)
+from bot.core.schedule import digest_week, due_this_week, reminder_week
 from bot.core.steering_text import names
 from handlers.context import Services
 from handlers.outbox import OutboxMessage, default_quiet, enqueue
@@ -57,10 +51,6 @@ class WorkReport:
 
 # --- figures ------------------------------------------------------------------------------------
 
-def full_week(monday: date) -> Period:
-    return Period(monday, monday + timedelta(days=6))
-
-
 async def commune_digest(services: Services, commune_code: str, period: Period, lang: str,
                          today: date) -> CommuneDigest | None:
     read = services.read
@@ -68,20 +58,20 @@ async def commune_digest(services: Services, commune_code: str, period: Period, 
     if commune is None:
         return None
     scope = Scope(commune.province_code, commune.code)
-    before = period.previous()
-    this = await read.tallies.by_category(scope, period.monday, period.through)
-    last = await read.tallies.by_category(scope, before.monday, before.through)
+    before = period.week_before()
+    this = await read.tallies.by_category(scope, period.start, period.end)
+    last = await read.tallies.by_category(scope, before.start, before.end)
     categories = tuple(
         Figure(name=c.label(lang), emoji=c.emoji, this=this[c.id].citizens if c.id in this else 0,
                last=last[c.id].citizens if c.id in last else 0)
         for c in await read.categories.active())
     # Silence is measured to the end of the period shown (a past week is told as it was).
-    today = judged_on(period.through, today)
+    today = judged_on(period.end, today)
     teams = tuple(Figure(name=t.team_name, this=t.citizens, last_date=t.last_date)
-                  for t in await read.activity.team_activity(scope, period.monday,
-                                                              period.through))
-    steering = await digest_steering(services, scope, commune.name, period.monday,
-                                     period.through, today, lang)
+                  for t in await read.activity.team_activity(scope, period.start,
+                                                              period.end))
+    steering = await digest_steering(services, scope, commune.name, period.start,
+                                     period.end, today, lang)
     return CommuneDigest(place=commune.name, period=period, today=today, categories=categories,
                          teams=teams, sessions=sum(t.sessions for t in this.values()),
                          steering=steering)
@@ -91,29 +81,29 @@ async def province_digest(services: Services, province_code: str, period: Period
                           lang: str, today: date | None = None) -> ProvinceDigest:
     read = services.read
     province = await read.geo.province(province_code)
-    today = judged_on(period.through, today or period.through + timedelta(days=1))
-    before = period.previous()
-    this = await read.tallies.by_commune(province_code, period.monday, period.through)
+    today = judged_on(period.end, today or period.end + timedelta(days=1))
+    before = period.week_before()
+    this = await read.tallies.by_commune(province_code, period.start, period.end)
     last = {c.key: c.citizens for c in await read.tallies.by_commune(
-        province_code, before.monday, before.through)}
+        province_code, before.start, before.end)}
     # Each commune's pace: its weekly average over the four weeks before, scaled to the period.
-    history_start = period.monday - timedelta(days=28)
+    history_start = period.start - timedelta(days=28)
     history = {c.key: c.citizens for c in await read.tallies.by_commune(
-        province_code, history_start, period.monday - timedelta(days=1))}
+        province_code, history_start, period.start - timedelta(days=1))}
     scale = period.days / 7
     communes = tuple(
         Figure(name=c.name, this=c.citizens, last=last.get(c.key, 0),
                average=history.get(c.key, 0) / 4 * scale)
         for c in this)
-    first = period.monday - timedelta(days=7 * (TREND_WEEKS - 1))
+    first = period.start - timedelta(days=7 * (TREND_WEEKS - 1))
     series = await read.tallies.weekly_citizens(Scope(province_code), first, TREND_WEEKS)
     if period.partial:  # the running week's bar counts the same days as the text
         series[-1] = sum(c.this for c in communes)
     trend = tuple((first + timedelta(days=7 * i), value) for i, value in enumerate(series))
-    total = await read.tallies.by_category(Scope(province_code), period.monday, period.through)
+    total = await read.tallies.by_category(Scope(province_code), period.start, period.end)
     name = province.name if province else province_code
-    steering = await digest_steering(services, Scope(province_code), name, period.monday,
-                                     period.through, today, lang)
+    steering = await digest_steering(services, Scope(province_code), name, period.start,
+                                     period.end, today, lang)
     return ProvinceDigest(place=name, period=period, communes=communes, trend=trend,
                           sessions=sum(t.sessions for t in total.values()), steering=steering)
 
@@ -144,10 +134,9 @@ def _lang(services: Services, recipient: Recipient) -> str:
 async def enqueue_digests(services: Services, due: datetime, now: datetime) -> WorkReport:
     """Every coordinator's digest of the week before ``due``, once per linked chat."""
     tz = services.settings.tz
-    monday = digest_week(due, tz)
-    week = iso_week_key(monday)
-    period = full_week(monday)
-    today = now.astimezone(tz).date()
+    period = digest_week(due, tz)
+    week = iso_week_key(period.start)
+    today = local_today(now, tz)
     batch = f"digest:{week}"
     expires = end_of_week(due, tz)
     report = WorkReport(batches=[batch])
@@ -197,8 +186,8 @@ async def enqueue_reminders(services: Services, due: datetime, now: datetime) ->
     week — a nudge to each silent member, the silent and paused members to their team leaders,
     the silent teams to their commune coordinators; nothing to anyone paused."""
     tz = services.settings.tz
-    today = now.astimezone(tz).date()
-    monday = week_start(due.astimezone(tz).date())
+    today = local_today(now, tz)
+    monday = reminder_week(due, tz).start
     week = iso_week_key(monday)
     batch = f"reminder:{week}"
     expires = end_of_week(due, tz)
@@ -281,14 +270,14 @@ async def still_wanted(services: Services, item: OutboxItem) -> bool:
     """
     if item.kind != "reminder" or item.member_id is None:
         return True
-    today = services.clock().astimezone(services.settings.tz).date()
+    today = local_today(services.clock(), services.settings.tz)
     if await services.read.pauses.current(today, [item.member_id]):
         return False
     if item.dedup_key.startswith("reminder:leader:"):
         return True
-    monday = week_start(item.created_at.astimezone(services.settings.tz).date())
+    week = week_of(local_today(item.created_at, services.settings.tz))
     logged = await services.read.activity.members_with_sessions(
-        [item.member_id], monday, monday + timedelta(days=6))
+        [item.member_id], week.start, week.end)
     return not logged
 
 

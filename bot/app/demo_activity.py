@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.app.services import Services
-from bot.core.schedule import week_start
+from bot.core.calendar import local_today, week_start
 from storage.repos import Repos
 from storage.repos._sql import fetch_all, ts
 
@@ -24,7 +24,7 @@ WEIGHTS = {"cks": 30, "vneid": 25, "dvc": 18, "ttkdtm": 12, "kns": 8, "tmdt": 5,
 async def seed_demo_activity(services: Services, weeks: int = 8) -> int:
     """Sessions for the ``weeks`` full weeks before this one; how many rows were offered."""
     now = services.clock()
-    this_monday = week_start(now.astimezone(services.settings.tz).date())
+    this_monday = week_start(local_today(now, services.settings.tz))
     read = services.read
     categories = await read.categories.active()
     codes = [c.id for c in categories]

@@ -48,7 +48,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _week(text: str) -> date | None:
-    from bot.core.schedule import parse_week_key
+    from bot.core.calendar import parse_week_key
 
     try:
         return parse_week_key(text.strip().upper())
@@ -78,16 +78,16 @@ async def _reindex(settings: Settings, *, check_only: bool) -> int:
 async def _digest(settings: Settings, week: date | None, commune: str | None,
                   every: bool) -> int:
     from bot.app.services import make_services
-    from bot.core.digest import Period, commune_text, province_text
-    from bot.core.schedule import week_start
-    from handlers.weekly import commune_digest, full_week, province_digest
+    from bot.core.calendar import local_today, week_of
+    from bot.core.digest import commune_text, province_text
+    from handlers.weekly import commune_digest, province_digest
     from storage.db import Database
 
     lang = settings.default_language
     async with Database(settings.database_path) as db:
         services = make_services(settings, db)
-        today = services.clock().astimezone(settings.tz).date()
-        period = full_week(week) if week else Period(week_start(today), today)
+        today = local_today(services.clock(), settings.tz)
+        period = week_of(week) if week else week_of(today).so_far(today)
         if week is not None:
             today = week + timedelta(days=7)  # as on the Monday the digest is sent
         read = services.read

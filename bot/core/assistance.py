@@ -1,4 +1,4 @@
-"""Rules for logging an assistance session: validation, masking personal data, periods. Pure."""
+"""Rules for logging an assistance session: validation, masking personal data. Pure."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 NOTE_MAX_CHARS = 500
 MASK = "***"
@@ -31,10 +30,6 @@ class Problem(StrEnum):
 class Limits:
     max_citizens: int = 500
     max_age_days: int = 31
-
-
-def local_today(now: datetime, tz: ZoneInfo) -> date:
-    return now.astimezone(tz).date()
 
 
 def check_citizens(value: int, limits: Limits) -> Problem | None:
@@ -109,18 +104,6 @@ def mask_personal_numbers(note: str) -> MaskedNote:
 
 def check_note(note: str) -> Problem | None:
     return Problem.NOTE_TOO_LONG if len(note) > NOTE_MAX_CHARS else None
-
-
-def week_bounds(day: date) -> tuple[date, date]:
-    """Monday–Sunday of the ISO week containing ``day``."""
-    start = day - timedelta(days=day.weekday())
-    return start, start + timedelta(days=6)
-
-
-def month_bounds(day: date) -> tuple[date, date]:
-    start = day.replace(day=1)
-    following = (start + timedelta(days=32)).replace(day=1)
-    return start, following - timedelta(days=1)
 
 
 def can_undo(created_at: datetime, now: datetime, window: timedelta) -> bool:

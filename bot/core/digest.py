@@ -2,15 +2,17 @@
 
 Pure: the figures come in as values, the text goes out through the Translator in the reader's
 language (numbers and dates formatted for them). One phone screen: long lists are cut to their
-head with "and N more"; the chart carries the full picture.
+head with "and N more"; the chart carries the full picture. The period is the calendar's week,
+whole or cut at today (:meth:`bot.core.calendar.Period.so_far`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING
 
+from bot.core.calendar import Period
 from bot.core.i18n import Translator
 from bot.core.natural_sort import natural_key
 
@@ -39,24 +41,6 @@ class Figure:
     emoji: str = ""
     last_date: date | None = None     # latest session ever (teams)
     average: float = 0.0              # recent weekly average, scaled to the period (communes)
-
-
-@dataclass(frozen=True)
-class Period:
-    monday: date
-    through: date   # Sunday for a full week; today for "this week so far"
-
-    @property
-    def partial(self) -> bool:
-        return self.through < self.monday + timedelta(days=6)
-
-    def previous(self) -> Period:
-        """The same days one week earlier: a fair comparison for a week still running."""
-        return Period(self.monday - timedelta(days=7), self.through - timedelta(days=7))
-
-    @property
-    def days(self) -> int:
-        return (self.through - self.monday).days + 1
 
 
 @dataclass(frozen=True)
@@ -136,9 +120,9 @@ def change(t: Translator, lang: str, this: int, last: int) -> str:
 
 def period_label(t: Translator, lang: str, period: Period) -> str:
     if period.partial:
-        return t(lang, "digest.period_so_far", end=t.date(lang, period.through))
-    return t(lang, "digest.period_week", start=t.date(lang, period.monday),
-             end=t.date(lang, period.through))
+        return t(lang, "digest.period_so_far", end=t.date(lang, period.end))
+    return t(lang, "digest.period_week", start=t.date(lang, period.start),
+             end=t.date(lang, period.end))
 
 
 def week_label(t: Translator, lang: str, monday: date) -> str:

@@ -1,9 +1,9 @@
-"""When weekly work is due, quiet hours and ISO week keys.
+"""When weekly work is due, and quiet hours.
 
 Pure: every rule takes ``now`` (an aware datetime) and the time zone; nothing here sleeps, reads
 a clock or touches a channel, so tests walk a whole week by moving a fake clock.
-Who is reminded of what: :mod:`bot.core.reminders`.
-The week is the ISO week (Monday–Sunday) in the configured zone (Asia/Ho_Chi_Minh).
+Who is reminded of what: :mod:`bot.core.reminders`. Weeks, local dates and week keys:
+:mod:`bot.core.calendar` (the ISO week, Monday–Sunday, in the configured zone).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from bot.core.calendar import Period, last_week, local_now, local_today, week_of, week_start
 from bot.core.text import fold
 
 DIGEST = "digest"
@@ -73,41 +74,6 @@ DEFAULT_REMINDER = Weekly(5, time(16, 0))
 DEFAULT_QUIET = QuietHours(time(21, 0), time(7, 0))
 
 
-# --- weeks --------------------------------------------------------------------------------------
-
-def local_now(now: datetime, tz: tzinfo) -> datetime:
-    return now.astimezone(tz)
-
-
-def week_start(day: date) -> date:
-    """The Monday of the ISO week holding ``day``."""
-    return day - timedelta(days=day.isoweekday() - 1)
-
-
-def week_bounds(day: date) -> tuple[date, date]:
-    """Monday and Sunday (inclusive) of the ISO week holding ``day``."""
-    monday = week_start(day)
-    return monday, monday + timedelta(days=6)
-
-
-def iso_week_key(day: date) -> str:
-    """``2026-W47``: the ISO year and week, the period part of every dedup key."""
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def parse_week_key(key: str) -> date:
-    """The Monday of ``2026-W47``."""
-    year, week = key.split("-W")
-    return date.fromisocalendar(int(year), int(week), 1)
-
-
-def end_of_week(moment: datetime, tz: tzinfo) -> datetime:
-    """The instant the local ISO week holding ``moment`` ends (next Monday 00:00), in UTC."""
-    _, sunday = week_bounds(moment.astimezone(tz).date())
-    return datetime.combine(sunday + timedelta(days=1), time(0), tz).astimezone(UTC)
-
-
 # --- due times ----------------------------------------------------------------------------------
 
 def _occurrence(day: date, weekly: Weekly, tz: tzinfo) -> datetime:
@@ -117,7 +83,7 @@ def _occurrence(day: date, weekly: Weekly, tz: tzinfo) -> datetime:
 
 def latest_due(weekly: Weekly, now: datetime, tz: tzinfo) -> datetime:
     """The latest occurrence at or before ``now`` (UTC)."""
-    local = now.astimezone(tz)
+    local = local_now(now, tz)
     this_week = _occurrence(local.date(), weekly, tz)
     moment = this_week if this_week <= local else this_week - timedelta(days=7)
     return moment.astimezone(UTC)
@@ -135,18 +101,23 @@ def due_this_week(weekly: Weekly, now: datetime, tz: tzinfo) -> datetime | None:
     at start-up in the same week, never once the week has ended.
     """
     moment = latest_due(weekly, now, tz)
-    same_week = week_start(moment.astimezone(tz).date()) == week_start(now.astimezone(tz).date())
+    same_week = week_start(local_today(moment, tz)) == week_start(local_today(now, tz))
     return moment if same_week else None
 
 
-def digest_week(due: datetime, tz: tzinfo) -> date:
-    """The Monday of the week a digest due at ``due`` reports: the previous full week."""
-    return week_start(due.astimezone(tz).date()) - timedelta(days=7)
+def digest_week(due: datetime, tz: tzinfo) -> Period:
+    """The week a digest due at ``due`` reports: the previous full week."""
+    return last_week(local_today(due, tz))
+
+
+def reminder_week(due: datetime, tz: tzinfo) -> Period:
+    """The week a reminder due at ``due`` is about: its own (who has logged nothing yet)."""
+    return week_of(local_today(due, tz))
 
 
 def after_quiet_hours(moment: datetime, quiet: QuietHours, tz: tzinfo) -> datetime:
     """``moment`` itself, or the end of the quiet hours it falls in (UTC)."""
-    local = moment.astimezone(tz)
+    local = local_now(moment, tz)
     if not quiet.contains(local.time()):
         return moment.astimezone(UTC)
     end = datetime.combine(local.date(), quiet.end, tz)

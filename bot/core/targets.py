@@ -58,14 +58,14 @@ class TargetPeriod:
 
     @property
     def code(self) -> str:
-        """Compact and reversible (button data): "m2026-11", "q2026-4"."""
+        """Compact and reversible (button data): "m2026-11" (as the calendar's), "q2026-4"."""
         if self.kind == "month":
-            return f"m{self.start:%Y-%m}"
+            return self._month().code
         return f"q{self.start.year}-{self.quarter}"
 
     def label(self, lang: str) -> str:
         if self.kind == "month":
-            return f"{self.start:%m/%Y}" if lang == "en" else f"tháng {self.start:%m/%Y}"
+            return self._month().label(lang)
         return (f"Q{self.quarter}/{self.start.year}" if lang == "en"
                 else f"quý {self.quarter}/{self.start.year}")
 
@@ -75,6 +75,9 @@ class TargetPeriod:
     def elapsed_days(self, today: date) -> int:
         """Days of the period that are over before ``today`` (0 before it starts, all after)."""
         return max(0, min(self.days, (today - self.start).days))
+
+    def _month(self) -> periods.Period:
+        return periods.month(self.start.year, self.start.month)
 
 
 def month_of(day: date) -> TargetPeriod:
@@ -161,12 +164,7 @@ def parse_target_period(text: str, today: date) -> TargetPeriod | None:
 
 def split_target_period(text: str, today: date) -> tuple[TargetPeriod | None, str]:
     """The longest leading run of words that is a period, and the words after it."""
-    words = text.split()
-    for cut in range(len(words), 0, -1):
-        period = parse_target_period(" ".join(words[:cut]), today)
-        if period is not None:
-            return period, " ".join(words[cut:])
-    return None, text.strip()
+    return periods.split_leading(text, lambda words: parse_target_period(words, today))
 
 
 # --------------------------------------------------------------------------- /target arguments

@@ -15,9 +15,10 @@ the raw ``sessions`` table (``tests/storage/test_query_plans.py`` holds them to 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
+from bot.core.calendar import month, week_of
 from bot.core.permissions import Scope
 
 
@@ -32,10 +33,10 @@ class MemberGrain:
 
 def member_grain(start: date, end: date, alias: str = "r") -> MemberGrain:
     """member_week for an ISO week, member_month for a calendar month, else member_day."""
-    if start.weekday() == 0 and end == start + timedelta(days=6):
+    week, whole_month = week_of(start), month(start.year, start.month)
+    if (start, end) == (week.start, week.end):
         return MemberGrain("member_week", f"{alias}.week = ?", [start.isoformat()])
-    next_month = date(start.year + start.month // 12, start.month % 12 + 1, 1)
-    if start.day == 1 and end == next_month - timedelta(days=1):
+    if (start, end) == (whole_month.start, whole_month.end):
         return MemberGrain("member_month", f"{alias}.month = ?", [start.isoformat()])
     return MemberGrain("member_day", f"{alias}.day BETWEEN ? AND ?",
                        [start.isoformat(), end.isoformat()])

@@ -11,10 +11,8 @@ from bot.core.assistance import (
     Problem,
     check_day,
     mask_personal_numbers,
-    month_bounds,
     parse_citizens,
     parse_day,
-    week_bounds,
 )
 from bot.core.models import Category
 from bot.core.quick_form import parse_quick
@@ -74,11 +72,6 @@ def test_day_and_count_limits() -> None:
     assert parse_citizens("501", limits) is Problem.CITIZENS_OUT_OF_RANGE
     assert parse_citizens("0", limits) is Problem.CITIZENS_OUT_OF_RANGE
     assert parse_citizens("3,5", limits) is Problem.CITIZENS_NOT_A_NUMBER
-
-
-def test_week_and_month_windows() -> None:
-    assert week_bounds(date(2026, 11, 26)) == (date(2026, 11, 23), date(2026, 11, 29))
-    assert month_bounds(date(2026, 2, 10)) == (date(2026, 2, 1), date(2026, 2, 28))
 
 
 @pytest.mark.parametrize(("text", "code", "count", "note"), [

@@ -1,4 +1,4 @@
-"""The pure rules: due times, quiet hours, week keys, reminder selection, digest arithmetic."""
+"""The pure rules: due times, quiet hours, reminder selection, digest arithmetic."""
 
 from __future__ import annotations
 
@@ -8,8 +8,16 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.app.sender import Verdict, classify
+from bot.core.calendar import week_of
 from bot.core.chat import Button, OutFile, OutMessage
-from bot.core.digest import CommuneDigest, Figure, Period, change, commune_text, falling_behind
+from bot.core.digest import (
+    CommuneDigest,
+    Figure,
+    change,
+    commune_text,
+    falling_behind,
+    period_label,
+)
 from bot.core.schedule import (
     DEFAULT_DIGEST,
     DEFAULT_QUIET,
@@ -19,10 +27,10 @@ from bot.core.schedule import (
     after_quiet_hours,
     digest_week,
     due_this_week,
-    iso_week_key,
     latest_due,
     next_due,
     parse_change,
+    reminder_week,
 )
 from handlers.outbox import decode, encode
 from locales import translator
@@ -34,17 +42,13 @@ def vn(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=VN)
 
 
-def test_week_keys_follow_iso_weeks() -> None:
-    assert iso_week_key(date(2026, 11, 23)) == "2026-W48"
-    assert iso_week_key(date(2027, 1, 1)) == "2026-W53"
-
-
 def test_due_times_in_vietnam_time() -> None:
     assert latest_due(DEFAULT_DIGEST, vn("2026-11-23 07:30"), VN) == vn("2026-11-23 07:30")
     assert latest_due(DEFAULT_DIGEST, vn("2026-11-23 07:29"), VN) == vn("2026-11-16 07:30")
     assert next_due(DEFAULT_DIGEST, vn("2026-11-23 07:30"), VN) == vn("2026-11-30 07:30")
     assert latest_due(DEFAULT_DIGEST, vn("2026-11-23 07:30"), VN).tzinfo == UTC
-    assert digest_week(vn("2026-11-23 07:30"), VN) == date(2026, 11, 16)
+    assert digest_week(vn("2026-11-23 07:30"), VN) == week_of(date(2026, 11, 16))
+    assert reminder_week(vn("2026-11-27 16:00"), VN) == week_of(date(2026, 11, 23))
 
 
 def test_catch_up_only_within_the_same_week() -> None:
@@ -100,10 +104,18 @@ def test_change_and_falling_behind() -> None:
     assert not falling_behind(0, 2.0)   # a quiet commune is not behind its own zero
 
 
+def test_a_week_still_running_is_told_as_so_far() -> None:
+    t = translator()
+    week = week_of(date(2026, 11, 23))
+    assert period_label(t, "vi", week.so_far(date(2026, 11, 25))) == "tuần này, đến 25/11/2026"
+    assert period_label(t, "vi", week) == "tuần 23/11/2026–29/11/2026"
+    assert period_label(t, "vi", week.so_far(date(2026, 12, 1))) == "tuần 23/11/2026–29/11/2026"
+
+
 def test_commune_text_fits_a_screen_and_names_stale_teams() -> None:
     t = translator()
     digest = CommuneDigest(
-        place="Xã Vị Thủy", period=Period(date(2026, 11, 16), date(2026, 11, 22)),
+        place="Xã Vị Thủy", period=week_of(date(2026, 11, 16)),
         today=date(2026, 11, 23),
         categories=(Figure("Chữ ký số", 10, 8, emoji="✍️"), Figure("Khác", 0, 0)),
         teams=(Figure("Ấp 1", 7, last_date=date(2026, 11, 20)),
@@ -142,8 +154,7 @@ def test_charts_are_small_deterministic_pngs() -> None:
     from handlers.render.charts import commune_chart
 
     t = translator()
-    digest = CommuneDigest(place="Xã Vị Thủy", period=Period(date(2026, 11, 16),
-                                                             date(2026, 11, 22)),
+    digest = CommuneDigest(place="Xã Vị Thủy", period=week_of(date(2026, 11, 16)),
                            today=date(2026, 11, 23),
                            categories=(Figure("Chữ ký số công cộng", 10, 8),), teams=())
     first, second = commune_chart(t, "vi", digest), commune_chart(t, "vi", digest)

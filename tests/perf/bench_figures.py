@@ -40,7 +40,7 @@ from bot.core.registry.large_province import generate_registry, registry_csv
 from bot.core.reminders import Person, plan_week
 from handlers.caller import load_caller
 from handlers.context import Ctx, Services
-from handlers.weekly import commune_digest, full_week, province_digest
+from handlers.weekly import commune_digest, province_digest
 from storage.db import Database
 
 LARGE = "79"
@@ -114,7 +114,7 @@ async def ctx_for(services: Services, role: str, args: str = "",
 async def digests(services: Services, province: str, monday: date) -> tuple[float, list[float]]:
     """(province digest seconds, each commune digest's seconds) for a full week."""
     lang = services.settings.default_language
-    period = full_week(monday)
+    period = week_of(monday)
     t = services.t
     each: list[float] = []
     for commune in await services.read.geo.communes_with_teams(province):

@@ -210,7 +210,7 @@ class Dispatcher:
         if isinstance(checked, press_check.Verdict):
             await press_check.refuse(ctx, checked)
             return
-        ctx.args = rest
+        ctx.args = rest  # still read by /export's button (handlers/export.py); others: ctx.press
         ctx.press = checked
         await route.handler(ctx)
 

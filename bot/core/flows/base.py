@@ -55,7 +55,7 @@ class FlowState:
             return None
         try:
             return cls.read(step, Fields(data))
-        except Malformed:
+        except ValueError:  # Malformed, or a state that cannot be (its __post_init__ says so)
             return None
 
     @classmethod
@@ -65,15 +65,12 @@ class FlowState:
         return state if isinstance(state, cls) else None
 
 
-def step_of(steps: type[_E], raw: str, *allowed: _E) -> _E:
-    """The step ``raw`` names, which must be one of ``allowed`` (default: any of ``steps``)."""
+def step_of(steps: type[_E], raw: str) -> _E:
+    """The step ``raw`` names; raises :class:`Malformed` for a step the flow does not have."""
     try:
-        step = steps(raw)
+        return steps(raw)
     except ValueError:
         raise Malformed(f"no step {raw!r}") from None
-    if allowed and step not in allowed:
-        raise Malformed(f"step {raw!r} not expected here")
-    return step
 
 
 class Fields:

@@ -16,12 +16,14 @@ from datetime import timedelta
 
 from bot.core.callback_data import Field, Pattern, Verb
 from bot.core.chat import Button, IncomingFile, OutMessage
+from bot.core.flows import ImportFlow
 from bot.core.permissions import Action
 from bot.core.registry.validate import plan_from_file
 from handlers.context import Ctx
+from handlers.flow_store import save_flow
 from handlers.menus import refresh_member_menus
 from handlers.render.import_report import render_summary
-from handlers.routing import ButtonRoute, Command, Feature, FlowRoute
+from handlers.routing import ButtonRoute, Command, Feature, FlowRoute, press_of
 from storage.registry_import import ImportSummary, import_plan
 from storage.repos import Repos
 from storage.repos.pending_imports import PendingImport
@@ -29,7 +31,6 @@ from storage.repos.pending_imports import PendingImport
 MAX_BYTES = 10 * 1024 * 1024
 #: An unconfirmed check is forgotten after this (the admin sends the file again).
 PENDING_TTL = timedelta(days=1)
-FLOW = "import"
 _TOKEN = (Field("token", Pattern(r"[0-9a-f]{12}")),)
 APPLY = Verb("imp", "ok", _TOKEN)
 DROP = Verb("imp", "no", _TOKEN)
@@ -39,13 +40,11 @@ async def import_command(ctx: Ctx) -> None:
     if ctx.inc.document is not None:  # the command typed as the document's caption
         await _check(ctx, ctx.inc.document)
         return
-    async with ctx.services.db.write() as conn:
-        await Repos(conn).chats.set_flow(ctx.inc.channel, ctx.inc.chat_id, FLOW, "file", {},
-                                         ctx.now)
+    await save_flow(ctx, ImportFlow())
     await ctx.reply(ctx.t("admin.import.send_file", limit=MAX_BYTES // (1024 * 1024)))
 
 
-async def waiting_for_file(ctx: Ctx) -> None:
+async def waiting_for_file(ctx: Ctx, state: ImportFlow) -> None:
     if ctx.inc.document is None:
         await ctx.reply(ctx.t("admin.import.still_waiting"))
         return
@@ -101,7 +100,8 @@ async def _check(ctx: Ctx, document: IncomingFile) -> None:
 
 
 async def pressed(ctx: Ctx) -> None:
-    verb, _, token = ctx.args.partition(":")
+    press = press_of(ctx)
+    token = press.text("token")
     if not ctx.caller.can_somewhere(Action.IMPORT_REGISTRY):  # the table, again, at every step
         await ctx.answer(ctx.t("admin.import.not_allowed"))
         return
@@ -109,13 +109,10 @@ async def pressed(ctx: Ctx) -> None:
     if pending is None or pending.chat_id != ctx.inc.chat_id:
         await ctx.answer(ctx.t("admin.import.expired"))
         return
-    if verb == "no":
+    if press.verb is DROP:
         async with ctx.services.db.write() as conn:
             await Repos(conn).pending_imports.take(token)
         await ctx.answer(ctx.t("admin.import.cancelled"))
-        return
-    if verb != "ok":
-        await ctx.answer(ctx.t("errors.stale_button"))
         return
     await ctx.answer(ctx.t("admin.import.applying", filename=pending.filename))
     data = await ctx.channel.download(IncomingFile(pending.file_ref, pending.filename, None,
@@ -164,6 +161,6 @@ feature = Feature(
                       members_only=True),),
     buttons=(ButtonRoute("imp", pressed, verbs=(APPLY, DROP), requires=Action.IMPORT_REGISTRY,
                          members_only=True),),
-    flows=(FlowRoute(FLOW, waiting_for_file),),
+    flows=(FlowRoute(ImportFlow, waiting_for_file),),
     text_hooks=(document_sent,),
 )

@@ -62,17 +62,6 @@ async def refuse_place(ctx: Ctx, command: str, place: str, *,
                            role=ctx.t(f"role.{who.value}")))
 
 
-async def pending_flow(ctx: Ctx, flow: str, **match: object) -> dict[str, object] | None:
-    """The data of this chat's flow when it is ``flow`` about the same thing (``match``), as a
-    Confirm button expects; otherwise the button is stale — say so and return None."""
-    found = await ctx.services.read.chats.flow(ctx.inc.channel, ctx.inc.chat_id)
-    if found is None or found.flow != flow or any(
-            found.data.get(key) != value for key, value in match.items()):
-        await ctx.answer(ctx.t("errors.stale_button"))
-        return None
-    return dict(found.data)
-
-
 async def find_communes(ctx: Ctx, text: str) -> list[Commune]:
     """Communes of the province (with teams) whose name contains ``text``, any diacritics.
 

@@ -12,23 +12,25 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from typing import Any
+from dataclasses import replace
 
-from bot.core.callback_data import COMMUNE_CODE, FLOW_ID, ID, Field, OneOf, Pattern, Verb
+from bot.core.callback_data import COMMUNE_CODE, FLOW_ID, ID, Field, OneOf, Pattern, Press, Verb
 from bot.core.chat import Button, OutMessage
+from bot.core.flows import BroadcastFlow, BroadcastStep
+from bot.core.flows.broadcast import Audience, ToCommune, ToProvince, ToRole, ToTeam
 from bot.core.permissions import PERMISSIONS, Action, Scope
 from bot.core.roles import Role
 from handlers.commune_picker import AT_ONCE, pick_commune
 from handlers.context import Ctx, Services
+from handlers.flow_store import save_flow
 from handlers.outbox import OutboxMessage, batch_progress, cancel_batch, enqueue, quiet_hours
 from handlers.refusals import audit_refusal
-from handlers.routing import ButtonRoute, Command, Feature, FlowRoute
+from handlers.routing import ButtonRoute, Command, Feature, FlowRoute, press_of
 from storage.repos import Repos
 from storage.repos.access import CHANNEL_PREFERENCE, Recipient
 
 log = logging.getLogger(__name__)
 
-FLOW = "broadcast"
 MAX_TEXT = 3500          # room for the header within Telegram's 4096 (Zalo splits at 2000)
 PROGRESS_EVERY_S = 2.0   # how often the live progress message is refreshed
 ROLE_CHOICES = (Role.TEAM_LEADER, Role.COMMUNE_COORDINATOR, Role.PROVINCE_COORDINATOR)
@@ -91,19 +93,29 @@ async def broadcast(ctx: Ctx) -> None:
 
 
 async def pressed(ctx: Ctx) -> None:
-    kind, _, rest = ctx.args.partition(":")
-    if kind == "pick":
-        await _pick(ctx, rest)
-    elif kind == "tc":
-        await _teams_of(ctx, rest)
-    elif kind == "aud":
-        await _audience_chosen(ctx, rest)
-    elif kind in ("go", "x", "edit"):
-        await _confirm_step(ctx, kind, rest)
-    elif kind == "stop":
-        await _stop(ctx, rest)
-    else:
-        await ctx.answer(ctx.t("errors.stale_button"))
+    press = press_of(ctx)
+    verb = press.verb
+    if verb is PICK:
+        await _pick(ctx, press.text("what"))
+    elif verb is TEAMS_OF:
+        await _teams_of(ctx, press.text("commune"))
+    elif verb in (TO_PROVINCE, TO_COMMUNE, TO_TEAM, TO_ROLE):
+        await _audience_chosen(ctx, _pressed_audience(press))
+    elif verb in (SEND, EDIT, CANCEL):
+        await _confirm_step(ctx, verb, press.text("flow"))
+    elif verb is STOP:
+        await _stop(ctx, press.text("flow"))
+
+
+def _pressed_audience(press: Press) -> Audience:
+    if press.verb is TO_PROVINCE:
+        return ToProvince(press.text("province"))
+    if press.verb is TO_COMMUNE:
+        return ToCommune(press.text("commune"))
+    if press.verb is TO_TEAM:
+        return ToTeam(press.number("team"))
+    area = press.text("area")
+    return ToRole(Role(press.text("role")), None if area == "-" else area)
 
 
 async def _pick(ctx: Ctx, what: str) -> None:
@@ -155,8 +167,8 @@ async def _teams_of(ctx: Ctx, commune_code: str) -> None:
     await ctx.answer(ctx.t("broadcast.pick_team"), buttons=rows)
 
 
-async def _audience_chosen(ctx: Ctx, raw: str) -> None:
-    audience = await _audience(ctx, raw)
+async def _audience_chosen(ctx: Ctx, chosen: Audience) -> None:
+    audience = await _audience(ctx, chosen)
     if audience is None:
         await ctx.answer(ctx.t("errors.stale_button"))
         return
@@ -164,44 +176,38 @@ async def _audience_chosen(ctx: Ctx, raw: str) -> None:
     if not ctx.caller.can(Action.BROADCAST, scope):
         await _refuse(ctx, label)
         return
-    data = {"id": secrets.token_hex(4), "aud": raw, "label": label, "text": None}
-    async with ctx.services.db.write() as conn:
-        await Repos(conn).chats.set_flow(ctx.inc.channel, ctx.inc.chat_id, FLOW, "text", data,
-                                         ctx.now)
+    await save_flow(ctx, BroadcastFlow(id=secrets.token_hex(4), audience=chosen, label=label))
     await ctx.answer(ctx.t("broadcast.ask_text", audience=label, limit=MAX_TEXT))
 
 
-async def _audience(ctx: Ctx, raw: str) -> tuple[Scope, Role | None, str] | None:
-    """(scope, role, label) of an encoded audience: p:<province>, c:<commune>, t:<team>,
-    r:<role>:<commune or ->."""
-    kind, _, rest = raw.partition(":")
+async def _audience(ctx: Ctx, audience: Audience) -> tuple[Scope, Role | None, str] | None:
+    """(scope, role, label) of an audience; None if its place is gone (or a role not offered)."""
     read = ctx.services.read
     province = ctx.services.settings.province_code
-    if kind == "p":
-        found = await read.geo.province(rest)
-        return (Scope(rest), None, ctx.t("broadcast.label.everyone",
-                                         place=found.name if found else rest))
-    if kind == "c":
-        commune = await read.geo.commune(rest)
-        return None if commune is None else (Scope(commune.province_code, commune.code), None,
-                                             commune.name)
-    if kind == "t" and rest.isdigit():
-        team = await read.teams.get(int(rest))
-        return None if team is None else (
-            Scope(team.province_code, team.commune_code, team.id), None,
-            f"{team.name}, {team.commune_name}")
-    if kind == "r":
-        role_word, _, place = rest.partition(":")
-        role = next((r for r in ROLE_CHOICES if r.value == role_word), None)
-        if role is None:  # only the roles offered have a label and an audience
-            return None
-        role_name = ctx.t(f"broadcast.role.{role.value}")
-        if place == "-":
-            return Scope(province), role, role_name
-        commune = await read.geo.commune(place)
-        return None if commune is None else (
-            Scope(commune.province_code, commune.code), role, f"{role_name} — {commune.name}")
-    return None
+    match audience:
+        case ToProvince(code):
+            found = await read.geo.province(code)
+            return (Scope(code), None, ctx.t("broadcast.label.everyone",
+                                             place=found.name if found else code))
+        case ToCommune(code):
+            commune = await read.geo.commune(code)
+            return None if commune is None else (Scope(commune.province_code, commune.code),
+                                                 None, commune.name)
+        case ToTeam(team_id):
+            team = await read.teams.get(team_id)
+            return None if team is None else (
+                Scope(team.province_code, team.commune_code, team.id), None,
+                f"{team.name}, {team.commune_name}")
+        case ToRole(role, place):
+            if role not in ROLE_CHOICES:  # only the roles offered have a label and an audience
+                return None
+            role_name = ctx.t(f"broadcast.role.{role.value}")
+            if place is None:
+                return Scope(province), role, role_name
+            commune = await read.geo.commune(place)
+            return None if commune is None else (
+                Scope(commune.province_code, commune.code), role,
+                f"{role_name} — {commune.name}")
 
 
 async def _refuse(ctx: Ctx, place: str) -> None:
@@ -212,9 +218,7 @@ async def _refuse(ctx: Ctx, place: str) -> None:
 # --- the text, the preview, Confirm -------------------------------------------------------------
 
 
-async def text_typed(ctx: Ctx) -> None:
-    assert ctx.flow is not None
-    data = dict(ctx.flow.data)
+async def text_typed(ctx: Ctx, state: BroadcastFlow) -> None:
     text = (ctx.inc.text or "").strip()
     if not text:
         await ctx.reply(ctx.t("broadcast.text_only"))
@@ -222,20 +226,17 @@ async def text_typed(ctx: Ctx) -> None:
     if len(text) > MAX_TEXT:
         await ctx.reply(ctx.t("broadcast.too_long", limit=MAX_TEXT, length=len(text)))
         return
-    audience = await _audience(ctx, str(data["aud"]))
+    audience = await _audience(ctx, state.audience)
     if audience is None:
         await ctx.reply(ctx.t("errors.stale_button"))
         return
     recipients = await _recipients(ctx, audience[0], audience[1])
     reachable = sum(1 for r in recipients if r.chat_id)
-    data["text"] = text
-    async with ctx.services.db.write() as conn:
-        await Repos(conn).chats.set_flow(ctx.inc.channel, ctx.inc.chat_id, FLOW, "confirm",
-                                         data, ctx.now)
+    await save_flow(ctx, replace(state, step=BroadcastStep.CONFIRM, text=text))
     number = ctx.services.t.number
-    flow_id = data["id"]
+    flow_id = state.id
     await ctx.reply(
-        ctx.t("broadcast.preview", text=text, audience=data["label"],
+        ctx.t("broadcast.preview", text=text, audience=state.label,
               people=number(ctx.lang, len(recipients)), reachable=number(ctx.lang, reachable)),
         buttons=(
             (Button(ctx.t("broadcast.send", count=number(ctx.lang, reachable)),
@@ -246,42 +247,39 @@ async def text_typed(ctx: Ctx) -> None:
     )
 
 
-async def _confirm_step(ctx: Ctx, kind: str, flow_id: str) -> None:
-    flow = await ctx.services.read.chats.flow(ctx.inc.channel, ctx.inc.chat_id)
-    if flow is None or flow.flow != FLOW or flow.data.get("id") != flow_id:
-        sent = kind == "go" and await ctx.services.read.outbox.batch_progress(_batch(flow_id))
+async def _confirm_step(ctx: Ctx, verb: Verb, flow_id: str) -> None:
+    state = BroadcastFlow.of(ctx.flow)
+    if state is None or state.id != flow_id or (verb is SEND and state.text is None):
+        sent = verb is SEND and await ctx.services.read.outbox.batch_progress(_batch(flow_id))
         await ctx.answer(ctx.t("broadcast.already_sent" if sent and any(sent.values())
                                else "errors.stale_button"))
         return
-    data = dict(flow.data)
-    if kind == "x":
+    if verb is CANCEL:
         async with ctx.services.db.write() as conn:
             await Repos(conn).chats.clear_flow(ctx.inc.channel, ctx.inc.chat_id)
         await ctx.answer(ctx.t("broadcast.cancelled"))
         return
-    if kind == "edit":
-        async with ctx.services.db.write() as conn:
-            await Repos(conn).chats.set_flow(ctx.inc.channel, ctx.inc.chat_id, FLOW, "text",
-                                             data, ctx.now)
-        await ctx.answer(ctx.t("broadcast.ask_text", audience=data["label"], limit=MAX_TEXT))
+    if verb is EDIT:
+        await save_flow(ctx, replace(state, step=BroadcastStep.TEXT))
+        await ctx.answer(ctx.t("broadcast.ask_text", audience=state.label, limit=MAX_TEXT))
         return
-    await _send(ctx, data)
+    await _send(ctx, state)
 
 
-async def _send(ctx: Ctx, data: dict[str, Any]) -> None:
-    audience = await _audience(ctx, str(data["aud"]))
+async def _send(ctx: Ctx, state: BroadcastFlow) -> None:
+    audience = await _audience(ctx, state.audience)
     member = ctx.caller.member
     if audience is None or member is None or not ctx.caller.can(Action.BROADCAST, audience[0]):
-        await _refuse(ctx, str(data.get("label")))
+        await _refuse(ctx, state.label)
         return
     recipients = await _recipients(ctx, audience[0], audience[1])
-    batch = _batch(str(data["id"]))
+    batch = _batch(state.id)
     role = ctx.caller.role
     items = [
         OutboxMessage(
             dedup_key=f"{batch}:m{r.member_id}", channel=str(r.channel), chat_id=str(r.chat_id),
             message=OutMessage(text=_letter(ctx.services, r, member.full_name, role,
-                                            str(data["text"])),
+                                            str(state.text)),
                                lang=_reader_language(ctx.services, r)),
             kind="broadcast", member_id=r.member_id, batch_id=batch,
         )
@@ -292,19 +290,19 @@ async def _send(ctx: Ctx, data: dict[str, Any]) -> None:
         repos = Repos(conn)
         await repos.chats.clear_flow(ctx.inc.channel, ctx.inc.chat_id)
         await repos.audit.record(actor=member.id, action="broadcast.send",
-                                 target=str(data["label"]), now=ctx.now, batch=batch,
+                                 target=state.label, now=ctx.now, batch=batch,
                                  recipients=len(items), unreachable=unreachable)
     await enqueue(ctx.services, items)
     if ctx.services.scheduling is not None:
         ctx.services.scheduling.wake_sender()
     ref = await ctx.channel.send(ctx.inc.chat_id, OutMessage(
         text=_progress_text(ctx, 0, len(items)),
-        buttons=((Button(ctx.t("broadcast.stop"), STOP.pack(data["id"])),),), lang=ctx.lang))
+        buttons=((Button(ctx.t("broadcast.stop"), STOP.pack(state.id)),),), lang=ctx.lang))
     quiet = await quiet_hours(ctx.services)
     if quiet.contains(ctx.now.astimezone(ctx.services.settings.tz).time()):
         await ctx.reply(ctx.t("broadcast.quiet_wait", start=quiet.start.strftime("%H:%M"),
                               end=quiet.end.strftime("%H:%M")))
-    task = asyncio.create_task(_report(ctx, batch, ref, len(items), unreachable))
+    task = asyncio.create_task(_report(ctx, state.id, ref, len(items), unreachable))
     _reporters.add(task)
     task.add_done_callback(_reporters.discard)
 
@@ -337,8 +335,10 @@ def _progress_text(ctx: Ctx, done: int, total: int) -> str:
     return ctx.t("broadcast.progress", done=number(ctx.lang, done), total=number(ctx.lang, total))
 
 
-async def _report(ctx: Ctx, batch: str, ref: str | None, total: int, unreachable: int) -> None:
+async def _report(ctx: Ctx, flow_id: str, ref: str | None, total: int,
+                  unreachable: int) -> None:
     """Edit the progress message while the batch goes out, then send the delivery report."""
+    batch = _batch(flow_id)
     shown = ""
     try:
         while True:
@@ -347,7 +347,7 @@ async def _report(ctx: Ctx, batch: str, ref: str | None, total: int, unreachable
             text = _progress_text(ctx, counts["sent"], total)
             if ref and ctx.channel.supports_buttons and (text != shown or finished):
                 buttons = () if finished else (
-                    (Button(ctx.t("broadcast.stop"), STOP.pack(batch.split(":")[1])),),)
+                    (Button(ctx.t("broadcast.stop"), STOP.pack(flow_id)),),)
                 await ctx.channel.edit(ctx.inc.chat_id, ref, OutMessage(
                     text=text, buttons=buttons, lang=ctx.lang))
                 shown = text
@@ -388,5 +388,5 @@ feature = Feature(
     commands=(Command("broadcast", broadcast, requires=Action.BROADCAST, members_only=True),),
     buttons=(ButtonRoute("bc", pressed, verbs=VERBS, requires=Action.BROADCAST,
                          members_only=True),),
-    flows=(FlowRoute(FLOW, text_typed),),
+    flows=(FlowRoute(BroadcastFlow, text_typed),),
 )

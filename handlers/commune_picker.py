@@ -15,7 +15,7 @@ against the verbs of the route it belongs to.
 
 from __future__ import annotations
 
-from bot.core.callback_data import Field, Int, Pattern, Verb, unpack
+from bot.core.callback_data import Field, Int, Pattern, Verb
 from bot.core.chat import Button
 from bot.core.models import Commune
 from bot.core.permissions import Action, Scope
@@ -23,7 +23,7 @@ from bot.core.registry.geo import split_prefix
 from bot.core.text import fold
 from handlers.admin_scope import grid
 from handlers.context import Ctx
-from handlers.routing import ButtonRoute, Feature
+from handlers.routing import ButtonRoute, Feature, press_of
 
 #: Most communes offered at once (two a row); a small province's list is shown whole.
 AT_ONCE = 40
@@ -91,9 +91,9 @@ async def pick_commune(ctx: Ctx, action: Action, target: str) -> Rows:
 
 
 async def pressed(ctx: Ctx) -> None:
-    press = unpack((RANGE, RANGES), f"cp:{ctx.args}")
-    index = press.number("action") if press is not None else len(_ACTIONS)
-    if press is None or index >= len(_ACTIONS):
+    press = press_of(ctx)
+    index = press.number("action")
+    if index >= len(_ACTIONS):
         await ctx.answer(ctx.t("errors.stale_button"))
         return
     action = _ACTIONS[index]

@@ -23,7 +23,7 @@ from bot.core.text import fold
 from handlers.admin_scope import find_communes, grid, refuse_place
 from handlers.context import Ctx
 from handlers.places import example_commune
-from handlers.routing import ButtonRoute, Command, Feature
+from handlers.routing import ButtonRoute, Command, Feature, press_of
 from handlers.weekly import commune_digest, digest_messages, province_digest
 
 THIS_WEEK = Verb("dg", "this")
@@ -123,18 +123,20 @@ async def pressed(ctx: Ctx) -> None:
         await ctx.answer(ctx.t("digest.no_area"))
         return
     this = week_start(ctx.today)
-    if ctx.args == "more":
+    press = press_of(ctx)
+    if press.verb is MORE_WEEKS:
         await ctx.answer(ctx.t("steering.digest_pick_week"), buttons=grid([
             Button(periods.week_of(this - timedelta(days=7 * back)).label(ctx.lang),
                    A_WEEK.pack((this - timedelta(days=7 * back)).isoformat()))
             for back in range(2, 2 + OLDER_WEEKS)]))
         return
-    if ctx.args in ("this", "last"):
-        monday = this if ctx.args == "this" else this - timedelta(days=7)
-        await ctx.answer(ctx.t("digest.this_week" if ctx.args == "this" else "digest.last_week"))
+    if press.verb in (THIS_WEEK, LAST_WEEK):
+        monday = this if press.verb is THIS_WEEK else this - timedelta(days=7)
+        await ctx.answer(ctx.t("digest.this_week" if press.verb is THIS_WEEK
+                               else "digest.last_week"))
     else:
-        try:
-            monday = week_start(date.fromisoformat(ctx.args.removeprefix("w:")))
+        try:  # the verb's pattern is only the shape of a date: 2026-02-31 gets here
+            monday = week_start(date.fromisoformat(press.text("monday")))
         except ValueError:
             await ctx.answer(ctx.t("errors.stale_button"))
             return

@@ -14,7 +14,7 @@ import time
 import weakref
 from collections.abc import Iterable
 from datetime import timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from bot.core.chat import ChannelPort, Incoming, OutMessage
 from bot.core.flood import Bucket, Decision, FloodRule
@@ -45,7 +45,7 @@ class Dispatcher:
     def __init__(self, features: Iterable[Feature]) -> None:
         self.commands: dict[str, Command] = {}
         self.buttons: dict[str, ButtonRoute] = {}
-        self.flows: dict[str, FlowRoute] = {}
+        self.flows: dict[str, FlowRoute[Any]] = {}
         self.text_hooks: list[TextHook] = []
         self._chat_locks: dict[tuple[str, str], asyncio.Lock] = {}
         self._waiting: dict[tuple[str, str], int] = {}
@@ -145,9 +145,11 @@ class Dispatcher:
         if command is not None:
             await self._command(ctx, *command)
             return
-        if ctx.flow is not None and ctx.flow.flow in self.flows:
-            await self.flows[ctx.flow.flow].handler(ctx)
-            return
+        state = ctx.flow.state if ctx.flow is not None else None
+        if state is not None:
+            route = self.flows.get(state.name)
+            if route is not None and await route.handle(ctx, state):
+                return
         for hook in self.text_hooks:
             if await hook(ctx):
                 return
@@ -155,13 +157,14 @@ class Dispatcher:
         await ctx.reply(ctx.t(key))
 
     async def _live_flow(self, ctx: Ctx) -> ChatFlow | None:
-        """The flow in progress in this chat; one left alone too long is closed (a timeout)."""
+        """The flow in progress in this chat; one left alone too long is closed (a timeout), and
+        so is one that is no flow of this bot (unknown or damaged data: it cannot go on)."""
         inc = ctx.inc
         flow = await ctx.services.read.chats.flow(inc.channel, inc.chat_id)
         if flow is None:
             return None
         timeout = timedelta(minutes=ctx.services.settings.flow_timeout_minutes)
-        if ctx.now - flow.updated_at <= timeout:
+        if flow.state is not None and ctx.now - flow.updated_at <= timeout:
             return flow
         async with ctx.services.db.write() as conn:
             await Repos(conn).chats.clear_flow(inc.channel, inc.chat_id)
@@ -207,7 +210,7 @@ class Dispatcher:
         if isinstance(checked, press_check.Verdict):
             await press_check.refuse(ctx, checked)
             return
-        ctx.args = rest
+        ctx.args = rest  # still read by /export's button (handlers/export.py); others: ctx.press
         ctx.press = checked
         await route.handler(ctx)
 

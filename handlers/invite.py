@@ -17,7 +17,7 @@ from bot.core.text import fold
 from handlers.admin_scope import scopes_for
 from handlers.commune_picker import allowed_communes, commune_rows
 from handlers.context import Ctx
-from handlers.routing import ButtonRoute, Command, Feature
+from handlers.routing import ButtonRoute, Command, Feature, press_of
 from storage.repos import Repos
 
 TEAM_ROLES = (Role.MEMBER, Role.TEAM_LEADER)
@@ -92,28 +92,27 @@ async def _invite_named(ctx: Ctx, words: list[str]) -> None:
 
 
 async def pressed(ctx: Ctx) -> None:
-    kind, _, rest = ctx.args.partition(":")
+    press = press_of(ctx)
+    verb = press.verb
     read = ctx.services.read
     province = ctx.services.settings.province_code
-    if kind == "c":
-        await _show_teams(ctx, rest)
-    elif kind == "t" and rest.isdigit():
-        team = await read.teams.get(int(rest))
+    if verb is PICK_COMMUNE:
+        await _show_teams(ctx, press.text("commune"))
+    elif verb is PICK_TEAM:
+        team = await read.teams.get(press.number("team"))
         if team is not None:
             await _show_roles(ctx, team)
-    elif kind == "m":
-        team_id, _, role_word = rest.partition(":")
-        team = await read.teams.get(int(team_id)) if team_id.isdigit() else None
-        role = _role_word(role_word)
-        if team is not None and role is not None:
-            await _make_for_team(ctx, team, role)
-    elif kind == "mc":
-        commune = await read.geo.commune(rest)
+    elif verb is MAKE:
+        team = await read.teams.get(press.number("team"))
+        if team is not None:
+            await _make_for_team(ctx, team, Role(press.text("role")))
+    elif verb is MAKE_COORDINATOR:
+        commune = await read.geo.commune(press.text("commune"))
         if commune is not None:
             await _make(ctx, Role.COMMUNE_COORDINATOR, Scope(commune.province_code, commune.code),
                         commune_code=commune.code, place=commune.name)
-    elif kind in ("mp", "ma"):
-        role = Role.PROVINCE_COORDINATOR if kind == "mp" else Role.ADMIN
+    elif verb in (MAKE_PROVINCE, MAKE_ADMIN):
+        role = Role.PROVINCE_COORDINATOR if verb is MAKE_PROVINCE else Role.ADMIN
         found = await read.geo.province(province)
         await _make(ctx, role, Scope(province), province_code=province,
                     place=found.name if found else province)

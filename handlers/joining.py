@@ -9,6 +9,7 @@ from __future__ import annotations
 from bot.core import join_guard
 from bot.core.callback_data import Field, Pattern, Verb
 from bot.core.chat import Button
+from bot.core.flows import JoinFlow
 from bot.core.i18n import LANGUAGES, Language
 from bot.core.invitations import ALPHABET, CODE_LENGTH, normalise_code, problem
 from bot.core.models import Invitation, Member
@@ -16,9 +17,10 @@ from bot.core.roles import Role
 from bot.core.text import tidy
 from handlers.caller import load_caller
 from handlers.context import Caller, Ctx
+from handlers.flow_store import save_flow
 from handlers.main_menu import member_menu
 from handlers.menus import refresh_menu
-from handlers.routing import ButtonRoute, Command, Feature, FlowRoute
+from handlers.routing import ButtonRoute, Command, Feature, FlowRoute, press_of
 from storage.repos import Repos
 from storage.repos._sql import parse_ts
 
@@ -73,7 +75,8 @@ async def join_with_code(ctx: Ctx, raw: str) -> None:
 
 
 async def picked(ctx: Ctx) -> None:
-    code, _, choice = ctx.args.partition(":")
+    press = press_of(ctx)
+    code, choice = press.text("code"), press.text("who")
     if ctx.caller.member is not None:
         await ctx.answer(ctx.t("join.already_member", name=ctx.caller.member.full_name))
         return
@@ -83,21 +86,15 @@ async def picked(ctx: Ctx) -> None:
     if choice == "new":
         await _ask_name(ctx, invitation)
         return
-    if not choice.isdigit():
-        await ctx.reply(ctx.t("errors.stale_button"))
-        return
-    await _link(ctx, invitation, int(choice))
+    await _link(ctx, invitation, int(choice))  # the verb's pattern: digits, or "new"
 
 
 async def _ask_name(ctx: Ctx, invitation: Invitation) -> None:
-    async with ctx.services.db.write() as conn:
-        await Repos(conn).chats.set_flow(ctx.inc.channel, ctx.inc.chat_id, "join", "name",
-                                         {"code": invitation.code}, ctx.now)
+    await save_flow(ctx, JoinFlow(code=invitation.code))
     await ctx.answer(ctx.t("join.ask_name"))
 
 
-async def name_typed(ctx: Ctx) -> None:
-    assert ctx.flow is not None
+async def name_typed(ctx: Ctx, state: JoinFlow) -> None:
     name = tidy(ctx.inc.text or "")
     if not name or len(name) > MAX_NAME or not any(ch.isalpha() for ch in name):
         await ctx.reply(ctx.t("join.bad_name", limit=MAX_NAME))
@@ -107,7 +104,7 @@ async def name_typed(ctx: Ctx) -> None:
             await Repos(conn).chats.clear_flow(ctx.inc.channel, ctx.inc.chat_id)
         await ctx.reply(ctx.t("join.already_member", name=ctx.caller.member.full_name))
         return
-    invitation = await _usable_invitation(ctx, str(ctx.flow.data.get("code", "")))
+    invitation = await _usable_invitation(ctx, state.code)
     async with ctx.services.db.write() as conn:
         await Repos(conn).chats.clear_flow(ctx.inc.channel, ctx.inc.chat_id)
     if invitation is not None:
@@ -282,6 +279,6 @@ async def _welcome(ctx: Ctx, member_id: int) -> None:
 feature = Feature(
     commands=(Command("join", join_command, in_menu=False),),
     buttons=(ButtonRoute("join", picked, verbs=(PICK,)),),
-    flows=(FlowRoute("join", name_typed),),
+    flows=(FlowRoute(JoinFlow, name_typed),),
     text_hooks=(code_typed,),
 )

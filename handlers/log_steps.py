@@ -7,8 +7,8 @@ The flow's state lives in ``chat_flows`` so it survives a restart.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from typing import Any
+from dataclasses import replace
+from datetime import timedelta
 
 from bot.core.assistance import (
     Limits,
@@ -17,16 +17,16 @@ from bot.core.assistance import (
     mask_personal_numbers,
     parse_citizens,
 )
-from bot.core.callback_data import FLOW_ID, ID, Field, Int, OneOf, Verb
+from bot.core.callback_data import FLOW_ID, ID, Field, Int, OneOf, Press, Verb
 from bot.core.chat import Button
+from bot.core.flows import LogFlow, LogStep
 from bot.core.models import Category
 from handlers.context import Ctx
+from handlers.flow_store import save_flow
 from storage.repos import Repos
 
-FLOW = "log"
+FLOW = LogFlow.name
 QUICK_COUNTS = (1, 2, 3, 4, 5)
-
-Data = dict[str, Any]
 
 _FLOW = Field("flow", FLOW_ID)
 START = Verb("log", "start")
@@ -42,45 +42,45 @@ CANCEL = Verb("log", "x", (_FLOW,))
 # --- the steps ----------------------------------------------------------------------------------
 
 
-async def _next(ctx: Ctx, data: Data, *, new_message: bool = False) -> None:
+async def _next(ctx: Ctx, state: LogFlow, *, new_message: bool = False) -> None:
     """Ask for the first thing still missing, or show the summary."""
-    if data["cat"] is None:
-        step, text, buttons = "category", ctx.t("log.ask_category"), await _category_buttons(
-            ctx, data)
-    elif data["n"] is None:
-        step, text, buttons = "count", ctx.t("log.ask_count", max=_limits(ctx).max_citizens), (
-            tuple(Button(str(n), COUNT.pack(data["id"], n)) for n in QUICK_COUNTS),)
-    elif data["day"] is None:
-        step, text, buttons = "day", ctx.t("log.ask_day"), _day_buttons(ctx, data)
+    state = state.ahead()
+    if state.step is LogStep.CATEGORY:
+        text, buttons = ctx.t("log.ask_category"), await _category_buttons(ctx, state)
+    elif state.step is LogStep.COUNT:
+        text, buttons = ctx.t("log.ask_count", max=_limits(ctx).max_citizens), (
+            tuple(Button(str(n), COUNT.pack(state.id, n)) for n in QUICK_COUNTS),)
+    elif state.step is LogStep.DAY:
+        text, buttons = ctx.t("log.ask_day"), _day_buttons(ctx, state)
     else:
-        step, text, buttons = "summary", await _summary(ctx, data), _summary_buttons(ctx, data)
-    await _save_flow(ctx, step, data)
+        text, buttons = await _summary(ctx, state), _summary_buttons(ctx, state)
+    await save_flow(ctx, state)
     if new_message:
         await ctx.reply(text, buttons=buttons)
     else:
         await ctx.answer(text, buttons=buttons)
 
 
-async def _category_buttons(ctx: Ctx, data: Data) -> tuple[tuple[Button, ...], ...]:
+async def _category_buttons(ctx: Ctx, state: LogFlow) -> tuple[tuple[Button, ...], ...]:
     categories = await ctx.services.read.categories.active()
-    buttons = [Button(f"{c.emoji} {c.label(ctx.lang)}".strip(), CATEGORY.pack(data["id"], c.id))
+    buttons = [Button(f"{c.emoji} {c.label(ctx.lang)}".strip(), CATEGORY.pack(state.id, c.id))
                for c in categories]
     return tuple(tuple(buttons[i:i + 2]) for i in range(0, len(buttons), 2))
 
 
-def _day_buttons(ctx: Ctx, data: Data) -> tuple[tuple[Button, ...], ...]:
+def _day_buttons(ctx: Ctx, state: LogFlow) -> tuple[tuple[Button, ...], ...]:
     today = ctx.today
     t = ctx.services.t
     return (
-        (Button(ctx.t("log.today", date=t.date(ctx.lang, today)[:5]), DAY.pack(data["id"], "0")),
+        (Button(ctx.t("log.today", date=t.date(ctx.lang, today)[:5]), DAY.pack(state.id, "0")),
          Button(ctx.t("log.yesterday", date=t.date(ctx.lang, today - timedelta(days=1))[:5]),
-                DAY.pack(data["id"], "1"))),
-        (Button(ctx.t("log.other_day"), DAY.pack(data["id"], "other")),),
+                DAY.pack(state.id, "1"))),
+        (Button(ctx.t("log.other_day"), DAY.pack(state.id, "other")),),
     )
 
 
-def _summary_buttons(ctx: Ctx, data: Data) -> tuple[tuple[Button, ...], ...]:
-    flow_id = data["id"]
+def _summary_buttons(ctx: Ctx, state: LogFlow) -> tuple[tuple[Button, ...], ...]:
+    flow_id = state.id
     return (
         (Button(ctx.t("log.save"), SAVE.pack(flow_id)),),
         (Button(ctx.t("log.change"), CHANGE.pack(flow_id)),
@@ -88,60 +88,64 @@ def _summary_buttons(ctx: Ctx, data: Data) -> tuple[tuple[Button, ...], ...]:
     )
 
 
-async def _summary(ctx: Ctx, data: Data) -> str:
-    category = await ctx.services.read.categories.get(int(data["cat"]))
+async def _summary(ctx: Ctx, state: LogFlow) -> str:
+    filled = state.filled()
+    assert filled is not None  # the summary is the step once nothing is missing
+    category_id, citizens, day = filled
+    category = await ctx.services.read.categories.get(category_id)
     assert category is not None
     lines = [
         ctx.t("log.summary_title"),
         ctx.t("log.summary_category", category=_category_label(ctx, category)),
-        ctx.t("log.summary_count", count=ctx.services.t.number(ctx.lang, int(data["n"]))),
-        ctx.t("log.summary_day", date=ctx.services.t.date(ctx.lang,
-                                                          date.fromisoformat(data["day"]))),
+        ctx.t("log.summary_count", count=ctx.services.t.number(ctx.lang, citizens)),
+        ctx.t("log.summary_day", date=ctx.services.t.date(ctx.lang, day)),
     ]
-    if data["note"]:
-        lines.append(ctx.t("log.summary_note", note=data["note"]))
-    if data["photo"]:
+    if state.note:
+        lines.append(ctx.t("log.summary_note", note=state.note))
+    if state.photo:
         lines.append(ctx.t("log.summary_photo"))
     lines += ["", ctx.t("log.summary_hint")]
     return "\n".join(lines)
 
 
-async def _category_chosen(ctx: Ctx, data: Data, value: str) -> None:
-    category = await ctx.services.read.categories.get(int(value)) if value.isdigit() else None
+async def _category_chosen(ctx: Ctx, state: LogFlow, press: Press) -> None:
+    category = await ctx.services.read.categories.get(press.number("category"))
     if category is None or not category.active:
         await ctx.answer(ctx.t("errors.stale_button"))
         return
-    data["cat"] = category.id
-    await _next(ctx, data)
+    await _next(ctx, replace(state, category=category.id))
 
 
-async def _count_chosen(ctx: Ctx, data: Data, value: str) -> None:
-    parsed = parse_citizens(value, _limits(ctx))
+async def _count_chosen(ctx: Ctx, state: LogFlow, press: Press) -> None:
+    parsed = parse_citizens(str(press.number("count")), _limits(ctx))
     if isinstance(parsed, Problem):
         await ctx.answer(_problem_text(ctx, parsed))
         return
-    data["n"] = parsed
-    await _next(ctx, data)
+    await _next(ctx, replace(state, citizens=parsed))
 
 
-async def _day_chosen(ctx: Ctx, data: Data, value: str) -> None:
+async def _day_chosen(ctx: Ctx, state: LogFlow, press: Press) -> None:
+    value = press.text("day")
     if value == "other":
-        await _save_flow(ctx, "date", data)
+        await save_flow(ctx, replace(state, step=LogStep.DATE))
         await ctx.answer(ctx.t("log.ask_date", example=ctx.today.strftime("%d/%m")))
         return
-    if value not in ("0", "1"):
-        await ctx.answer(ctx.t("errors.stale_button"))
-        return
-    data["day"] = (ctx.today - timedelta(days=int(value))).isoformat()
-    await _next(ctx, data)
+    days_back = 1 if value == "1" else 0
+    await _next(ctx, replace(state, day=ctx.today - timedelta(days=days_back)))
 
 
-async def _change(ctx: Ctx, data: Data, value: str) -> None:
-    if value in ("cat", "n", "day"):
-        data[value] = None
-        await _next(ctx, data)
+async def _change(ctx: Ctx, state: LogFlow, press: Press) -> None:
+    what = press.get("what")
+    if what == "cat":
+        await _next(ctx, replace(state, category=None))
         return
-    flow_id = data["id"]
+    if what == "n":
+        await _next(ctx, replace(state, citizens=None))
+        return
+    if what == "day":
+        await _next(ctx, replace(state, day=None))
+        return
+    flow_id = state.id
     await ctx.answer(ctx.t("log.change_what"), buttons=(
         (Button(ctx.t("log.change_category"), CHANGE.pack(flow_id, "cat")),
          Button(ctx.t("log.change_count"), CHANGE.pack(flow_id, "n"))),
@@ -150,25 +154,24 @@ async def _change(ctx: Ctx, data: Data, value: str) -> None:
     ))
 
 
-async def _back(ctx: Ctx, data: Data, value: str) -> None:
-    await _next(ctx, data)
+async def _back(ctx: Ctx, state: LogFlow, press: Press) -> None:
+    await _next(ctx, state)
 
 
-async def _cancel(ctx: Ctx, data: Data, value: str) -> None:
+async def _cancel(ctx: Ctx, state: LogFlow, press: Press) -> None:
     async with ctx.services.db.write() as conn:
         await Repos(conn).chats.clear_flow(ctx.inc.channel, ctx.inc.chat_id)
     await ctx.answer(ctx.t("log.cancelled"))
 
 
-def _set_note(ctx: Ctx, data: Data, text: str) -> list[str]:
-    """Set the note (masked); the messages to tell the member about it."""
+def _set_note(ctx: Ctx, state: LogFlow, text: str) -> tuple[LogFlow, list[str]]:
+    """The state with the note set (masked), and the messages to tell the member about it."""
     problem = check_note(text)
     if problem is not None:
-        return [_problem_text(ctx, problem)]
+        return state, [_problem_text(ctx, problem)]
     masked = mask_personal_numbers(text)
-    data["note"] = masked.text
-    data["masked"] = data["masked"] or masked.masked
-    return [ctx.t("log.masked")] if masked.masked else []
+    noted = replace(state, note=masked.text, masked=state.masked or masked.masked)
+    return noted, [ctx.t("log.masked")] if masked.masked else []
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -192,9 +195,3 @@ def _problem_text(ctx: Ctx, problem: Problem) -> str:
     return ctx.t(f"log.problem.{problem.value}", max=limits.max_citizens,
                  days=limits.max_age_days, limit=500,
                  example=ctx.today.strftime("%d/%m"))
-
-
-async def _save_flow(ctx: Ctx, step: str, data: Data) -> None:
-    async with ctx.services.db.write() as conn:
-        await Repos(conn).chats.set_flow(ctx.inc.channel, ctx.inc.chat_id, FLOW, step, data,
-                                         ctx.now)

@@ -17,7 +17,8 @@ and /my in :mod:`handlers.own_sessions`.
 from __future__ import annotations
 
 import secrets
-from datetime import date
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from bot.core.assistance import (
     Problem,
@@ -26,6 +27,8 @@ from bot.core.assistance import (
     parse_day,
 )
 from bot.core.calendar import this_week
+from bot.core.callback_data import Press, Verb
+from bot.core.flows import LogFlow, LogStep
 from bot.core.permissions import Action, Scope
 from bot.core.quick_form import QuickLog, parse_quick
 from handlers.context import Ctx
@@ -36,10 +39,8 @@ from handlers.log_steps import (
     CHANGE,
     COUNT,
     DAY,
-    FLOW,
     SAVE,
     START,
-    Data,
     _back,
     _cancel,
     _category_buttons,
@@ -53,7 +54,7 @@ from handlers.log_steps import (
     _set_note,
 )
 from handlers.own_sessions import UNDO_DELETE, UNDO_EDIT, UNDO_KEEP, my, undo, undo_button
-from handlers.routing import ButtonRoute, Command, Feature, FlowRoute
+from handlers.routing import ButtonRoute, Command, Feature, FlowRoute, press_of
 from storage.repos import Repos
 
 # --- entry points -----------------------------------------------------------------------------
@@ -68,23 +69,19 @@ async def log_command(ctx: Ctx) -> None:
 
 async def log_button(ctx: Ctx) -> None:
     """``log:start`` (a reminder's one-tap button) and every in-flow button."""
-    kind, _, rest = ctx.args.partition(":")
-    if kind == "start":
+    press = press_of(ctx)
+    if press.verb is START:
         await _start(ctx, None)
         return
-    flow_id, _, value = rest.partition(":")
-    data = await _flow_data(ctx, flow_id)
-    if data is None:
-        if kind == "s" and await _already_saved(ctx, flow_id):
+    flow_id = press.text("flow")
+    state = LogFlow.of(ctx.flow)
+    if state is None or state.id != flow_id:  # a button of a flow saved, cancelled or replaced
+        if press.verb is SAVE and await _already_saved(ctx, flow_id):
             await ctx.answer(ctx.t("log.already_saved"))
         else:
             await ctx.answer(ctx.t("log.stale"))
         return
-    handler = _BUTTONS.get(kind)
-    if handler is None:
-        await ctx.answer(ctx.t("errors.stale_button"))
-        return
-    await handler(ctx, data, value)
+    await _BUTTONS[press.verb](ctx, state, press)
 
 
 async def quick_text(ctx: Ctx) -> bool:
@@ -107,52 +104,51 @@ async def _start(ctx: Ctx, quick: QuickLog | None) -> None:
     ):
         await ctx.reply(ctx.t("log.no_team"))
         return
-    data: Data = {"id": secrets.token_hex(3), "cat": None, "n": None, "day": None,
-                  "note": None, "photo": None, "masked": False, "replaces": None}
+    state = LogFlow(id=secrets.token_hex(3))
     warnings: list[str] = []
     if quick is not None:
-        data["cat"] = quick.category.id if quick.category else None
+        state = replace(state, category=quick.category.id if quick.category else None)
         if quick.citizens is not None:
             problem = parse_citizens(str(quick.citizens), _limits(ctx))
             if isinstance(problem, Problem):
                 warnings.append(_problem_text(ctx, problem))
             else:
-                data["n"] = problem
+                state = replace(state, citizens=problem)
         if quick.day is not None:
             day_problem = check_day(quick.day, ctx.today, _limits(ctx))
             if day_problem:
                 warnings.append(_problem_text(ctx, day_problem))
             else:
-                data["day"] = quick.day.isoformat()
-        elif data["cat"] and data["n"]:
-            data["day"] = ctx.today.isoformat()  # typed in one line: today unless said
+                state = replace(state, day=quick.day)
+        elif state.category and state.citizens:
+            state = replace(state, day=ctx.today)  # typed in one line: today unless said
         if quick.note:
-            warnings += _set_note(ctx, data, quick.note)
+            state, noted = _set_note(ctx, state, quick.note)
+            warnings += noted
     for warning in warnings:
         await ctx.reply(warning)
-    await _next(ctx, data, new_message=True)
+    await _next(ctx, state, new_message=True)
 
-async def _save(ctx: Ctx, data: Data, value: str) -> None:
-    member, team = ctx.caller.member, ctx.caller.team
-    if member is None or team is None or None in (data["cat"], data["n"], data["day"]):
+async def _save(ctx: Ctx, state: LogFlow, press: Press) -> None:
+    member, team, filled = ctx.caller.member, ctx.caller.team, state.filled()
+    if member is None or team is None or filled is None:
         await ctx.answer(ctx.t("log.stale"))
         return
-    day = date.fromisoformat(data["day"])
+    category, citizens, day = filled
     problem = check_day(day, ctx.today, _limits(ctx))
     if problem is not None:  # a flow left open across midnight can drift out of range
-        data["day"] = None
         await ctx.reply(_problem_text(ctx, problem))
-        await _next(ctx, data, new_message=True)
+        await _next(ctx, replace(state, day=None), new_message=True)
         return
     async with ctx.services.db.write() as conn:
         repos = Repos(conn)
-        if data["replaces"]:
-            await repos.sessions.delete(int(data["replaces"]), ctx.now)
+        if state.replaces:
+            await repos.sessions.delete(state.replaces, ctx.now)
         _, created = await repos.sessions.add(
             member_id=member.id, team_id=team.id, commune_code=team.commune_code,
-            category_id=int(data["cat"]), citizens=int(data["n"]), session_date=day,
-            note=data["note"], photo_ref=data["photo"], channel=ctx.inc.channel,
-            idempotency_key=_key(member.id, data["id"]), now=ctx.now,
+            category_id=category, citizens=citizens, session_date=day,
+            note=state.note, photo_ref=state.photo, channel=ctx.inc.channel,
+            idempotency_key=_key(member.id, state.id), now=ctx.now,
         )
         await repos.chats.clear_flow(ctx.inc.channel, ctx.inc.chat_id)
     if not created:
@@ -162,59 +158,60 @@ async def _save(ctx: Ctx, data: Data, value: str) -> None:
     await ctx.answer(ctx.t("log.saved", week=ctx.services.t.number(ctx.lang, week)))
 
 
-_BUTTONS = {
-    "c": _category_chosen, "n": _count_chosen, "d": _day_chosen, "s": _save, "e": _change,
-    "b": _back, "x": _cancel,
+_BUTTONS: dict[Verb, Callable[[Ctx, LogFlow, Press], Awaitable[None]]] = {
+    CATEGORY: _category_chosen, COUNT: _count_chosen, DAY: _day_chosen, SAVE: _save,
+    CHANGE: _change, BACK: _back, CANCEL: _cancel,
 }
 
 
 # --- typing while the flow is open --------------------------------------------------------------
 
 
-async def flow_input(ctx: Ctx) -> None:
-    assert ctx.flow is not None
-    data = dict(ctx.flow.data)
-    step = ctx.flow.step
+async def flow_input(ctx: Ctx, state: LogFlow) -> None:
+    step = state.step
     text = (ctx.inc.text or "").strip()
-    if ctx.inc.photo is not None and step in ("summary", "day", "date"):
-        data["photo"] = ctx.inc.photo.file_ref
-        warnings = _set_note(ctx, data, text) if text else []
+    if ctx.inc.photo is not None and step in (LogStep.SUMMARY, LogStep.DAY, LogStep.DATE):
+        state = replace(state, photo=ctx.inc.photo.file_ref)
+        warnings: list[str] = []
+        if text:
+            state, warnings = _set_note(ctx, state, text)
         for warning in warnings:
             await ctx.reply(warning)
-        await _next(ctx, data, new_message=True)
+        await _next(ctx, state, new_message=True)
         return
     if not text:
         await ctx.reply(ctx.t("log.use_buttons"))
         return
-    if step == "category":
+    if step is LogStep.CATEGORY:
         quick = parse_quick(text, await ctx.services.read.categories.active(), ctx.today)
         if quick.category is None:
             await ctx.reply(ctx.t("log.unknown_category"),
-                            buttons=await _category_buttons(ctx, data))
+                            buttons=await _category_buttons(ctx, state))
             return
-        data["cat"] = quick.category.id
-    elif step == "count":
+        state = replace(state, category=quick.category.id)
+    elif step is LogStep.COUNT:
         parsed = parse_citizens(text, _limits(ctx))
         if isinstance(parsed, Problem):
             await ctx.reply(_problem_text(ctx, parsed))
             return
-        data["n"] = parsed
-    elif step in ("day", "date"):
+        state = replace(state, citizens=parsed)
+    elif step in (LogStep.DAY, LogStep.DATE):
         day = parse_day(text, ctx.today)
         problem = Problem.DATE_UNREADABLE if day is None else check_day(
             day, ctx.today, _limits(ctx))
         if problem is not None or day is None:
             await ctx.reply(_problem_text(ctx, problem or Problem.DATE_UNREADABLE))
             return
-        data["day"] = day.isoformat()
+        state = replace(state, day=day)
     else:  # the summary: what they type is the note
-        warnings = _set_note(ctx, data, text)
-        if warnings and data["note"] is None:
+        noted, warnings = _set_note(ctx, state, text)
+        if warnings and noted.note is None:
             await ctx.reply(warnings[0])
             return
         for warning in warnings:
             await ctx.reply(warning)
-    await _next(ctx, data, new_message=True)
+        state = noted
+    await _next(ctx, state, new_message=True)
 
 
 
@@ -227,13 +224,6 @@ async def _week_total(ctx: Ctx, member_id: int) -> int:
     week = this_week(ctx.today)
     tallies = await ctx.services.read.tallies.member_by_category(member_id, week.start, week.end)
     return sum(t.citizens for t in tallies.values())
-
-
-async def _flow_data(ctx: Ctx, flow_id: str) -> Data | None:
-    flow = await ctx.services.read.chats.flow(ctx.inc.channel, ctx.inc.chat_id)
-    if flow is None or flow.flow != FLOW or flow.data.get("id") != flow_id:
-        return None
-    return dict(flow.data)
 
 
 async def _already_saved(ctx: Ctx, flow_id: str) -> bool:
@@ -258,6 +248,6 @@ feature = Feature(
         ButtonRoute("undo", undo_button, verbs=(UNDO_DELETE, UNDO_EDIT, UNDO_KEEP),
                     requires=Action.LOG_SESSION, members_only=True),
     ),
-    flows=(FlowRoute(FLOW, flow_input),),
+    flows=(FlowRoute(LogFlow, flow_input),),
     text_hooks=(quick_text,),
 )

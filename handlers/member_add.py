@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from bot.core.callback_data import Press
 from bot.core.chat import Button
+from bot.core.flows import MemberAddFlow, MemberAddStep
 from bot.core.names import MAX_PERSON_NAME, person_name
 from bot.core.permissions import Action, Scope
 from bot.core.registry.phones import InvalidPhone, normalize_phone
@@ -12,10 +12,9 @@ from bot.core.text import tidy
 from handlers.admin_scope import grid, refuse_place, scopes_for, team_scope
 from handlers.commune_picker import pick_commune
 from handlers.context import Ctx
+from handlers.flow_store import save_flow
 from handlers.member_card import ADD_COMMUNE, ADD_OK, ADD_TEAM, _actor, _confirm, _phone
 from storage.repos import Repos
-
-ADD_FLOW = "member_add"
 
 
 def _parse_person(text: str) -> tuple[str | None, str | None, bool]:
@@ -39,18 +38,15 @@ def _parse_person(text: str) -> tuple[str | None, str | None, bool]:
 
 
 async def _start_add(ctx: Ctx, text: str) -> None:
-    async with ctx.services.db.write() as conn:
-        await Repos(conn).chats.set_flow(ctx.inc.channel, ctx.inc.chat_id, ADD_FLOW, "name", {},
-                                         ctx.now)
+    await save_flow(ctx, MemberAddFlow())
     if not text.strip():
         await ctx.reply(ctx.t("member.add_ask"))
         return
     await _person_given(ctx, text)
 
 
-async def add_typed(ctx: Ctx) -> None:
-    assert ctx.flow is not None
-    if ctx.flow.step != "name":
+async def add_typed(ctx: Ctx, state: MemberAddFlow) -> None:
+    if state.step is not MemberAddStep.NAME:
         await ctx.reply(ctx.t("member.add_use_buttons"))
         return
     await _person_given(ctx, ctx.inc.text or "")
@@ -67,10 +63,7 @@ async def _person_given(ctx: Ctx, text: str) -> None:
     if phone and await ctx.services.read.members.phone_taken(phone):
         await ctx.reply(ctx.t("member.phone_taken"))
         return
-    data: dict[str, Any] = {"name": name, "phone": phone}
-    async with ctx.services.db.write() as conn:
-        await Repos(conn).chats.set_flow(ctx.inc.channel, ctx.inc.chat_id, ADD_FLOW, "team",
-                                         data, ctx.now)
+    await save_flow(ctx, MemberAddFlow(step=MemberAddStep.TEAM, person=name, phone=phone))
     scopes = scopes_for(ctx, Action.MANAGE_PEOPLE)
     if len(scopes) == 1 and scopes[0].commune is not None and scopes[0].team is None:
         await _add_pick_team(ctx, scopes[0].commune, name)
@@ -86,31 +79,32 @@ async def _add_pick_team(ctx: Ctx, commune_code: str, name: str) -> None:
     await ctx.answer(ctx.t("member.add_pick_team", name=name), buttons=grid(buttons, per_row=3))
 
 
-async def _add_step(ctx: Ctx, verb: str, arg: str) -> None:
-    flow = await ctx.services.read.chats.flow(ctx.inc.channel, ctx.inc.chat_id)
-    if flow is None or flow.flow != ADD_FLOW or flow.step != "team":
+async def _add_step(ctx: Ctx, press: Press) -> None:
+    """A commune, then a team, then Confirm: for the person named in the flow."""
+    state = MemberAddFlow.of(ctx.flow)
+    if state is None or state.step is not MemberAddStep.TEAM or state.person is None:
         await ctx.answer(ctx.t("errors.stale_button"))
         return
-    name = str(flow.data["name"])
-    phone = flow.data.get("phone")
-    if verb == "addc":
-        commune = await ctx.services.read.geo.commune(arg)
+    name, phone = state.person, state.phone
+    if press.verb is ADD_COMMUNE:
+        code = press.text("commune")
+        commune = await ctx.services.read.geo.commune(code)
         if commune is None:
             await ctx.answer(ctx.t("errors.stale_button"))
             return
         if not ctx.caller.can(Action.MANAGE_PEOPLE, Scope(commune.province_code, commune.code)):
             await refuse_place(ctx, "member add", commune.name)
             return
-        await _add_pick_team(ctx, arg, name)
+        await _add_pick_team(ctx, code, name)
         return
-    target = await ctx.services.read.teams.get(int(arg)) if arg.isdigit() else None
+    target = await ctx.services.read.teams.get(press.number("team"))
     if target is None or not target.active:
         await ctx.answer(ctx.t("errors.stale_button"))
         return
     if not ctx.caller.can(Action.MANAGE_PEOPLE, team_scope(target)):
         await refuse_place(ctx, "member add", target.commune_name)
         return
-    if verb == "addt":
+    if press.verb is ADD_TEAM:
         await ctx.answer(ctx.t("member.confirm_add", name=name, team=target.name,
                                commune=target.commune_name,
                                phone=_phone(ctx, phone) if phone else "—"),
@@ -118,11 +112,11 @@ async def _add_step(ctx: Ctx, verb: str, arg: str) -> None:
         return
     async with ctx.services.db.write() as conn:
         repos = Repos(conn)
-        taken = bool(phone) and await repos.members.phone_taken(str(phone))
+        taken = await repos.members.phone_taken(phone) if phone else False
         if not taken:
             await repos.chats.clear_flow(ctx.inc.channel, ctx.inc.chat_id)
             member_id = await repos.members.create(full_name=name, team_id=target.id,
-                                                   phone=str(phone) if phone else None,
+                                                   phone=phone or None,
                                                    language=None, now=ctx.now)
             await repos.audit.record(actor=_actor(ctx), action="member.add",
                                      target=f"member:{member_id}", now=ctx.now, name=name,

@@ -68,7 +68,7 @@ def _place(ctx: Ctx, row: PersonRow) -> Scope:
     return Scope(ctx.services.settings.province_code)  # people outside teams: province level
 
 
-async def _card(ctx: Ctx, member_id: int, _arg: str = "") -> None:
+async def _card(ctx: Ctx, member_id: int) -> None:
     row = await _managed(ctx, member_id)
     if row is None:
         return

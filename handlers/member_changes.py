@@ -7,14 +7,18 @@ writes the audit log, and refreshes the person's command menu in each of their c
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.core.chat import Button
+from bot.core.flows import MemberRenameFlow, RenameStep
 from bot.core.models import RoleGrant, Team
 from bot.core.names import MAX_PERSON_NAME, person_name
 from bot.core.permissions import Action, Scope, can_invite, grant_scope, role_target
 from bot.core.roles import Role
-from handlers.admin_scope import grid, pending_flow, province_wide, refuse_place, team_scope
+from handlers.admin_scope import grid, province_wide, refuse_place, team_scope
 from handlers.commune_picker import pick_commune
 from handlers.context import Ctx
+from handlers.flow_store import pending_flow, save_flow
 from handlers.member_card import (
     _CODE_OF,
     _ROLE_CODES,
@@ -35,50 +39,39 @@ from handlers.member_card import (
 from storage.repos import Repos
 from storage.repos.members import PersonRow
 
-RENAME_FLOW = "member_rename"
-
-
 # ----------------------------------------------------------------------------- rename
 
-async def _ask_rename(ctx: Ctx, member_id: int, _arg: str) -> None:
+async def _ask_rename(ctx: Ctx, member_id: int) -> None:
     row = await _managed(ctx, member_id)
     if row is None:
         return
-    async with ctx.services.db.write() as conn:
-        await Repos(conn).chats.set_flow(ctx.inc.channel, ctx.inc.chat_id, RENAME_FLOW, "name",
-                                         {"member_id": member_id}, ctx.now)
+    await save_flow(ctx, MemberRenameFlow(member_id=member_id))
     await ctx.answer(ctx.t("member.ask_new_name", name=row.member.full_name))
 
 
-async def new_name_typed(ctx: Ctx) -> None:
-    assert ctx.flow is not None
+async def new_name_typed(ctx: Ctx, state: MemberRenameFlow) -> None:
     name = person_name(ctx.inc.text or "")
     if name is None:
         await ctx.reply(ctx.t("member.bad_name", limit=MAX_PERSON_NAME))
         return
-    member_id = int(ctx.flow.data.get("member_id", 0))
+    member_id = state.member_id
     row = await _managed(ctx, member_id)
     if row is None:
         return
-    async with ctx.services.db.write() as conn:
-        await Repos(conn).chats.set_flow(ctx.inc.channel, ctx.inc.chat_id, RENAME_FLOW,
-                                         "confirm", {"member_id": member_id, "name": name},
-                                         ctx.now)
+    await save_flow(ctx, replace(state, step=RenameStep.CONFIRM, new_name=name))
     await ctx.reply(ctx.t("member.confirm_rename", old=row.member.full_name, new=name),
                     buttons=_confirm(ctx, RENAME_OK.pack(member_id)))
 
 
-async def _rename(ctx: Ctx, member_id: int, _arg: str) -> None:
-    data = await pending_flow(ctx, RENAME_FLOW, member_id=member_id)
-    if data is None:
-        return
-    if "name" not in data:
-        await ctx.answer(ctx.t("errors.stale_button"))
+async def _rename(ctx: Ctx, member_id: int) -> None:
+    state = await pending_flow(ctx, MemberRenameFlow,
+                               lambda s: s.member_id == member_id and s.new_name is not None)
+    if state is None or state.new_name is None:
         return
     row = await _managed(ctx, member_id)
     if row is None:
         return
-    name = str(data["name"])
+    name = state.new_name
     async with ctx.services.db.write() as conn:
         repos = Repos(conn)
         await repos.chats.clear_flow(ctx.inc.channel, ctx.inc.chat_id)
@@ -91,12 +84,12 @@ async def _rename(ctx: Ctx, member_id: int, _arg: str) -> None:
 
 # ----------------------------------------------------------------------------- move
 
-async def _ask_move(ctx: Ctx, member_id: int, _arg: str) -> None:
+async def _ask_move(ctx: Ctx, member_id: int) -> None:
     row = await _managed(ctx, member_id)
     if row is None:
         return
     if row.team is None:
-        await _ask_move_commune(ctx, member_id, "")
+        await _ask_move_commune(ctx, member_id)
         return
     await _teams_to_move_to(ctx, row, row.team.commune_code)
 
@@ -113,7 +106,7 @@ async def _teams_to_move_to(ctx: Ctx, row: PersonRow, commune_code: str) -> None
     await ctx.answer(ctx.t("member.pick_team", name=row.member.full_name), buttons=rows)
 
 
-async def _ask_move_commune(ctx: Ctx, member_id: int, _arg: str) -> None:
+async def _ask_move_commune(ctx: Ctx, member_id: int) -> None:
     row = await _managed(ctx, member_id)
     if row is None:
         return
@@ -128,11 +121,11 @@ async def _move_commune_picked(ctx: Ctx, member_id: int, commune_code: str) -> N
         await _teams_to_move_to(ctx, row, commune_code)
 
 
-async def _move_target(ctx: Ctx, member_id: int, team_arg: str
+async def _move_target(ctx: Ctx, member_id: int, team_id: int
                        ) -> tuple[PersonRow, Team] | None:
     """The member and the team they would move to, both checked (or None, answered)."""
     row = await _managed(ctx, member_id)
-    target = await ctx.services.read.teams.get(int(team_arg)) if team_arg.isdigit() else None
+    target = await ctx.services.read.teams.get(team_id)
     if row is None:
         return None
     if target is None or not target.active:
@@ -144,8 +137,8 @@ async def _move_target(ctx: Ctx, member_id: int, team_arg: str
     return row, target
 
 
-async def _confirm_move(ctx: Ctx, member_id: int, team_arg: str) -> None:
-    checked = await _move_target(ctx, member_id, team_arg)
+async def _confirm_move(ctx: Ctx, member_id: int, team_id: int) -> None:
+    checked = await _move_target(ctx, member_id, team_id)
     if checked is None:
         return
     row, target = checked
@@ -154,8 +147,8 @@ async def _confirm_move(ctx: Ctx, member_id: int, team_arg: str) -> None:
                      buttons=_confirm(ctx, MOVE_OK.pack(member_id, target.id)))
 
 
-async def _move(ctx: Ctx, member_id: int, team_arg: str) -> None:
-    checked = await _move_target(ctx, member_id, team_arg)
+async def _move(ctx: Ctx, member_id: int, team_id: int) -> None:
+    checked = await _move_target(ctx, member_id, team_id)
     if checked is None:
         return
     row, target = checked
@@ -208,7 +201,7 @@ def _may_set_role(ctx: Ctx, row: PersonRow, grants: list[RoleGrant], role: Role)
                for g in grants if g.role is not role)
 
 
-async def _ask_role(ctx: Ctx, member_id: int, _arg: str) -> None:
+async def _ask_role(ctx: Ctx, member_id: int) -> None:
     row = await _managed(ctx, member_id)
     if row is None:
         return
@@ -271,7 +264,7 @@ async def _set_role(ctx: Ctx, member_id: int, code: str) -> None:
 
 # ----------------------------------------------------------------------------- deactivate
 
-async def _ask_deactivate(ctx: Ctx, member_id: int, _arg: str) -> None:
+async def _ask_deactivate(ctx: Ctx, member_id: int) -> None:
     row = await _managed(ctx, member_id)
     if row is None:
         return
@@ -294,7 +287,7 @@ async def _may_deactivate(ctx: Ctx, row: PersonRow) -> bool:
     return True
 
 
-async def _deactivate(ctx: Ctx, member_id: int, _arg: str) -> None:
+async def _deactivate(ctx: Ctx, member_id: int) -> None:
     row = await _managed(ctx, member_id)
     if row is None or not await _may_deactivate(ctx, row):
         return
@@ -307,7 +300,7 @@ async def _deactivate(ctx: Ctx, member_id: int, _arg: str) -> None:
     await _done(ctx, member_id, ctx.t("member.deactivated", name=row.member.full_name))
 
 
-async def _reactivate(ctx: Ctx, member_id: int, _arg: str) -> None:
+async def _reactivate(ctx: Ctx, member_id: int) -> None:
     row = await _managed(ctx, member_id)
     if row is None:
         return

@@ -13,15 +13,39 @@ the add flow in :mod:`handlers.member_add`.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
+from bot.core.callback_data import Verb
 from bot.core.chat import Button
+from bot.core.flows import MemberAddFlow, MemberRenameFlow
 from bot.core.permissions import Action, Scope
 from bot.core.text import fold
 from handlers.admin_scope import province_wide, refuse_place, scopes_for
 from handlers.context import Ctx
-from handlers.member_add import ADD_FLOW, _add_step, _start_add, add_typed
-from handlers.member_card import CARD, VERBS, _card
+from handlers.member_add import _add_step, _start_add, add_typed
+from handlers.member_card import (
+    ADD_COMMUNE,
+    ADD_OK,
+    ADD_TEAM,
+    CANCEL,
+    CARD,
+    MOVE,
+    MOVE_COMMUNE,
+    MOVE_COMMUNE_PICKED,
+    MOVE_OK,
+    MOVE_TO,
+    OFF,
+    OFF_OK,
+    ON,
+    RENAME,
+    RENAME_OK,
+    ROLE,
+    ROLE_OK,
+    ROLE_PICKED,
+    VERBS,
+    _card,
+)
 from handlers.member_changes import (
-    RENAME_FLOW,
     _ask_deactivate,
     _ask_move,
     _ask_move_commune,
@@ -37,7 +61,7 @@ from handlers.member_changes import (
     _set_role,
     new_name_typed,
 )
-from handlers.routing import ButtonRoute, Command, Feature, FlowRoute
+from handlers.routing import ButtonRoute, Command, Feature, FlowRoute, press_of
 from storage.repos import Repos
 from storage.repos.members import PersonRow
 
@@ -78,48 +102,42 @@ def _label(row: PersonRow) -> str:
 
 
 async def pressed(ctx: Ctx) -> None:
-    parts = ctx.args.split(":")
-    verb, ids = parts[0], parts[1:]
-    if verb == "x":
+    press = press_of(ctx)
+    verb = press.verb
+    if verb is CANCEL:
         async with ctx.services.db.write() as conn:
             await Repos(conn).chats.clear_flow(ctx.inc.channel, ctx.inc.chat_id)
         await ctx.answer(ctx.t("member.cancelled"))
-        return
-    if verb in ("addc", "addt", "addok"):
-        await _add_step(ctx, verb, ids[0] if ids else "")
-        return
-    if not ids or not all(i.isdigit() for i in ids[:1]):
-        await ctx.answer(ctx.t("errors.stale_button"))
-        return
-    member_id = int(ids[0])
-    arg = ids[1] if len(ids) > 1 else ""
-    handler = _VERBS.get(verb)
-    if handler is None:
-        await ctx.answer(ctx.t("errors.stale_button"))
-        return
-    await handler(ctx, member_id, arg)
+    elif verb in (ADD_COMMUNE, ADD_TEAM, ADD_OK):
+        await _add_step(ctx, press)
+    elif verb is MOVE_COMMUNE_PICKED:
+        await _move_commune_picked(ctx, press.number("member"), press.text("commune"))
+    elif verb in (MOVE_TO, MOVE_OK):
+        to_team = _confirm_move if verb is MOVE_TO else _move
+        await to_team(ctx, press.number("member"), press.number("team"))
+    elif verb in (ROLE_PICKED, ROLE_OK):
+        to_role = _confirm_role if verb is ROLE_PICKED else _set_role
+        await to_role(ctx, press.number("member"), press.text("role"))
+    else:
+        await _ONE_PERSON[verb](ctx, press.number("member"))
 
 
-_VERBS = {
-    "v": _card,
-    "rn": _ask_rename,
-    "rnok": _rename,
-    "mv": _ask_move,
-    "mvc": _ask_move_commune,
-    "mvcc": _move_commune_picked,
-    "mvt": _confirm_move,
-    "mvok": _move,
-    "rl": _ask_role,
-    "rlr": _confirm_role,
-    "rlok": _set_role,
-    "off": _ask_deactivate,
-    "offok": _deactivate,
-    "on": _reactivate,
+#: The buttons that carry just the person.
+_ONE_PERSON: dict[Verb, Callable[[Ctx, int], Awaitable[None]]] = {
+    CARD: _card,
+    RENAME: _ask_rename,
+    RENAME_OK: _rename,
+    MOVE: _ask_move,
+    MOVE_COMMUNE: _ask_move_commune,
+    ROLE: _ask_role,
+    OFF: _ask_deactivate,
+    OFF_OK: _deactivate,
+    ON: _reactivate,
 }
 
 feature = Feature(
     commands=(Command("member", member, requires=Action.MANAGE_PEOPLE, members_only=True),),
     buttons=(ButtonRoute("mem", pressed, verbs=VERBS, requires=Action.MANAGE_PEOPLE,
                          members_only=True),),
-    flows=(FlowRoute(RENAME_FLOW, new_name_typed), FlowRoute(ADD_FLOW, add_typed)),
+    flows=(FlowRoute(MemberRenameFlow, new_name_typed), FlowRoute(MemberAddFlow, add_typed)),
 )

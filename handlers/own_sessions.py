@@ -9,10 +9,12 @@ from bot.core.assistance import can_undo
 from bot.core.calendar import this_month, this_week
 from bot.core.callback_data import ID, Field, Verb
 from bot.core.chat import Button
+from bot.core.flows import LogFlow
 from bot.core.models import Category, Session
 from handlers.context import Ctx
-from handlers.log_steps import Data, _category_label, _next
+from handlers.log_steps import _category_label, _next
 from handlers.main_menu import member_menu
+from handlers.routing import press_of
 from storage.repos import Repos
 
 RECENT = 5
@@ -44,27 +46,26 @@ async def undo(ctx: Ctx) -> None:
 
 
 async def undo_button(ctx: Ctx) -> None:
-    action, _, raw_id = ctx.args.partition(":")
+    press = press_of(ctx)
     member = ctx.caller.member
-    session = await ctx.services.read.sessions.get(int(raw_id)) if raw_id.isdigit() else None
+    session = await ctx.services.read.sessions.get(press.number("session"))
     window = timedelta(hours=ctx.services.settings.undo_window_hours)
     if (member is None or session is None or session.member_id != member.id
             or session.deleted_at is not None or not can_undo(session.created_at, ctx.now,
                                                               window)):
         await ctx.answer(ctx.t("undo.too_late"))
         return
-    if action == "keep":
+    if press.verb is UNDO_KEEP:
         await ctx.answer(ctx.t("undo.kept"))
-    elif action == "del":
+    elif press.verb is UNDO_DELETE:
         async with ctx.services.db.write() as conn:
             await Repos(conn).sessions.delete(session.id, ctx.now)
         await ctx.answer(ctx.t("undo.deleted", entry=await _session_line(ctx, session)))
-    elif action == "edit":
-        data: Data = {"id": secrets.token_hex(3), "cat": session.category_id,
-                      "n": session.citizens, "day": session.session_date.isoformat(),
-                      "note": session.note, "photo": session.photo_ref, "masked": False,
-                      "replaces": session.id}
-        await _next(ctx, data)
+    elif press.verb is UNDO_EDIT:
+        await _next(ctx, LogFlow(id=secrets.token_hex(3), category=session.category_id,
+                                 citizens=session.citizens, day=session.session_date,
+                                 note=session.note, photo=session.photo_ref,
+                                 replaces=session.id))
 
 
 async def my(ctx: Ctx) -> None:

@@ -16,7 +16,7 @@ from bot.core.pause import PauseInputError, parse_pause
 from bot.core.permissions import Action
 from bot.core.text import fold
 from handlers.context import Ctx
-from handlers.routing import ButtonRoute, Command, Feature
+from handlers.routing import ButtonRoute, Command, Feature, press_of
 from storage.repos import Repos
 
 #: (days, label key) of the buttons /pause offers.
@@ -57,13 +57,12 @@ async def pressed(ctx: Ctx) -> None:
     if ctx.caller.member is None or not ctx.caller.can_somewhere(Action.PAUSE_REMINDERS):
         await ctx.answer(ctx.t("errors.join_first"))
         return
-    if ctx.args == "off":
+    press = press_of(ctx)
+    if press.verb is RESUME:
         await resume(ctx)
         return
-    if not ctx.args.isdigit() or int(ctx.args) not in {days for days, _ in CHOICES}:
-        await ctx.answer(ctx.t("errors.stale_button"))
-        return
-    await _pause_until(ctx, ctx.today + timedelta(days=int(ctx.args) - 1))
+    days = int(press.text("days"))  # one of CHOICES: the verb offers no other
+    await _pause_until(ctx, ctx.today + timedelta(days=days - 1))
 
 
 async def _ask(ctx: Ctx, today: date) -> None:

@@ -14,19 +14,19 @@ chat identity, active or not.
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 from bot.core.callback_data import FLOW_ID, ID, Field, Int, Verb
 from bot.core.chat import Button
+from bot.core.flows import ForgetFlow
 from bot.core.models import Category, Member, RoleGrant, Session
 from bot.core.permissions import Action, Scope
-from handlers.admin_scope import grid, pending_flow
+from handlers.admin_scope import grid
 from handlers.context import Caller, Ctx
+from handlers.flow_store import pending_flow, save_flow
 from handlers.menus import refresh_menu
-from handlers.routing import ButtonRoute, Command, Feature
+from handlers.routing import ButtonRoute, Command, Feature, press_of
 from storage.repos import Repos
 
-FLOW = "forget"
 #: One message stays well within Telegram's 4096 characters (Zalo splits at 2000 on its own).
 PAGE_CHARS = 3000
 PAGE_FETCH = 60
@@ -205,38 +205,36 @@ async def _forget_someone(ctx: Ctx, text: str) -> None:
 
 
 async def picked(ctx: Ctx) -> None:
-    assert ctx.press is not None
-    if ctx.press.verb is PICK:
-        member = await ctx.services.read.members.get(ctx.press.number("member"))
+    press = press_of(ctx)
+    if press.verb is PICK:
+        member = await ctx.services.read.members.get(press.number("member"))
         if member is not None:
             await _ask(ctx, member, own=False)
         return
-    data = await pending_flow(ctx, FLOW, id=ctx.press.text("flow"))
-    if data is None:
+    flow_id = press.text("flow")
+    state = await pending_flow(ctx, ForgetFlow, lambda s: s.id == flow_id)
+    if state is None:
         return
-    if ctx.press.verb is KEEP:
+    if press.verb is KEEP:
         async with ctx.services.db.write() as conn:
             await Repos(conn).chats.clear_flow(ctx.inc.channel, ctx.inc.chat_id)
         await ctx.answer(ctx.t("forget.kept"))
         return
-    await _erase(ctx, data)
+    await _erase(ctx, state)
 
 
 async def _ask(ctx: Ctx, member: Member, *, own: bool) -> None:
-    data: dict[str, Any] = {"id": secrets.token_hex(4), "member_id": member.id, "own": own}
-    async with ctx.services.db.write() as conn:
-        await Repos(conn).chats.set_flow(ctx.inc.channel, ctx.inc.chat_id, FLOW, "confirm", data,
-                                         ctx.now)
+    state = ForgetFlow(id=secrets.token_hex(4), member_id=member.id, own=own)
+    await save_flow(ctx, state)
     sessions = await ctx.services.read.sessions.count_of(member.id)
     key = "forget.confirm_own" if own else "forget.confirm_other"
     await ctx.reply(ctx.t(key, name=member.full_name, sessions=_n(ctx, sessions)), buttons=(
-        (Button(ctx.t("forget.erase_button"), ERASE.pack(data["id"])),),
-        (Button(ctx.t("forget.keep_button"), KEEP.pack(data["id"])),)))
+        (Button(ctx.t("forget.erase_button"), ERASE.pack(state.id)),),
+        (Button(ctx.t("forget.keep_button"), KEEP.pack(state.id)),)))
 
 
-async def _erase(ctx: Ctx, data: dict[str, object]) -> None:
-    member_id = int(str(data["member_id"]))
-    own = bool(data.get("own"))
+async def _erase(ctx: Ctx, state: ForgetFlow) -> None:
+    member_id, own = state.member_id, state.own
     mine = await _own(ctx)
     allowed = (mine is not None and mine.id == member_id) if own else \
         ctx.caller.can_somewhere(Action.ERASE_PERSONAL_DATA)

@@ -12,7 +12,7 @@ from handlers.context import Caller, Ctx
 from handlers.joining import join_with_code
 from handlers.main_menu import member_menu
 from handlers.menus import refresh_menu, visible_commands
-from handlers.routing import ButtonRoute, Command, Feature
+from handlers.routing import ButtonRoute, Command, Feature, press_of
 from storage.repos import Repos
 
 
@@ -62,8 +62,7 @@ async def lang(ctx: Ctx) -> None:
 
 
 async def lang_pressed(ctx: Ctx) -> None:
-    if ctx.args in ("vi", "en"):
-        await _set_language(ctx, cast(Language, ctx.args))
+    await _set_language(ctx, cast(Language, press_of(ctx).text("lang")))  # "vi" or "en"
 
 
 async def _set_language(ctx: Ctx, language: Language) -> None:

@@ -29,7 +29,7 @@ from handlers.admin_scope import (
 )
 from handlers.context import Ctx
 from handlers.place_codes import PERIOD, PLACE, place_code, place_from_code
-from handlers.routing import ButtonRoute, Command, Feature
+from handlers.routing import ButtonRoute, Command, Feature, press_of
 from handlers.steering_figures import (
     behind,
     children_progress,
@@ -60,7 +60,9 @@ async def stats(ctx: Ctx) -> None:
 
 async def pressed(ctx: Ctx) -> None:
     """``st:<period code or "now">:<place code>``: another period, the same place."""
-    what, _, code = ctx.args.partition(":")
+    press = press_of(ctx)
+    what = "now" if press.verb is NOW else press.text("period")
+    code = press.text("place")
     period = None if what == "now" else periods.from_code(what)
     scope = await place_from_code(ctx, code)
     if scope is None or (period is None and what != "now"):

@@ -36,7 +36,7 @@ from handlers.admin_scope import (
 )
 from handlers.context import Ctx
 from handlers.place_codes import PERIOD, PLACE, place_from_code
-from handlers.routing import ButtonRoute, Command, Feature
+from handlers.routing import ButtonRoute, Command, Feature, press_of
 from handlers.steering_figures import progress_of, scope_key, target_scope
 from storage.repos import Repos
 from storage.repos.targets import Target
@@ -74,15 +74,15 @@ async def target(ctx: Ctx) -> None:
 
 async def pressed(ctx: Ctx) -> None:
     """``tg:<period code>:<category id or a>:<number or x>:<place code>`` (a place picked)."""
-    parts = ctx.args.split(":")
-    period = from_code(parts[0]) if len(parts) == 4 else None
-    scope = await place_from_code(ctx, parts[3]) if period is not None else None
-    if period is None or scope is None or not (parts[1] == "a" or parts[1].isdigit()) or not (
-            parts[2] == "x" or parts[2].isdigit()):
+    press = press_of(ctx)
+    category, value = press.text("category"), press.text("value")  # "a": all; "x": remove
+    period = from_code(press.text("period"))
+    scope = await place_from_code(ctx, press.text("place")) if period is not None else None
+    if period is None or scope is None:
         await ctx.answer(ctx.t("errors.stale_button"))
         return
-    change = TargetChange(period=period, place="", value=None if parts[2] == "x" else
-                          int(parts[2]), category=None if parts[1] == "a" else int(parts[1]))
+    change = TargetChange(period=period, place="", value=None if value == "x" else int(value),
+                          category=None if category == "a" else int(category))
     await _set(ctx, change, scope)
 
 

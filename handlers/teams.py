@@ -12,9 +12,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.core import calendar as periods
 from bot.core.callback_data import COMMUNE_CODE, ID, Field, Verb
 from bot.core.chat import Button
+from bot.core.flows import RenameStep, TeamAddFlow, TeamRenameFlow
 from bot.core.models import Team
 from bot.core.names import MAX_TEAM_NAME, team_name
 from bot.core.permissions import Action, Scope
@@ -26,7 +29,6 @@ from handlers.admin_scope import (
     commune_scope,
     find_communes,
     grid,
-    pending_flow,
     province_wide,
     refuse_place,
     scopes_for,
@@ -34,12 +36,11 @@ from handlers.admin_scope import (
 )
 from handlers.commune_picker import pick_commune
 from handlers.context import Ctx
-from handlers.routing import ButtonRoute, Command, Feature, FlowRoute
+from handlers.flow_store import pending_flow, save_flow
+from handlers.routing import ButtonRoute, Command, Feature, FlowRoute, press_of
 from handlers.steering_figures import behind, children_progress, target_progress
 from storage.repos import Repos
 
-RENAME_FLOW = "team_rename"
-ADD_FLOW = "team_add"
 _ADD_WORDS = {"add", "them", "moi", "new"}
 
 _SHOWN = Field("team", ID, ref="team", needs=Action.VIEW_TEAM)
@@ -82,27 +83,18 @@ async def team(ctx: Ctx) -> None:
 
 
 async def pressed(ctx: Ctx) -> None:
-    verb, _, rest = ctx.args.partition(":")
-    if verb == "c":
-        await _show_commune(ctx, rest)
-    elif verb == "v" and rest.isdigit():
-        await _show_team(ctx, int(rest))
-    elif verb == "rn" and rest.isdigit():
-        await _ask_rename(ctx, int(rest))
-    elif verb == "rnok" and rest.isdigit():
-        await _rename(ctx, int(rest))
-    elif verb == "off" and rest.isdigit():
-        await _ask_deactivate(ctx, int(rest))
-    elif verb == "offok" and rest.isdigit():
-        await _deactivate(ctx, int(rest))
-    elif verb == "a":
-        await _add_in(ctx, rest)
-    elif verb == "x":
+    press = press_of(ctx)
+    verb = press.verb
+    if verb is SHOW_COMMUNE:
+        await _show_commune(ctx, press.text("commune"))
+    elif verb is ADD_IN:
+        await _add_in(ctx, press.text("commune"), TeamAddFlow.of(ctx.flow))
+    elif verb is CANCEL:
         async with ctx.services.db.write() as conn:
             await Repos(conn).chats.clear_flow(ctx.inc.channel, ctx.inc.chat_id)
         await ctx.answer(ctx.t("team.cancelled"))
     else:
-        await ctx.answer(ctx.t("errors.stale_button"))
+        await _ONE_TEAM[verb](ctx, press.number("team"))
 
 
 # ----------------------------------------------------------------------------- viewing
@@ -241,27 +233,25 @@ async def _add(ctx: Ctx, raw: str) -> None:
         await ctx.reply(ctx.t("team.add_usage", limit=MAX_TEAM_NAME))
         return
     scopes = scopes_for(ctx, Action.MANAGE_PEOPLE)
-    async with ctx.services.db.write() as conn:
-        await Repos(conn).chats.set_flow(ctx.inc.channel, ctx.inc.chat_id, ADD_FLOW, "commune",
-                                         {"name": name}, ctx.now)
+    state = TeamAddFlow(team_name=name)
+    await save_flow(ctx, state)
     if len(scopes) == 1 and scopes[0].commune is not None and scopes[0].team is None:
-        await _add_in(ctx, scopes[0].commune)
+        await _add_in(ctx, scopes[0].commune, state)
         return
     await ctx.reply(ctx.t("team.add_pick_commune", team=name),
                     buttons=await pick_commune(ctx, Action.MANAGE_PEOPLE, f"{ADD_IN.key}:"))
 
 
-async def _add_in(ctx: Ctx, commune_code: str) -> None:
-    read = ctx.services.read
-    flow = await read.chats.flow(ctx.inc.channel, ctx.inc.chat_id)
-    commune = await read.geo.commune(commune_code)
-    if flow is None or flow.flow != ADD_FLOW or commune is None:
+async def _add_in(ctx: Ctx, commune_code: str, state: TeamAddFlow | None) -> None:
+    """Add the team named in ``state`` (the chat's /team add in progress) to the commune."""
+    commune = await ctx.services.read.geo.commune(commune_code)
+    if state is None or commune is None:
         await ctx.answer(ctx.t("errors.stale_button"))
         return
     if not ctx.caller.can(Action.MANAGE_PEOPLE, commune_scope(ctx, commune_code)):
         await refuse_place(ctx, "team add", commune.name)
         return
-    name = str(flow.data["name"])
+    name = state.team_name
     kind = split_team_name(name)[0] or "hamlet"
     async with ctx.services.db.write() as conn:
         repos = Repos(conn)
@@ -293,37 +283,33 @@ async def _ask_rename(ctx: Ctx, team_id: int) -> None:
     found = await _managed_team(ctx, team_id)
     if found is None:
         return
-    async with ctx.services.db.write() as conn:
-        await Repos(conn).chats.set_flow(ctx.inc.channel, ctx.inc.chat_id, RENAME_FLOW, "name",
-                                         {"team_id": team_id}, ctx.now)
+    await save_flow(ctx, TeamRenameFlow(team_id=team_id))
     await ctx.answer(ctx.t("team.ask_new_name", team=found.name))
 
 
-async def new_name_typed(ctx: Ctx) -> None:
-    assert ctx.flow is not None
+async def new_name_typed(ctx: Ctx, state: TeamRenameFlow) -> None:
     name = team_name(ctx.inc.text or "")
-    team_id = int(ctx.flow.data.get("team_id", 0))
+    team_id = state.team_id
     if name is None:
         await ctx.reply(ctx.t("team.bad_name", limit=MAX_TEAM_NAME))
         return
     found = await _managed_team(ctx, team_id)
     if found is None:
         return
-    async with ctx.services.db.write() as conn:
-        await Repos(conn).chats.set_flow(ctx.inc.channel, ctx.inc.chat_id, RENAME_FLOW,
-                                         "confirm", {"team_id": team_id, "name": name}, ctx.now)
+    await save_flow(ctx, replace(state, step=RenameStep.CONFIRM, new_name=name))
     await ctx.reply(ctx.t("team.confirm_rename", old=found.name, new=name),
                     buttons=_confirm(ctx, RENAME_OK.pack(team_id)))
 
 
 async def _rename(ctx: Ctx, team_id: int) -> None:
-    data = await pending_flow(ctx, RENAME_FLOW, team_id=team_id)
-    if data is None:
+    state = await pending_flow(ctx, TeamRenameFlow,
+                               lambda s: s.team_id == team_id and s.new_name is not None)
+    if state is None or state.new_name is None:
         return
     found = await _managed_team(ctx, team_id)
     if found is None:
         return
-    name = str(data["name"])
+    name = state.new_name
     async with ctx.services.db.write() as conn:
         repos = Repos(conn)
         await repos.chats.clear_flow(ctx.inc.channel, ctx.inc.chat_id)
@@ -379,9 +365,18 @@ def _actor(ctx: Ctx) -> int | None:
     return ctx.caller.member.id if ctx.caller.member else None
 
 
+#: The buttons that carry just the team.
+_ONE_TEAM = {
+    SHOW_TEAM: _show_team,
+    RENAME: _ask_rename,
+    RENAME_OK: _rename,
+    DEACTIVATE: _ask_deactivate,
+    DEACTIVATE_OK: _deactivate,
+}
+
 feature = Feature(
     commands=(Command("team", team, requires=Action.VIEW_TEAM, members_only=True),),
     buttons=(ButtonRoute("team", pressed, verbs=VERBS, requires=Action.VIEW_TEAM,
                          members_only=True),),
-    flows=(FlowRoute(RENAME_FLOW, new_name_typed),),
+    flows=(FlowRoute(TeamRenameFlow, new_name_typed),),
 )

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from bot.core.flows import FlowState
 from bot.core.permissions import ScopeKind
 from bot.core.roles import Role
 
@@ -94,11 +95,15 @@ class AuditEntry(_Row):
 
 
 class ChatFlow(_Row):
+    """A chat's flow in progress: its stored name, and its state when that name and data are a
+    flow of this bot (None: unknown or damaged, answered as an expired flow)."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
     channel: Channel
     chat_id: str
-    flow: str
-    step: str
-    data: dict[str, Any]
+    name: str
+    state: FlowState | None
     updated_at: datetime
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 import aiosqlite
 
+from bot.core import flows
+from bot.core.flows import FlowState
 from bot.core.models import Channel, ChatFlow
 from storage.repos._sql import fetch_one, parse_ts, ts
 
@@ -17,27 +18,28 @@ class ChatRepo:
         self.conn = conn
 
     async def flow(self, channel: Channel, chat_id: str) -> ChatFlow | None:
+        """The chat's flow in progress; its ``state`` is None when the row is no flow of this
+        bot (see :mod:`bot.core.flows`)."""
         row = await fetch_one(
             self.conn,
-            "SELECT channel, chat_id, flow, step, data, updated_at FROM chat_flows"
-            " WHERE channel = ? AND chat_id = ?",
+            "SELECT flow, step, data, updated_at FROM chat_flows WHERE channel = ? AND chat_id = ?",
             (channel, chat_id),
         )
         if row is None:
             return None
-        data = dict(row)
-        data["data"] = json.loads(data["data"])
-        data["updated_at"] = parse_ts(data["updated_at"])
-        return ChatFlow(**data)
+        name, step, data, updated_at = row
+        return ChatFlow(channel=channel, chat_id=chat_id, name=name,
+                        state=flows.decode(name, step, data), updated_at=parse_ts(updated_at))
 
-    async def set_flow(self, channel: Channel, chat_id: str, flow: str, step: str,
-                       data: dict[str, Any], now: datetime) -> None:
+    async def set_flow(self, channel: Channel, chat_id: str, state: FlowState,
+                       now: datetime) -> None:
+        name, step, data = flows.encode(state)
         await self.conn.execute(
             "INSERT INTO chat_flows (channel, chat_id, flow, step, data, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(channel, chat_id) DO UPDATE SET"
             " flow = excluded.flow, step = excluded.step, data = excluded.data,"
             " updated_at = excluded.updated_at",
-            (channel, chat_id, flow, step, json.dumps(data, ensure_ascii=False), ts(now)),
+            (channel, chat_id, name, step, data, ts(now)),
         )
 
     async def clear_flow(self, channel: Channel, chat_id: str) -> bool:

@@ -208,13 +208,22 @@ async def _workbook(ctx: Ctx, data: ExportData, label: Label, scope: Scope, peri
     book = await asyncio.to_thread(ActivityWorkbook, data, label, ctx.lang)
     names = await read.exports.session_names()
     progress.expect(sessions, book.summary_rows())
+    # The next day is read while this one is written: SQLite steps through the index without
+    # the interpreter lock, so the two share the machine's cores.
     day = period.start
-    while day <= period.end and not book.full:
-        rows = await read.exports.day_sessions(scope, day)
-        if rows:
-            await asyncio.to_thread(_add_day, book, names, day, rows)
-        await progress.sessions_written(book.sessions)
-        day += timedelta(days=1)
+    ahead = asyncio.ensure_future(read.exports.day_sessions(scope, day))
+    try:
+        while day <= period.end and not book.full:
+            rows = await ahead
+            if day < period.end:
+                ahead = asyncio.ensure_future(
+                    read.exports.day_sessions(scope, day + timedelta(days=1)))
+            if rows:
+                await asyncio.to_thread(_add_day, book, names, day, rows)
+            await progress.sessions_written(book.sessions)
+            day += timedelta(days=1)
+    finally:
+        ahead.cancel()  # a read never awaited (the sheet is full, or the export failed)
     left_out = max(0, sessions - book.sessions) if book.full else 0
     await asyncio.to_thread(book.end_sessions, ctx.t(
         "export.sessions_cut", count=ctx.services.t.number(ctx.lang, left_out))

@@ -24,6 +24,9 @@ from storage.repos._sql import fetch_all
 from storage.repos.rollup_sql import days, rollup_in
 from storage.repos.scope_sql import sessions_in, teams_in
 
+#: Rows fetched per call on the shared reader connection (see :meth:`ExportRepo.day_sessions`).
+FETCH_ROWS = 2_000
+
 
 class SessionLine(NamedTuple):
     """One session of the sessions sheet. A tuple, not a pydantic model: a month of a large
@@ -136,8 +139,15 @@ class ExportRepo:
         )
 
     async def day_sessions(self, scope: Scope, day: date) -> list[aiosqlite.Row]:
-        """The raw rows of one day (:func:`day_sessions_query`), for :meth:`SessionNames.lines`."""
-        return await fetch_all(self.conn, *day_sessions_query(scope, day))
+        """The raw rows of one day (:func:`day_sessions_query`), for :meth:`SessionNames.lines`.
+
+        Fetched a few thousand at a time: the reader connection is shared, and a province's
+        day (~20,000 rows) in one call would hold every other chat's read back behind it."""
+        rows: list[aiosqlite.Row] = []
+        async with self.conn.execute(*day_sessions_query(scope, day)) as cursor:
+            while chunk := await cursor.fetchmany(FETCH_ROWS):
+                rows += chunk
+        return rows
 
     async def teams(self, scope: Scope, start: date, end: date) -> list[PlaceRow]:
         """Every active team in scope (zeros included) with its tallies per category."""

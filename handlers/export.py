@@ -153,36 +153,22 @@ async def _place_from_text(ctx: Ctx, text: str, fmt: str, period: Period | None)
 async def _produce(ctx: Ctx, fmt: str, period: Period, scope: Scope, name: str) -> None:
     await ctx.answer(ctx.t("export.preparing", place=name, period=period.label(ctx.lang)))
     progress = ExportProgress(ctx, name, period)
-    read = ctx.services.read
     lang = ctx.lang
-    today = local_today(ctx)
-    total = await read.activity.total(scope, period.start, period.end)
-    data = ExportData(
-        title=ctx.t("export.title", place=name, period=period.label(lang)),
-        categories=await read.categories.all(),
-        teams=await read.exports.teams(scope, period.start, period.end),
-        communes=await read.exports.communes(scope, period.start, period.end),
-        members=await read.exports.member_months(scope, period.start, period.end,
-                                                 period.months()),
-        completeness=communes_of(await read.steering.team_activity(
-            scope, period.start, period.end), period.end, today) if fmt != "c" else (),
-        allowance=await allowance_months(ctx.services, scope, period, today)
-        if fmt != "c" else (),
-        place=name,
-        money=lambda dong: ctx.t("allowance.dong", amount=ctx.services.t.number(lang, dong)),
-        date_text=lambda day: ctx.services.t.date(lang, day),
-    )
+    total = await ctx.services.read.activity.total(scope, period.start, period.end)
+    title = ctx.t("export.title", place=name, period=period.label(lang))
 
     def label(key: str, **params: object) -> str:
         return ctx.services.t(lang, key, **params)
 
     slug = _slug(name)
     if fmt == "c":
+        data = await _summaries(ctx, scope, period, name, title, steering=False)
         content = await asyncio.to_thread(build_members_csv, data, label, lang)
         file = OutFile(f"{ctx.t('export.file_members')}-{slug}-{period.code[1:]}.csv", content,
                        CSV_MIME)
     else:
-        content = await _workbook(ctx, data, label, scope, period, total.sessions, progress)
+        content = await _workbook(ctx, label, scope, period, name, title, total.sessions,
+                                  progress)
         file = OutFile(f"{ctx.t('export.file')}-{slug}-{period.code[1:]}.xlsx", content,
                        XLSX_MIME)
     member = ctx.caller.member
@@ -198,16 +184,49 @@ async def _produce(ctx: Ctx, fmt: str, period: Period, scope: Scope, name: str) 
     await ctx.channel.send(ctx.inc.chat_id, OutMessage(text=caption, document=file))
 
 
-async def _workbook(ctx: Ctx, data: ExportData, label: Label, scope: Scope, period: Period,
-                    sessions: int, progress: ExportProgress) -> bytes:
-    """The workbook, written as it is read: each day's sessions straight from the database
-    into the sessions sheet, then the summary sheets a chunk at a time, with progress shown in
-    between. The writing runs in worker threads, one step after the other, so the event loop
-    (every other chat) is never held for more than a step."""
+async def _summaries(ctx: Ctx, scope: Scope, period: Period, name: str, title: str, *,
+                     steering: bool, progress: ExportProgress | None = None) -> ExportData:
+    """What the summary sheets show (the CSV: members by month only), read from the roll-ups;
+    progress is shown between the reads (the largest province's take seconds)."""
     read = ctx.services.read
-    book = await asyncio.to_thread(ActivityWorkbook, data, label, ctx.lang)
+    lang = ctx.lang
+    today = local_today(ctx)
+
+    async def step() -> None:
+        if progress is not None:
+            await progress.summaries()
+
+    categories = await read.categories.all()
+    teams = await read.exports.teams(scope, period.start, period.end)
+    communes = await read.exports.communes(scope, period.start, period.end)
+    await step()
+    members = await read.exports.member_months(scope, period.start, period.end,
+                                               period.months())
+    await step()
+    completeness = communes_of(await read.steering.team_activity(
+        scope, period.start, period.end), period.end, today) if steering else []
+    await step()
+    allowance = await allowance_months(ctx.services, scope, period, today) if steering else []
+    await step()
+    return ExportData(
+        title=title, categories=categories, teams=teams, communes=communes, members=members,
+        completeness=completeness, allowance=allowance, place=name,
+        money=lambda dong: ctx.t("allowance.dong", amount=ctx.services.t.number(lang, dong)),
+        date_text=lambda day: ctx.services.t.date(lang, day),
+    )
+
+
+async def _workbook(ctx: Ctx, label: Label, scope: Scope, period: Period, name: str,
+                    title: str, sessions: int, progress: ExportProgress) -> bytes:
+    """The workbook, written as it is read: each day's sessions straight from the database
+    into the sessions sheet (the bulk of the work, so its progress is shown first), then the
+    summaries read and written a chunk at a time. The writing runs in worker threads, one step
+    after the other, so the event loop (every other chat) is never held for a step."""
+    read = ctx.services.read
+    book = await asyncio.to_thread(ActivityWorkbook, title, await read.categories.all(), label,
+                                   ctx.lang)
     names = await read.exports.session_names()
-    progress.expect(sessions, book.summary_rows())
+    progress.expect(sessions)
     # The next day is read while this one is written: SQLite steps through the index without
     # the interpreter lock, so the two share the machine's cores.
     day = period.start
@@ -228,9 +247,10 @@ async def _workbook(ctx: Ctx, data: ExportData, label: Label, scope: Scope, peri
     await asyncio.to_thread(book.end_sessions, ctx.t(
         "export.sessions_cut", count=ctx.services.t.number(ctx.lang, left_out))
         if left_out else None)
-    steps = book.summaries()
-    while (written := await asyncio.to_thread(next, steps, None)) is not None:
-        await progress.summary_rows_written(written)
+    data = await _summaries(ctx, scope, period, name, title, steering=True, progress=progress)
+    steps = book.summaries(data)
+    while await asyncio.to_thread(next, steps, None) is not None:
+        await progress.summaries()
     return await asyncio.to_thread(book.save)
 
 

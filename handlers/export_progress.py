@@ -5,7 +5,9 @@ that someone may think the bot forgot them (and ask again, which starts a second
 an export has run for :data:`AFTER_S`:
 
 * where messages can be edited (Telegram), its "preparing…" message is edited with the
-  sessions written so far and the percentage done, at most every :data:`EVERY_S`;
+  sessions written so far out of the period's and that share in percent, then with "making the
+  summary sheets" (the rest of the work, whose size is not known beforehand), at most every
+  :data:`EVERY_S`;
 * where they cannot (Zalo: an edit would arrive as one more message), a single message is sent,
   and only for an export still far from done after :data:`ONE_MESSAGE_AFTER_S`: a member on a
   low-end phone is told once that the file is coming, not buzzed every few seconds.
@@ -40,35 +42,36 @@ class ExportProgress:
         editable = ctx.inc.message_ref is not None and ctx.channel.supports_buttons
         self.ref = ctx.inc.message_ref if editable else (ctx.sent[-1] if ctx.sent else None)
         self.sessions = 0        # the period's sessions (the roll-ups' count)
-        self.rows = 1            # every row the workbook will get: the measure of "done"
-        self.done = 0
+        self.written = 0         # how many of them are in the sheet so far
         self.shown_at: datetime | None = None
         self.shown = ""
 
-    def expect(self, sessions: int, summary_rows: int) -> None:
-        self.sessions, self.rows = sessions, max(1, sessions + summary_rows)
+    def expect(self, sessions: int) -> None:
+        self.sessions = sessions
 
     async def sessions_written(self, count: int) -> None:
-        self.done = count
-        await self._report("export.progress", done=self._number(count),
-                           total=self._number(max(count, self.sessions)))
+        self.written = count
+        total = max(count, self.sessions, 1)
+        await self._report(self.ctx.t(
+            "export.progress", place=self.place, period=self.period, done=self._number(count),
+            total=self._number(max(count, self.sessions)),
+            percent=100 * count // total), count / total)
 
-    async def summary_rows_written(self, count: int) -> None:
-        self.done += count
-        await self._report("export.progress_summaries")
+    async def summaries(self) -> None:
+        await self._report(self.ctx.t(
+            "export.progress_summaries", place=self.place, period=self.period,
+            total=self._number(self.written)), 1.0)
 
     def _number(self, value: int) -> str:
         return self.ctx.services.t.number(self.ctx.lang, value)
 
-    async def _report(self, key: str, **params: str) -> None:
+    async def _report(self, text: str, share: float) -> None:
+        """Show ``text`` if it is time to (``share``: how much of the work is done)."""
         ctx = self.ctx
         now = ctx.now
         running = now - self.started
         if running < timedelta(seconds=AFTER_S):
             return
-        share = self.done / self.rows
-        text = ctx.t(key, place=self.place, period=self.period,
-                     percent=min(99, int(100 * share)), **params)
         if ctx.channel.supports_buttons:
             if self.ref is None or text == self.shown or (
                     self.shown_at is not None

@@ -3,7 +3,7 @@
 Pure apart from openpyxl: rows already read from the database and the reader's labels come in,
 the file's bytes go out. It is written with openpyxl's write-only mode as the rows come
 (:mod:`handlers.render.write_only`): the sessions sheet a day at a time while they are read
-(:meth:`ActivityWorkbook.add_sessions`), the summary sheets a chunk at a time
+(:meth:`ActivityWorkbook.add_sessions`), then the summary sheets a chunk at a time
 (:meth:`ActivityWorkbook.summaries`), so a province's month never sits in memory and the caller
 can report progress between steps. Every sheet has a title row (scope and period), a bold
 frozen header row, set column widths, numbers as numbers and dates as dates. Sheets:
@@ -64,19 +64,20 @@ class ActivityWorkbook:
     :meth:`end_sessions`, then every step of :meth:`summaries`, then :meth:`save`. Steps may
     run in different threads, one after the other (never two at once)."""
 
-    def __init__(self, data: ExportData, label: Label, lang: str) -> None:
-        self.data, self.label, self.lang = data, label, lang
+    def __init__(self, title: str, categories: Sequence[Category], label: Label,
+                 lang: str) -> None:
+        self.label, self.lang = label, lang
         self.book = Workbook(write_only=True)
         self.sessions = 0   # written to the sessions sheet so far
         self.citizens = 0
         self._out = SheetOut(self.book, label("export.sheet.sessions"),
                              widths=[12, 22, 18, 26, 32, 12, 40], freeze="A3")
-        self._out.title(data.title)
+        self._out.title(title)
         self._out.header([label("export.col.date"), label("export.col.commune"),
                           label("export.col.team"), label("export.col.member"),
                           label("export.col.category"), label("export.col.citizens"),
                           label("export.col.note")])
-        self._categories = {c.id: self._out.inert(c.label(lang)) for c in data.categories}
+        self._categories = {c.id: self._out.inert(c.label(lang)) for c in categories}
         self._names: dict[str, object] = {}   # a name → what its cell gets (see inert)
         self._day: tuple[date | None, object] = (None, None)
 
@@ -119,15 +120,9 @@ class ActivityWorkbook:
             self._out.styled([None, None, None, None, self.label("export.col.total"),
                               self.citizens, None], bold=True)
 
-    def summary_rows(self) -> int:
-        """About how many rows :meth:`summaries` writes (the measure of its progress)."""
-        data = self.data
-        return (len(data.teams) + len(data.communes) + len(data.members)
-                + len(data.completeness) + sum(len(month.rows) for month in data.allowance))
-
-    def summaries(self) -> Iterator[int]:
+    def summaries(self, data: ExportData) -> Iterator[int]:
         """Write the other sheets, yielding the rows written after each chunk of them."""
-        data, label, lang = self.data, self.label, self.lang
+        label, lang = self.label, self.lang
         yield from _places_sheet(self.book, label("export.sheet.teams"), data, data.teams,
                                  label, lang, with_team=True)
         yield from _places_sheet(self.book, label("export.sheet.communes"), data,

@@ -16,7 +16,6 @@ import pytest
 from openpyxl import load_workbook
 
 import handlers.render.workbook
-
 from bot.app.demo import PERSONA_IDS
 from bot.sandbox.testing import SandboxMessage
 from bot.sandbox.zalo_state import zalo_user_id
@@ -86,14 +85,15 @@ async def test_a_long_export_edits_its_message_with_progress_and_the_file_matche
     assert len(progress) >= 2, [m.text for m in seen]
     assert [m for m in seen if not m.edited] == [document]  # nothing else was sent
     number = f"{sessions:,}".replace(",", ".")
-    first = re.fullmatch(r"⏳ Đang tạo báo cáo Thành phố Cần Thơ, tháng 11/2026: đã ghi"
-                         rf" ([\d.]+)/{re.escape(number)} buổi hỗ trợ… (\d+)%", progress[0])
-    assert first, progress[0]
-    percents = [int(re.findall(r"(\d+)%", text)[-1]) for text in progress]
-    assert percents == sorted(percents)
-    assert percents[0] > 0
-    assert percents[-1] <= 99
-    assert "đang ghi các bảng tổng hợp" in progress[-1]
+    head = "⏳ Đang tạo báo cáo Thành phố Cần Thơ, tháng 11/2026: đã ghi"
+    counted = [re.fullmatch(rf"{head} ([\d.]+)/{re.escape(number)} buổi hỗ trợ \((\d+)%\)…",
+                            text) for text in progress[:-1]]
+    assert all(counted), progress
+    done = [int(m[1].replace(".", "")) for m in counted if m]
+    assert done == sorted(done)
+    assert 0 < done[0] < sessions
+    assert [int(m[2]) for m in counted if m] == [100 * d // sessions for d in done]
+    assert progress[-1] == f"{head} {number} buổi hỗ trợ, đang làm các bảng tổng hợp…"
 
     # The file: every session of the month, and the totals of each sheet agree.
     assert f"{number} buổi hỗ trợ" in document.text
@@ -153,7 +153,8 @@ async def test_on_zalo_a_long_export_sends_one_progress_message_at_most(
     assert after[0] == "⏳ Đang tạo báo cáo Thành phố Cần Thơ, tháng 11/2026…"
     progress = [t for t in after if t.startswith("⏳") and "%" in t]
     assert len(progress) == 1, after
-    assert "buổi hỗ trợ" in progress[0]
+    assert re.fullmatch(r"⏳ Đang tạo báo cáo Thành phố Cần Thơ, tháng 11/2026: đã ghi"
+                        r" [\d.]+/[\d.]+ buổi hỗ trợ \(\d+%\)…", progress[0]), progress
     assert after[-1].startswith("📊 Báo cáo Thành phố Cần Thơ")
 
 

@@ -9,6 +9,9 @@ admin picks the whole province or one commune.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+from typing import Any
 
 from bot.core import calendar as periods
 from bot.core.calendar import Period
@@ -26,18 +29,21 @@ from handlers.admin_scope import (
 )
 from handlers.commune_picker import pick_commune
 from handlers.context import Ctx
+from handlers.export_progress import ExportProgress
 from handlers.place_codes import place_code, place_from_code
 from handlers.places import example_commune
 from handlers.render.workbook import (
     CSV_MIME,
     XLSX_MIME,
+    ActivityWorkbook,
     ExportData,
+    Label,
     build_members_csv,
-    build_workbook,
 )
 from handlers.routing import ButtonRoute, Command, Feature
 from handlers.steering_figures import allowance_months, communes_of
 from storage.repos import Repos
+from storage.repos.exports import SessionNames
 
 _FORMATS = {"csv": "c", "xlsx": "x", "excel": "x"}
 #: ``exp:<x|c>:<period code>:<place>``; place "?" means "ask if there is a choice".
@@ -145,50 +151,111 @@ async def _place_from_text(ctx: Ctx, text: str, fmt: str, period: Period | None)
 
 async def _produce(ctx: Ctx, fmt: str, period: Period, scope: Scope, name: str) -> None:
     await ctx.answer(ctx.t("export.preparing", place=name, period=period.label(ctx.lang)))
-    read = ctx.services.read
+    progress = ExportProgress(ctx, name, period)
     lang = ctx.lang
-    today = ctx.today
-    data = ExportData(
-        title=ctx.t("export.title", place=name, period=period.label(lang)),
-        categories=await read.categories.all(),
-        sessions=await read.exports.sessions(scope, period.start, period.end),
-        teams=await read.exports.teams(scope, period.start, period.end),
-        communes=await read.exports.communes(scope, period.start, period.end),
-        members=await read.exports.member_months(scope, period.start, period.end,
-                                                 period.months()),
-        completeness=communes_of(await read.activity.team_activity(
-            scope, period.start, period.end), period.end, today) if fmt != "c" else (),
-        allowance=await allowance_months(ctx.services, scope, period, today)
-        if fmt != "c" else (),
-        place=name,
-        money=lambda dong: ctx.t("allowance.dong", amount=ctx.services.t.number(lang, dong)),
-        date_text=lambda day: ctx.services.t.date(lang, day),
-    )
+    total = await ctx.services.read.tallies.total(scope, period.start, period.end)
+    title = ctx.t("export.title", place=name, period=period.label(lang))
 
     def label(key: str, **params: object) -> str:
         return ctx.services.t(lang, key, **params)
 
     slug = _slug(name)
     if fmt == "c":
+        data = await _summaries(ctx, scope, period, name, title, steering=False)
         content = await asyncio.to_thread(build_members_csv, data, label, lang)
         file = OutFile(f"{ctx.t('export.file_members')}-{slug}-{period.code[1:]}.csv", content,
                        CSV_MIME)
     else:
-        content = await asyncio.to_thread(build_workbook, data, label, lang)
+        content = await _workbook(ctx, label, scope, period, name, title, total.sessions,
+                                  progress)
         file = OutFile(f"{ctx.t('export.file')}-{slug}-{period.code[1:]}.xlsx", content,
                        XLSX_MIME)
-    citizens = sum(s.citizens for s in data.sessions)
     member = ctx.caller.member
     async with ctx.services.db.write() as conn:
         await Repos(conn).audit.record(
             actor=member.id if member else None, action="export", target=name, now=ctx.now,
             period=period.code, format="csv" if fmt == "c" else "xlsx",
         )
+    # The period's totals as the summary sheets count them (the roll-ups).
     caption = ctx.t("export.caption", place=name, period=period.label(lang),
-                    sessions=ctx.services.t.number(lang, len(data.sessions)),
-                    citizens=ctx.services.t.number(lang, citizens))
-    await ctx.channel.send(ctx.inc.chat_id, OutMessage(text=caption, document=file,
-                                                       lang=ctx.lang))
+                    sessions=ctx.services.t.number(lang, total.sessions),
+                    citizens=ctx.services.t.number(lang, total.citizens))
+    await ctx.send(OutMessage(text=caption, document=file))
+
+
+async def _summaries(ctx: Ctx, scope: Scope, period: Period, name: str, title: str, *,
+                     steering: bool, progress: ExportProgress | None = None) -> ExportData:
+    """What the summary sheets show (the CSV: members by month only), read from the roll-ups;
+    progress is shown between the reads (the largest province's take seconds)."""
+    read = ctx.services.read
+    lang = ctx.lang
+    today = ctx.today
+
+    async def step() -> None:
+        if progress is not None:
+            await progress.summaries()
+
+    categories = await read.categories.all()
+    teams = await read.exports.teams(scope, period.start, period.end)
+    communes = await read.exports.communes(scope, period.start, period.end)
+    await step()
+    members = await read.exports.member_months(scope, period.start, period.end,
+                                               period.months())
+    await step()
+    completeness = communes_of(await read.activity.team_activity(
+        scope, period.start, period.end), period.end, today) if steering else []
+    await step()
+    allowance = await allowance_months(ctx.services, scope, period, today) if steering else []
+    await step()
+    return ExportData(
+        title=title, categories=categories, teams=teams, communes=communes, members=members,
+        completeness=completeness, allowance=allowance, place=name,
+        money=lambda dong: ctx.t("allowance.dong", amount=ctx.services.t.number(lang, dong)),
+        date_text=lambda day: ctx.services.t.date(lang, day),
+    )
+
+
+async def _workbook(ctx: Ctx, label: Label, scope: Scope, period: Period, name: str,
+                    title: str, sessions: int, progress: ExportProgress) -> bytes:
+    """The workbook, written as it is read: each day's sessions straight from the database
+    into the sessions sheet (the bulk of the work, so its progress is shown first), then the
+    summaries read and written a chunk at a time. The writing runs in worker threads, one step
+    after the other, so the event loop (every other chat) is never held for a step."""
+    read = ctx.services.read
+    book = await asyncio.to_thread(ActivityWorkbook, title, await read.categories.all(), label,
+                                   ctx.lang)
+    names = await read.exports.session_names()
+    progress.expect(sessions)
+    # The next day is read while this one is written: SQLite steps through the index without
+    # the interpreter lock, so the two share the machine's cores.
+    day = period.start
+    ahead = asyncio.ensure_future(read.exports.day_sessions(scope, day))
+    try:
+        while day <= period.end and not book.full:
+            rows = await ahead
+            if day < period.end:
+                ahead = asyncio.ensure_future(
+                    read.exports.day_sessions(scope, day + timedelta(days=1)))
+            if rows:
+                await asyncio.to_thread(_add_day, book, names, day, rows)
+            await progress.sessions_written(book.sessions)
+            day += timedelta(days=1)
+    finally:
+        ahead.cancel()  # a read never awaited (the sheet is full, or the export failed)
+    left_out = max(0, sessions - book.sessions) if book.full else 0
+    await asyncio.to_thread(book.end_sessions, ctx.t(
+        "export.sessions_cut", count=ctx.services.t.number(ctx.lang, left_out))
+        if left_out else None)
+    data = await _summaries(ctx, scope, period, name, title, steering=True, progress=progress)
+    steps = book.summaries(data)
+    while await asyncio.to_thread(next, steps, None) is not None:
+        await progress.summaries()
+    return await asyncio.to_thread(book.save)
+
+
+def _add_day(book: ActivityWorkbook, names: SessionNames, day: date,
+             rows: Sequence[Iterable[Any]]) -> None:
+    book.add_sessions(names.lines(day, rows))
 
 
 def _slug(name: str) -> str:

@@ -6,22 +6,21 @@ when), the method step by step, then per member the days on duty (distinct days 
 one session), sessions and citizens, and the parts of their amount; per team its totals and its
 own part. Amounts are whole đồng (:mod:`bot.core.allowance`).
 
-Pure apart from openpyxl: rows already read come in, sheets go out.
+Pure apart from openpyxl: rows already read come in, rows go out to a write-only workbook
+(:mod:`handlers.render.write_only`), a chunk at a time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.core.allowance import AllowanceRule, TeamAmount, team_amount
 from bot.core.completeness import Completeness
+from handlers.render.write_only import CHUNK, SheetOut
 from storage.repos.activity import DutyRow
 from storage.repos.allowance import StoredRule
 
@@ -29,8 +28,6 @@ Label = Callable[..., str]
 Money = Callable[[int], str]
 
 DONG_FORMAT = "#,##0"
-_BOLD = Font(bold=True)
-_WRAP = Alignment(wrap_text=True, vertical="top")
 PERCENT_FORMAT = "0%"
 
 
@@ -79,11 +76,9 @@ def rule_lines(label: Label, money: Money, rule: AllowanceRule) -> list[str]:
 # ------------------------------------------------------------------------------ allowance sheet
 
 def allowance_sheet(workbook: Workbook, data: AllowanceMonth, title: str, label: Label,
-                    money: Money, date_text: Callable[[date], str]) -> Worksheet:
-    sheet = workbook.create_sheet(label("allowance.sheet", month=f"{data.month:%Y-%m}"))
+                    money: Money, date_text: Callable[[date], str]) -> Iterator[int]:
+    """Write the month's allowance sheet, yielding the rows written after each chunk."""
     rule = data.rule.rule if data.rule else None
-    out = _Writer(sheet)
-    out.title(title)
     preamble: list[str] = []
     if data.rule is None or rule is None:
         preamble.append(label("allowance.sheet_no_rule"))
@@ -97,8 +92,13 @@ def allowance_sheet(workbook: Workbook, data: AllowanceMonth, title: str, label:
     preamble.append(label("allowance.sheet_days"))
     if data.through is not None:
         preamble.append(label("allowance.sheet_partial", day=date_text(data.through)))
+    header_row = 1 + len(preamble) + 2  # the title, the preamble, a blank line, the header
+    out = SheetOut(workbook, label("allowance.sheet", month=f"{data.month:%Y-%m}"),
+                   widths=[22, 16, 26, 12, 10, 12, 14, 14, 16, 14, 16],
+                   freeze=f"A{header_row + 1}")
+    out.title(title)
     for line in preamble:
-        out.append([line])
+        out.append([out.inert(line)])
     out.append([])
     header = [label("export.col.commune"), label("export.col.team"), label("export.col.member"),
               label("allowance.col.days"), label("allowance.col.sessions"),
@@ -107,8 +107,11 @@ def allowance_sheet(workbook: Workbook, data: AllowanceMonth, title: str, label:
         header += [label("allowance.col.monthly"), label("allowance.col.daily"),
                    label("allowance.col.adjustment"), label("allowance.col.team_part"),
                    label("allowance.col.amount")]
-    header_row = out.append(header, bold=True, wrap=True)
+    out.header(header)
+    # The amounts (from the 7th column) in whole đồng with thousands separators.
+    dong = dict.fromkeys(range(7, len(header) + 1), DONG_FORMAT)
     grand = [0] * (len(header) - 3)
+    written = 0
     for block in team_blocks(data.rows, rule):
         numbers: list[int] = [sum(r.days for r in block.rows),
                               sum(r.sessions for r in block.rows),
@@ -124,69 +127,39 @@ def allowance_sheet(workbook: Workbook, data: AllowanceMonth, title: str, label:
             if block.amount is not None:
                 part = block.amount.members[index]
                 cells += [part.monthly, part.daily, part.adjustment, None, part.total]
-            out.append(cells)
+            out.styled(cells, formats=dong)
         first = block.rows[0]
-        out.append([first.commune_name, first.team_name,
-                    label("allowance.team_total", members=len(block.rows)), *numbers],
-                   bold=True)
+        out.styled([first.commune_name, first.team_name,
+                     label("allowance.team_total", members=len(block.rows)), *numbers],
+                    bold=True, formats=dong)
         grand = [g + v for g, v in zip(grand, numbers, strict=True)]
+        written += len(block.rows)
+        if written >= CHUNK:
+            yield written
+            written = 0
     if data.rows:
-        out.append(["", "", label("export.col.total"), *grand], bold=True)
-    for column in range(7, len(header) + 1):
-        for (cell,) in sheet.iter_rows(min_row=header_row + 1, max_row=out.rows,
-                                       min_col=column, max_col=column):
-            cell.number_format = DONG_FORMAT
-    sheet.freeze_panes = f"A{header_row + 1}"
-    for index, width in enumerate([22, 16, 26, 12, 10, 12, 14, 14, 16, 14, 16], start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    return sheet
-
-
-class _Writer:
-    """Appends rows and knows their numbers: cells are reached by row and column, because
-    asking ``sheet.max_row`` for each row scans every cell (quadratic on a province's sheet)."""
-
-    def __init__(self, sheet: Worksheet) -> None:
-        self.sheet = sheet
-        self.rows = 0
-
-    def append(self, cells: Sequence[object], *, bold: bool = False,
-               wrap: bool = False) -> int:
-        self.sheet.append(cells)
-        self.rows += 1
-        for column, value in enumerate(cells, start=1):
-            cell = self.sheet.cell(row=self.rows, column=column)
-            if isinstance(value, str) and value.startswith(("=", "+", "-", "@")):
-                cell.data_type = "s"  # a name is never run as a formula
-            if bold:
-                cell.font = _BOLD
-            if wrap:
-                cell.alignment = _WRAP
-        return self.rows
-
-    def title(self, text: str) -> None:
-        self.append([text])
-        self.sheet.cell(row=self.rows, column=1).font = Font(bold=True, size=13)
+        out.styled(["", "", label("export.col.total"), *grand], bold=True, formats=dong)
+    yield written
 
 
 # ------------------------------------------------------------------------------ completeness
 
 def completeness_sheet(workbook: Workbook, communes: Sequence[Completeness], title: str,
-                       label: Label) -> Worksheet:
+                       label: Label) -> Iterator[int]:
     """One row per commune (natural order) and a total: teams expected and reporting, members
-    and those active, and the teams silent for two weeks or more."""
-    sheet = workbook.create_sheet(label("steering.sheet"))
-    out = _Writer(sheet)
+    and those active, and the teams silent for two weeks or more. Yields the rows written."""
+    out = SheetOut(workbook, label("steering.sheet"),
+                   widths=[22, 12, 12, 10, 12, 12, 10, 12, 60], freeze="A4")
     out.title(title)
-    out.append([label("steering.sheet_note")])
-    header = [label("export.col.commune"), label("steering.col.teams_expected"),
-              label("steering.col.teams_reported"), label("steering.col.teams_share"),
-              label("steering.col.members"), label("steering.col.members_active"),
-              label("steering.col.members_share"), label("steering.col.silent_count"),
-              label("steering.col.silent_teams")]
-    out.append(header, bold=True, wrap=True)
+    out.append([out.inert(label("steering.sheet_note"))])
+    out.header([label("export.col.commune"), label("steering.col.teams_expected"),
+                label("steering.col.teams_reported"), label("steering.col.teams_share"),
+                label("steering.col.members"), label("steering.col.members_active"),
+                label("steering.col.members_share"), label("steering.col.silent_count"),
+                label("steering.col.silent_teams")])
+    shares = {4: PERCENT_FORMAT, 7: PERCENT_FORMAT}
     for c in communes:
-        out.append(_completeness_cells(c))
+        out.styled(_completeness_cells(c), formats=shares)
     if len(communes) > 1:
         total = Completeness(
             name=label("export.col.total"),
@@ -197,15 +170,8 @@ def completeness_sheet(workbook: Workbook, communes: Sequence[Completeness], tit
             silent_teams=())
         cells = _completeness_cells(total)
         cells[7] = sum(len(c.silent_teams) for c in communes)
-        out.append(cells, bold=True)
-    for column in (4, 7):
-        for (cell,) in sheet.iter_rows(min_row=4, max_row=out.rows, min_col=column,
-                                       max_col=column):
-            cell.number_format = PERCENT_FORMAT
-    sheet.freeze_panes = "A4"
-    for index, width in enumerate([22, 12, 12, 10, 12, 12, 10, 12, 60], start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    return sheet
+        out.styled(cells, bold=True, formats=shares)
+    yield len(communes)
 
 
 def _completeness_cells(c: Completeness) -> list[object]:

@@ -1,32 +1,34 @@
 """The activity report as a workbook a provincial office can paste into its own report.
 
-Pure apart from openpyxl: it takes rows already read from the database and the reader's labels,
-and returns bytes. Every sheet has a title row (scope and period), a bold frozen header row, set
-column widths, numbers as numbers and dates as dates. Sheets:
+Pure apart from openpyxl: rows already read from the database and the reader's labels come in,
+the file's bytes go out. It is written with openpyxl's write-only mode as the rows come
+(:mod:`handlers.render.write_only`): the sessions sheet a day at a time while they are read
+(:meth:`ActivityWorkbook.add_sessions`), then the summary sheets a chunk at a time
+(:meth:`ActivityWorkbook.summaries`), so a province's month never sits in memory and the caller
+can report progress between steps. Every sheet has a title row (scope and period), a bold
+frozen header row, set column widths, numbers as numbers and dates as dates. Sheets:
 
 * sessions — one line per logged session (notes were masked when they were logged);
 * per team and per commune — sessions and citizens per category, zeros included;
 * members by month — one row per member × month with sessions and citizens per category: the
   record the province pays the members' allowance on, so silent members appear with zeros;
-* completeness, and one allowance sheet per whole month of the period (bot/steering_sheets.py).
+* completeness, and one allowance sheet per whole month of the period (steering_sheets.py).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.core.completeness import Completeness
 from bot.core.models import Category
 from handlers.render.steering_sheets import AllowanceMonth, allowance_sheet, completeness_sheet
+from handlers.render.write_only import CHUNK, FORMULA_START, MAX_ROWS, SheetOut
 from storage.repos.exports import MemberMonthRow, PlaceRow, SessionLine
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -35,12 +37,17 @@ CSV_MIME = "text/csv"
 #: Translate a label key (``export.col.date``...) with optional placeholders.
 Label = Callable[..., str]
 
+#: Sessions a sheet can list: the rest of its rows are the title, the header, the note that
+#: the list was cut (see :meth:`ActivityWorkbook.end_sessions`) and the total.
+SESSION_ROOM = MAX_ROWS - 4
+
 
 @dataclass(frozen=True)
 class ExportData:
+    """What the summary sheets show; the sessions come apart, streamed."""
+
     title: str                    # "Báo cáo hoạt động — Xã Vị Thủy — tháng 11/2026"
     categories: Sequence[Category]
-    sessions: Sequence[SessionLine]
     teams: Sequence[PlaceRow]
     communes: Sequence[PlaceRow]
     members: Sequence[MemberMonthRow]
@@ -52,67 +59,106 @@ class ExportData:
     date_text: Callable[[date], str] = date.isoformat
 
 
-def build_workbook(data: ExportData, label: Label, lang: str) -> bytes:
-    workbook = Workbook()
-    for default_sheet in list(workbook.worksheets):
-        workbook.remove(default_sheet)
-    _sessions_sheet(workbook.create_sheet(label("export.sheet.sessions")), data, label, lang)
-    _places_sheet(workbook.create_sheet(label("export.sheet.teams")), data, data.teams, label,
-                  lang, with_team=True)
-    _places_sheet(workbook.create_sheet(label("export.sheet.communes")), data, data.communes,
-                  label, lang, with_team=False)
-    _members_sheet(workbook.create_sheet(label("export.sheet.members")), data, label, lang)
-    if data.completeness:
-        completeness_sheet(workbook, data.completeness, data.title, label)
-    for month in data.allowance:
-        allowance_sheet(workbook, month, label("allowance.sheet_title", place=data.place,
-                                               month=f"{month.month:%m/%Y}"),
-                        label, data.money, data.date_text)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+class ActivityWorkbook:
+    """The workbook being written: :meth:`add_sessions` for each day's sessions in order,
+    :meth:`end_sessions`, then every step of :meth:`summaries`, then :meth:`save`. Steps may
+    run in different threads, one after the other (never two at once)."""
+
+    def __init__(self, title: str, categories: Sequence[Category], label: Label,
+                 lang: str) -> None:
+        self.label, self.lang = label, lang
+        self.book = Workbook(write_only=True)
+        self.sessions = 0   # written to the sessions sheet so far
+        self.citizens = 0
+        self._out = SheetOut(self.book, label("export.sheet.sessions"),
+                             widths=[12, 22, 18, 26, 32, 12, 40], freeze="A3")
+        self._out.title(title)
+        self._out.header([label("export.col.date"), label("export.col.commune"),
+                          label("export.col.team"), label("export.col.member"),
+                          label("export.col.category"), label("export.col.citizens"),
+                          label("export.col.note")])
+        self._categories = {c.id: self._out.inert(c.label(lang)) for c in categories}
+        self._names: dict[str, object] = {}   # a name → what its cell gets (see inert)
+        self._day: tuple[date | None, object] = (None, None)
+
+    @property
+    def full(self) -> bool:
+        """The sessions sheet has no room for another session."""
+        return self.sessions >= SESSION_ROOM
+
+    def add_sessions(self, lines: Sequence[SessionLine]) -> None:
+        """Append sessions, as many as the sheet has room for (see :attr:`full`)."""
+        append = self._out.sheet.append
+        names = self._names
+        inert = self._out.inert
+        written = 0
+        for line in lines[:SESSION_ROOM - self.sessions]:
+            day, day_cell = self._day
+            if line.session_date != day:
+                # One cell per day, handed to every row of the day (it is written at once).
+                day_cell = self._out.cell(line.session_date, number_format="DD/MM/YYYY")
+                self._day = (line.session_date, day_cell)
+            row: list[object] = [day_cell]
+            for name in (line.commune_name, line.team_name, line.member_name):
+                cell = names.get(name)
+                if cell is None:
+                    cell = names[name] = inert(name)
+                row.append(cell)
+            row += [self._categories.get(line.category_id, str(line.category_id)),
+                    line.citizens, inert(line.note) if line.note else None]
+            append(row)
+            written += 1
+            self.citizens += line.citizens
+        self.sessions += written
+        self._out.rows += written
+
+    def end_sessions(self, cut_note: str | None = None) -> None:
+        """The total row; first ``cut_note`` (how many sessions did not fit), if some did not."""
+        if cut_note:
+            self._out.append([self._out.inert(cut_note)])
+        if self.sessions:
+            self._out.styled([None, None, None, None, self.label("export.col.total"),
+                              self.citizens, None], bold=True)
+
+    def summaries(self, data: ExportData) -> Iterator[int]:
+        """Write the other sheets, yielding the rows written after each chunk of them."""
+        label, lang = self.label, self.lang
+        yield from _places_sheet(self.book, label("export.sheet.teams"), data, data.teams,
+                                 label, lang, with_team=True)
+        yield from _places_sheet(self.book, label("export.sheet.communes"), data,
+                                 data.communes, label, lang, with_team=False)
+        yield from _members_sheet(self.book, data, label, lang)
+        if data.completeness:
+            yield from completeness_sheet(self.book, data.completeness, data.title, label)
+        for month in data.allowance:
+            yield from allowance_sheet(self.book, month, label(
+                "allowance.sheet_title", place=data.place, month=f"{month.month:%m/%Y}"),
+                label, data.money, data.date_text)
+
+    def save(self) -> bytes:
+        buffer = io.BytesIO()
+        self.book.save(buffer)
+        return buffer.getvalue()
 
 
 def build_members_csv(data: ExportData, label: Label, lang: str) -> bytes:
     """The members-by-month table as CSV, UTF-8 with a BOM so Excel shows Vietnamese right."""
-    header, rows = _member_table(data, label, lang)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(header)
-    for row in rows:
+    writer.writerow(_member_header(data, label, lang))
+    for row in _member_rows(data):
         writer.writerow([f"{v:%m/%Y}" if isinstance(v, date) else _inert(v) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-#: Spreadsheet programs run a cell starting with these as a formula ("CSV injection").
-_FORMULA_START = ("=", "+", "-", "@")
-
-
 def _inert(value: object) -> object:
     """In CSV there are no cell types: a leading apostrophe keeps such text as text."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
 
 
-# ---------------------------------------------------------------------------- sheets
-
-def _sessions_sheet(sheet: Worksheet, data: ExportData, label: Label, lang: str) -> None:
-    names = {c.id: c.label(lang) for c in data.categories}
-    header = [label("export.col.date"), label("export.col.commune"), label("export.col.team"),
-              label("export.col.member"), label("export.col.category"),
-              label("export.col.citizens"), label("export.col.note")]
-    rows: list[list[object]] = [
-        [s.session_date, s.commune_name, s.team_name, s.member_name,
-         names.get(s.category_id, str(s.category_id)), s.citizens, s.note or ""]
-        for s in data.sessions
-    ]
-    if rows:
-        rows.append(["", "", "", "", label("export.col.total"), sum(s.citizens for s in
-                                                                    data.sessions), ""])
-    _write(sheet, data.title, header, rows, widths=[12, 22, 18, 26, 32, 12, 40],
-           date_format="DD/MM/YYYY", total_row=True)
-
+# ---------------------------------------------------------------------------- summary sheets
 
 def _category_header(data: ExportData, label: Label, lang: str) -> list[str]:
     header: list[str] = []
@@ -122,8 +168,8 @@ def _category_header(data: ExportData, label: Label, lang: str) -> list[str]:
     return header
 
 
-def _category_cells(data: ExportData, tallies: dict[int, tuple[int, int]]) -> list[object]:
-    cells: list[object] = []
+def _category_cells(data: ExportData, tallies: dict[int, tuple[int, int]]) -> list[int]:
+    cells: list[int] = []
     for category in data.categories:
         sessions, citizens = tallies.get(category.id, (0, 0))
         cells += [sessions, citizens]
@@ -132,78 +178,60 @@ def _category_cells(data: ExportData, tallies: dict[int, tuple[int, int]]) -> li
     return cells
 
 
-def _places_sheet(sheet: Worksheet, data: ExportData, places: Sequence[PlaceRow],
-                  label: Label, lang: str, *, with_team: bool) -> None:
+def _places_sheet(book: Workbook, name: str, data: ExportData, places: Sequence[PlaceRow],
+                  label: Label, lang: str, *, with_team: bool) -> Iterator[int]:
     lead = [label("export.col.commune")]
     if with_team:
         lead.append(label("export.col.team"))
     lead.append(label("export.col.members"))
     header = [*lead, *_category_header(data, label, lang), label("export.col.total_sessions"),
               label("export.col.total_citizens")]
-    rows: list[list[object]] = []
-    for place in places:
+    widths = [22, *([18] if with_team else []), 10, *([14] * (len(header) - len(lead)))]
+    out = SheetOut(book, name, widths=widths, freeze="A3")
+    out.title(data.title)
+    out.header(header)
+    totals = [0] * (len(header) - len(lead) + 1)  # the members column, then every number
+    for count, place in enumerate(places, start=1):
         head: list[object] = [place.commune_name]
         if with_team:
             head.append(place.team_name or "")
-        head.append(place.members)
-        rows.append([*head, *_category_cells(data, place.by_category)])
-    if rows:
-        rows.append(_total_row(rows, len(lead), label))
-    widths = [22, *([18] if with_team else []), 10, *([14] * (len(header) - len(lead)))]
-    _write(sheet, data.title, header, rows, widths=widths, total_row=True)
+        numbers = [place.members, *_category_cells(data, place.by_category)]
+        out.append([*(out.inert(v) for v in head), *numbers])
+        totals = [t + v for t, v in zip(totals, numbers, strict=True)]
+        if count % CHUNK == 0:
+            yield CHUNK
+    if places:
+        # "Total" under the names, then the sum of every numeric column (members included).
+        out.styled([label("export.col.total"), *([""] * (len(lead) - 2)), *totals], bold=True)
+    yield len(places) % CHUNK
 
 
-def _member_table(data: ExportData, label: Label, lang: str
-                  ) -> tuple[list[str], list[list[object]]]:
-    header = [label("export.col.month"), label("export.col.commune"), label("export.col.team"),
-              label("export.col.member"), *_category_header(data, label, lang),
-              label("export.col.total_sessions"), label("export.col.total_citizens")]
-    rows: list[list[object]] = [
-        [m.month, m.commune_name, m.team_name, m.member_name,
-         *_category_cells(data, m.by_category)]
-        for m in data.members
-    ]
-    return header, rows
+def _member_header(data: ExportData, label: Label, lang: str) -> list[str]:
+    return [label("export.col.month"), label("export.col.commune"), label("export.col.team"),
+            label("export.col.member"), *_category_header(data, label, lang),
+            label("export.col.total_sessions"), label("export.col.total_citizens")]
 
 
-def _members_sheet(sheet: Worksheet, data: ExportData, label: Label, lang: str) -> None:
-    header, rows = _member_table(data, label, lang)
-    widths = [10, 22, 18, 26, *([14] * (len(header) - 4))]
-    _write(sheet, data.title, header, rows, widths=widths, date_format="MM/YYYY")
+def _member_rows(data: ExportData) -> Iterator[list[object]]:
+    for m in data.members:
+        yield [m.month, m.commune_name, m.team_name, m.member_name,
+               *_category_cells(data, m.by_category)]
 
 
-def _total_row(rows: list[list[object]], text_columns: int, label: Label) -> list[object]:
-    """"Total" under the names, then the sum of every numeric column (members included)."""
-    total: list[object] = [label("export.col.total"), *([""] * (text_columns - 2))]
-    for column in range(text_columns - 1, len(rows[0])):
-        total.append(sum(v for r in rows if isinstance(v := r[column], int)))
-    return total
-
-
-def _write(sheet: Worksheet, title: str, header: list[str], rows: list[list[object]], *,
-           widths: list[int], date_format: str | None = None,
-           total_row: bool = False) -> None:
-    sheet.append([title])
-    sheet.cell(row=1, column=1).font = Font(bold=True, size=13)
-    sheet.append(header)
-    bold = Font(bold=True)
-    for cell in sheet[2]:
-        cell.font = bold
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    # Cells are reached by their known row (sheet.max_row scans every cell: quadratic).
-    for number, row in enumerate(rows, start=3):
-        sheet.append(row)
-        for column, value in enumerate(row, start=1):
-            if isinstance(value, str) and value.startswith(_FORMULA_START):
-                # text a member typed is never run as a formula
-                sheet.cell(row=number, column=column).data_type = "s"
-    if date_format is not None:
-        for (cell,) in sheet.iter_rows(min_row=3, max_col=1):
-            if isinstance(cell.value, date):
-                cell.number_format = date_format
-    if total_row and rows:
-        for column in range(1, len(rows[-1]) + 1):
-            sheet.cell(row=2 + len(rows), column=column).font = bold
-    sheet.freeze_panes = "A3"  # the title and the header stay in view
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
+def _members_sheet(book: Workbook, data: ExportData, label: Label,
+                   lang: str) -> Iterator[int]:
+    header = _member_header(data, label, lang)
+    out = SheetOut(book, label("export.sheet.members"),
+                   widths=[10, 22, 18, 26, *([14] * (len(header) - 4))], freeze="A3")
+    out.title(data.title)
+    out.header(header)
+    inert = out.inert
+    month: tuple[date | None, object] = (None, None)
+    for count, m in enumerate(data.members, start=1):
+        if m.month != month[0]:
+            month = (m.month, out.cell(m.month, number_format="MM/YYYY"))
+        out.append([month[1], inert(m.commune_name), inert(m.team_name), inert(m.member_name),
+                    *_category_cells(data, m.by_category)])
+        if count % CHUNK == 0:
+            yield CHUNK
+    yield len(data.members) % CHUNK

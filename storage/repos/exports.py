@@ -10,22 +10,27 @@ category id so the workbook can show one column per category, zeros included.
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
+from bot.core.natural_sort import natural_key
 from bot.core.permissions import Scope
 from storage.repos._sql import fetch_all
 from storage.repos.rollup_sql import days, rollup_in
 from storage.repos.scope_sql import sessions_in, teams_in
 
+#: Rows fetched per call on the shared reader connection (see :meth:`ExportRepo.day_sessions`).
+FETCH_ROWS = 2_000
+
 
 class SessionLine(NamedTuple):
     """One session of the sessions sheet. A tuple, not a pydantic model: a month of a large
-    province is half a million of them, streamed (see :func:`session_lines_query`)."""
+    province is half a million of them, streamed a day at a time (see :class:`SessionNames`)."""
 
     session_date: date
     commune_name: str
@@ -51,6 +56,46 @@ def day_sessions_query(scope: Scope, day: date) -> tuple[str, list[Any]]:
         " AND s.session_date = ?",
         [*params, day.isoformat()],
     )
+
+
+_K = TypeVar("_K", bound=Hashable)
+#: (rank in name order from 1, name); rank 0 and no name for someone unknown.
+Ranked = tuple[int, str]
+_NOBODY: Ranked = (0, "")
+
+
+@dataclass(frozen=True)
+class SessionNames:
+    """Names and name-order ranks of members, teams and communes: a day's raw rows are named
+    and put in sheet order from these, with no join per row (see :meth:`lines`)."""
+
+    members: dict[int, Ranked]
+    teams: dict[int, Ranked]
+    communes: dict[str, Ranked]
+
+    def lines(self, day: date, rows: Iterable[Iterable[Any]]) -> list[SessionLine]:
+        """Raw rows of ``day`` (the columns of :func:`day_sessions_query`) as sheet lines, in
+        order: commune, team (natural order), member (by name), then as logged."""
+        members, teams, communes = self.members, self.teams, self.communes
+        keyed = []
+        for sid, member_id, team_id, code, category_id, citizens, note in rows:
+            c_rank, c_name = communes.get(code, _NOBODY)
+            t_rank, t_name = teams.get(team_id, _NOBODY)
+            m_rank, m_name = members.get(member_id, _NOBODY)
+            keyed.append(((c_rank, t_rank, m_rank, sid),
+                          SessionLine(day, c_name, t_name, m_name, category_id, citizens, note)))
+        keyed.sort(key=_first)
+        return [line for _, line in keyed]
+
+
+def _first(pair: tuple[tuple[int, ...], SessionLine]) -> tuple[int, ...]:
+    return pair[0]
+
+
+def _ranked(rows: list[tuple[_K, str, Any]]) -> dict[_K, Ranked]:
+    """(key, name, sort key) rows → key → (rank by sort key then key, name)."""
+    ordered = sorted(rows, key=lambda r: (r[2], r[0]))
+    return {r[0]: (rank, r[1]) for rank, r in enumerate(ordered, start=1)}
 
 
 class PlaceRow(BaseModel):
@@ -81,24 +126,28 @@ class ExportRepo:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
 
-    async def sessions(self, scope: Scope, start: date, end: date) -> list[SessionLine]:
-        where, params = sessions_in(scope)
-        rows = await fetch_all(
-            self.conn,
-            "SELECT s.session_date, COALESCE(c.name, ''), COALESCE(t.name, ''), m.full_name,"
-            " s.category_id, s.citizens, s.note FROM sessions s"
-            " JOIN members m ON m.id = s.member_id"
-            " LEFT JOIN teams t ON t.id = s.team_id"
-            " LEFT JOIN communes c ON c.code = s.commune_code"
-            f" WHERE {where} AND s.deleted_at IS NULL AND s.session_date BETWEEN ? AND ?"
-            " ORDER BY s.session_date, natsort(c.name), natsort(t.name), m.name_key, s.id",
-            [*params, start.isoformat(), end.isoformat()],
+    async def session_names(self) -> SessionNames:
+        """Everyone a session can name (people who have moved or left included), read once
+        per export: a few ten thousand rows even for the largest province."""
+        members = await fetch_all(self.conn, "SELECT id, full_name, name_key FROM members")
+        teams = await fetch_all(self.conn, "SELECT id, name FROM teams")
+        communes = await fetch_all(self.conn, "SELECT code, name FROM communes")
+        return SessionNames(
+            members=_ranked([(r[0], r[1], r[2]) for r in members]),
+            teams=_ranked([(r[0], r[1], natural_key(r[1])) for r in teams]),
+            communes=_ranked([(r[0], r[1], natural_key(r[1])) for r in communes]),
         )
-        return [
-            SessionLine(session_date=date.fromisoformat(r[0]), commune_name=r[1], team_name=r[2],
-                        member_name=r[3], category_id=r[4], citizens=r[5], note=r[6])
-            for r in rows
-        ]
+
+    async def day_sessions(self, scope: Scope, day: date) -> list[aiosqlite.Row]:
+        """The raw rows of one day (:func:`day_sessions_query`), for :meth:`SessionNames.lines`.
+
+        Fetched a few thousand at a time: the reader connection is shared, and a province's
+        day (~20,000 rows) in one call would hold every other chat's read back behind it."""
+        rows: list[aiosqlite.Row] = []
+        async with self.conn.execute(*day_sessions_query(scope, day)) as cursor:
+            while chunk := await cursor.fetchmany(FETCH_ROWS):
+                rows += chunk
+        return rows
 
     async def teams(self, scope: Scope, start: date, end: date) -> list[PlaceRow]:
         """Every active team in scope (zeros included) with its tallies per category."""

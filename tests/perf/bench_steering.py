@@ -28,12 +28,12 @@ from bot.core.calendar import month
 from bot.core.completeness import by_commune
 from bot.core.permissions import Scope
 from bot.core.targets import TargetPeriod
-from handlers.render.workbook import ExportData, build_workbook
-from handlers.steering_figures import allowance_months, children_progress
+from handlers import export
+from handlers.steering_figures import children_progress
 from handlers.weekly import enqueue_reminders
-from locales import translator
 from storage.db import Database
 from storage.repos import Repos
+from tests.perf.bench_figures import Recorder, ctx_for
 
 
 async def _timed(label: str, call: Callable[[], Awaitable[Any]], runs: int = 3) -> Any:
@@ -80,22 +80,14 @@ async def main(weeks: int) -> None:
             rows = await _timed("days on duty, province, a month (3,740 members)",
                                 lambda: read.activity.duty_month(province, nov.start, nov.end))
             print(f"  … {len(rows):,} rows")
-            t = translator()
             october = month(2026, 10)
+            ctx = await ctx_for(services, "province_coordinator", channel=Recorder())
 
             async def workbook() -> bytes:
-                data = ExportData(
-                    title="bench", categories=await read.categories.all(),
-                    sessions=await read.exports.sessions(province, october.start, october.end),
-                    teams=await read.exports.teams(province, october.start, october.end),
-                    communes=await read.exports.communes(province, october.start, october.end),
-                    members=await read.exports.member_months(province, october.start,
-                                                             october.end, october.months()),
-                    allowance=await allowance_months(services, province, october,
-                                                     date(2026, 11, 23)),
-                    money=lambda d: f"{d:,} đ")
-                return await asyncio.to_thread(build_workbook, data,
-                                               lambda key, **p: t("vi", key, **p), "vi")
+                await export._produce(ctx, "x", october, province, "bench")
+                document = ctx.channel.sent[-1].document  # type: ignore[attr-defined]
+                assert document is not None
+                return bytes(document.content)
 
             content = await _timed("whole-province workbook for October, allowance included",
                                    workbook, runs=1)

@@ -150,8 +150,7 @@ async def _show(ctx: Ctx, progress: str | None, text: str, *,
                 buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
     """Replace the "checking…" message with the result (a new message where edits fail)."""
     if progress is not None and ctx.channel.supports_buttons:
-        await ctx.channel.edit(ctx.inc.chat_id, progress, OutMessage(text=text, buttons=buttons,
-                                                                     lang=ctx.lang))
+        await ctx.edit(progress, OutMessage(text=text, buttons=buttons))
     else:
         await ctx.reply(text, buttons=buttons)
 

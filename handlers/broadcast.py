@@ -295,9 +295,9 @@ async def _send(ctx: Ctx, state: BroadcastFlow) -> None:
     await enqueue(ctx.services, items)
     if ctx.services.scheduling is not None:
         ctx.services.scheduling.wake_sender()
-    ref = await ctx.channel.send(ctx.inc.chat_id, OutMessage(
+    ref = await ctx.send(OutMessage(
         text=_progress_text(ctx, 0, len(items)),
-        buttons=((Button(ctx.t("broadcast.stop"), STOP.pack(state.id)),),), lang=ctx.lang))
+        buttons=((Button(ctx.t("broadcast.stop"), STOP.pack(state.id)),),)))
     quiet = await quiet_hours(ctx.services)
     if quiet.contains(ctx.now.astimezone(ctx.services.settings.tz).time()):
         await ctx.reply(ctx.t("broadcast.quiet_wait", start=quiet.start.strftime("%H:%M"),
@@ -348,8 +348,8 @@ async def _report(ctx: Ctx, flow_id: str, ref: str | None, total: int,
             if ref and ctx.channel.supports_buttons and (text != shown or finished):
                 buttons = () if finished else (
                     (Button(ctx.t("broadcast.stop"), STOP.pack(flow_id)),),)
-                await ctx.channel.edit(ctx.inc.chat_id, ref, OutMessage(
-                    text=text, buttons=buttons, lang=ctx.lang))
+                await ctx.edit(ref, OutMessage(
+                    text=text, buttons=buttons))
                 shown = text
             if finished:
                 break
@@ -357,12 +357,12 @@ async def _report(ctx: Ctx, flow_id: str, ref: str | None, total: int,
         failures = await ctx.services.read.outbox.batch_failures(batch)
         blocked = sum(1 for f in failures if _blocked(f.last_error))
         number = ctx.services.t.number
-        await ctx.channel.send(ctx.inc.chat_id, OutMessage(text=ctx.t(
+        await ctx.send(OutMessage(text=ctx.t(
             "broadcast.report", sent=number(ctx.lang, counts["sent"]),
             blocked=number(ctx.lang, blocked),
             failed=number(ctx.lang, counts["failed"] - blocked),
             stopped=number(ctx.lang, counts["cancelled"]),
-            unreachable=number(ctx.lang, unreachable)), lang=ctx.lang))
+            unreachable=number(ctx.lang, unreachable))))
     except Exception:
         # The broadcast itself goes on in the outbox; only the live report is lost.
         log.exception("progress report of %s failed", batch)

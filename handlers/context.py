@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol
 
@@ -146,15 +146,30 @@ class Ctx:
         buttons: tuple[tuple[Button, ...], ...] = (),
         menu: tuple[tuple[str, ...], ...] | None = None,
     ) -> None:
-        message = OutMessage(text=text, buttons=buttons, menu=menu, lang=self.lang)
-        self.sent.append(await self.channel.send(self.inc.chat_id, message))
+        await self.send(OutMessage(text=text, buttons=buttons, menu=menu))
 
     async def answer(self, text: str, *, buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
         """After a button press, replace that message (its buttons are spent); else reply."""
         if self.inc.message_ref and self.channel.supports_buttons:
-            await self.channel.edit(self.inc.chat_id, self.inc.message_ref,
-                                    OutMessage(text=text, buttons=buttons, lang=self.lang))
+            await self.edit(self.inc.message_ref, OutMessage(text=text, buttons=buttons))
         else:
             await self.reply(text, buttons=buttons)
+
+    async def send(self, message: OutMessage) -> str | None:
+        """Send to this chat; the message's reference (for later edits), if the channel has one.
+
+        Every message to the chat goes through here or :meth:`edit`, which mark it as written in
+        the reader's language: a channel adding lines of its own (Zalo) writes them in it.
+        """
+        ref = await self.channel.send(self.inc.chat_id, self._in_reader_language(message))
+        self.sent.append(ref)
+        return ref
+
+    async def edit(self, message_ref: str, message: OutMessage) -> None:
+        await self.channel.edit(self.inc.chat_id, message_ref,
+                                self._in_reader_language(message))
+
+    def _in_reader_language(self, message: OutMessage) -> OutMessage:
+        return message if message.lang is not None else replace(message, lang=self.lang)
 
 

@@ -159,7 +159,7 @@ async def _send(ctx: Ctx, monday: date, area: tuple[str, str] | None = None) -> 
             await ctx.reply(ctx.t("digest.no_area"))
             return
     for message in digest_messages(ctx.services, ctx.lang, found):
-        ctx.sent.append(await ctx.channel.send(ctx.inc.chat_id, message))
+        await ctx.send(message)
 
 
 feature = Feature(

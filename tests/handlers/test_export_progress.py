@@ -19,7 +19,7 @@ import handlers.render.workbook
 from bot.app.demo import PERSONA_IDS
 from bot.sandbox.testing import SandboxMessage
 from bot.sandbox.zalo_state import zalo_user_id
-from tests.conftest import FakeClock
+from tests.harness.clock import FakeClock
 from tests.harness.inprocess import InProcessBot
 from tests.harness.world import World
 

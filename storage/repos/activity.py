@@ -126,29 +126,51 @@ class ActivityRepo:
 
     async def team_activity(self, scope: Scope, start: date, end: date) -> list[TeamActivity]:
         """Every active team in scope (zeros included): members, how many were active, what
-        was logged there, and its latest session up to ``end``."""
+        was logged there, and its latest session up to ``end``.
+
+        Three grouped reads rather than subqueries per team: a province has 5,000 teams and
+        35,000 members, and a seek per member and per team for each figure cost ~300 ms."""
         where, params = teams_in(scope)
-        period = [start.isoformat(), end.isoformat()]
-        # From the roll-ups (issue 12): member_day, by its team index, never the raw sessions.
-        rows = await fetch_all(
+        teams = await fetch_all(
             self.conn,
             "SELECT t.id, t.name, t.commune_code, c.name,"
             " (SELECT COUNT(*) FROM members m WHERE m.team_id = t.id AND m.active),"
-            " (SELECT COUNT(*) FROM members m WHERE m.team_id = t.id AND m.active AND EXISTS"
-            "   (SELECT 1 FROM member_day d WHERE d.member_id = m.id AND d.day BETWEEN ? AND ?)),"
-            " (SELECT COALESCE(SUM(d.sessions), 0) FROM member_day d"
-            "   WHERE d.team_id = t.id AND d.day BETWEEN ? AND ?),"
-            " (SELECT COALESCE(SUM(d.citizens), 0) FROM member_day d"
-            "   WHERE d.team_id = t.id AND d.day BETWEEN ? AND ?),"
             " (SELECT MAX(d.day) FROM member_day d WHERE d.team_id = t.id AND d.day <= ?)"
             " FROM teams t JOIN communes c ON c.code = t.commune_code"
             f" WHERE t.active AND {where} ORDER BY natsort(c.name), natsort(t.name)",
-            [*period, *period, *period, end.isoformat(), *params],
+            [end.isoformat(), *params],
         )
+        per_team, per_params = per_team_sql(scope, start, end)
+        logged = {int(r[0]): (int(r[1]), int(r[2]))
+                  for r in await fetch_all(self.conn, per_team, per_params)}
+        active = await self._active_per_team(scope, start, end)
         return [TeamActivity(team_id=r[0], team_name=r[1], commune_code=r[2], commune_name=r[3],
-                             members=r[4], active_members=r[5], sessions=r[6], citizens=r[7],
-                             last_date=date.fromisoformat(r[8]) if r[8] else None)
-                for r in rows]
+                             members=r[4], active_members=active.get(int(r[0]), 0),
+                             sessions=logged.get(int(r[0]), (0, 0))[0],
+                             citizens=logged.get(int(r[0]), (0, 0))[1],
+                             last_date=date.fromisoformat(r[5]) if r[5] else None)
+                for r in teams]
+
+    async def _active_per_team(self, scope: Scope, start: date, end: date) -> dict[int, int]:
+        """Active members of each team in scope who logged anything (anywhere) in the period."""
+        where, params = teams_in(scope)
+        grain = member_grain(start, end)
+        if grain.table != "member_day" and scope.team is None and scope.commune is None:
+            # A province's week or month: everyone active then is one range of the key, read
+            # once — cheaper than a seek for each of 35,000 members.
+            condition = f"m.id IN (SELECT r.member_id FROM {grain.table} r WHERE {grain.where})"
+        else:  # a commune or a team, or any run of days: one seek per member
+            condition = (f"EXISTS (SELECT 1 FROM {grain.table} r WHERE r.member_id = m.id"
+                         f" AND {grain.where})")
+        logged_params = grain.params
+        rows = await fetch_all(
+            self.conn,
+            "SELECT m.team_id, COUNT(*) FROM members m JOIN teams t ON t.id = m.team_id"
+            f" JOIN communes c ON c.code = t.commune_code WHERE m.active AND t.active"
+            f" AND {where} AND {condition} GROUP BY m.team_id",
+            [*params, *logged_params],
+        )
+        return {int(r[0]): int(r[1]) for r in rows}
 
     async def duty_month(self, scope: Scope, start: date, end: date) -> list[DutyRow]:
         """One row per member for the allowance sheet: every active member of the scope's

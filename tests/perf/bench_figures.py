@@ -86,6 +86,13 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:,.0f} ms"
 
 
+ROUNDS = 3
+
+
+def first_and_best(seconds: list[float]) -> str:
+    return f"{ms(seconds[0])} first, {ms(min(seconds))} best of {len(seconds)}"
+
+
 def row(what: str, figure: str, target: str = "") -> None:
     print(f"| {what} | {figure} | {target} |", flush=True)
 
@@ -150,8 +157,8 @@ def running_clock(start: datetime) -> Callable[[], datetime]:
     return lambda: start + timedelta(seconds=time.monotonic() - origin)
 
 
-async def bench_large(keep: Path, sessions: int, last: date, *, only_export: bool = False
-                      ) -> None:
+async def bench_large(keep: Path, sessions: int, last: date, *, only_export: bool = False,
+                      skip_export: bool = False) -> None:
     path = await ensure_db(keep / f"large-{LARGE}-{sessions}.sqlite3", province=LARGE,
                      sessions=sessions, years=3, last=last)
     settings = load_settings(DATABASE_PATH=str(path), PROVINCE_CODE=LARGE)
@@ -162,22 +169,30 @@ async def bench_large(keep: Path, sessions: int, last: date, *, only_export: boo
             await bench_export(services, last)
             return
         monday = week_of(last).start - timedelta(days=7 if last.weekday() < 6 else 0)
-        province_s, each = await digests(services, LARGE, monday)
-        row(f"large province, {sessions:,} sessions: the province digest", ms(province_s),
-            "≤ 100 ms")
-        row(f"… each of the {len(each)} commune digests", f"mean {ms(statistics.mean(each))},"
-            f" max {ms(max(each))}", "≤ 10 ms")
+        # Three rounds: the first meets a cold page cache (a restarted server), the best of
+        # three the steady state of a server that has been answering for a while.
+        runs = [await digests(services, LARGE, monday) for _ in range(ROUNDS)]
+        row(f"large province, {sessions:,} sessions: the province digest",
+            first_and_best([p for p, _ in runs]), "≤ 100 ms")
+        row(f"… each of the {len(runs[0][1])} commune digests",
+            f"first round mean {ms(statistics.mean(runs[0][1]))}, max {ms(max(runs[0][1]))};"
+            f" best round mean {ms(min(statistics.mean(c) for _, c in runs))},"
+            f" max {ms(min(max(c) for _, c in runs))}", "≤ 10 ms")
         from handlers.stats import stats
 
         for label, role in (("province", "province_coordinator"),
                             ("one commune", "commune_coordinator")):
             ctx = await ctx_for(services, role)
-            seconds, _ = await timed(lambda c=ctx: stats(c))
-            row(f"… /stats, {label}", ms(seconds), "≤ 100 ms" if role[0] == "p" else "")
-        seconds, chosen = await timed(lambda: reminder_selection(services, last))
+            times = [(await timed(lambda c=ctx: stats(c)))[0] for _ in range(ROUNDS)]
+            row(f"… /stats, {label}", first_and_best(times),
+                "≤ 100 ms" if role[0] == "p" else "")
+        selections = [await timed(lambda: reminder_selection(services, last))
+                      for _ in range(ROUNDS)]
+        chosen = selections[0][1]
         row(f"… weekly reminder selection ({chosen[0]:,} members, {chosen[1]:,} silent)",
-            ms(seconds), "≤ 1 s")
-        await bench_export(services, last)
+            first_and_best([seconds for seconds, _ in selections]), "≤ 1 s")
+        if not skip_export:
+            await bench_export(services, last)
     size(path, sessions, "large province")
 
 
@@ -300,7 +315,8 @@ async def main(args: argparse.Namespace, keep: Path) -> None:
     if not args.skip_demo:
         await bench_demo(keep, args.demo_sessions, last)
     if not args.skip_large:
-        await bench_large(keep, args.large_sessions, last, only_export=args.only_export)
+        await bench_large(keep, args.large_sessions, last, only_export=args.only_export,
+                          skip_export=args.skip_export)
     if not args.skip_import:
         await bench_import(keep)
 
@@ -315,6 +331,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--skip-demo", action="store_true")
     parser.add_argument("--skip-large", action="store_true")
     parser.add_argument("--skip-import", action="store_true")
+    parser.add_argument("--skip-export", action="store_true",
+                        help="of the large province, everything but /export")
     parser.add_argument("--only-export", action="store_true",
                         help="of the large province, time only /export")
     return parser

@@ -136,3 +136,27 @@ async def member_months(conn: aiosqlite.Connection, scope: Scope, start: date,
     for r in found:
         out.setdefault((r[0], r[1], r[2]), {})[r[3]] = (r[4], r[5])
     return out
+
+
+async def team_activity(conn: aiosqlite.Connection, scope: Scope, start: date,
+                        end: date) -> dict[int, tuple[Any, ...]]:
+    """Per active team in scope: (members, of them active anywhere in the period, sessions,
+    citizens logged in the team in the period, its latest session up to ``end``)."""
+    where, params = teams_in(scope)
+    period = [start.isoformat(), end.isoformat()]
+    found = await rows(
+        conn,
+        "SELECT t.id, (SELECT COUNT(*) FROM members m WHERE m.team_id = t.id AND m.active),"
+        " (SELECT COUNT(*) FROM members m WHERE m.team_id = t.id AND m.active AND EXISTS"
+        "   (SELECT 1 FROM sessions s WHERE s.member_id = m.id AND s.deleted_at IS NULL"
+        "    AND s.session_date BETWEEN ? AND ?)),"
+        " (SELECT COUNT(*) FROM sessions s WHERE s.team_id = t.id AND s.deleted_at IS NULL"
+        "   AND s.session_date BETWEEN ? AND ?),"
+        " (SELECT COALESCE(SUM(s.citizens), 0) FROM sessions s WHERE s.team_id = t.id"
+        "   AND s.deleted_at IS NULL AND s.session_date BETWEEN ? AND ?),"
+        " (SELECT MAX(s.session_date) FROM sessions s WHERE s.team_id = t.id"
+        "   AND s.deleted_at IS NULL AND s.session_date <= ?)"
+        " FROM teams t JOIN communes c ON c.code = t.commune_code"
+        f" WHERE t.active AND {where}",
+        [*period, *period, *period, end.isoformat(), *params])
+    return {r[0]: tuple(r[1:]) for r in found}

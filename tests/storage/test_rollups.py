@@ -146,6 +146,10 @@ async def _compare(db: Database, teams: list[int], members: list[int]) -> None:
             assert (counts.members, counts.active_members, counts.teams,
                     counts.active_teams) == (len(by_member), sum(m[1] > 0 for m in by_member),
                                              len(by_team), sum(t[1] > 0 for t in by_team))
+            activity = {t.team_id: (t.members, t.active_members, t.sessions, t.citizens,
+                                    t.last_date.isoformat() if t.last_date else None)
+                        for t in await fast.activity.team_activity(scope, start, end)}
+            assert activity == await raw.team_activity(conn, scope, start, end)
             for key, method in (("s.team_id", fast.exports.teams),
                                 ("s.commune_code", fast.exports.communes)):
                 tallies = await raw.tallies(conn, key, scope, start, end)

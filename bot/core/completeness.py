@@ -17,8 +17,14 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.core.digest import is_stale
 from bot.core.natural_sort import natural_key, natural_sorted
+
+#: A team with nothing logged for this many days is silent (named in digests and /stats).
+STALE_DAYS = 14
+
+
+def is_stale(last_date: date | None, today: date) -> bool:
+    return last_date is None or (today - last_date).days >= STALE_DAYS
 
 
 class TeamActivity(BaseModel):

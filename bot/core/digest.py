@@ -10,17 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
 
 from bot.core.calendar import Period
+from bot.core.completeness import STALE_DAYS, is_stale
 from bot.core.i18n import Translator
 from bot.core.natural_sort import natural_key
+from bot.core.steering_text import DigestSteering, digest_lines
 
-if TYPE_CHECKING:
-    from bot.core.steering_text import DigestSteering
-
-#: A team with nothing logged for this many days is named in the digest.
-STALE_DAYS = 14
 TOP_COUNT = 3
 RANKED_COUNT = 5
 LIST_LIMIT = 6
@@ -93,10 +89,6 @@ class ProvinceDigest:
 
     def behind(self) -> list[Figure]:
         return [c for c in self.communes if falling_behind(c.this, c.average)]
-
-
-def is_stale(last_date: date | None, today: date) -> bool:
-    return last_date is None or (today - last_date).days >= STALE_DAYS
 
 
 def falling_behind(this: int, average: float) -> bool:
@@ -173,9 +165,6 @@ def commune_text(t: Translator, lang: str, d: CommuneDigest) -> str:
 
 
 def _steering(t: Translator, lang: str, steering: DigestSteering | None) -> list[str]:
-    # Imported here: steering_text builds on this module's rules (is_stale).
-    from bot.core.steering_text import digest_lines
-
     return digest_lines(t, lang, steering) if steering is not None else []
 
 

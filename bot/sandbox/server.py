@@ -17,7 +17,6 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from aiohttp import web
@@ -32,10 +31,6 @@ from bot.sandbox.people import PeopleProvider
 from bot.sandbox.state import JSON, SandboxState, SandboxStats, now
 from bot.sandbox.user_api import UserApi, UserApiError
 from bot.sandbox.zalo_api import ZaloSandbox
-
-if TYPE_CHECKING:
-    from bot.sandbox.testing import SandboxUser
-    from bot.sandbox.zalo_testing import SandboxZaloUser
 
 log = logging.getLogger(__name__)
 
@@ -216,20 +211,6 @@ class SandboxServer:
         if self._client is None or self._client.closed:
             self._client = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60))
         return self._client
-
-    def user(self, user_id: int, first_name: str = "", language_code: str = "vi",
-             **options: Any) -> SandboxUser:
-        """A simulated person talking to the bot (see :class:`bot.sandbox.testing.SandboxUser`)."""
-        from bot.sandbox.testing import SandboxUser
-
-        return SandboxUser(self, user_id, first_name or f"User {user_id}", language_code,
-                           **options)
-
-    def zalo_user(self, user_id: str, display_name: str = "") -> SandboxZaloUser:
-        """A simulated person writing to the bot on Zalo (plain text, numbered choices)."""
-        from bot.sandbox.zalo_testing import SandboxZaloUser
-
-        return SandboxZaloUser(self, user_id, display_name or f"Zalo {user_id[-4:]}")
 
     # --- HTTP handlers ------------------------------------------------------------------------
 

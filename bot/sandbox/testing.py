@@ -1,6 +1,6 @@
 """A scripted person for end-to-end tests and benchmarks, talking to the sandbox over HTTP.
 
-    alice = sandbox.user(1001, "Alice", "vi")
+    alice = SandboxUser(sandbox, 1001, "Alice", "vi")
     await alice.send("/start")
     reply = await alice.next_message()
     assert "Chào" in reply.text

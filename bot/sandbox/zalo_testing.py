@@ -1,6 +1,6 @@
 """A scripted person on Zalo, for end-to-end tests: plain text in, plain text out.
 
-    lan = sandbox.zalo_user(zalo_user_id(9005), "Lan")
+    lan = SandboxZaloUser(sandbox, zalo_user_id(9005), "Lan")
     await lan.send("/lang")
     reply = await lan.next_message()
     assert reply.choices == ["Tiếng Việt", "English"]

@@ -46,7 +46,8 @@ async def test_server_errors_and_dropped_connections_lose_and_double_nothing(
     members, sessions = 20, 3
     await link_members(world, members)
     world.sandbox.faults = FaultConfig(seed=11, error_rate=0.12, drop_rate=0.04)
-    users = [world.sandbox.user(FIRST_USER_ID + i, f"Thành viên {i}") for i in range(members)]
+    users = [SandboxUser(world.sandbox, FIRST_USER_ID + i, f"Thành viên {i}")
+             for i in range(members)]
     waits: list[float] = []
     await asyncio.gather(*(logs_sessions(u, sessions, waits) for u in users))
     faults = world.sandbox.stats.faults

@@ -14,6 +14,7 @@ from hypothesis import Phase, given, settings
 from bot.sandbox.inbox import SandboxUserError
 from bot.sandbox.testing import SandboxUser
 from bot.sandbox.zalo_state import zalo_user_id
+from bot.sandbox.zalo_testing import SandboxZaloUser
 from tests.harness.fuzz import ErrorRecorder
 from tests.harness.fuzz_strategies import Step, steps
 from tests.harness.world import World
@@ -96,7 +97,7 @@ def _forge_press(world: World, user: SandboxUser, data: str) -> None:
 async def _zalo(zworld: ZaloWorld, step: Step) -> bool:
     if step.who.chat == "group":
         return False
-    user = zworld.world.sandbox.zalo_user(zalo_user_id(step.who.user_id), "Người thử")
+    user = SandboxZaloUser(zworld.world.sandbox, zalo_user_id(step.who.user_id), "Người thử")
     try:
         if step.kind == "image":
             await user.send_image(b"\x89PNG not really", caption=step.text[:500] or None)

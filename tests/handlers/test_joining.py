@@ -188,7 +188,7 @@ async def test_cancel_leaves_a_flow(world: World) -> None:
 
 
 async def test_in_a_group_the_bot_points_to_a_private_chat(world: World) -> None:
-    group = world.sandbox.user(5010, "Nhóm", "vi", chat_id=-100123, chat_type="group",
+    group = SandboxUser(world.sandbox, 5010, "Nhóm", "vi", chat_id=-100123, chat_type="group",
                                chat_title="Tổ CNS Ấp 1")
     await group.command("me")
     assert "nhắn riêng" in (await group.next_message()).text

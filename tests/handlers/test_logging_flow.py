@@ -293,7 +293,7 @@ async def test_a_visitor_or_a_group_cannot_start_the_flow(world: World) -> None:
     visitor = world.stranger(6001)
     await visitor.command("log")
     assert "tham gia tổ trước" in (await visitor.next_message()).text
-    group = world.sandbox.user(6002, "Ai Đó", "vi", chat_id=-100777, chat_type="group")
+    group = SandboxUser(world.sandbox, 6002, "Ai Đó", "vi", chat_id=-100777, chat_type="group")
     await group.command("log")
     assert "nhắn riêng" in (await group.next_message()).text
 

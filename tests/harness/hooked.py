@@ -54,11 +54,11 @@ class HookedWorld:
 
     def person(self, key: str) -> SandboxUser:
         persona = next(p for p in self.demo.personas if p.user_id == PERSONA_IDS[key])
-        return self.sandbox.user(persona.user_id, persona.first_name, persona.language_code)
+        return SandboxUser(self.sandbox, persona.user_id, persona.first_name, persona.language_code)
 
     def zalo_person(self, key: str) -> SandboxZaloUser:
         persona = next(p for p in self.demo.personas if p.user_id == PERSONA_IDS[key])
-        return self.sandbox.zalo_user(zalo_user_id(persona.user_id), persona.first_name)
+        return SandboxZaloUser(self.sandbox, zalo_user_id(persona.user_id), persona.first_name)
 
     async def get(self, path: str) -> tuple[int, bytes, dict[str, str]]:
         """GET from the bot's web server (or a full URL): status, body, headers."""

@@ -108,6 +108,6 @@ async def province(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Province92
                                        phone=None, language=None, now=now)
         world = Province92(services, sandbox, clock, member_ids, team_ids)
         for uid, (name, *_rest) in PEOPLE.items():
-            world.users[uid] = sandbox.user(uid, name, "vi")
+            world.users[uid] = SandboxUser(sandbox, uid, name, "vi")
             await world.users[uid].send("/start")   # the person has opened the chat
         yield world

@@ -42,10 +42,10 @@ class World:
     def person(self, key: str) -> SandboxUser:
         """One of the demo's notable people, already linked (see bot.app.demo.PERSONA_IDS)."""
         persona = next(p for p in self.demo.personas if p.user_id == PERSONA_IDS[key])
-        return self.sandbox.user(persona.user_id, persona.first_name, persona.language_code)
+        return SandboxUser(self.sandbox, persona.user_id, persona.first_name, persona.language_code)
 
     def stranger(self, user_id: int, name: str = "Trần Văn Mới") -> SandboxUser:
-        return self.sandbox.user(user_id, name, "vi")
+        return SandboxUser(self.sandbox, user_id, name, "vi")
 
 
 @pytest.fixture(scope="session")

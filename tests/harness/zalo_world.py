@@ -28,10 +28,11 @@ class ZaloWorld:
     def person(self, key: str) -> SandboxZaloUser:
         """A demo persona on Zalo (linked by the demo under the id derived from Telegram's)."""
         persona = next(p for p in self.world.demo.personas if p.user_id == PERSONA_IDS[key])
-        return self.world.sandbox.zalo_user(zalo_user_id(persona.user_id), persona.first_name)
+        return SandboxZaloUser(self.world.sandbox, zalo_user_id(persona.user_id),
+                               persona.first_name)
 
     def stranger(self, user_id: str, name: str = "Trần Văn Mới") -> SandboxZaloUser:
-        return self.world.sandbox.zalo_user(user_id, name)
+        return SandboxZaloUser(self.world.sandbox, user_id, name)
 
 
 def start_zalo(on: World) -> AbstractAsyncContextManager[ZaloChannel]:

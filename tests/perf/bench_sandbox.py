@@ -27,7 +27,7 @@ from bot.config import load_settings
 from bot.core.registry.demo import demo_xlsx_bytes
 from bot.core.registry.validate import plan_from_file
 from bot.sandbox import FloodControl, SandboxServer
-from bot.sandbox.testing import DEFAULT_TOKEN
+from bot.sandbox.testing import DEFAULT_TOKEN, SandboxUser
 from storage.db import Database
 from storage.registry_import import import_plan
 from storage.repos import Repos
@@ -79,7 +79,7 @@ async def bench_logging(db: Database, db_path: Path, members: int, flood: bool) 
             latencies: list[float] = []
 
             async def member(i: int) -> None:
-                user = sandbox.user(FIRST_USER_ID + i, f"Thành viên {i}")
+                user = SandboxUser(sandbox, FIRST_USER_ID + i, f"Thành viên {i}")
                 sent = time.perf_counter()
                 await user.send("3 chu ky so")
                 await user.next_message(timeout=120)
@@ -127,7 +127,7 @@ async def bench_broadcast(db_path: Path) -> None:
                                  base_file_url=sandbox.file_base_url)
         async with running(app, services, poll_timeout=10), scheduling(services):
             await asyncio.sleep(1)  # let the start-up catch-up of the demo's digests settle
-            admin = sandbox.user(PERSONA_IDS["admin"], "Admin")
+            admin = SandboxUser(sandbox, PERSONA_IDS["admin"], "Admin")
             await admin.command("broadcast")
             await admin.next_message()
             await admin.press("🌏 Tất cả mọi người")

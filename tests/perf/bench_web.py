@@ -32,6 +32,7 @@ from bot.channels.zalo_api import ZaloApi
 from bot.config import load_settings
 from bot.core.chat import OutFile
 from bot.sandbox import SandboxServer
+from bot.sandbox.zalo_testing import SandboxZaloUser
 from handlers.context import Services
 from storage.db import Database
 from storage.repos import Repos
@@ -58,7 +59,7 @@ async def _link_members(services: Services, people: int) -> list[str]:
 
 
 async def _burst(sandbox: SandboxServer, ids: list[str]) -> tuple[float, list[float]]:
-    users = [sandbox.zalo_user(uid, f"Bench {i}") for i, uid in enumerate(ids)]
+    users = [SandboxZaloUser(sandbox, uid, f"Bench {i}") for i, uid in enumerate(ids)]
     for user in users:
         await user.refresh()
     latencies: list[float] = []

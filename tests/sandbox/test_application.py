@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import AIORateLimiter, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.sandbox import SandboxServer
+from bot.sandbox.testing import SandboxUser
 from tests.harness.ptb import running_application
 from tests.sandbox.apps import build_greeter_app
 
@@ -17,7 +18,7 @@ async def test_start_button_edit_end_to_end(sandbox: SandboxServer,
                                             app_builder: Callable[..., Any]) -> None:
     app = build_greeter_app(app_builder().rate_limiter(AIORateLimiter(max_retries=3)))
     async with running_application(app):
-        alice = sandbox.user(1001, "Alice", "vi")
+        alice = SandboxUser(sandbox, 1001, "Alice", "vi")
         await alice.send("/start")
         reply = await alice.next_message()
         assert "Chào Alice" in reply.text
@@ -53,7 +54,7 @@ async def test_handlers_see_user_uploads(sandbox: SandboxServer,
     app.add_handler(MessageHandler(filters.Document.ALL, on_document))
     app.add_handler(CommandHandler("menu", menu))
     async with running_application(app):
-        bob = sandbox.user(1002, "Bob", "en")
+        bob = SandboxUser(sandbox, 1002, "Bob", "en")
         await bob.upload("members.xlsx", b"x" * 1234, mime_type="application/vnd.ms-excel")
         assert (await bob.next_message()).text == "members.xlsx: 1234 B"
         await bob.command("menu")

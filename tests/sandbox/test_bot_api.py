@@ -27,7 +27,7 @@ ALICE = 1001
 
 @pytest.fixture
 async def alice(sandbox: SandboxServer) -> SandboxUser:
-    user = sandbox.user(ALICE, "Alice", "vi")
+    user = SandboxUser(sandbox, ALICE, "Alice", "vi")
     await user.send("/start")  # Telegram only lets a bot write to people who started it
     return user
 
@@ -211,7 +211,7 @@ async def test_documents_round_trip_both_ways(bot, alice: SandboxUser) -> None:
 
 async def test_commands_per_scope_and_language(bot, sandbox: SandboxServer,
                                                alice: SandboxUser) -> None:
-    bob = sandbox.user(1002, "Bob", "en")
+    bob = SandboxUser(sandbox, 1002, "Bob", "en")
     await bob.send("hello")
     await bot.set_my_commands([BotCommand("start", "Bắt đầu"), BotCommand("help", "Trợ giúp")])
     await bot.set_my_commands([BotCommand("start", "Start")], language_code="en")

@@ -15,7 +15,7 @@ from telegram.request import HTTPXRequest
 from bot.sandbox import FaultConfig, FloodControl, SandboxServer
 from bot.sandbox.faults import Fault, FaultInjector
 from bot.sandbox.flood import FloodLimiter
-from bot.sandbox.testing import DEFAULT_TOKEN
+from bot.sandbox.testing import DEFAULT_TOKEN, SandboxUser
 
 ALICE = 1001
 # AIORateLimiter itself reads RetryAfter.retry_after, deprecated as an int since PTB 22.2.
@@ -23,13 +23,13 @@ pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecatio
 
 
 async def test_flood_limits_are_off_by_default(bot, sandbox: SandboxServer) -> None:
-    await sandbox.user(ALICE, "Alice").send("/start")
+    await SandboxUser(sandbox, ALICE, "Alice").send("/start")
     await asyncio.gather(*(bot.send_message(ALICE, f"{i}") for i in range(40)))
     assert sandbox.stats.too_many_requests == 0
 
 
 async def test_burst_without_rate_limiter_gets_429(bot, sandbox: SandboxServer) -> None:
-    await sandbox.user(ALICE, "Alice").send("/start")
+    await SandboxUser(sandbox, ALICE, "Alice").send("/start")
     sandbox.flood = FloodControl()  # Telegram's defaults, switched on at run time
     results = await asyncio.gather(*(bot.send_message(ALICE, f"{i}") for i in range(40)),
                                    return_exceptions=True)
@@ -44,7 +44,7 @@ async def test_burst_without_rate_limiter_gets_429(bot, sandbox: SandboxServer) 
 
 
 async def test_rate_limiter_delivers_every_message_exactly_once(sandbox: SandboxServer) -> None:
-    await sandbox.user(ALICE, "Alice").send("/start")
+    await SandboxUser(sandbox, ALICE, "Alice").send("/start")
     # Telegram-like global limits, but a chat allowance that keeps this test to ~1-2 s.
     sandbox.flood = FloodControl(global_per_second=30, per_chat_per_second=20, per_chat_burst=20)
     started = time.monotonic()
@@ -74,7 +74,7 @@ def test_flood_limiter_counts_group_minutes() -> None:
 
 async def _fault_pattern(config: FaultConfig, calls: int) -> list[str]:
     async with SandboxServer(faults=config) as sandbox, aiohttp.ClientSession() as session:
-        await sandbox.user(ALICE, "Alice").send("/start")
+        await SandboxUser(sandbox, ALICE, "Alice").send("/start")
         pattern = []
         for i in range(calls):
             async with session.post(f"{sandbox.bot_api_base_url}T/sendMessage",
@@ -102,7 +102,7 @@ async def test_faults_follow_the_seed() -> None:
 
 
 async def test_dropped_connection_is_a_network_error(bot, sandbox: SandboxServer) -> None:
-    await sandbox.user(ALICE, "Alice").send("/start")
+    await SandboxUser(sandbox, ALICE, "Alice").send("/start")
     sandbox.faults = FaultConfig(seed=1, drop_rate=1.0)
     with pytest.raises(NetworkError):
         await bot.send_message(ALICE, "mất kết nối")
@@ -117,7 +117,7 @@ async def test_dropped_connection_is_a_network_error(bot, sandbox: SandboxServer
 
 
 async def test_slow_answers_wait(bot, sandbox: SandboxServer) -> None:
-    await sandbox.user(ALICE, "Alice").send("/start")
+    await SandboxUser(sandbox, ALICE, "Alice").send("/start")
     sandbox.faults = FaultConfig(seed=3, slow_rate=1.0, slow_seconds=0.2)
     started = time.monotonic()
     await bot.send_message(ALICE, "chậm")

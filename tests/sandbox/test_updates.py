@@ -10,10 +10,11 @@ from aiohttp import web
 from telegram.error import Conflict
 
 from bot.sandbox import SandboxServer
+from bot.sandbox.testing import SandboxUser
 
 
 async def test_offset_confirms_updates(bot, sandbox: SandboxServer) -> None:
-    alice = sandbox.user(1001, "Alice")
+    alice = SandboxUser(sandbox, 1001, "Alice")
     for text in ("một", "hai", "ba"):
         await alice.send(text)
     first = await bot.get_updates()
@@ -28,7 +29,7 @@ async def test_offset_confirms_updates(bot, sandbox: SandboxServer) -> None:
 
 
 async def test_command_messages_carry_bot_command_entities(bot, sandbox: SandboxServer) -> None:
-    await sandbox.user(1001, "Alice").command("join", "ABC123")
+    await SandboxUser(sandbox, 1001, "Alice").command("join", "ABC123")
     (update,) = await bot.get_updates()
     assert update.message.text == "/join ABC123"
     assert update.message.entities[0].type == "bot_command"
@@ -36,7 +37,7 @@ async def test_command_messages_carry_bot_command_entities(bot, sandbox: Sandbox
 
 
 async def test_long_poll_wakes_up_as_soon_as_a_user_writes(bot, sandbox: SandboxServer) -> None:
-    alice = sandbox.user(1001, "Alice")
+    alice = SandboxUser(sandbox, 1001, "Alice")
     started = time.monotonic()
     poll = asyncio.create_task(bot.get_updates(timeout=10))
     await asyncio.sleep(0)  # let the poll reach the server before Alice writes
@@ -68,7 +69,7 @@ async def test_webhook_receives_updates_with_secret(bot, sandbox: SandboxServer)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     try:
-        alice = sandbox.user(1001, "Alice")
+        alice = SandboxUser(sandbox, 1001, "Alice")
         await alice.send("trước")  # pending before the webhook: dropped on request
         assert await bot.set_webhook(f"http://127.0.0.1:{port}/hook", secret_token="s3cret",
                                      drop_pending_updates=True)

@@ -74,7 +74,7 @@ async def test_killed_mid_burst_loses_and_doubles_nothing(
         bot = BotProcess(sandbox, db_path, tmp_path / "bot.log")
         await bot.start()
         confirmed = Confirmations(int(members * kill_after))
-        users = [sandbox.user(FIRST_USER_ID + i, f"Thành viên {i}") for i in range(members)]
+        users = [SandboxUser(sandbox, FIRST_USER_ID + i, f"Thành viên {i}") for i in range(members)]
         burst = asyncio.gather(*(one_member(u, confirmed, i) for i, u in enumerate(users)))
         # Kill once a share of the members have their confirmation: mid-burst, with updates
         # fetched, stored, being handled and being answered at that moment.

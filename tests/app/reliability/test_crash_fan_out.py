@@ -20,6 +20,7 @@ from bot.app.demo import PERSONA_IDS, prepare_demo
 from bot.app.services import make_services
 from bot.config import load_settings
 from bot.sandbox import SandboxServer
+from bot.sandbox.testing import SandboxUser
 from storage.db import Database
 from storage.repos import Repos
 from tests.app.reliability.bot_process import BotProcess
@@ -70,7 +71,7 @@ async def test_killed_mid_fan_out_every_member_gets_the_broadcast(
         bot = BotProcess(sandbox, db_path, tmp_path / "bot.log", SEND_RATE_PER_SECOND="15")
         await bot.start()
         try:
-            sender = sandbox.user(PERSONA_IDS["commune_coordinator"], "Điều phối xã")
+            sender = SandboxUser(sandbox, PERSONA_IDS["commune_coordinator"], "Điều phối xã")
             await sender.command("broadcast")
             await sender.next_message(timeout=60)
             await sender.press("🏘️ Cả Xã Vị Thủy")

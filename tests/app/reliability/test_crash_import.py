@@ -20,6 +20,7 @@ from bot.app.services import make_services
 from bot.config import load_settings
 from bot.core.registry.large_province import generate_registry, registry_csv
 from bot.sandbox import SandboxServer
+from bot.sandbox.testing import SandboxUser
 from storage.db import Database
 from tests.app.reliability.bot_process import BotProcess
 
@@ -46,7 +47,7 @@ async def test_killed_mid_import_applies_all_or_nothing_then_once(
         bot = BotProcess(sandbox, db_path, tmp_path / "bot.log")
         await bot.start()
         try:
-            admin = sandbox.user(PERSONA_IDS["admin"], "Quản trị")
+            admin = SandboxUser(sandbox, PERSONA_IDS["admin"], "Quản trị")
             await admin.upload("danh-sach.csv", registry, caption="/import", as_document=True,
                                mime_type="text/csv")
             checked = await admin.wait_for(lambda m: "Kiểm tra xong" in m.text, timeout=120)

@@ -7,6 +7,7 @@ import math
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.app.jobs import drain_now
+from bot.sandbox.zalo_testing import SandboxZaloUser
 from handlers.weekly import run_due_work
 from tests.harness.hooked import HookedWorld
 
@@ -33,7 +34,7 @@ async def test_counters_move_with_the_traffic(hooked: HookedWorld) -> None:
     await member.next_message()
     await member.send("4 thanh toan qr")
     await member.next_message()
-    visitor = hooked.sandbox.zalo_user("0000000000000000c001", "Khách Zalo")
+    visitor = SandboxZaloUser(hooked.sandbox, "0000000000000000c001", "Khách Zalo")
     await visitor.send("/start")
     await visitor.next_message()
     after = await _scrape(hooked)

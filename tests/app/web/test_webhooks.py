@@ -7,6 +7,8 @@ import time
 from typing import Any
 
 from bot.app.web.webhooks import TELEGRAM_HEADER, TELEGRAM_PATH, ZALO_HEADER, ZALO_PATH
+from bot.sandbox.testing import SandboxUser
+from bot.sandbox.zalo_testing import SandboxZaloUser
 from tests.harness.hooked import TELEGRAM_SECRET, ZALO_SECRET, HookedWorld
 
 
@@ -54,7 +56,7 @@ async def test_a_telegram_call_without_the_secret_is_refused_and_changes_nothing
         hooked: HookedWorld) -> None:
     user_id = 5_550_001
     hooked.sandbox.add_person(user_id, "Khách")
-    visitor = hooked.sandbox.user(user_id, "Khách")
+    visitor = SandboxUser(hooked.sandbox, user_id, "Khách")
     await visitor.refresh()
     update = _telegram_update(900_001, user_id, "/start")
     key = f"m:{user_id}:900001:{update['message']['date']}"
@@ -88,7 +90,7 @@ async def test_zalo_delivers_to_the_webhook_and_the_bot_answers(hooked: HookedWo
     state = hooked.sandbox.zalo.state
     assert state.webhook is not None
     assert state.webhook["url"] == hooked.url + ZALO_PATH
-    visitor = hooked.sandbox.zalo_user("0000000000000000a001", "Khách Zalo")
+    visitor = SandboxZaloUser(hooked.sandbox, "0000000000000000a001", "Khách Zalo")
     await visitor.send("/start")
     assert "mã mời" in (await visitor.next_message()).text
     assert state.stats.requests.get("getupdates", 0) == 0  # nobody polls: it came by webhook
@@ -97,7 +99,7 @@ async def test_zalo_delivers_to_the_webhook_and_the_bot_answers(hooked: HookedWo
 async def test_a_zalo_call_without_the_secret_is_refused_and_changes_nothing(
         hooked: HookedWorld) -> None:
     user_id = "0000000000000000a002"
-    visitor = hooked.sandbox.zalo_user(user_id, "Khách")
+    visitor = SandboxZaloUser(hooked.sandbox, user_id, "Khách")
     await visitor.refresh()
     update = _zalo_update("feed0000000000000001", user_id, "/start")
     assert await hooked.post(ZALO_PATH, update) == 403
@@ -119,7 +121,7 @@ async def test_a_zalo_call_without_the_secret_is_refused_and_changes_nothing(
 
 
 async def test_a_repeated_zalo_delivery_is_handled_once(hooked: HookedWorld) -> None:
-    visitor = hooked.sandbox.zalo_user("0000000000000000a003", "Khách")
+    visitor = SandboxZaloUser(hooked.sandbox, "0000000000000000a003", "Khách")
     sent = await visitor.send("/start")
     await visitor.next_message()
     await visitor.redeliver(sent)

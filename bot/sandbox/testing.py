@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import aiohttp
 
 from bot.sandbox.inbox import PollingInbox, SandboxUserError, call_sandbox
-
-if TYPE_CHECKING:
-    from bot.sandbox.server import SandboxServer
+from bot.sandbox.server import SandboxServer
 
 JSON = dict[str, Any]
 DEFAULT_TOKEN = "123456:SANDBOX-TEST-TOKEN"

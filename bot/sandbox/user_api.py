@@ -7,7 +7,7 @@ update the bot receives, and let the page follow a chat live (long poll, no slee
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 from aiohttp import web
@@ -18,13 +18,11 @@ from bot.sandbox.bot_api import document_json, photo_json
 from bot.sandbox.entities import detect_user_entities
 from bot.sandbox.faults import FaultConfig
 from bot.sandbox.flood import FloodControl
+from bot.sandbox.host import PageHost
 from bot.sandbox.people import NEW_VISITOR, Persona
 from bot.sandbox.state import JSON, now
 from bot.sandbox.validation import MAX_TEXT
 from locales import LOCALES_DIR, load_catalogue
-
-if TYPE_CHECKING:
-    from bot.sandbox.server import SandboxServer
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +46,7 @@ def _ok(**payload: Any) -> web.Response:
 
 
 class UserApi:
-    def __init__(self, server: SandboxServer) -> None:
+    def __init__(self, server: PageHost) -> None:
         self.server = server
         self.state = server.state
 

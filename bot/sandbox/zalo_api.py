@@ -17,17 +17,15 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import aiohttp
 from aiohttp import web
 from aiohttp.web_request import FileField
 
+from bot.sandbox.host import ZaloHost
 from bot.sandbox.user_api import UserApiError
 from bot.sandbox.zalo_state import JSON, ZALO_TEXT_LIMIT, ZaloFault, ZaloState, now_ms
-
-if TYPE_CHECKING:
-    from bot.sandbox.server import SandboxServer
 
 MAX_POLL_SECONDS = 60.0
 MAX_WAIT_SECONDS = 30.0
@@ -47,7 +45,7 @@ def _text_length(text: str) -> int:
 
 
 class ZaloSandbox:
-    def __init__(self, server: SandboxServer) -> None:
+    def __init__(self, server: ZaloHost) -> None:
         self.server = server
         self.state = ZaloState()
         self._methods = {

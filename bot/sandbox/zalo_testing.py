@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import aiohttp
 
 from bot.sandbox.inbox import PollingInbox, SandboxUserError, call_sandbox
-
-if TYPE_CHECKING:
-    from bot.sandbox.server import SandboxServer
+from bot.sandbox.server import SandboxServer
 
 JSON = dict[str, Any]
 _CHOICE_LINE = re.compile(r"^(\d{1,3})\. (.+)$")

@@ -43,7 +43,7 @@ from handlers.render.workbook import (
 from handlers.routing import ButtonRoute, Command, Feature
 from handlers.steering_figures import allowance_months, communes_of
 from storage.repos import Repos
-from storage.repos.exports import SessionNames
+from storage.repos.sessions import SessionNames
 
 _FORMATS = {"csv": "c", "xlsx": "x", "excel": "x"}
 #: ``exp:<x|c>:<period code>:<place>``; place "?" means "ask if there is a choice".
@@ -196,10 +196,10 @@ async def _summaries(ctx: Ctx, scope: Scope, period: Period, name: str, title: s
             await progress.summaries()
 
     categories = await read.categories.all()
-    teams = await read.exports.teams(scope, period.start, period.end)
-    communes = await read.exports.communes(scope, period.start, period.end)
+    teams = await read.tallies.teams_by_category(scope, period.start, period.end)
+    communes = await read.tallies.communes_by_category(scope, period.start, period.end)
     await step()
-    members = await read.exports.member_months(scope, period.start, period.end,
+    members = await read.tallies.member_months(scope, period.start, period.end,
                                                period.months())
     await step()
     completeness = communes_of(await read.activity.team_activity(
@@ -224,18 +224,18 @@ async def _workbook(ctx: Ctx, label: Label, scope: Scope, period: Period, name: 
     read = ctx.services.read
     book = await asyncio.to_thread(ActivityWorkbook, title, await read.categories.all(), label,
                                    ctx.lang)
-    names = await read.exports.session_names()
+    names = await read.sessions.session_names()
     progress.expect(sessions)
     # The next day is read while this one is written: SQLite steps through the index without
     # the interpreter lock, so the two share the machine's cores.
     day = period.start
-    ahead = asyncio.ensure_future(read.exports.day_sessions(scope, day))
+    ahead = asyncio.ensure_future(read.sessions.day_sessions(scope, day))
     try:
         while day <= period.end and not book.full:
             rows = await ahead
             if day < period.end:
                 ahead = asyncio.ensure_future(
-                    read.exports.day_sessions(scope, day + timedelta(days=1)))
+                    read.sessions.day_sessions(scope, day + timedelta(days=1)))
             if rows:
                 await asyncio.to_thread(_add_day, book, names, day, rows)
             await progress.sessions_written(book.sessions)

@@ -32,7 +32,8 @@ from handlers.render.steering_sheets import (
     completeness_sheet,
 )
 from handlers.render.xlsx_stream import BOLD, MAX_ROWS, MONTH, Inline, StreamingWorkbook
-from storage.repos.exports import MemberMonthRow, PlaceRow, SessionLine
+from storage.repos.sessions import SessionLine
+from storage.repos.tallies import MemberMonthRow, PlaceRow
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MIME = "text/csv"

@@ -1,14 +1,95 @@
-"""Assistance sessions as members log them."""
+"""Assistance sessions as members log them, and the raw rows of a period for /export's
+sessions sheet (a day at a time, named from dicts read once: :class:`SessionNames`)."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 import aiosqlite
 
 from bot.core.models import Channel, Session
+from bot.core.natural_sort import natural_key
+from bot.core.permissions import Scope
 from storage.repos._sql import fetch_all, fetch_one, parse_ts, scalar, ts
+from storage.repos.scope_sql import sessions_in
+
+
+class SessionLine(NamedTuple):
+    """One session of the sessions sheet. A tuple, not a pydantic model: a month of a large
+    province is half a million of them, streamed a day at a time (see :class:`SessionNames`)."""
+
+    session_date: date
+    commune_name: str
+    team_name: str
+    member_name: str
+    category_id: int
+    citizens: int
+    note: str | None
+
+
+def day_sessions_query(scope: Scope, day: date) -> tuple[str, list[Any]]:
+    """The raw rows of a place on one day, through the index on the commune (or team, or
+    member) and the date: an export reads its period one day at a time, so it never sorts
+    more than a day and streams from the first day on."""
+    where, params = sessions_in(scope)
+    if scope.team is None and scope.commune is None:
+        # A whole province's day: one range of the date index beats a seek per commune
+        # (the unary + keeps SQLite from using the commune index for the IN list).
+        where = "+" + where
+    return (
+        "SELECT s.id, s.member_id, s.team_id, s.commune_code, s.category_id, s.citizens,"
+        f" s.note FROM sessions s WHERE {where} AND s.deleted_at IS NULL"
+        " AND s.session_date = ?",
+        [*params, day.isoformat()],
+    )
+
+
+_K = TypeVar("_K", bound=Hashable)
+#: (rank in name order from 1, name); rank 0 and no name for someone unknown.
+Ranked = tuple[int, str]
+_NOBODY: Ranked = (0, "")
+
+
+@dataclass(frozen=True)
+class SessionNames:
+    """Names and name-order ranks of members, teams and communes: a day's raw rows are named
+    and put in sheet order from these, with no join per row (see :meth:`lines`)."""
+
+    members: dict[int, Ranked]
+    teams: dict[int, Ranked]
+    communes: dict[str, Ranked]
+
+    def lines(self, day: date, rows: Iterable[Iterable[Any]]) -> list[SessionLine]:
+        """Raw rows of ``day`` (the columns of :func:`day_sessions_query`) as sheet lines, in
+        order: commune, team (natural order), member (by name), then as logged."""
+        members, teams, communes = self.members, self.teams, self.communes
+        keyed = []
+        for sid, member_id, team_id, code, category_id, citizens, note in rows:
+            c_rank, c_name = communes.get(code, _NOBODY)
+            t_rank, t_name = teams.get(team_id, _NOBODY)
+            m_rank, m_name = members.get(member_id, _NOBODY)
+            keyed.append(((c_rank, t_rank, m_rank, sid),
+                          SessionLine(day, c_name, t_name, m_name, category_id, citizens, note)))
+        keyed.sort(key=_first)
+        return [line for _, line in keyed]
+
+
+def _first(pair: tuple[tuple[int, ...], SessionLine]) -> tuple[int, ...]:
+    return pair[0]
+
+
+def _ranked(rows: list[tuple[_K, str, Any]]) -> dict[_K, Ranked]:
+    """(key, name, sort key) rows → key → (rank by sort key then key, name)."""
+    ordered = sorted(rows, key=lambda r: (r[2], r[0]))
+    return {r[0]: (rank, r[1]) for rank, r in enumerate(ordered, start=1)}
+
+
+#: Rows fetched per call (see :meth:`SessionRepo.day_sessions`).
+FETCH_ROWS = 2_000
+
 
 _COLUMNS = (
     "s.id, s.member_id, s.team_id, s.commune_code, s.category_id, s.citizens, s.session_date,"
@@ -111,3 +192,26 @@ class SessionRepo:
     async def count_of(self, member_id: int) -> int:
         return int(await scalar(self.conn, "SELECT COUNT(*) FROM sessions WHERE member_id = ?",
                                 (member_id,)))
+
+    async def session_names(self) -> SessionNames:
+        """Everyone a session can name (people who have moved or left included), read once
+        per export: a few ten thousand rows even for the largest province."""
+        members = await fetch_all(self.conn, "SELECT id, full_name, name_key FROM members")
+        teams = await fetch_all(self.conn, "SELECT id, name FROM teams")
+        communes = await fetch_all(self.conn, "SELECT code, name FROM communes")
+        return SessionNames(
+            members=_ranked([(r[0], r[1], r[2]) for r in members]),
+            teams=_ranked([(r[0], r[1], natural_key(r[1])) for r in teams]),
+            communes=_ranked([(r[0], r[1], natural_key(r[1])) for r in communes]),
+        )
+
+    async def day_sessions(self, scope: Scope, day: date) -> list[aiosqlite.Row]:
+        """The raw rows of one day (:func:`day_sessions_query`), for :meth:`SessionNames.lines`.
+
+        Fetched a few thousand at a time: on the shared reader connection a province's day
+        (~20,000 rows) in one call would hold every other chat's read back behind it."""
+        rows: list[aiosqlite.Row] = []
+        async with self.conn.execute(*day_sessions_query(scope, day)) as cursor:
+            while chunk := await cursor.fetchmany(FETCH_ROWS):
+                rows += chunk
+        return rows

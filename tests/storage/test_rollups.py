@@ -146,8 +146,8 @@ async def _compare(db: Database, teams: list[int], members: list[int]) -> None:
             assert (counts.members, counts.active_members, counts.teams,
                     counts.active_teams) == (len(by_member), sum(m[1] > 0 for m in by_member),
                                              len(by_team), sum(t[1] > 0 for t in by_team))
-            for key, method in (("s.team_id", fast.exports.teams),
-                                ("s.commune_code", fast.exports.communes)):
+            for key, method in (("s.team_id", fast.tallies.teams_by_category),
+                                ("s.commune_code", fast.tallies.communes_by_category)):
                 tallies = await raw.tallies(conn, key, scope, start, end)
                 places = await method(scope, start, end)
                 got_tallies = [p.by_category for p in places]
@@ -160,7 +160,7 @@ async def _compare(db: Database, teams: list[int], members: list[int]) -> None:
                         f" AND t.active WHERE {where} GROUP BY c.code ORDER BY c.name_key",
                         params)]
                 assert got_tallies == [tallies.get(k, {}) for k in order]
-            months = await fast.exports.member_months(scope, start, end, [
+            months = await fast.tallies.member_months(scope, start, end, [
                 date(2026, 10, 1), date(2026, 11, 1), date(2026, 12, 1)])
             got_months = {(m.member_id, m.team_name, f"{m.month:%Y-%m}"): m.by_category
                           for m in months if m.by_category}

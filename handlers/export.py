@@ -9,9 +9,7 @@ admin picks the whole province or one commune.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Sequence
-from datetime import date, timedelta
-from typing import Any
+from datetime import timedelta
 
 from bot.core import calendar as periods
 from bot.core.calendar import Period
@@ -43,7 +41,6 @@ from handlers.render.workbook import (
 from handlers.routing import ButtonRoute, Command, Feature
 from handlers.steering_figures import allowance_months, communes_of
 from storage.repos import Repos
-from storage.repos.sessions import SessionNames
 
 _FORMATS = {"csv": "c", "xlsx": "x", "excel": "x"}
 #: ``exp:<x|c>:<period code>:<place>``; place "?" means "ask if there is a choice".
@@ -160,14 +157,20 @@ async def _produce(ctx: Ctx, fmt: str, period: Period, scope: Scope, name: str) 
         return ctx.services.t(lang, key, **params)
 
     slug = _slug(name)
+    # The export reads on connections of its own: its long reads never hold back (nor wait
+    # for) the other chats' reads on the shared reader.
+    db = ctx.services.db
     if fmt == "c":
-        data = await _summaries(ctx, scope, period, name, title, steering=False)
+        async with db.reading() as conn:
+            data = await _summaries(ctx, Repos(conn), scope, period, name, title,
+                                    steering=False)
         content = await asyncio.to_thread(build_members_csv, data, label, lang)
         file = OutFile(f"{ctx.t('export.file_members')}-{slug}-{period.code[1:]}.csv", content,
                        CSV_MIME)
     else:
-        content = await _workbook(ctx, label, scope, period, name, title, total.sessions,
-                                  progress)
+        async with db.reading() as days, db.reading() as sums:
+            content = await _workbook(ctx, Repos(days), Repos(sums), label, scope, period, name,
+                                      title, total.sessions, progress)
         file = OutFile(f"{ctx.t('export.file')}-{slug}-{period.code[1:]}.xlsx", content,
                        XLSX_MIME)
     member = ctx.caller.member
@@ -183,30 +186,20 @@ async def _produce(ctx: Ctx, fmt: str, period: Period, scope: Scope, name: str) 
     await ctx.send(OutMessage(text=caption, document=file))
 
 
-async def _summaries(ctx: Ctx, scope: Scope, period: Period, name: str, title: str, *,
-                     steering: bool, progress: ExportProgress | None = None) -> ExportData:
-    """What the summary sheets show (the CSV: members by month only), read from the roll-ups;
-    progress is shown between the reads (the largest province's take seconds)."""
-    read = ctx.services.read
+async def _summaries(ctx: Ctx, read: Repos, scope: Scope, period: Period, name: str,
+                     title: str, *, steering: bool) -> ExportData:
+    """What the summary sheets show (the CSV: members by month only), read from the roll-ups
+    on ``read``'s connection."""
     lang = ctx.lang
     today = ctx.today
-
-    async def step() -> None:
-        if progress is not None:
-            await progress.summaries()
-
     categories = await read.categories.all()
     teams = await read.tallies.teams_by_category(scope, period.start, period.end)
     communes = await read.tallies.communes_by_category(scope, period.start, period.end)
-    await step()
     members = await read.tallies.member_months(scope, period.start, period.end,
                                                period.months())
-    await step()
     completeness = communes_of(await read.activity.team_activity(
         scope, period.start, period.end), period.end, today) if steering else []
-    await step()
-    allowance = await allowance_months(ctx.services, scope, period, today) if steering else []
-    await step()
+    allowance = await allowance_months(read, scope, period, today) if steering else []
     return ExportData(
         title=title, categories=categories, teams=teams, communes=communes, members=members,
         completeness=completeness, allowance=allowance, place=name,
@@ -215,47 +208,48 @@ async def _summaries(ctx: Ctx, scope: Scope, period: Period, name: str, title: s
     )
 
 
-async def _workbook(ctx: Ctx, label: Label, scope: Scope, period: Period, name: str,
-                    title: str, sessions: int, progress: ExportProgress) -> bytes:
+async def _workbook(ctx: Ctx, days: Repos, sums: Repos, label: Label, scope: Scope,
+                    period: Period, name: str, title: str, sessions: int,
+                    progress: ExportProgress) -> bytes:
     """The workbook, written as it is read: each day's sessions straight from the database
-    into the sessions sheet (the bulk of the work, so its progress is shown first), then the
-    summaries read and written a chunk at a time. The writing runs in worker threads, one step
-    after the other, so the event loop (every other chat) is never held for a step."""
-    read = ctx.services.read
-    book = await asyncio.to_thread(ActivityWorkbook, title, await read.categories.all(), label,
-                                   ctx.lang)
-    names = await read.sessions.session_names()
-    progress.expect(sessions)
-    # The next day is read while this one is written: SQLite steps through the index without
-    # the interpreter lock, so the two share the machine's cores.
+    into the sessions sheet (the bulk of the work, so its progress is shown), then the summary
+    sheets a chunk at a time. The summaries are read meanwhile on a second connection
+    (``sums``), and the next day while this one is written (``days``): SQLite steps without
+    the interpreter lock, so the reads take the machine's other core. The writing runs in
+    worker threads, one step after the other, so the event loop (every other chat) is never
+    held for a step."""
+    summaries = asyncio.ensure_future(
+        _summaries(ctx, sums, scope, period, name, title, steering=True))
     day = period.start
-    ahead = asyncio.ensure_future(read.sessions.day_sessions(scope, day))
+    ahead = asyncio.ensure_future(days.sessions.day_sessions(scope, day))
     try:
+        book = await asyncio.to_thread(ActivityWorkbook, title, await days.categories.all(),
+                                       label, ctx.lang)
+        names = await days.sessions.session_names()
+        progress.expect(sessions)
         while day <= period.end and not book.full:
             rows = await ahead
             if day < period.end:
                 ahead = asyncio.ensure_future(
-                    read.sessions.day_sessions(scope, day + timedelta(days=1)))
+                    days.sessions.day_sessions(scope, day + timedelta(days=1)))
             if rows:
-                await asyncio.to_thread(_add_day, book, names, day, rows)
+                await asyncio.to_thread(book.add_day, day, rows, names)
             await progress.sessions_written(book.sessions)
             day += timedelta(days=1)
+        left_out = max(0, sessions - book.sessions) if book.full else 0
+        await asyncio.to_thread(book.end_sessions, ctx.t(
+            "export.sessions_cut", count=ctx.services.t.number(ctx.lang, left_out))
+            if left_out else None)
+        await progress.summaries()
+        data = await summaries
     finally:
-        ahead.cancel()  # a read never awaited (the sheet is full, or the export failed)
-    left_out = max(0, sessions - book.sessions) if book.full else 0
-    await asyncio.to_thread(book.end_sessions, ctx.t(
-        "export.sessions_cut", count=ctx.services.t.number(ctx.lang, left_out))
-        if left_out else None)
-    data = await _summaries(ctx, scope, period, name, title, steering=True, progress=progress)
+        # Reads never awaited (the sheet is full, or the export failed) are let go.
+        ahead.cancel()
+        summaries.cancel()
     steps = book.summaries(data)
     while await asyncio.to_thread(next, steps, None) is not None:
         await progress.summaries()
     return await asyncio.to_thread(book.save)
-
-
-def _add_day(book: ActivityWorkbook, names: SessionNames, day: date,
-             rows: Sequence[Iterable[Any]]) -> None:
-    book.add_sessions(names.lines(day, rows))
 
 
 def _slug(name: str) -> str:

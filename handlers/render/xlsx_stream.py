@@ -134,6 +134,14 @@ class Sheet:
         self._out.write(f'<row r="{self.rows}">{"".join(parts)}</row>'.encode())
         return self.rows
 
+    def append_made(self, first: str, rows: Sequence[str]) -> None:
+        """Rows of cells already made by :meth:`StreamingWorkbook.cell`: each row is ``first``
+        then its own cells (the hot path of a big sheet: one string per row)."""
+        start = self.rows + 1
+        self._out.write("".join([f'<row r="{n}">{first}{cells}</row>'
+                                 for n, cells in enumerate(rows, start)]).encode())
+        self.rows += len(rows)
+
     def title(self, value: str) -> int:
         return self.styled([value], TITLE)
 

@@ -3,10 +3,10 @@ sessions sheet (a day at a time, named from dicts read once: :class:`SessionName
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -16,18 +16,9 @@ from bot.core.permissions import Scope
 from storage.repos._sql import fetch_all, fetch_one, parse_ts, scalar, ts
 from storage.repos.scope_sql import sessions_in
 
-
-class SessionLine(NamedTuple):
-    """One session of the sessions sheet. A tuple, not a pydantic model: a month of a large
-    province is half a million of them, streamed a day at a time (see :class:`SessionNames`)."""
-
-    session_date: date
-    commune_name: str
-    team_name: str
-    member_name: str
-    category_id: int
-    citizens: int
-    note: str | None
+#: A raw row of :func:`day_sessions_query`: (id, member, team, commune code, category,
+#: citizens, note), a plain tuple (a month of a large province is 664,213 of them).
+DayRow = tuple[int, int, int | None, str | None, int, int, str | None]
 
 
 def day_sessions_query(scope: Scope, day: date) -> tuple[str, list[Any]]:
@@ -56,39 +47,28 @@ _NOBODY: Ranked = (0, "")
 @dataclass(frozen=True)
 class SessionNames:
     """Names and name-order ranks of members, teams and communes: a day's raw rows are named
-    and put in sheet order from these, with no join per row (see :meth:`lines`)."""
+    and put in sheet order from these, with no join per row (see :meth:`person`)."""
 
     members: dict[int, Ranked]
     teams: dict[int, Ranked]
     communes: dict[str, Ranked]
 
-    def lines(self, day: date, rows: Iterable[Iterable[Any]]) -> list[SessionLine]:
-        """Raw rows of ``day`` (the columns of :func:`day_sessions_query`) as sheet lines, in
-        order: commune, team (natural order), member (by name), then as logged."""
-        members, teams, communes = self.members, self.teams, self.communes
-        keyed = []
-        for sid, member_id, team_id, code, category_id, citizens, note in rows:
-            c_rank, c_name = communes.get(code, _NOBODY)
-            t_rank, t_name = teams.get(team_id, _NOBODY)
-            m_rank, m_name = members.get(member_id, _NOBODY)
-            keyed.append(((c_rank, t_rank, m_rank, sid),
-                          SessionLine(day, c_name, t_name, m_name, category_id, citizens, note)))
-        keyed.sort(key=_first)
-        return [line for _, line in keyed]
-
-
-def _first(pair: tuple[tuple[int, ...], SessionLine]) -> tuple[int, ...]:
-    return pair[0]
+    def person(self, member_id: int, team_id: int | None, code: str | None
+               ) -> tuple[int, str, str, str]:
+        """(order, commune name, team name, member name) of the one who logged a session,
+        where they logged it; sessions are listed by order (commune, then team in natural
+        order, then member by name), then as logged. Asked once per member and place."""
+        c_rank, c_name = self.communes.get(code, _NOBODY) if code else _NOBODY
+        t_rank, t_name = self.teams.get(team_id, _NOBODY) if team_id else _NOBODY
+        m_rank, m_name = self.members.get(member_id, _NOBODY)
+        order = (c_rank * (len(self.teams) + 1) + t_rank) * (len(self.members) + 1) + m_rank
+        return order, c_name, t_name, m_name
 
 
 def _ranked(rows: list[tuple[_K, str, Any]]) -> dict[_K, Ranked]:
     """(key, name, sort key) rows → key → (rank by sort key then key, name)."""
     ordered = sorted(rows, key=lambda r: (r[2], r[0]))
     return {r[0]: (rank, r[1]) for rank, r in enumerate(ordered, start=1)}
-
-
-#: Rows fetched per call (see :meth:`SessionRepo.day_sessions`).
-FETCH_ROWS = 2_000
 
 
 _COLUMNS = (
@@ -205,13 +185,10 @@ class SessionRepo:
             communes=_ranked([(r[0], r[1], natural_key(r[1])) for r in communes]),
         )
 
-    async def day_sessions(self, scope: Scope, day: date) -> list[aiosqlite.Row]:
-        """The raw rows of one day (:func:`day_sessions_query`), for :meth:`SessionNames.lines`.
-
-        Fetched a few thousand at a time: on the shared reader connection a province's day
-        (~20,000 rows) in one call would hold every other chat's read back behind it."""
-        rows: list[aiosqlite.Row] = []
+    async def day_sessions(self, scope: Scope, day: date) -> list[DayRow]:
+        """The raw rows of one day (:func:`day_sessions_query`), to be named and ordered with
+        :class:`SessionNames`. All at once, as plain tuples: for a connection of the export's
+        own (``Database.reading``), where a province's day (~20,000 rows) holds nobody back."""
         async with self.conn.execute(*day_sessions_query(scope, day)) as cursor:
-            while chunk := await cursor.fetchmany(FETCH_ROWS):
-                rows += chunk
-        return rows
+            cursor.row_factory = None
+            return list(await cursor.fetchall())  # type: ignore[arg-type]

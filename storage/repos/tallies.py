@@ -23,6 +23,7 @@ from typing import Any, Literal
 import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
+from bot.core.calendar import month
 from bot.core.permissions import Scope
 from storage.repos._sql import fetch_all
 from storage.repos.rollup_sql import days, member_grain, per_team_sql, rollup_in
@@ -275,35 +276,38 @@ class TallyRepo:
             f" WHERE m.active AND t.active AND {where}",
             params,
         )
-        rwhere, rparams = rollup_in(scope)
-        period, dates = days(start, end)
-        logged = await fetch_all(  # grouped without names: a province's month is ~200,000
-            self.conn,
-            "SELECT r.member_id, NULLIF(r.team_id, 0), NULLIF(r.commune_code, ''),"
-            " substr(r.day, 1, 7), r.category_id, SUM(r.sessions), SUM(r.citizens)"
-            f" FROM member_day r WHERE {rwhere} AND {period} GROUP BY 1, 2, 3, 4, 5",
-            [*rparams, *dates],
-        )
         # A person is listed under the team they logged in (or their current one if silent).
         who: dict[tuple[int, int | None], tuple[Any, ...]] = {
             (int(r[0]), r[4]): tuple(r[:8]) for r in people}
-        tallies: dict[tuple[int, int | None, str], dict[int, tuple[int, int]]] = {}
+        tallies: dict[tuple[int, int | None, date], dict[int, tuple[int, int]]] = {}
         elsewhere: dict[tuple[int, int | None], str | None] = {}
-        for r in logged:
-            if (int(r[0]), r[1]) not in who:
-                elsewhere[(int(r[0]), r[1])] = r[2]
-            tallies.setdefault((int(r[0]), r[1], r[3]), {})[int(r[4])] = (int(r[5]), int(r[6]))
+        rwhere, rparams = rollup_in(scope)
+        for first in months:
+            # A month at a time, so the month is no part of the grouping (that took half of
+            # the time of a province's month: 604,747 rows of member_day into 180,123).
+            period, dates = days(max(start, first), min(end, month(first.year, first.month).end))
+            logged = await fetch_all(
+                self.conn,
+                "SELECT r.member_id, NULLIF(r.team_id, 0), NULLIF(r.commune_code, ''),"
+                " r.category_id, SUM(r.sessions), SUM(r.citizens)"
+                f" FROM member_day r WHERE {rwhere} AND {period} GROUP BY 1, 2, 3, 4",
+                [*rparams, *dates],
+            )
+            for member_id, team_id, code, category_id, sessions, citizens in logged:
+                if (member_id, team_id) not in who:
+                    elsewhere[(member_id, team_id)] = code
+                tallies.setdefault((member_id, team_id, first), {})[category_id] = (
+                    sessions, citizens)
         who.update(await self._names(elsewhere))
         order = sorted(who.items(), key=lambda item: (item[1][5], item[1][6], item[1][7],
                                                       item[0][0]))
         rows: list[MemberMonthRow] = []
         for first in months:
-            ym = f"{first:%Y-%m}"
             for (member_id, team_id), info in order:
                 rows.append(MemberMonthRow(
                     month=first, member_id=member_id, member_name=info[1],
                     commune_name=info[2], team_name=info[3],
-                    by_category=tallies.get((member_id, team_id, ym), {}),
+                    by_category=tallies.get((member_id, team_id, first), {}),
                 ))
         return rows
 

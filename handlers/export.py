@@ -38,7 +38,7 @@ from handlers.render.workbook import (
     Label,
     build_members_csv,
 )
-from handlers.routing import ButtonRoute, Command, Feature
+from handlers.routing import ButtonRoute, Command, Feature, press_of
 from handlers.steering_figures import allowance_months, communes_of
 from storage.repos import Repos
 
@@ -72,13 +72,14 @@ async def export(ctx: Ctx) -> None:
 
 
 async def pressed(ctx: Ctx) -> None:
-    """``exp:<x|c>:<period code>:<scope code>``; scope "?" means "ask if there is a choice"."""
-    parts = ctx.args.split(":")
-    period = periods.from_code(parts[1]) if len(parts) == 3 else None
-    if period is None or parts[0] not in ("x", "c"):
+    """:data:`EXPORT`, checked and unpacked by the dispatcher; a period code of the right
+    shape that is no real period (month 13) is a stale button."""
+    press = press_of(ctx)
+    period = periods.from_code(press.text("period"))
+    if period is None:
         await ctx.answer(ctx.t("errors.stale_button"))
         return
-    await _go(ctx, parts[0], period, parts[2])
+    await _go(ctx, press.text("format"), period, press.text("place"))
 
 
 async def _ask_period(ctx: Ctx, fmt: str, scope_code: str) -> None:

@@ -97,17 +97,18 @@ class ActivityWorkbook:
         return self.sessions >= SESSION_ROOM
 
     def add_day(self, day: date, rows: Sequence[DayRow], names: SessionNames) -> None:
-        """Append a day's sessions (raw rows, any order) in sheet order, as many as the sheet
-        has room for (see :attr:`full`).
+        """Append a day's sessions (raw rows in the order logged) in sheet order, as many as
+        the sheet has room for (see :attr:`full`).
 
         The hot path of a big export (664,213 rows for a month of the largest province), so
         each row is made of cell XML made once per distinct value: the three name cells per
         member and place, the category and citizens cells per pair, the day's cell per day."""
         cell, people, tails, categories = (self.book.cell, self._people, self._tails,
                                            self._categories)
-        keyed = []
+        orders: list[int] = []
+        made: list[str] = []
         citizens = 0
-        for sid, member_id, team_id, code, category_id, helped, note in rows:
+        for member_id, team_id, code, category_id, helped, note in rows:
             who = people.get((member_id, team_id, code))
             if who is None:
                 order, *named = names.person(member_id, team_id, code)
@@ -117,17 +118,18 @@ class ActivityWorkbook:
             if tail is None:
                 tail = tails[(category_id, helped)] = cell(
                     categories.get(category_id) or str(category_id)) + cell(helped)
+            orders.append(who[0])
             # A note is the one value that does not repeat: written into its cell, not shared.
-            keyed.append((who[0], sid, who[1] + tail + (cell(Inline(note)) if note else ""),
-                          helped))
+            made.append(who[1] + tail + cell(Inline(note)) if note else who[1] + tail)
             citizens += helped
-        keyed.sort()  # by order, then id (unique): the XML is never compared
+        # In sheet order; a stable sort of integers, so one person's sessions stay as logged.
+        ordered = sorted(range(len(made)), key=orders.__getitem__)
         room = SESSION_ROOM - self.sessions
-        if len(keyed) > room:
-            citizens -= sum(k[3] for k in keyed[room:])
-            del keyed[room:]
-        self._out.append_made(cell(day), [k[2] for k in keyed])
-        self.sessions += len(keyed)
+        if len(ordered) > room:
+            citizens -= sum(rows[i][4] for i in ordered[room:])
+            del ordered[room:]
+        self._out.append_made(cell(day), [made[i] for i in ordered])
+        self.sessions += len(ordered)
         self.citizens += citizens
 
     def end_sessions(self, cut_note: str | None = None) -> None:

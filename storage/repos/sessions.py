@@ -16,9 +16,9 @@ from bot.core.permissions import Scope
 from storage.repos._sql import fetch_all, fetch_one, parse_ts, scalar, ts
 from storage.repos.scope_sql import sessions_in
 
-#: A raw row of :func:`day_sessions_query`: (id, member, team, commune code, category,
-#: citizens, note), a plain tuple (a month of a large province is 664,213 of them).
-DayRow = tuple[int, int, int | None, str | None, int, int, str | None]
+#: A raw row of :func:`day_sessions_query`: (member, team, commune code, category, citizens,
+#: note), a plain tuple (a month of a large province is 664,213 of them).
+DayRow = tuple[int, int | None, str | None, int, int, str | None]
 
 
 def day_sessions_query(scope: Scope, day: date) -> tuple[str, list[Any]]:
@@ -31,9 +31,9 @@ def day_sessions_query(scope: Scope, day: date) -> tuple[str, list[Any]]:
         # (the unary + keeps SQLite from using the commune index for the IN list).
         where = "+" + where
     return (
-        "SELECT s.id, s.member_id, s.team_id, s.commune_code, s.category_id, s.citizens,"
-        f" s.note FROM sessions s WHERE {where} AND s.deleted_at IS NULL"
-        " AND s.session_date = ?",
+        "SELECT s.member_id, s.team_id, s.commune_code, s.category_id, s.citizens, s.note"
+        f" FROM sessions s WHERE {where} AND s.deleted_at IS NULL AND s.session_date = ?"
+        " ORDER BY s.id",  # as logged: the index's own order, no sorting
         [*params, day.isoformat()],
     )
 

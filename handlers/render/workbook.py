@@ -3,7 +3,7 @@
 Pure apart from writing the file: rows already read from the database and the reader's labels
 come in, the file's bytes go out. It is written as the rows come, by our own streaming writer
 (:mod:`handlers.render.xlsx_stream`, for speed): the sessions sheet a day at a time while they
-are read (:meth:`ActivityWorkbook.add_sessions`), then the summary sheets a chunk at a time
+are read (:meth:`ActivityWorkbook.add_day`), then the summary sheets a chunk at a time
 (:meth:`ActivityWorkbook.summaries`), so a province's month never sits in memory as cells and
 the caller can report progress between steps. Every sheet has a title row (scope and period), a
 bold frozen header row, set column widths, numbers as numbers and dates as dates. Sheets:

@@ -200,7 +200,7 @@ class Dispatcher:
     async def _press(self, ctx: Ctx) -> None:
         inc = ctx.inc
         assert inc.callback_data is not None
-        prefix, _, rest = inc.callback_data.partition(":")
+        prefix = inc.callback_data.partition(":")[0]
         route = self.buttons.get(prefix)
         await _acknowledge(ctx)
         if route is None:
@@ -210,7 +210,6 @@ class Dispatcher:
         if isinstance(checked, press_check.Verdict):
             await press_check.refuse(ctx, checked)
             return
-        ctx.args = rest  # still read by /export's button (handlers/export.py); others: ctx.press
         ctx.press = checked
         await route.handler(ctx)
 

@@ -9,9 +9,7 @@ admin picks the whole province or one commune.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
-from typing import Any
 
 from bot.core import calendar as periods
 from bot.core.calendar import Period
@@ -40,10 +38,9 @@ from handlers.render.workbook import (
     Label,
     build_members_csv,
 )
-from handlers.routing import ButtonRoute, Command, Feature
+from handlers.routing import ButtonRoute, Command, Feature, press_of
 from handlers.steering_figures import allowance_months, communes_of
 from storage.repos import Repos
-from storage.repos.exports import SessionNames
 
 _FORMATS = {"csv": "c", "xlsx": "x", "excel": "x"}
 #: ``exp:<x|c>:<period code>:<place>``; place "?" means "ask if there is a choice".
@@ -75,13 +72,14 @@ async def export(ctx: Ctx) -> None:
 
 
 async def pressed(ctx: Ctx) -> None:
-    """``exp:<x|c>:<period code>:<scope code>``; scope "?" means "ask if there is a choice"."""
-    parts = ctx.args.split(":")
-    period = periods.from_code(parts[1]) if len(parts) == 3 else None
-    if period is None or parts[0] not in ("x", "c"):
+    """:data:`EXPORT`, checked and unpacked by the dispatcher; a period code of the right
+    shape that is no real period (month 13) is a stale button."""
+    press = press_of(ctx)
+    period = periods.from_code(press.text("period"))
+    if period is None:
         await ctx.answer(ctx.t("errors.stale_button"))
         return
-    await _go(ctx, parts[0], period, parts[2])
+    await _go(ctx, press.text("format"), period, press.text("place"))
 
 
 async def _ask_period(ctx: Ctx, fmt: str, scope_code: str) -> None:
@@ -160,14 +158,18 @@ async def _produce(ctx: Ctx, fmt: str, period: Period, scope: Scope, name: str) 
         return ctx.services.t(lang, key, **params)
 
     slug = _slug(name)
+    # The export reads on connections of its own: its long reads never hold back (nor wait
+    # for) the other chats' reads on the shared reader.
     if fmt == "c":
-        data = await _summaries(ctx, scope, period, name, title, steering=False)
+        data = await asyncio.to_thread(_summaries_aside, ctx, scope, period, name, title,
+                                       ctx.today, steering=False)
         content = await asyncio.to_thread(build_members_csv, data, label, lang)
         file = OutFile(f"{ctx.t('export.file_members')}-{slug}-{period.code[1:]}.csv", content,
                        CSV_MIME)
     else:
-        content = await _workbook(ctx, label, scope, period, name, title, total.sessions,
-                                  progress)
+        async with ctx.services.db.reading() as days:
+            content = await _workbook(ctx, Repos(days), label, scope, period, name, title,
+                                      total.sessions, progress)
         file = OutFile(f"{ctx.t('export.file')}-{slug}-{period.code[1:]}.xlsx", content,
                        XLSX_MIME)
     member = ctx.caller.member
@@ -183,30 +185,31 @@ async def _produce(ctx: Ctx, fmt: str, period: Period, scope: Scope, name: str) 
     await ctx.send(OutMessage(text=caption, document=file))
 
 
-async def _summaries(ctx: Ctx, scope: Scope, period: Period, name: str, title: str, *,
-                     steering: bool, progress: ExportProgress | None = None) -> ExportData:
-    """What the summary sheets show (the CSV: members by month only), read from the roll-ups;
-    progress is shown between the reads (the largest province's take seconds)."""
-    read = ctx.services.read
+def _summaries_aside(ctx: Ctx, scope: Scope, period: Period, name: str, title: str,
+                     today: date, *, steering: bool) -> ExportData:
+    """:func:`_summaries`, run in a worker thread on an event loop and a connection of its
+    own: their Python (a province's month: grouping 180,000 rows, sorting 35,000 names, in
+    pieces of up to half a second) then never holds up the loop every chat is answered on."""
+    async def read() -> ExportData:
+        async with ctx.services.db.reading() as conn:
+            return await _summaries(ctx, Repos(conn), scope, period, name, title, today,
+                                    steering=steering)
+    return asyncio.run(read())
+
+
+async def _summaries(ctx: Ctx, read: Repos, scope: Scope, period: Period, name: str,
+                     title: str, today: date, *, steering: bool) -> ExportData:
+    """What the summary sheets show (the CSV: members by month only), read from the roll-ups
+    on ``read``'s connection."""
     lang = ctx.lang
-    today = ctx.today
-
-    async def step() -> None:
-        if progress is not None:
-            await progress.summaries()
-
     categories = await read.categories.all()
-    teams = await read.exports.teams(scope, period.start, period.end)
-    communes = await read.exports.communes(scope, period.start, period.end)
-    await step()
-    members = await read.exports.member_months(scope, period.start, period.end,
+    teams = await read.tallies.teams_by_category(scope, period.start, period.end)
+    communes = await read.tallies.communes_by_category(scope, period.start, period.end)
+    members = await read.tallies.member_months(scope, period.start, period.end,
                                                period.months())
-    await step()
     completeness = communes_of(await read.activity.team_activity(
         scope, period.start, period.end), period.end, today) if steering else []
-    await step()
-    allowance = await allowance_months(ctx.services, scope, period, today) if steering else []
-    await step()
+    allowance = await allowance_months(read, scope, period, today) if steering else []
     return ExportData(
         title=title, categories=categories, teams=teams, communes=communes, members=members,
         completeness=completeness, allowance=allowance, place=name,
@@ -215,47 +218,47 @@ async def _summaries(ctx: Ctx, scope: Scope, period: Period, name: str, title: s
     )
 
 
-async def _workbook(ctx: Ctx, label: Label, scope: Scope, period: Period, name: str,
-                    title: str, sessions: int, progress: ExportProgress) -> bytes:
+async def _workbook(ctx: Ctx, days: Repos, label: Label, scope: Scope, period: Period,
+                    name: str, title: str, sessions: int, progress: ExportProgress) -> bytes:
     """The workbook, written as it is read: each day's sessions straight from the database
-    into the sessions sheet (the bulk of the work, so its progress is shown first), then the
-    summaries read and written a chunk at a time. The writing runs in worker threads, one step
-    after the other, so the event loop (every other chat) is never held for a step."""
-    read = ctx.services.read
-    book = await asyncio.to_thread(ActivityWorkbook, title, await read.categories.all(), label,
-                                   ctx.lang)
-    names = await read.exports.session_names()
-    progress.expect(sessions)
-    # The next day is read while this one is written: SQLite steps through the index without
-    # the interpreter lock, so the two share the machine's cores.
+    (``days``) into the sessions sheet (the bulk of the work, so its progress is shown), then
+    the summary sheets a chunk at a time. The summaries are read meanwhile, aside (see
+    :func:`_summaries_aside`), and the next day while this one is written: SQLite steps
+    without the interpreter lock, so the reads take the machine's other core. The writing
+    runs in worker threads, one step after the other, so the event loop (every other chat)
+    is never held for a step."""
+    summaries = asyncio.ensure_future(asyncio.to_thread(
+        _summaries_aside, ctx, scope, period, name, title, ctx.today, steering=True))
     day = period.start
-    ahead = asyncio.ensure_future(read.exports.day_sessions(scope, day))
+    ahead = asyncio.ensure_future(days.sessions.day_sessions(scope, day))
     try:
+        book = await asyncio.to_thread(ActivityWorkbook, title, await days.categories.all(),
+                                       label, ctx.lang)
+        names = await days.sessions.session_names()
+        progress.expect(sessions)
         while day <= period.end and not book.full:
             rows = await ahead
             if day < period.end:
                 ahead = asyncio.ensure_future(
-                    read.exports.day_sessions(scope, day + timedelta(days=1)))
+                    days.sessions.day_sessions(scope, day + timedelta(days=1)))
             if rows:
-                await asyncio.to_thread(_add_day, book, names, day, rows)
+                await asyncio.to_thread(book.add_day, day, rows, names)
             await progress.sessions_written(book.sessions)
             day += timedelta(days=1)
+        left_out = max(0, sessions - book.sessions) if book.full else 0
+        await asyncio.to_thread(book.end_sessions, ctx.t(
+            "export.sessions_cut", count=ctx.services.t.number(ctx.lang, left_out))
+            if left_out else None)
+        await progress.summaries()
+        data = await summaries
     finally:
-        ahead.cancel()  # a read never awaited (the sheet is full, or the export failed)
-    left_out = max(0, sessions - book.sessions) if book.full else 0
-    await asyncio.to_thread(book.end_sessions, ctx.t(
-        "export.sessions_cut", count=ctx.services.t.number(ctx.lang, left_out))
-        if left_out else None)
-    data = await _summaries(ctx, scope, period, name, title, steering=True, progress=progress)
+        # Reads never awaited (the sheet is full, or the export failed) are let go.
+        ahead.cancel()
+        summaries.cancel()
     steps = book.summaries(data)
     while await asyncio.to_thread(next, steps, None) is not None:
         await progress.summaries()
     return await asyncio.to_thread(book.save)
-
-
-def _add_day(book: ActivityWorkbook, names: SessionNames, day: date,
-             rows: Sequence[Iterable[Any]]) -> None:
-    book.add_sessions(names.lines(day, rows))
 
 
 def _slug(name: str) -> str:

@@ -23,6 +23,7 @@ from bot.core.steering_text import DigestSteering, TargetProgress
 from bot.core.targets import Status, expected_by_now, status
 from handlers.context import Services
 from handlers.render.steering_sheets import AllowanceMonth
+from storage.repos import Repos
 from storage.repos.targets import Target, TargetScope
 
 
@@ -185,17 +186,18 @@ async def digest_steering(services: Services, scope: Scope, name: str, start: da
                           ranking=ranking)
 
 
-async def allowance_months(services: Services, scope: Scope, period: Period,
+async def allowance_months(read: Repos, scope: Scope, period: Period,
                            today: date) -> list[AllowanceMonth]:
     """An allowance record for each whole calendar month of the period (a week or part of a
-    month is not what an allowance is paid on); the running month is marked as such."""
+    month is not what an allowance is paid on); the running month is marked as such. ``read``:
+    the repositories of the connection to read on (an export's own)."""
     out: list[AllowanceMonth] = []
     for first in period.months():
         last = month(first.year, first.month).end
         if first < period.start or last > period.end or first > today:
             continue
         out.append(AllowanceMonth(
-            month=first, rows=await services.read.activity.duty_month(scope, first, last),
-            rule=await services.read.allowance.for_month(first),
+            month=first, rows=await read.activity.duty_month(scope, first, last),
+            rule=await read.allowance.for_month(first),
             through=today if today <= last else None))
     return out

@@ -88,6 +88,20 @@ class Database:
         return self._reader
 
     @asynccontextmanager
+    async def reading(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A read-only connection of its own, for one long job (an export of a province's
+        month): its statements never queue behind, or hold back, the shared reader's, and two
+        of them can run at once (SQLite works without the interpreter lock while it steps)."""
+        if self._writer is None:
+            raise RuntimeError("database is not open")
+        conn = await _connect(self.path)
+        try:
+            await conn.execute("PRAGMA query_only = ON")  # like the shared reader
+            yield conn
+        finally:
+            await conn.close()
+
+    @asynccontextmanager
     async def write(self) -> AsyncIterator[aiosqlite.Connection]:
         """A write transaction: all-or-nothing, one at a time."""
         if self._writer is None:

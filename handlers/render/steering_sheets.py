@@ -6,8 +6,8 @@ when), the method step by step, then per member the days on duty (distinct days 
 one session), sessions and citizens, and the parts of their amount; per team its totals and its
 own part. Amounts are whole đồng (:mod:`bot.core.allowance`).
 
-Pure apart from openpyxl: rows already read come in, rows go out to a write-only workbook
-(:mod:`handlers.render.write_only`), a chunk at a time.
+Pure apart from writing: rows already read come in, rows go out to the streaming workbook
+(:mod:`handlers.render.xlsx_stream`), a chunk at a time.
 """
 
 from __future__ import annotations
@@ -16,19 +16,25 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from openpyxl import Workbook
-
 from bot.core.allowance import AllowanceRule, TeamAmount, team_amount
 from bot.core.completeness import Completeness
-from handlers.render.write_only import CHUNK, SheetOut
+from handlers.render.xlsx_stream import (
+    BOLD,
+    BOLD_DONG,
+    BOLD_PERCENT,
+    DONG,
+    PERCENT,
+    PLAIN,
+    StreamingWorkbook,
+)
 from storage.repos.activity import DutyRow
 from storage.repos.allowance import StoredRule
 
 Label = Callable[..., str]
 Money = Callable[[int], str]
 
-DONG_FORMAT = "#,##0"
-PERCENT_FORMAT = "0%"
+#: How many rows a writer writes between two reports of its progress.
+CHUNK = 5_000
 
 
 @dataclass(frozen=True)
@@ -75,7 +81,7 @@ def rule_lines(label: Label, money: Money, rule: AllowanceRule) -> list[str]:
 
 # ------------------------------------------------------------------------------ allowance sheet
 
-def allowance_sheet(workbook: Workbook, data: AllowanceMonth, title: str, label: Label,
+def allowance_sheet(workbook: StreamingWorkbook, data: AllowanceMonth, title: str, label: Label,
                     money: Money, date_text: Callable[[date], str]) -> Iterator[int]:
     """Write the month's allowance sheet, yielding the rows written after each chunk."""
     rule = data.rule.rule if data.rule else None
@@ -93,12 +99,11 @@ def allowance_sheet(workbook: Workbook, data: AllowanceMonth, title: str, label:
     if data.through is not None:
         preamble.append(label("allowance.sheet_partial", day=date_text(data.through)))
     header_row = 1 + len(preamble) + 2  # the title, the preamble, a blank line, the header
-    out = SheetOut(workbook, label("allowance.sheet", month=f"{data.month:%Y-%m}"),
-                   widths=[22, 16, 26, 12, 10, 12, 14, 14, 16, 14, 16],
-                   freeze=f"A{header_row + 1}")
+    out = workbook.sheet(label("allowance.sheet", month=f"{data.month:%Y-%m}"),
+                         widths=[22, 16, 26, 12, 10, 12, 14, 14, 16, 14, 16], freeze=header_row)
     out.title(title)
     for line in preamble:
-        out.append([out.inert(line)])
+        out.append([line])
     out.append([])
     header = [label("export.col.commune"), label("export.col.team"), label("export.col.member"),
               label("allowance.col.days"), label("allowance.col.sessions"),
@@ -109,7 +114,8 @@ def allowance_sheet(workbook: Workbook, data: AllowanceMonth, title: str, label:
                    label("allowance.col.amount")]
     out.header(header)
     # The amounts (from the 7th column) in whole đồng with thousands separators.
-    dong = dict.fromkeys(range(7, len(header) + 1), DONG_FORMAT)
+    plain = [PLAIN] * 6 + [DONG] * (len(header) - 6)
+    bold = [BOLD] * 6 + [BOLD_DONG] * (len(header) - 6)
     grand = [0] * (len(header) - 3)
     written = 0
     for block in team_blocks(data.rows, rule):
@@ -127,39 +133,39 @@ def allowance_sheet(workbook: Workbook, data: AllowanceMonth, title: str, label:
             if block.amount is not None:
                 part = block.amount.members[index]
                 cells += [part.monthly, part.daily, part.adjustment, None, part.total]
-            out.styled(cells, formats=dong)
+            out.styled(cells, plain)
         first = block.rows[0]
         out.styled([first.commune_name, first.team_name,
-                     label("allowance.team_total", members=len(block.rows)), *numbers],
-                    bold=True, formats=dong)
+                     label("allowance.team_total", members=len(block.rows)), *numbers], bold)
         grand = [g + v for g, v in zip(grand, numbers, strict=True)]
         written += len(block.rows)
         if written >= CHUNK:
             yield written
             written = 0
     if data.rows:
-        out.styled(["", "", label("export.col.total"), *grand], bold=True, formats=dong)
+        out.styled(["", "", label("export.col.total"), *grand], bold)
     yield written
 
 
 # ------------------------------------------------------------------------------ completeness
 
-def completeness_sheet(workbook: Workbook, communes: Sequence[Completeness], title: str,
+def completeness_sheet(workbook: StreamingWorkbook, communes: Sequence[Completeness], title: str,
                        label: Label) -> Iterator[int]:
     """One row per commune (natural order) and a total: teams expected and reporting, members
     and those active, and the teams silent for two weeks or more. Yields the rows written."""
-    out = SheetOut(workbook, label("steering.sheet"),
-                   widths=[22, 12, 12, 10, 12, 12, 10, 12, 60], freeze="A4")
+    out = workbook.sheet(label("steering.sheet"),
+                         widths=[22, 12, 12, 10, 12, 12, 10, 12, 60], freeze=3)
     out.title(title)
-    out.append([out.inert(label("steering.sheet_note"))])
+    out.append([label("steering.sheet_note")])
     out.header([label("export.col.commune"), label("steering.col.teams_expected"),
                 label("steering.col.teams_reported"), label("steering.col.teams_share"),
                 label("steering.col.members"), label("steering.col.members_active"),
                 label("steering.col.members_share"), label("steering.col.silent_count"),
                 label("steering.col.silent_teams")])
-    shares = {4: PERCENT_FORMAT, 7: PERCENT_FORMAT}
+    # The shares (4th and 7th columns) in percent.
+    plain = [PLAIN, PLAIN, PLAIN, PERCENT, PLAIN, PLAIN, PERCENT, PLAIN, PLAIN]
     for c in communes:
-        out.styled(_completeness_cells(c), formats=shares)
+        out.styled(_completeness_cells(c), plain)
     if len(communes) > 1:
         total = Completeness(
             name=label("export.col.total"),
@@ -170,7 +176,7 @@ def completeness_sheet(workbook: Workbook, communes: Sequence[Completeness], tit
             silent_teams=())
         cells = _completeness_cells(total)
         cells[7] = sum(len(c.silent_teams) for c in communes)
-        out.styled(cells, bold=True, formats=shares)
+        out.styled(cells, [BOLD_PERCENT if s == PERCENT else BOLD for s in plain])
     yield len(communes)
 
 

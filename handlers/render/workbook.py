@@ -1,12 +1,12 @@
 """The activity report as a workbook a provincial office can paste into its own report.
 
-Pure apart from openpyxl: rows already read from the database and the reader's labels come in,
-the file's bytes go out. It is written with openpyxl's write-only mode as the rows come
-(:mod:`handlers.render.write_only`): the sessions sheet a day at a time while they are read
-(:meth:`ActivityWorkbook.add_sessions`), then the summary sheets a chunk at a time
-(:meth:`ActivityWorkbook.summaries`), so a province's month never sits in memory and the caller
-can report progress between steps. Every sheet has a title row (scope and period), a bold
-frozen header row, set column widths, numbers as numbers and dates as dates. Sheets:
+Pure apart from writing the file: rows already read from the database and the reader's labels
+come in, the file's bytes go out. It is written as the rows come, by our own streaming writer
+(:mod:`handlers.render.xlsx_stream`, for speed): the sessions sheet a day at a time while they
+are read (:meth:`ActivityWorkbook.add_day`), then the summary sheets a chunk at a time
+(:meth:`ActivityWorkbook.summaries`), so a province's month never sits in memory as cells and
+the caller can report progress between steps. Every sheet has a title row (scope and period), a
+bold frozen header row, set column widths, numbers as numbers and dates as dates. Sheets:
 
 * sessions — one line per logged session (notes were masked when they were logged);
 * per team and per commune — sessions and citizens per category, zeros included;
@@ -23,13 +23,17 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from openpyxl import Workbook
-
 from bot.core.completeness import Completeness
 from bot.core.models import Category
-from handlers.render.steering_sheets import AllowanceMonth, allowance_sheet, completeness_sheet
-from handlers.render.write_only import CHUNK, FORMULA_START, MAX_ROWS, SheetOut
-from storage.repos.exports import MemberMonthRow, PlaceRow, SessionLine
+from handlers.render.steering_sheets import (
+    CHUNK,
+    AllowanceMonth,
+    allowance_sheet,
+    completeness_sheet,
+)
+from handlers.render.xlsx_stream import BOLD, MAX_ROWS, MONTH, Inline, StreamingWorkbook
+from storage.repos.sessions import DayRow, SessionNames
+from storage.repos.tallies import MemberMonthRow, PlaceRow
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MIME = "text/csv"
@@ -59,66 +63,82 @@ class ExportData:
     date_text: Callable[[date], str] = date.isoformat
 
 
+#: Spreadsheet programs run a CSV field starting with these as a formula ("CSV injection").
+FORMULA_START = ("=", "+", "-", "@")
+
+
 class ActivityWorkbook:
-    """The workbook being written: :meth:`add_sessions` for each day's sessions in order,
+    """The workbook being written: :meth:`add_day` for each day's sessions in order,
     :meth:`end_sessions`, then every step of :meth:`summaries`, then :meth:`save`. Steps may
     run in different threads, one after the other (never two at once)."""
 
     def __init__(self, title: str, categories: Sequence[Category], label: Label,
                  lang: str) -> None:
         self.label, self.lang = label, lang
-        self.book = Workbook(write_only=True)
+        self.book = StreamingWorkbook()
         self.sessions = 0   # written to the sessions sheet so far
         self.citizens = 0
-        self._out = SheetOut(self.book, label("export.sheet.sessions"),
-                             widths=[12, 22, 18, 26, 32, 12, 40], freeze="A3")
+        self._out = self.book.sheet(label("export.sheet.sessions"),
+                                    widths=[12, 22, 18, 26, 32, 12, 40], freeze=2)
         self._out.title(title)
         self._out.header([label("export.col.date"), label("export.col.commune"),
                           label("export.col.team"), label("export.col.member"),
                           label("export.col.category"), label("export.col.citizens"),
                           label("export.col.note")])
-        self._categories = {c.id: self._out.inert(c.label(lang)) for c in categories}
-        self._names: dict[str, object] = {}   # a name → what its cell gets (see inert)
-        self._day: tuple[date | None, object] = (None, None)
+        self._categories = {c.id: c.label(lang) for c in categories}
+        #: (member, team, commune code) → (sheet order, its three name cells' XML).
+        self._people: dict[tuple[int, int | None, str | None], tuple[int, str]] = {}
+        #: (category, citizens) → the two cells' XML.
+        self._tails: dict[tuple[int, int], str] = {}
 
     @property
     def full(self) -> bool:
         """The sessions sheet has no room for another session."""
         return self.sessions >= SESSION_ROOM
 
-    def add_sessions(self, lines: Sequence[SessionLine]) -> None:
-        """Append sessions, as many as the sheet has room for (see :attr:`full`)."""
-        append = self._out.sheet.append
-        names = self._names
-        inert = self._out.inert
-        written = 0
-        for line in lines[:SESSION_ROOM - self.sessions]:
-            day, day_cell = self._day
-            if line.session_date != day:
-                # One cell per day, handed to every row of the day (it is written at once).
-                day_cell = self._out.cell(line.session_date, number_format="DD/MM/YYYY")
-                self._day = (line.session_date, day_cell)
-            row: list[object] = [day_cell]
-            for name in (line.commune_name, line.team_name, line.member_name):
-                cell = names.get(name)
-                if cell is None:
-                    cell = names[name] = inert(name)
-                row.append(cell)
-            row += [self._categories.get(line.category_id, str(line.category_id)),
-                    line.citizens, inert(line.note) if line.note else None]
-            append(row)
-            written += 1
-            self.citizens += line.citizens
-        self.sessions += written
-        self._out.rows += written
+    def add_day(self, day: date, rows: Sequence[DayRow], names: SessionNames) -> None:
+        """Append a day's sessions (raw rows in the order logged) in sheet order, as many as
+        the sheet has room for (see :attr:`full`).
+
+        The hot path of a big export (664,213 rows for a month of the largest province), so
+        each row is made of cell XML made once per distinct value: the three name cells per
+        member and place, the category and citizens cells per pair, the day's cell per day."""
+        cell, people, tails, categories = (self.book.cell, self._people, self._tails,
+                                           self._categories)
+        orders: list[int] = []
+        made: list[str] = []
+        citizens = 0
+        for member_id, team_id, code, category_id, helped, note in rows:
+            who = people.get((member_id, team_id, code))
+            if who is None:
+                order, *named = names.person(member_id, team_id, code)
+                who = people[(member_id, team_id, code)] = (
+                    order, "".join(cell(n) for n in named))
+            tail = tails.get((category_id, helped))
+            if tail is None:
+                tail = tails[(category_id, helped)] = cell(
+                    categories.get(category_id) or str(category_id)) + cell(helped)
+            orders.append(who[0])
+            # A note is the one value that does not repeat: written into its cell, not shared.
+            made.append(who[1] + tail + cell(Inline(note)) if note else who[1] + tail)
+            citizens += helped
+        # In sheet order; a stable sort of integers, so one person's sessions stay as logged.
+        ordered = sorted(range(len(made)), key=orders.__getitem__)
+        room = SESSION_ROOM - self.sessions
+        if len(ordered) > room:
+            citizens -= sum(rows[i][4] for i in ordered[room:])
+            del ordered[room:]
+        self._out.append_made(cell(day), [made[i] for i in ordered])
+        self.sessions += len(ordered)
+        self.citizens += citizens
 
     def end_sessions(self, cut_note: str | None = None) -> None:
         """The total row; first ``cut_note`` (how many sessions did not fit), if some did not."""
         if cut_note:
-            self._out.append([self._out.inert(cut_note)])
+            self._out.append([cut_note])
         if self.sessions:
             self._out.styled([None, None, None, None, self.label("export.col.total"),
-                              self.citizens, None], bold=True)
+                              self.citizens, None], BOLD)
 
     def summaries(self, data: ExportData) -> Iterator[int]:
         """Write the other sheets, yielding the rows written after each chunk of them."""
@@ -136,9 +156,7 @@ class ActivityWorkbook:
                 label, data.money, data.date_text)
 
     def save(self) -> bytes:
-        buffer = io.BytesIO()
-        self.book.save(buffer)
-        return buffer.getvalue()
+        return self.book.close()
 
 
 def build_members_csv(data: ExportData, label: Label, lang: str) -> bytes:
@@ -178,8 +196,9 @@ def _category_cells(data: ExportData, tallies: dict[int, tuple[int, int]]) -> li
     return cells
 
 
-def _places_sheet(book: Workbook, name: str, data: ExportData, places: Sequence[PlaceRow],
-                  label: Label, lang: str, *, with_team: bool) -> Iterator[int]:
+def _places_sheet(book: StreamingWorkbook, name: str, data: ExportData,
+                  places: Sequence[PlaceRow], label: Label, lang: str, *,
+                  with_team: bool) -> Iterator[int]:
     lead = [label("export.col.commune")]
     if with_team:
         lead.append(label("export.col.team"))
@@ -187,7 +206,7 @@ def _places_sheet(book: Workbook, name: str, data: ExportData, places: Sequence[
     header = [*lead, *_category_header(data, label, lang), label("export.col.total_sessions"),
               label("export.col.total_citizens")]
     widths = [22, *([18] if with_team else []), 10, *([14] * (len(header) - len(lead)))]
-    out = SheetOut(book, name, widths=widths, freeze="A3")
+    out = book.sheet(name, widths=widths, freeze=2)
     out.title(data.title)
     out.header(header)
     totals = [0] * (len(header) - len(lead) + 1)  # the members column, then every number
@@ -196,13 +215,13 @@ def _places_sheet(book: Workbook, name: str, data: ExportData, places: Sequence[
         if with_team:
             head.append(place.team_name or "")
         numbers = [place.members, *_category_cells(data, place.by_category)]
-        out.append([*(out.inert(v) for v in head), *numbers])
+        out.append([*head, *numbers])
         totals = [t + v for t, v in zip(totals, numbers, strict=True)]
         if count % CHUNK == 0:
             yield CHUNK
     if places:
         # "Total" under the names, then the sum of every numeric column (members included).
-        out.styled([label("export.col.total"), *([""] * (len(lead) - 2)), *totals], bold=True)
+        out.styled([label("export.col.total"), *([""] * (len(lead) - 2)), *totals], BOLD)
     yield len(places) % CHUNK
 
 
@@ -218,20 +237,15 @@ def _member_rows(data: ExportData) -> Iterator[list[object]]:
                *_category_cells(data, m.by_category)]
 
 
-def _members_sheet(book: Workbook, data: ExportData, label: Label,
+def _members_sheet(book: StreamingWorkbook, data: ExportData, label: Label,
                    lang: str) -> Iterator[int]:
     header = _member_header(data, label, lang)
-    out = SheetOut(book, label("export.sheet.members"),
-                   widths=[10, 22, 18, 26, *([14] * (len(header) - 4))], freeze="A3")
+    out = book.sheet(label("export.sheet.members"), dates=MONTH,
+                     widths=[10, 22, 18, 26, *([14] * (len(header) - 4))], freeze=2)
     out.title(data.title)
     out.header(header)
-    inert = out.inert
-    month: tuple[date | None, object] = (None, None)
-    for count, m in enumerate(data.members, start=1):
-        if m.month != month[0]:
-            month = (m.month, out.cell(m.month, number_format="MM/YYYY"))
-        out.append([month[1], inert(m.commune_name), inert(m.team_name), inert(m.member_name),
-                    *_category_cells(data, m.by_category)])
+    for count, row in enumerate(_member_rows(data), start=1):
+        out.append(row)
         if count % CHUNK == 0:
             yield CHUNK
     yield len(data.members) % CHUNK

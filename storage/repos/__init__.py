@@ -17,7 +17,6 @@ from storage.repos.audit import AuditRepo
 from storage.repos.categories import CategoryRepo
 from storage.repos.chats import ChatRepo
 from storage.repos.erasure import ErasureRepo
-from storage.repos.exports import ExportRepo
 from storage.repos.file_links import FileLinkRepo
 from storage.repos.geo import GeoRepo
 from storage.repos.inbox import InboxRepo
@@ -100,10 +99,6 @@ class Repos:
     @cached_property
     def schedules(self) -> ScheduleRepo:
         return ScheduleRepo(self.conn)
-
-    @cached_property
-    def exports(self) -> ExportRepo:
-        return ExportRepo(self.conn)
 
     @cached_property
     def pending_imports(self) -> PendingImportRepo:

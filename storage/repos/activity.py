@@ -210,8 +210,16 @@ class ActivityRepo:
                 row["team_name"], row["commune_name"] = names[1][int(team_id)]
             row.update(days=days, sessions=sessions, citizens=citizens)
         found = [DutyRow(**row) for row in rows.values() if "team_id" in row]
-        return sorted(found, key=lambda r: (natural_key(r.commune_name),
-                                            natural_key(r.team_name),
+        # Each commune's and team's key made once, not once per member (35,000 in a province).
+        keys: dict[str, Any] = {}
+
+        def key(name: str) -> Any:
+            made = keys.get(name)
+            if made is None:
+                made = keys[name] = natural_key(name)
+            return made
+
+        return sorted(found, key=lambda r: (key(r.commune_name), key(r.team_name),
                                             natural_key(r.member_name), r.member_id))
 
     async def _names(self, member_ids: list[int], team_ids: list[int]

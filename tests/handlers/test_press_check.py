@@ -42,6 +42,8 @@ async def _press(bot: InProcessBot, user: int, data: str) -> list[str]:
     (MEMBER, "log:s:zzzz"),
     (ADMIN, "mem:v:999999999"),
     (ADMIN, "team:v:" + "9" * 60),          # longer than any id
+    (ADMIN, "exp:x:m2026-13:p"),            # an export of a month that does not exist
+    (ADMIN, "exp:pdf:m2026-11:p"),          # an export in no format it makes
 ])
 async def test_forged_data_gets_one_polite_answer_and_changes_nothing(
         inprocess: InProcessBot, user: int, data: str) -> None:

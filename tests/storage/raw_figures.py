@@ -1,8 +1,8 @@
 """Every figure recomputed the slow way, straight from the raw ``sessions`` rows.
 
 The oracle of the property test: these are the queries the bot ran before the roll-ups
-(storage/repos/activity.py and exports.py as they were), kept here so the fast path is always
-compared with the plain definition of each figure.
+(storage/repos/activity.py and the export's tallies as they were), kept here so the fast path
+is always compared with the plain definition of each figure.
 """
 
 from __future__ import annotations

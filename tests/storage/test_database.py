@@ -117,6 +117,22 @@ async def test_the_reader_connection_cannot_write(db: Database) -> None:
         await db.reader.execute("DELETE FROM schedules")
 
 
+async def test_a_long_read_on_a_connection_of_its_own_holds_no_other_read_back(
+        db: Database) -> None:
+    """What an export of a big province reads (seconds of it) never makes another chat's
+    read wait; and that connection cannot write either."""
+    slow_sql = ("WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n"
+                " WHERE x < 3000000) SELECT COUNT(*) FROM n")
+    async with db.reading() as own:
+        slow = asyncio.ensure_future(own.execute_fetchall(slow_sql))
+        await asyncio.sleep(0)  # the slow read is on its way to its connection's thread
+        assert await db.ping()  # answered on the shared reader meanwhile
+        assert not slow.done()
+        assert next(iter(await slow))[0] == 3_000_000
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            await own.execute("DELETE FROM schedules")
+
+
 async def test_a_migration_added_between_applied_ones_is_still_applied(tmp_path: Path) -> None:
     """Features developed side by side may land with numbers below the newest applied one."""
     path = tmp_path / "gap.sqlite3"

@@ -150,8 +150,8 @@ async def _compare(db: Database, teams: list[int], members: list[int]) -> None:
                                     t.last_date.isoformat() if t.last_date else None)
                         for t in await fast.activity.team_activity(scope, start, end)}
             assert activity == await raw.team_activity(conn, scope, start, end)
-            for key, method in (("s.team_id", fast.exports.teams),
-                                ("s.commune_code", fast.exports.communes)):
+            for key, method in (("s.team_id", fast.tallies.teams_by_category),
+                                ("s.commune_code", fast.tallies.communes_by_category)):
                 tallies = await raw.tallies(conn, key, scope, start, end)
                 places = await method(scope, start, end)
                 got_tallies = [p.by_category for p in places]
@@ -164,7 +164,7 @@ async def _compare(db: Database, teams: list[int], members: list[int]) -> None:
                         f" AND t.active WHERE {where} GROUP BY c.code ORDER BY c.name_key",
                         params)]
                 assert got_tallies == [tallies.get(k, {}) for k in order]
-            months = await fast.exports.member_months(scope, start, end, [
+            months = await fast.tallies.member_months(scope, start, end, [
                 date(2026, 10, 1), date(2026, 11, 1), date(2026, 12, 1)])
             got_months = {(m.member_id, m.team_name, f"{m.month:%Y-%m}"): m.by_category
                           for m in months if m.by_category}

@@ -16,13 +16,13 @@ from bot.app.sender import Sender
 from bot.app.services import Services, make_services
 from bot.channels.telegram import TelegramPort
 from bot.config import load_settings
-from bot.core.models import Commune, Province
 from bot.core.roles import Role
 from bot.sandbox import SandboxServer, SandboxUser
 from bot.sandbox.testing import DEFAULT_TOKEN, SandboxMessage
 from storage.db import Database
 from storage.repos import Repos
 from tests.harness.clock import FakeClock
+from tests.harness.database import add_two_communes
 
 # user id → (name, team, role, commune) ; team "A" is in 31441, team "B" in 31321
 PEOPLE: dict[int, tuple[str, str | None, Role | None, str | None]] = {
@@ -86,10 +86,7 @@ async def province(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Province92
         team_ids: dict[str, int] = {}
         async with db.write() as conn:
             repos = Repos(conn)
-            await repos.geo.upsert_province(Province(code="92", name="Thành phố Cần Thơ"))
-            for code, name in (("31441", "Xã Vị Thủy"), ("31321", "Phường Vị Thanh")):
-                await repos.geo.upsert_commune(Commune(code=code, province_code="92", name=name,
-                                                       division_type="xã"))
+            await add_two_communes(repos)
             for key, commune, name in (("A", "31441", "Ấp 1"), ("B", "31321", "Khu vực 1")):
                 team_ids[key], _ = await repos.teams.upsert(
                     commune_code=commune, name=name, kind="hamlet", former_district=None,

@@ -8,10 +8,10 @@ from datetime import date
 
 import pytest
 
-from bot.core.models import Commune, Province
 from storage.db import Database
 from storage.repos import Repos
 from tests.harness.clock import FakeClock
+from tests.harness.database import add_two_communes
 
 # team key → (commune code, team name, members)
 TEAMS: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -53,10 +53,7 @@ async def small(db: Database, clock: FakeClock) -> Small:
     people: dict[str, int] = {}
     async with db.write() as conn:
         repos = Repos(conn)
-        await repos.geo.upsert_province(Province(code="92", name="Thành phố Cần Thơ"))
-        for code, name in (("31441", "Xã Vị Thủy"), ("31321", "Phường Vị Thanh")):
-            await repos.geo.upsert_commune(Commune(code=code, province_code="92", name=name,
-                                                   division_type="xã"))
+        await add_two_communes(repos)
         for key, (commune, name, members) in TEAMS.items():
             teams[key], _ = await repos.teams.upsert(
                 commune_code=commune, name=name, kind="hamlet", former_district=None,

@@ -291,13 +291,7 @@ async def _deactivate(ctx: Ctx, member_id: int) -> None:
     row = await _managed(ctx, member_id)
     if row is None or not await _may_deactivate(ctx, row):
         return
-    async with ctx.services.db.write() as conn:
-        repos = Repos(conn)
-        await repos.members.set_active(member_id, False, ctx.now)
-        await repos.audit.record(actor=_actor(ctx), action="member.deactivate",
-                                 target=f"member:{member_id}", now=ctx.now,
-                                 name=row.member.full_name)
-    await _done(ctx, member_id, ctx.t("member.deactivated", name=row.member.full_name))
+    await _set_active(ctx, row, False)
 
 
 async def _reactivate(ctx: Ctx, member_id: int) -> None:
@@ -307,10 +301,17 @@ async def _reactivate(ctx: Ctx, member_id: int) -> None:
     if row.team is not None and not row.team.active:
         await ctx.answer(ctx.t("member.team_inactive", team=row.team.name))
         return
+    await _set_active(ctx, row, True)
+
+
+async def _set_active(ctx: Ctx, row: PersonRow, active: bool) -> None:
+    """Deactivate or reactivate, audited, and say so."""
+    member_id, name = row.member.id, row.member.full_name
+    action, said = (("member.reactivate", "member.reactivated") if active
+                    else ("member.deactivate", "member.deactivated"))
     async with ctx.services.db.write() as conn:
         repos = Repos(conn)
-        await repos.members.set_active(member_id, True, ctx.now)
-        await repos.audit.record(actor=_actor(ctx), action="member.reactivate",
-                                 target=f"member:{member_id}", now=ctx.now,
-                                 name=row.member.full_name)
-    await _done(ctx, member_id, ctx.t("member.reactivated", name=row.member.full_name))
+        await repos.members.set_active(member_id, active, ctx.now)
+        await repos.audit.record(actor=_actor(ctx), action=action,
+                                 target=f"member:{member_id}", now=ctx.now, name=name)
+    await _done(ctx, member_id, ctx.t(said, name=name))

@@ -11,7 +11,7 @@ judged as of the day after ``day`` (or as of today if that is earlier).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Literal
 
@@ -173,11 +173,13 @@ def behind(progress: Iterable[TargetProgress]) -> list[str]:
     return seen
 
 
-async def digest_steering(services: Services, scope: Scope, name: str, start: date,
-                          through: date, today: date, lang: str) -> DigestSteering:
-    """A digest's completeness, the place's targets, the places one level down behind theirs,
+async def digest_steering(services: Services, scope: Scope, name: str,
+                          teams: Sequence[TeamActivity], through: date, today: date,
+                          lang: str) -> DigestSteering:
+    """A digest's completeness (of ``teams``, the place's teams over the digest's period, which
+    the digest has read anyway), the place's targets, the places one level down behind theirs,
     and (for the province) the communes ranked by completeness."""
-    found, teams = await completeness(services, scope, name, start, through, today)
+    found = summarise(name, teams, judged_on(through, today))
     mine = await target_progress(services, scope, lang, through, today)
     below = await children_progress(services, scope, lang, through, today)
     ranking = (tuple(ranked(communes_of(teams, through, today))) if scope.commune is None

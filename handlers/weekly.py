@@ -67,11 +67,11 @@ async def commune_digest(services: Services, commune_code: str, period: Period, 
         for c in await read.categories.active())
     # Silence is measured to the end of the period shown (a past week is told as it was).
     today = judged_on(period.end, today)
+    activity = await read.activity.team_activity(scope, period.start, period.end)
     teams = tuple(Figure(name=t.team_name, this=t.citizens, last_date=t.last_date)
-                  for t in await read.activity.team_activity(scope, period.start,
-                                                              period.end))
-    steering = await digest_steering(services, scope, commune.name, period.start,
-                                     period.end, today, lang)
+                  for t in activity)
+    steering = await digest_steering(services, scope, commune.name, activity, period.end,
+                                     today, lang)
     return CommuneDigest(place=commune.name, period=period, today=today, categories=categories,
                          teams=teams, sessions=sum(t.sessions for t in this.values()),
                          steering=steering)
@@ -102,8 +102,9 @@ async def province_digest(services: Services, province_code: str, period: Period
     trend = tuple((first + timedelta(days=7 * i), value) for i, value in enumerate(series))
     total = await read.tallies.by_category(Scope(province_code), period.start, period.end)
     name = province.name if province else province_code
-    steering = await digest_steering(services, Scope(province_code), name, period.start,
-                                     period.end, today, lang)
+    teams = await read.activity.team_activity(Scope(province_code), period.start, period.end)
+    steering = await digest_steering(services, Scope(province_code), name, teams, period.end,
+                                     today, lang)
     return ProvinceDigest(place=name, period=period, communes=communes, trend=trend,
                           sessions=sum(t.sessions for t in total.values()), steering=steering)
 

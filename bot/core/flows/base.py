@@ -11,6 +11,7 @@ expired one. Pure: no I/O.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
@@ -32,21 +33,21 @@ class HasState(Protocol):
     def state(self) -> FlowState | None: ...
 
 
-class FlowState:
+class FlowState(ABC):
     """Base of every flow's state; subclasses are frozen dataclasses with a ``step`` field."""
 
     #: The value of ``chat_flows.flow``: never change it (flows saved earlier must resume).
     name: ClassVar[str]
     step: StrEnum
 
+    @abstractmethod
     def encode(self) -> dict[str, object]:
         """The ``data`` column: the JSON object this state is stored as."""
-        raise NotImplementedError
 
     @classmethod
+    @abstractmethod
     def read(cls, step: str, data: Fields) -> Self:
         """The state stored as ``step`` and ``data``; raises :class:`Malformed` otherwise."""
-        raise NotImplementedError
 
     @classmethod
     def decode(cls, step: str, data: object) -> Self | None:

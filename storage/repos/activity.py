@@ -20,7 +20,7 @@ from bot.core.completeness import TeamActivity
 from bot.core.natural_sort import natural_key
 from bot.core.permissions import Scope
 from storage.repos._sql import fetch_all, fetch_one
-from storage.repos.rollup_sql import member_grain, per_team_sql
+from storage.repos.rollup_sql import MemberGrain, member_grain, per_team_sql
 from storage.repos.scope_sql import sessions_in, teams_in
 
 
@@ -70,17 +70,12 @@ class ActivityRepo:
         team_params: list[Any] = []
         for start, end in periods:
             grain = member_grain(start, end)
-            if grain.table != "member_day" and scope.commune is None:
-                # A province's week or month: everyone active then is one range of the key,
-                # read once — cheaper than a seek for each of 35,000 members.
-                member_marks.append(f"m.id IN (SELECT r.member_id FROM {grain.table} r"
-                                    f" WHERE {grain.where})")
+            member_marks.append(_logged(scope, grain))
+            if _one_range(scope, grain):
                 team_marks.append(f"t.id IN (SELECT r.team_id FROM {grain.table} r"
                                   f" WHERE {grain.where})")
                 team_params += grain.params
-            else:  # a commune or a team (or any run of days): one seek per member
-                member_marks.append(f"EXISTS (SELECT 1 FROM {grain.table} r"
-                                    f" WHERE r.member_id = m.id AND {grain.where})")
+            else:
                 per_team, per_params = per_team_sql(scope, start, end)
                 team_marks.append(f"t.id IN (SELECT team_id FROM ({per_team}))")
                 team_params += per_params
@@ -159,20 +154,12 @@ class ActivityRepo:
         """Active members of each team in scope who logged anything (anywhere) in the period."""
         where, params = teams_in(scope)
         grain = member_grain(start, end)
-        if grain.table != "member_day" and scope.team is None and scope.commune is None:
-            # A province's week or month: everyone active then is one range of the key, read
-            # once — cheaper than a seek for each of 35,000 members.
-            condition = f"m.id IN (SELECT r.member_id FROM {grain.table} r WHERE {grain.where})"
-        else:  # a commune or a team, or any run of days: one seek per member
-            condition = (f"EXISTS (SELECT 1 FROM {grain.table} r WHERE r.member_id = m.id"
-                         f" AND {grain.where})")
-        logged_params = grain.params
         rows = await fetch_all(
             self.conn,
             "SELECT m.team_id, COUNT(*) FROM members m JOIN teams t ON t.id = m.team_id"
             f" JOIN communes c ON c.code = t.commune_code WHERE m.active AND t.active"
-            f" AND {where} AND {condition} GROUP BY m.team_id",
-            [*params, *logged_params],
+            f" AND {where} AND {_logged(scope, grain)} GROUP BY m.team_id",
+            [*params, *grain.params],
         )
         return {int(r[0]): int(r[1]) for r in rows}
 
@@ -250,3 +237,17 @@ def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
 
 def _marks(chunk: list[int]) -> str:
     return ",".join("?" * len(chunk))
+
+
+def _one_range(scope: Scope, grain: MemberGrain) -> bool:
+    """A province's week or month: everyone active then is one range of the roll-up's key,
+    read once — cheaper than a seek for each of 35,000 members."""
+    return grain.table != "member_day" and scope.commune is None
+
+
+def _logged(scope: Scope, grain: MemberGrain) -> str:
+    """Member ``m`` logged anything (anywhere) in the grain's period; takes ``grain.params``."""
+    if _one_range(scope, grain):
+        return f"m.id IN (SELECT r.member_id FROM {grain.table} r WHERE {grain.where})"
+    # a commune or a team, or any run of days: one seek per member
+    return f"EXISTS (SELECT 1 FROM {grain.table} r WHERE r.member_id = m.id AND {grain.where})"

@@ -25,7 +25,7 @@ from bot.core.registry.large_province import Logger, Registry, SessionRow
 from bot.core.text import fold
 from storage.db import Database
 from storage.geography import province_name
-from storage.repos._sql import ts
+from storage.repos.sql import ts
 from storage.rollups import rebuild_statements
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ import aiosqlite
 from bot.core.permissions import grant_scope
 from bot.core.registry.plan import MemberRecord, TeamRecord
 from bot.core.text import fold
-from storage.repos._sql import fetch_all, scalar, ts
+from storage.repos.sql import fetch_all, scalar, ts
 
 
 @dataclass

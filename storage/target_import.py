@@ -1,6 +1,6 @@
 """Applying the registry file's targets, inside the import's transaction.
 
-The rows were checked on their own (bot/registry/targets_sheet.py); here what needs the
+The rows were checked on their own (bot/core/registry/targets_sheet.py); here what needs the
 database: the category (code, label or alias, any diacritics) and the team (of this file or
 already registered) must exist. Any row that does not fit fails the whole import, like every
 other registry error.

@@ -34,4 +34,4 @@ def test_the_wheel_holds_catalogues_migrations_and_the_chat_page(tmp_path: Path)
         assert f"storage/migrations/{migration.name}" in names
     for static in (source / "bot" / "sandbox" / "static").iterdir():
         assert f"bot/sandbox/static/{static.name}" in names
-    assert {"bot/__main__.py", "handlers/dispatch.py", "storage/db.py"} <= names
+    assert {"bot/__main__.py", "handlers/kit/dispatch.py", "storage/db.py"} <= names

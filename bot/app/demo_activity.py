@@ -15,7 +15,7 @@ from typing import Any
 from bot.app.services import Services
 from bot.core.calendar import local_today, week_start
 from storage.repos import Repos
-from storage.repos._sql import fetch_all, ts
+from storage.repos.sql import fetch_all, ts
 
 #: Relative weights of the categories by their code (digital signatures lead, as in reality).
 WEIGHTS = {"cks": 30, "vneid": 25, "dvc": 18, "ttkdtm": 12, "kns": 8, "tmdt": 5, "khac": 2}

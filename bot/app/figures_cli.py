@@ -80,7 +80,7 @@ async def _digest(settings: Settings, week: date | None, commune: str | None,
     from bot.app.services import make_services
     from bot.core.calendar import local_today, week_of
     from bot.core.digest import commune_text, province_text
-    from handlers.weekly import commune_digest, province_digest
+    from handlers.steering.weekly import commune_digest, province_digest
     from storage.db import Database
 
     lang = settings.default_language

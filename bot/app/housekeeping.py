@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.core.retention import cutoffs, policy
-from handlers.context import Services
+from handlers.kit.context import Services
 from storage.repos import Repos
 
 log = logging.getLogger(__name__)

@@ -37,8 +37,8 @@ from bot.app.sender import Sender
 from bot.app.services import Services
 from bot.core.backup_names import catch_up_due
 from bot.core.schedule import DIGEST, REMINDER, Weekly
-from handlers.outbox import default_quiet
-from handlers.weekly import run_due_work
+from handlers.kit.outbox import default_quiet
+from handlers.steering.weekly import run_due_work
 
 log = logging.getLogger(__name__)
 

@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-from handlers import (
-    admin_import,
-    allowance,
-    audit,
-    broadcast,
-    categories,
-    commune_picker,
-    digest,
-    export,
-    invite,
-    joining,
-    logging_flow,
-    main_menu,
-    members,
-    pause,
-    privacy,
-    profile,
-    schedule,
-    stats,
-    status,
-    targets,
-    teams,
-)
-from handlers.dispatch import Dispatcher
+from handlers.account import joining, privacy, profile
+from handlers.admin import audit, categories, schedule, status
+from handlers.admin import registry as admin_import
+from handlers.broadcast import command as broadcast
+from handlers.kit import commune_picker, main_menu
+from handlers.kit.dispatch import Dispatcher
+from handlers.logging import flow as logging_flow
+from handlers.logging import pause
+from handlers.members import command as members
+from handlers.members import invite
+from handlers.steering import allowance, digest, export, stats, targets
+from handlers.teams import command as teams
 
 
 def build_dispatcher() -> Dispatcher:

@@ -40,8 +40,8 @@ from enum import Enum
 from telegram import error as tg_error
 
 from bot.app.services import Services
-from handlers.outbox import decode, quiet_hours
-from handlers.weekly import still_wanted
+from handlers.kit.outbox import decode, quiet_hours
+from handlers.steering.weekly import still_wanted
 from storage.repos import Repos
 
 log = logging.getLogger(__name__)

@@ -9,9 +9,9 @@ from bot.app.routes import build_dispatcher
 from bot.config import Settings
 from bot.core.chat import ChannelPort
 from bot.core.i18n import Translator
-from handlers.context import Clock, Scheduling
-from handlers.dispatch import Dispatcher
-from handlers.metrics import Metrics
+from handlers.kit.context import Clock, Scheduling
+from handlers.kit.dispatch import Dispatcher
+from handlers.kit.metrics import Metrics
 from locales import translator
 from storage.db import Database
 from storage.file_links import FileLinks

@@ -17,8 +17,8 @@ from bot.app.services import Services
 from bot.channels.aiohttp_request import AiohttpRequest
 from bot.channels.telegram import TelegramPort, to_incoming
 from bot.core.i18n import LANGUAGES
-from handlers.context import Caller
-from handlers.menus import visible_commands
+from handlers.kit.context import Caller
+from handlers.kit.menus import visible_commands
 
 log = logging.getLogger(__name__)
 

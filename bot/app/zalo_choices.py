@@ -9,7 +9,7 @@ the single writer connection — the port itself knows no database.
 from __future__ import annotations
 
 from bot.channels.zalo_text import Offered, Options
-from handlers.context import Clock
+from handlers.kit.context import Clock
 from storage.db import Database
 from storage.repos.zalo import ZaloRepo
 

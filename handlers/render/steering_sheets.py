@@ -7,7 +7,7 @@ one session), sessions and citizens, and the parts of their amount; per team its
 own part. Amounts are whole đồng (:mod:`bot.core.allowance`).
 
 Pure apart from writing: rows already read come in, rows go out to the streaming workbook
-(:mod:`handlers.render.xlsx_stream`), a chunk at a time.
+(:mod:`bot.core.xlsx_stream`), a chunk at a time.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from datetime import date
 
 from bot.core.allowance import AllowanceRule, TeamAmount, team_amount
 from bot.core.completeness import Completeness
-from handlers.render.xlsx_stream import (
+from bot.core.xlsx_stream import (
     BOLD,
     BOLD_DONG,
     BOLD_PERCENT,

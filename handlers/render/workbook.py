@@ -2,7 +2,7 @@
 
 Pure apart from writing the file: rows already read from the database and the reader's labels
 come in, the file's bytes go out. It is written as the rows come, by our own streaming writer
-(:mod:`handlers.render.xlsx_stream`, for speed): the sessions sheet a day at a time while they
+(:mod:`bot.core.xlsx_stream`, for speed): the sessions sheet a day at a time while they
 are read (:meth:`ActivityWorkbook.add_day`), then the summary sheets a chunk at a time
 (:meth:`ActivityWorkbook.summaries`), so a province's month never sits in memory as cells and
 the caller can report progress between steps. Every sheet has a title row (scope and period), a
@@ -25,13 +25,13 @@ from datetime import date
 
 from bot.core.completeness import Completeness
 from bot.core.models import Category
+from bot.core.xlsx_stream import BOLD, MAX_ROWS, MONTH, Inline, StreamingWorkbook
 from handlers.render.steering_sheets import (
     CHUNK,
     AllowanceMonth,
     allowance_sheet,
     completeness_sheet,
 )
-from handlers.render.xlsx_stream import BOLD, MAX_ROWS, MONTH, Inline, StreamingWorkbook
 from storage.repos.sessions import DayRow, SessionNames
 from storage.repos.tallies import MemberMonthRow, PlaceRow
 

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from bot.core.models import Channel, Identity, RoleGrant
 from bot.core.permissions import Scope, ScopeKind, grant_scope
 from bot.core.roles import Role
-from storage.repos._sql import fetch_all, fetch_one, parse_ts, ts
+from storage.repos.sql import fetch_all, fetch_one, parse_ts, ts
 
 #: One chat per person: Zalo first, since Telegram is restricted in Vietnam and most members
 #: read Zalo every day; a person with only Telegram gets it there.

@@ -19,9 +19,9 @@ from pydantic import BaseModel, ConfigDict
 from bot.core.completeness import TeamActivity
 from bot.core.natural_sort import natural_key
 from bot.core.permissions import Scope
-from storage.repos._sql import fetch_all, fetch_one
 from storage.repos.rollup_sql import MemberGrain, member_grain, per_team_sql
 from storage.repos.scope_sql import sessions_in, teams_in
+from storage.repos.sql import fetch_all, fetch_one
 
 
 class ActiveCounts(BaseModel):
@@ -177,7 +177,8 @@ class ActivityRepo:
         rows: dict[int, dict[str, Any]] = {
             int(r[0]): {"member_id": r[0], "member_name": r[1], "team_id": r[2],
                         "team_name": r[3], "commune_name": r[4]} for r in people}
-        # From the roll-up member_day (issue 12): distinct days are its days, directly.
+        # From the roll-up member_day (one row per member and day, so a month of the largest
+        # province is read without its sessions): distinct days are its days, directly.
         swhere, sparams = sessions_in(scope, alias="d")
         latest_where, latest_params = sessions_in(scope, alias="d2")
         period = [start.isoformat(), end.isoformat()]

@@ -9,7 +9,7 @@ import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
 from bot.core.allowance import AllowanceRule
-from storage.repos._sql import fetch_one, parse_ts, ts
+from storage.repos.sql import fetch_one, parse_ts, ts
 
 
 class StoredRule(BaseModel):

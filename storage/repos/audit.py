@@ -9,7 +9,7 @@ from typing import Any
 import aiosqlite
 
 from bot.core.models import AuditEntry
-from storage.repos._sql import fetch_all, parse_ts, scalar, ts
+from storage.repos.sql import fetch_all, parse_ts, scalar, ts
 
 
 class AuditRepo:

@@ -8,7 +8,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.core.models import Category
-from storage.repos._sql import fetch_all, fetch_one, scalar, ts
+from storage.repos.sql import fetch_all, fetch_one, scalar, ts
 
 _COLUMNS = "id, code, label_vi, label_en, emoji, aliases, position, active"
 

@@ -10,7 +10,7 @@ import aiosqlite
 from bot.core import flows
 from bot.core.flows import FlowState
 from bot.core.models import Channel, ChatFlow
-from storage.repos._sql import fetch_one, parse_ts, ts
+from storage.repos.sql import fetch_one, parse_ts, ts
 
 
 class ChatRepo:

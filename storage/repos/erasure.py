@@ -16,8 +16,8 @@ from datetime import datetime
 import aiosqlite
 
 from bot.core.models import Channel, Identity
-from storage.repos._sql import fetch_all, ts
 from storage.repos.sessions import SessionRepo
+from storage.repos.sql import fetch_all, ts
 
 #: What an erased member is called wherever old figures list people (exports, audit).
 ERASED_NAME = "—"

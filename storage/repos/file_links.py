@@ -7,7 +7,7 @@ from datetime import datetime
 import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
-from storage.repos._sql import fetch_all, fetch_one, parse_ts, ts
+from storage.repos.sql import fetch_all, fetch_one, parse_ts, ts
 
 _COLUMNS = "id, token_hash, purpose, path, content_type, filename, created_at, expires_at"
 

@@ -6,7 +6,7 @@ import aiosqlite
 
 from bot.core.models import Commune, Province
 from bot.core.text import fold
-from storage.repos._sql import fetch_all, fetch_one
+from storage.repos.sql import fetch_all, fetch_one
 
 
 class GeoRepo:

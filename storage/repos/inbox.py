@@ -11,7 +11,7 @@ from typing import Any
 import aiosqlite
 
 from storage.db import Database
-from storage.repos._sql import fetch_one, parse_ts, ts
+from storage.repos.sql import fetch_one, parse_ts, ts
 
 
 @dataclass(frozen=True)

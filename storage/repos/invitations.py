@@ -8,7 +8,7 @@ import aiosqlite
 
 from bot.core.models import Invitation
 from bot.core.roles import Role
-from storage.repos._sql import fetch_one, parse_ts, ts
+from storage.repos.sql import fetch_one, parse_ts, ts
 
 
 class InvitationRepo:

@@ -7,7 +7,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.core.models import Channel
-from storage.repos._sql import scalar, ts
+from storage.repos.sql import scalar, ts
 
 
 class JoinGuardRepo:

@@ -11,8 +11,8 @@ from pydantic import BaseModel, ConfigDict
 from bot.core.models import Channel, Member, Team
 from bot.core.permissions import Scope
 from bot.core.text import fold
-from storage.repos._sql import fetch_all, fetch_one, like_pattern, parse_ts, scalar, ts
 from storage.repos.scope_sql import teams_in_any
+from storage.repos.sql import fetch_all, fetch_one, like_pattern, parse_ts, scalar, ts
 from storage.repos.teams import TeamRepo
 
 _COLUMNS = "m.id, m.team_id, m.full_name, m.phone, m.language, m.active, m.created_at"

@@ -13,7 +13,7 @@ from typing import Any, Literal
 import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
-from storage.repos._sql import fetch_all, fetch_one, parse_ts, ts
+from storage.repos.sql import fetch_all, fetch_one, parse_ts, ts
 
 Status = Literal["pending", "sending", "sent", "failed", "cancelled"]
 STATUSES: tuple[Status, ...] = ("pending", "sending", "sent", "failed", "cancelled")
@@ -158,7 +158,7 @@ class OutboxRepo:
         )
 
     async def recover_sending(self, now: datetime) -> int:
-        """Items a hard crash left in ``sending`` go out again (see bot/sender.py)."""
+        """Items a hard crash left in ``sending`` go out again (see bot/app/sender.py)."""
         cursor = await self.conn.execute(
             "UPDATE outbox SET status = 'pending', updated_at = ?,"
             " last_error = 'interrupted by a crash; sent again' WHERE status = 'sending'",

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import aiosqlite
 
-from storage.repos._sql import fetch_all, ts
+from storage.repos.sql import fetch_all, ts
 
 
 class PauseRepo:

@@ -8,7 +8,7 @@ import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
 from bot.core.models import Channel
-from storage.repos._sql import fetch_one, parse_ts, ts
+from storage.repos.sql import fetch_one, parse_ts, ts
 
 
 class PendingImport(BaseModel):

@@ -11,7 +11,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage.repos._sql import fetch_all, ts
+from storage.repos.sql import fetch_all, ts
 
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 

@@ -16,7 +16,7 @@ from bot.core.schedule import (
     Schedules,
     Weekly,
 )
-from storage.repos._sql import fetch_all, ts
+from storage.repos.sql import fetch_all, ts
 
 
 class ScheduleRepo:

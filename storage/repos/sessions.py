@@ -13,8 +13,8 @@ import aiosqlite
 from bot.core.models import Channel, Session
 from bot.core.natural_sort import natural_key
 from bot.core.permissions import Scope
-from storage.repos._sql import fetch_all, fetch_one, parse_ts, scalar, ts
 from storage.repos.scope_sql import sessions_in
+from storage.repos.sql import fetch_all, fetch_one, parse_ts, scalar, ts
 
 #: A raw row of :func:`day_sessions_query`: (member, team, commune code, category, citizens,
 #: note), a plain tuple (a month of a large province is 664,213 of them).

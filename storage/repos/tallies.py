@@ -25,9 +25,9 @@ from pydantic import BaseModel, ConfigDict
 
 from bot.core.calendar import month
 from bot.core.permissions import Scope
-from storage.repos._sql import fetch_all
 from storage.repos.rollup_sql import days, member_grain, per_team_sql, rollup_in
 from storage.repos.scope_sql import sessions_in, teams_in
+from storage.repos.sql import fetch_all
 
 PlaceLevel = Literal["team", "commune", "scope"]
 

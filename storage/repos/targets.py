@@ -9,7 +9,7 @@ import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
 from bot.core.targets import TargetKind, TargetPeriod, periods_containing
-from storage.repos._sql import fetch_all, ts
+from storage.repos.sql import fetch_all, ts
 
 TargetScope = Literal["province", "commune", "team"]
 

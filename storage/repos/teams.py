@@ -15,8 +15,8 @@ from pydantic import BaseModel, ConfigDict
 from bot.core.models import Team, TeamKind
 from bot.core.permissions import Scope
 from bot.core.text import fold
-from storage.repos._sql import fetch_all, fetch_one, like_pattern, scalar, ts
 from storage.repos.scope_sql import teams_in_any
+from storage.repos.sql import fetch_all, fetch_one, like_pattern, scalar, ts
 
 Change = Literal["new", "changed", "same"]
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.repos._sql import fetch_one, ts
+from storage.repos.sql import fetch_one, ts
 
 
 class ZaloRepo:

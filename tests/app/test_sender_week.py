@@ -8,7 +8,7 @@ from datetime import date
 from bot.core.schedule import QuietHours, Weekly
 from bot.sandbox.faults import FaultConfig
 from bot.sandbox.flood import FloodControl
-from handlers.weekly import LOG_NOW, run_due_work
+from handlers.steering.weekly import LOG_NOW, run_due_work
 from storage.repos import Repos
 from tests.harness.clock import at
 from tests.harness.province import Province92

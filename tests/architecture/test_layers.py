@@ -46,10 +46,14 @@ def test_the_tree_as_it_is_keeps_every_contract(tree: Path) -> None:
 @pytest.mark.parametrize(("module", "line", "contract"), [
     ("bot.core.permissions", "import telegram", "Rules are pure"),
     ("bot.core.calendar", "import storage.db", "Each layer imports only the layers below"),
-    ("storage.repos.members", "import handlers.context", "Each layer imports only the layers"),
-    ("handlers.stats", "import bot.app.jobs", "Each layer imports only the layers below"),
-    ("bot.sandbox.people", "import handlers.dispatch", "The sandbox is a product of its own"),
+    ("storage.repos.members", "import handlers.kit.context", "Each layer imports only the layers"),
+    ("handlers.steering.stats", "import bot.app.jobs", "Each layer imports only the layers below"),
+    ("bot.sandbox.people", "import handlers.kit.dispatch", "The sandbox is a product of its own"),
     ("bot.channels.zalo", "import storage.repos", "Channels are adapters to their Bot APIs"),
+    ("handlers.kit.context", "import handlers.members.card", "Features stand on the kit"),
+    ("handlers.logging.flow", "import handlers.members.card", "Features stand on the kit"),
+    ("handlers.teams.command", "import handlers.steering.figures", "Features stand on the kit"),
+    ("handlers.render.charts", "import handlers.kit.context", "Features stand on the kit"),
 ])
 def test_a_wrong_import_breaks_the_contract(tree: Path, module: str, line: str,
                                             contract: str) -> None:

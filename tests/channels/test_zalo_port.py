@@ -11,7 +11,7 @@ from bot.app.zalo_choices import StoredChoices
 from bot.channels.zalo import ZaloPort
 from bot.channels.zalo_text import Offered, Options
 from bot.core.chat import Button, Incoming, OutMessage
-from handlers.weekly import enqueue_reminders
+from handlers.steering.weekly import enqueue_reminders
 from locales import translator
 from storage.db import Database
 from storage.repos import Repos

@@ -32,7 +32,7 @@ from bot.core.schedule import (
     parse_change,
     reminder_week,
 )
-from handlers.outbox import decode, encode
+from handlers.kit.outbox import decode, encode
 from locales import translator
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.core.models import Session
-from storage.repos._sql import ts
+from storage.repos.sql import ts
 from tests.harness.world import World
 
 TODAY = date(2026, 11, 23)  # the FakeClock's Monday, in Vietnam

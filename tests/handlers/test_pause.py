@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.app.jobs import drain_now
-from handlers.weekly import run_due_work
+from handlers.steering.weekly import run_due_work
 from tests.harness.clock import at
 from tests.harness.factories import log_session
 from tests.harness.world import World

@@ -131,7 +131,7 @@ async def test_every_button_route_declares_its_verbs() -> None:
 async def test_the_reminder_button_is_a_declared_verb() -> None:
     from bot.app.routes import build_dispatcher as dispatcher
     from bot.core.callback_data import unpack
-    from handlers.weekly import LOG_NOW
+    from handlers.steering.weekly import LOG_NOW
 
     assert unpack(dispatcher().buttons["log"].verbs, LOG_NOW) is not None
 

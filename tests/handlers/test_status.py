@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.core.chat import OutMessage
-from handlers.outbox import OutboxMessage, enqueue
+from handlers.kit.outbox import OutboxMessage, enqueue
 from tests.harness.hooked import HookedWorld
 
 

@@ -27,7 +27,7 @@ from bot.sandbox import SandboxServer, SandboxUser
 from bot.sandbox.testing import DEFAULT_TOKEN
 from bot.sandbox.zalo_state import zalo_user_id
 from bot.sandbox.zalo_testing import SandboxZaloUser
-from handlers.context import Services
+from handlers.kit.context import Services
 from storage.db import Database
 from tests.harness.clock import FakeClock
 from tests.harness.web import serving

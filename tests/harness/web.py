@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from bot.app.web.server import WebRoutes, WebServer
-from handlers.context import Services
+from handlers.kit.context import Services
 from storage.file_links import FileLinks
 
 

@@ -45,7 +45,7 @@ def test_keys_built_at_run_time_exist() -> None:
     built |= {f"language.{lang}" for lang in LANGUAGES}
     built |= {"channel.telegram", "channel.zalo"}
     built |= {f"join.{problem}" for problem in ("expired", "revoked", "used_up")}
-    from handlers.broadcast import ROLE_CHOICES
+    from handlers.broadcast.command import ROLE_CHOICES
     built |= {f"broadcast.role.{role.value}" for role in ROLE_CHOICES}
     assert built - set(CATALOGUES["vi"]) == set()
 

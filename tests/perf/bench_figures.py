@@ -40,9 +40,9 @@ from bot.core.chat import Incoming, IncomingFile, MenuCommand, OutMessage
 from bot.core.digest import commune_text, province_text
 from bot.core.registry.large_province import generate_registry, registry_csv
 from bot.core.reminders import Person, plan_week
-from handlers.caller import load_caller
-from handlers.context import Ctx, Services
-from handlers.weekly import commune_digest, province_digest
+from handlers.kit.caller import load_caller
+from handlers.kit.context import Ctx, Services
+from handlers.steering.weekly import commune_digest, province_digest
 from storage.db import Database
 
 LARGE = "79"
@@ -178,7 +178,7 @@ async def bench_large(keep: Path, sessions: int, last: date, *, only_export: boo
             f"first round mean {ms(statistics.mean(runs[0][1]))}, max {ms(max(runs[0][1]))};"
             f" best round mean {ms(min(statistics.mean(c) for _, c in runs))},"
             f" max {ms(min(max(c) for _, c in runs))}", "≤ 10 ms")
-        from handlers.stats import stats
+        from handlers.steering.stats import stats
 
         for label, role in (("province", "province_coordinator"),
                             ("one commune", "commune_coordinator")):

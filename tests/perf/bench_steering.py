@@ -29,8 +29,8 @@ from bot.core.completeness import by_commune
 from bot.core.permissions import Scope
 from bot.core.targets import TargetPeriod
 from handlers import export
-from handlers.steering_figures import children_progress
-from handlers.weekly import enqueue_reminders
+from handlers.steering.figures import children_progress
+from handlers.steering.weekly import enqueue_reminders
 from storage.db import Database
 from storage.repos import Repos
 from tests.perf.bench_figures import Recorder, ctx_for

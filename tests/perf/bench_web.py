@@ -33,7 +33,7 @@ from bot.config import load_settings
 from bot.core.chat import OutFile
 from bot.sandbox import SandboxServer
 from bot.sandbox.zalo_testing import SandboxZaloUser
-from handlers.context import Services
+from handlers.kit.context import Services
 from storage.db import Database
 from storage.repos import Repos
 from tests.harness.web import serving

@@ -26,9 +26,9 @@ from urllib.parse import quote
 from aiohttp import web
 
 from bot.app.web.webhooks import TELEGRAM_PATH, ZALO_PATH, TelegramReceiver, ZaloReceiver
-from handlers.context import Services
-from handlers.health import refresh_gauges
-from handlers.metrics import CONTENT_TYPE
+from handlers.admin.health import refresh_gauges
+from handlers.kit.context import Services
+from handlers.kit.metrics import CONTENT_TYPE
 
 log = logging.getLogger(__name__)
 

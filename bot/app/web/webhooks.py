@@ -19,7 +19,7 @@ from telegram import Bot, Update
 from bot.app.intake import Intake
 from bot.app.zalo_poller import UpdateHandler
 from bot.channels.telegram import to_incoming
-from handlers.metrics import Metrics
+from handlers.kit.metrics import Metrics
 
 log = logging.getLogger(__name__)
 

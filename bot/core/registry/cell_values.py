@@ -148,6 +148,6 @@ def team_display_name(name: str, kind: TeamKind, commune: Commune) -> str:
     return f"{prefix} {rest}"
 
 
-def _looks_like_commune_team(name: str, commune: Commune) -> bool:
+def looks_like_commune_team(name: str, commune: Commune) -> bool:
     key = fold(name)
     return key in _COMMUNE_TEAM_WORDS or name_key(name) == name_key(commune.name)

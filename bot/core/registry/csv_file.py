@@ -13,9 +13,9 @@ from bot.core.registry.raw_sheet import (
     HEADER_SCAN_ROWS,
     RawSheet,
     RegistryFileError,
-    _is_header,
-    _SheetReader,
+    SheetReader,
     cell_text,
+    is_header,
     match_header,
 )
 
@@ -67,7 +67,7 @@ def _sniff_delimiter(text: str) -> str:
     for delimiter in (",", ";", "\t"):
         score = (-1, -1)
         for number, cells in _csv_rows(text, delimiter):
-            if _is_header(cells):
+            if is_header(cells):
                 fields = {match_header(cell) for cell in cells} - {None}
                 score = (len(fields), len(cells))
                 break
@@ -78,12 +78,12 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
-def _read_csv(data: bytes, filename: str, max_rows: int) -> list[RawSheet]:
+def read_csv(data: bytes, filename: str, max_rows: int) -> list[RawSheet]:
     text = _decode(data)
     if not text.strip():
         raise RegistryFileError("registry.error.empty_file")
     delimiter = _sniff_delimiter(text)
-    sheet = _SheetReader(Path(filename).name or "CSV", [max_rows], max_rows).read(
+    sheet = SheetReader(Path(filename).name or "CSV", [max_rows], max_rows).read(
         _csv_rows(text, delimiter))
     if sheet is None:
         raise RegistryFileError("registry.error.no_header", {"sheet": Path(filename).name})

@@ -162,7 +162,7 @@ class _Person:
     language: Language | None
 
 
-def _spread(rng: random.Random, n: int, total: int, low: int, high: int) -> list[int]:
+def spread(rng: random.Random, n: int, total: int, low: int, high: int) -> list[int]:
     """n integers in [low, high] summing to total, varying plausibly."""
     values = [rng.randint(low, high) for _ in range(n)]
     current = sum(values)
@@ -177,7 +177,7 @@ def _spread(rng: random.Random, n: int, total: int, low: int, high: int) -> list
     return values
 
 
-def _team_names(rng: random.Random, commune: Commune, count: int,
+def team_names(rng: random.Random, commune: Commune, count: int,
                 naming: Naming = HAU_GIANG_NAMING) -> list[str]:
     if commune.division_type == "phường":
         return [f"{naming.area} {n}" for n in range(1, count + 1)]
@@ -205,7 +205,7 @@ def _team_names(rng: random.Random, commune: Commune, count: int,
     return names[:count]
 
 
-def _full_name(rng: random.Random) -> str:
+def invented_full_name(rng: random.Random) -> str:
     family = rng.choices([f for f, _ in FAMILY_NAMES], weights=[w for _, w in FAMILY_NAMES])[0]
     if rng.random() < 0.5:
         middle, given = rng.choice(MALE_MIDDLE), rng.choice(MALE_GIVEN)
@@ -216,7 +216,7 @@ def _full_name(rng: random.Random) -> str:
     return f"{family} {middle} {given}"
 
 
-class _Phones:
+class Phones:
     def __init__(self, rng: random.Random) -> None:
         self._rng = rng
         self._used: set[str] = set()
@@ -240,20 +240,20 @@ def generate_demo_registry(seed: int = 2024, province_code: str = CAN_THO,
     """
     code = province_info(province_code).code
     rng = random.Random(seed)
-    phones = _Phones(rng)
+    phones = Phones(rng)
     communes = demo_communes(code)
     team_count, per_commune_range, member_count = demo_size(code, len(communes), team_total)
     naming = naming_of(code)
-    per_commune = _spread(rng, len(communes), team_count, *per_commune_range)
+    per_commune = spread(rng, len(communes), team_count, *per_commune_range)
     teams: list[DemoTeam] = []
     for commune, count in zip(communes, per_commune, strict=True):
-        for name in _team_names(rng, commune, count, naming):
+        for name in team_names(rng, commune, count, naming):
             teams.append(DemoTeam(
                 commune_code=commune.code, commune_name=commune.name, name=name,
                 kind="area" if commune.division_type == "phường" else "hamlet",
                 former_district=commune.former_district,
             ))
-    sizes = _spread(rng, len(teams), member_count, *TEAM_SIZE)
+    sizes = spread(rng, len(teams), member_count, *TEAM_SIZE)
 
     people: list[_Person] = []
     by_team: list[list[_Person]] = []
@@ -261,9 +261,9 @@ def generate_demo_registry(seed: int = 2024, province_code: str = CAN_THO,
         names: set[str] = set()
         crew: list[_Person] = []
         for position in range(size):
-            name = _full_name(rng)
+            name = invented_full_name(rng)
             while name in names:
-                name = _full_name(rng)
+                name = invented_full_name(rng)
             names.add(name)
             leader = position == 0
             # Leaders always have a phone; overall about 85% of people do.

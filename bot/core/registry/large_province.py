@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import accumulate
 
-from bot.core.registry.demo import ROLE_LABELS, _full_name, _Phones, _spread, _team_names
+from bot.core.registry.demo import ROLE_LABELS, Phones, invented_full_name, spread, team_names
 from bot.core.registry.geo import Commune, official_communes
 from bot.core.registry.raw_sheet import CANONICAL_HEADERS, Field
 from bot.core.roles import Role
@@ -69,26 +69,26 @@ def generate_registry(province_code: str = HO_CHI_MINH_CITY, *, teams: int = TEA
     """Teams spread over every commune of the province, members over the teams; one leader
     per team, one coordinator per commune, a province coordinator and an admin."""
     rng = random.Random(seed)
-    phones = _Phones(rng)
+    phones = Phones(rng)
     communes = official_communes(province_code)
     average = teams / len(communes)   # some communes busier than others; with fewer teams
-    per_commune = _spread(rng, len(communes), teams, int(average / 2),  # than communes, some
+    per_commune = spread(rng, len(communes), teams, int(average / 2),  # than communes, some
                           int(average * 1.5) + 1)                       # communes have none
     made: list[GenTeam] = []
     for commune, count in zip(communes, per_commune, strict=True):
-        names = _team_names(rng, commune, count) if count <= 40 else \
+        names = team_names(rng, commune, count) if count <= 40 else \
             [f"Khu phố {n}" for n in range(1, count + 1)]
         made += [GenTeam(commune, name, "area" if commune.division_type == "phường"
                          else "hamlet") for name in names]
-    sizes = _spread(rng, len(made), members, *TEAM_SIZE)
+    sizes = spread(rng, len(made), members, *TEAM_SIZE)
     people: list[GenMember] = []
     first_of_commune: dict[str, int] = {}
     for index, size in enumerate(sizes):
         taken: set[str] = set()
         for position in range(size):
-            name = _full_name(rng)
+            name = invented_full_name(rng)
             while name in taken:
-                name = _full_name(rng)
+                name = invented_full_name(rng)
             taken.add(name)
             leader = position == 0
             role = Role.TEAM_LEADER if leader else Role.MEMBER

@@ -1,7 +1,7 @@
 """The raw registry: column fields, forgiving header matching, and rows read from any sheet.
 
 What the CSV and XLSX readers share: the file-level :class:`RegistryFileError`, the limits, the
-header aliases in both languages, the raw row and sheet models, and :class:`_SheetReader`, which
+header aliases in both languages, the raw row and sheet models, and :class:`SheetReader`, which
 finds a sheet's header row and hands back every non-blank row with its 1-based row number.
 """
 
@@ -53,7 +53,7 @@ class Field(StrEnum):
     LANGUAGE = "language"
 
 
-def _norm_header(text: str) -> str:
+def norm_header(text: str) -> str:
     text = re.sub(r"\(.*?\)|\[.*?\]", " ", text)
     folded = fold(text).replace("_", " ").replace("&", " ")
     folded = re.sub(r"[^a-z0-9/ ]", " ", folded)
@@ -96,7 +96,7 @@ _ALIASES: dict[Field, tuple[str, ...]] = {
 }
 
 HEADER_ALIASES: dict[str, Field] = {
-    _norm_header(alias): field for field, aliases in _ALIASES.items() for alias in aliases
+    norm_header(alias): field for field, aliases in _ALIASES.items() for alias in aliases
 }
 
 #: The Vietnamese header the demo file (and templates) use for each column.
@@ -113,19 +113,19 @@ CANONICAL_HEADERS: dict[Field, str] = {
     Field.LANGUAGE: "Ngôn ngữ",
 }
 
-_MEMBER_SHEETS = {_norm_header(n) for n in ("Thành viên", "Members", "Danh sách thành viên")}
-_TEAM_SHEETS = {_norm_header(n) for n in ("Tổ", "Teams", "Danh sách tổ", "Tổ CNS")}
-#: Targets are read by bot/registry/targets_sheet.py, not as members or teams.
-TARGET_SHEETS = {_norm_header(n) for n in ("Chỉ tiêu", "Targets", "Target", "Chỉ tiêu tổ CNS")}
+MEMBER_SHEETS = {norm_header(n) for n in ("Thành viên", "Members", "Danh sách thành viên")}
+TEAM_SHEETS = {norm_header(n) for n in ("Tổ", "Teams", "Danh sách tổ", "Tổ CNS")}
+#: Targets are read by bot/core/registry/targets_sheet.py, not as members or teams.
+TARGET_SHEETS = {norm_header(n) for n in ("Chỉ tiêu", "Targets", "Target", "Chỉ tiêu tổ CNS")}
 
 
 def is_targets_sheet(name: str) -> bool:
-    return _norm_header(name) in TARGET_SHEETS
+    return norm_header(name) in TARGET_SHEETS
 
 
 def match_header(cell: str) -> Field | None:
     """The field a header cell names ("SĐT" → PHONE), or None."""
-    return HEADER_ALIASES.get(_norm_header(cell)) if cell else None
+    return HEADER_ALIASES.get(norm_header(cell)) if cell else None
 
 
 class RawRow(BaseModel):
@@ -199,7 +199,7 @@ def _header_map(sheet: str, cells: Sequence[str]) -> dict[int, Field]:
 _CORE = {Field.FULL_NAME, Field.TEAM, Field.COMMUNE_CODE, Field.COMMUNE_NAME}
 
 
-def _is_header(cells: Sequence[str]) -> bool:
+def is_header(cells: Sequence[str]) -> bool:
     fields = {match_header(cell) for cell in cells} - {None}
     return len(fields) >= 2 and bool(fields & _CORE)
 
@@ -216,7 +216,7 @@ def _missing(kind: SheetKind, fields: Iterable[Field]) -> list[str]:
     return missing
 
 
-class _SheetReader:
+class SheetReader:
     """Turns a stream of rows (lists of cell text, numbered from 1) into a RawSheet."""
 
     def __init__(self, name: str, budget: list[int], max_rows: int) -> None:
@@ -228,7 +228,7 @@ class _SheetReader:
              forced: SheetKind | None = None) -> RawSheet | None:
         header: tuple[int, list[str]] | None = None
         for number, cells in rows:
-            if _is_header(cells):
+            if is_header(cells):
                 header = (number, cells)
                 break
             if number >= HEADER_SCAN_ROWS:
@@ -266,5 +266,5 @@ class _SheetReader:
                         rows=out)
 
 
-def _megabytes(limit: int) -> str:
+def megabytes(limit: int) -> str:
     return f"{limit / (1024 * 1024):g}"

@@ -14,15 +14,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.core.registry.csv_file import _read_csv
+from bot.core.registry.csv_file import read_csv
 from bot.core.registry.raw_sheet import (
     MAX_BYTES,
     MAX_ROWS,
     RawRegistry,
     RegistryFileError,
-    _megabytes,
+    megabytes,
 )
-from bot.core.registry.xlsx_file import _read_xlsx
+from bot.core.registry.xlsx_file import read_xlsx
 
 
 def read_registry(data: bytes, filename: str, *, max_bytes: int = MAX_BYTES,
@@ -30,7 +30,7 @@ def read_registry(data: bytes, filename: str, *, max_bytes: int = MAX_BYTES,
     """Read a registry file given as bytes (an upload) and its file name."""
     if len(data) > max_bytes:
         raise RegistryFileError("registry.error.file_too_large",
-                                {"limit": _megabytes(max_bytes)})
+                                {"limit": megabytes(max_bytes)})
     if not data.strip():
         raise RegistryFileError("registry.error.empty_file")
     suffix = Path(filename).suffix.lower()
@@ -38,11 +38,11 @@ def read_registry(data: bytes, filename: str, *, max_bytes: int = MAX_BYTES,
         # OLE2: an old .xls workbook, or an .xlsx protected by a password.
         raise RegistryFileError("registry.error.old_excel")
     if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
-        sheets = _read_xlsx(data, max_rows)
+        sheets = read_xlsx(data, max_rows)
     elif suffix in (".xlsx", ".xlsm", ".ods"):
         raise RegistryFileError("registry.error.corrupt_file")
     else:
-        sheets = _read_csv(data, filename, max_rows)
+        sheets = read_csv(data, filename, max_rows)
     registry = RawRegistry(filename=Path(filename).name, sheets=sheets)
     if registry.row_count == 0:
         raise RegistryFileError("registry.error.no_rows")
@@ -56,7 +56,7 @@ def read_registry_file(path: str | Path, *, max_bytes: int = MAX_BYTES,
     try:
         if file.stat().st_size > max_bytes:
             raise RegistryFileError("registry.error.file_too_large",
-                                    {"limit": _megabytes(max_bytes)})
+                                    {"limit": megabytes(max_bytes)})
         data = file.read_bytes()
     except OSError as exc:
         raise RegistryFileError("registry.error.unreadable_file", {"name": file.name}) from exc

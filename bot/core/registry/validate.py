@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from bot.core.names import MAX_PERSON_NAME, MAX_TEAM_NAME, person_name
 from bot.core.registry.cell_values import (
-    _looks_like_commune_team,
+    looks_like_commune_team,
     parse_kind,
     parse_language,
     parse_role,
@@ -184,7 +184,7 @@ class _Row:
         if kind is None:
             if prefix_kind is not None:
                 kind = prefix_kind
-            elif _looks_like_commune_team(typed, commune):
+            elif looks_like_commune_team(typed, commune):
                 kind = "commune"
             else:
                 kind = "area" if commune.division_type == "phường" else "hamlet"

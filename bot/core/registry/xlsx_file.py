@@ -7,18 +7,18 @@ import zipfile
 from collections.abc import Iterator
 
 from bot.core.registry.raw_sheet import (
-    _MEMBER_SHEETS,
-    _TEAM_SHEETS,
     MAX_BYTES,
     MAX_UNZIPPED_BYTES,
+    MEMBER_SHEETS,
     TARGET_SHEETS,
+    TEAM_SHEETS,
     RawSheet,
     RegistryFileError,
     SheetKind,
-    _megabytes,
-    _norm_header,
-    _SheetReader,
+    SheetReader,
     cell_text,
+    megabytes,
+    norm_header,
 )
 
 
@@ -28,14 +28,14 @@ def _xlsx_rows(worksheet: object) -> Iterator[tuple[int, list[str]]]:
         yield number, [cell_text(value) for value in row]
 
 
-def _read_xlsx(data: bytes, max_rows: int) -> list[RawSheet]:
+def read_xlsx(data: bytes, max_rows: int) -> list[RawSheet]:
     import openpyxl
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if sum(info.file_size for info in archive.infolist()) > MAX_UNZIPPED_BYTES:
                 raise RegistryFileError("registry.error.file_too_large",
-                                        {"limit": _megabytes(MAX_BYTES)})
+                                        {"limit": megabytes(MAX_BYTES)})
             if "xl/workbook.xml" not in archive.namelist():
                 raise RegistryFileError("registry.error.not_spreadsheet")
     except zipfile.BadZipFile as exc:
@@ -51,15 +51,15 @@ def _read_xlsx(data: bytes, max_rows: int) -> list[RawSheet]:
         sheets: list[RawSheet] = []
         for worksheet in workbook.worksheets:
             name = str(worksheet.title)
-            key = _norm_header(name)
+            key = norm_header(name)
             if key in TARGET_SHEETS:
                 continue
             forced: SheetKind | None = (
-                "members" if key in _MEMBER_SHEETS else "teams" if key in _TEAM_SHEETS else None)
+                "members" if key in MEMBER_SHEETS else "teams" if key in TEAM_SHEETS else None)
             reset = getattr(worksheet, "reset_dimensions", None)
             if reset is not None:
                 reset()  # trust the rows, not a possibly wrong stored dimension
-            sheet = _SheetReader(name, budget, max_rows).read(_xlsx_rows(worksheet), forced)
+            sheet = SheetReader(name, budget, max_rows).read(_xlsx_rows(worksheet), forced)
             if sheet is not None:
                 sheets.append(sheet)
     except RegistryFileError:

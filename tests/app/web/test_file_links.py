@@ -10,7 +10,7 @@ import re
 from openpyxl import load_workbook
 
 from bot.app.jobs import drain_now
-from handlers.weekly import run_due_work
+from handlers.steering.weekly import run_due_work
 from storage.file_links import new_token
 from storage.repos import Repos
 from tests.harness.hooked import HookedWorld

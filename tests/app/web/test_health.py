@@ -18,8 +18,8 @@ from bot.app.services import make_services
 from bot.app.web.server import WebServer
 from bot.config import load_settings
 from bot.core.chat import OutMessage
-from handlers.context import Services
-from handlers.outbox import OutboxMessage, enqueue
+from handlers.kit.context import Services
+from handlers.kit.outbox import OutboxMessage, enqueue
 from storage.db import Database
 from tests.harness.clock import FakeClock
 from tests.harness.hooked import HookedWorld

@@ -8,7 +8,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.app.jobs import drain_now
 from bot.sandbox.zalo_testing import SandboxZaloUser
-from handlers.weekly import run_due_work
+from handlers.steering.weekly import run_due_work
 from tests.harness.hooked import HookedWorld
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]

@@ -11,7 +11,7 @@ from pathlib import Path
 from bot.app.demo import load_demo_province
 from bot.app.services import make_services, utc_now
 from bot.config import load_settings
-from handlers.weekly import run_due_work
+from handlers.steering.weekly import run_due_work
 from storage.db import Database
 from storage.repos import Repos
 

@@ -1,0 +1,1 @@
+"""/broadcast: an announcement to a chosen audience, through the outbox, with live progress."""

@@ -1,0 +1,253 @@
+"""Logging an assistance session: the guided flow, the quick form, /undo and /my.
+
+Guided: category → how many citizens → which day → a summary with Save / Change / Cancel; a
+note or a photo can be sent while the summary is shown. The common case is four taps (category,
+a number, "today", Save). Quick form: ``/log cks 3 họp chợ`` or just ``3 chu ky so`` fills what
+it understood and jumps to the same summary, so nothing is saved unconfirmed.
+
+The flow lives in ``chat_flows`` (survives a restart); every button carries the flow's id, so a
+button from an older flow is recognised as stale, and Save is idempotent on that id: a double tap,
+a re-delivered update or a retried request creates one record.
+
+This module holds the entry points (the command, the buttons, the quick-form text hook), typing
+while the flow is open, and Save; the steps themselves are in :mod:`handlers.logging.steps`, /undo
+and /my in :mod:`handlers.logging.own_sessions`.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+
+from bot.core.assistance import (
+    Problem,
+    check_day,
+    parse_citizens,
+    parse_day,
+)
+from bot.core.calendar import this_week
+from bot.core.callback_data import Press, Verb
+from bot.core.flows import LogFlow, LogStep
+from bot.core.permissions import Action, Scope
+from bot.core.quick_form import QuickLog, parse_quick
+from handlers.kit.context import Ctx
+from handlers.kit.routing import ButtonRoute, Command, Feature, FlowRoute, press_of
+from handlers.logging.own_sessions import UNDO_DELETE, UNDO_EDIT, UNDO_KEEP, my, undo, undo_button
+from handlers.logging.steps import (
+    BACK,
+    CANCEL,
+    CATEGORY,
+    CHANGE,
+    COUNT,
+    DAY,
+    SAVE,
+    START,
+    back,
+    cancel,
+    category_buttons,
+    category_chosen,
+    change,
+    count_chosen,
+    day_chosen,
+    limits_of,
+    next_step,
+    problem_text,
+    set_note,
+)
+from storage.repos import Repos
+
+# --- entry points -----------------------------------------------------------------------------
+
+
+async def log_command(ctx: Ctx) -> None:
+    quick = None
+    if ctx.args:
+        quick = parse_quick(ctx.args, await ctx.services.read.categories.active(), ctx.today)
+    await _start(ctx, quick)
+
+
+async def log_button(ctx: Ctx) -> None:
+    """``log:start`` (a reminder's one-tap button) and every in-flow button."""
+    press = press_of(ctx)
+    if press.verb is START:
+        await _start(ctx, None)
+        return
+    flow_id = press.text("flow")
+    state = LogFlow.of(ctx.flow)
+    if state is None or state.id != flow_id:  # a button of a flow saved, cancelled or replaced
+        if press.verb is SAVE and await _already_saved(ctx, flow_id):
+            await ctx.answer(ctx.t("log.already_saved"))
+        else:
+            await ctx.answer(ctx.t("log.stale"))
+        return
+    await _BUTTONS[press.verb](ctx, state, press)
+
+
+async def quick_text(ctx: Ctx) -> bool:
+    """A member's plain message like "3 chu ky so" is a quick log (confirmed before saving)."""
+    if ctx.caller.member is None or not ctx.inc.text or ctx.caller.team is None:
+        return False
+    if not any(ch.isdigit() for ch in ctx.inc.text):
+        return False  # no count, so not a quick log: chatter costs no parsing
+    quick = parse_quick(ctx.inc.text, await ctx.services.read.categories.active(), ctx.today)
+    if not quick.complete:
+        return False
+    await _start(ctx, quick)
+    return True
+
+
+async def _start(ctx: Ctx, quick: QuickLog | None) -> None:
+    team = ctx.caller.team
+    if team is None or not ctx.caller.can(
+        Action.LOG_SESSION, Scope(team.province_code, team.commune_code, team.id)
+    ):
+        await ctx.reply(ctx.t("log.no_team"))
+        return
+    state = LogFlow(id=secrets.token_hex(3))
+    warnings: list[str] = []
+    if quick is not None:
+        state = replace(state, category=quick.category.id if quick.category else None)
+        if quick.citizens is not None:
+            problem = parse_citizens(str(quick.citizens), limits_of(ctx))
+            if isinstance(problem, Problem):
+                warnings.append(problem_text(ctx, problem))
+            else:
+                state = replace(state, citizens=problem)
+        if quick.day is not None:
+            day_problem = check_day(quick.day, ctx.today, limits_of(ctx))
+            if day_problem:
+                warnings.append(problem_text(ctx, day_problem))
+            else:
+                state = replace(state, day=quick.day)
+        elif state.category and state.citizens:
+            state = replace(state, day=ctx.today)  # typed in one line: today unless said
+        if quick.note:
+            state, noted = set_note(ctx, state, quick.note)
+            warnings += noted
+    for warning in warnings:
+        await ctx.reply(warning)
+    await next_step(ctx, state, new_message=True)
+
+async def _save(ctx: Ctx, state: LogFlow, press: Press) -> None:
+    member, team, filled = ctx.caller.member, ctx.caller.team, state.filled()
+    if member is None or team is None or filled is None:
+        await ctx.answer(ctx.t("log.stale"))
+        return
+    category, citizens, day = filled
+    problem = check_day(day, ctx.today, limits_of(ctx))
+    if problem is not None:  # a flow left open across midnight can drift out of range
+        await ctx.reply(problem_text(ctx, problem))
+        await next_step(ctx, replace(state, day=None), new_message=True)
+        return
+    async with ctx.services.db.write() as conn:
+        repos = Repos(conn)
+        if state.replaces:
+            await repos.sessions.delete(state.replaces, ctx.now)
+        _, created = await repos.sessions.add(
+            member_id=member.id, team_id=team.id, commune_code=team.commune_code,
+            category_id=category, citizens=citizens, session_date=day,
+            note=state.note, photo_ref=state.photo, channel=ctx.inc.channel,
+            idempotency_key=_key(member.id, state.id), now=ctx.now,
+        )
+        await repos.chats.clear_flow(ctx.inc.channel, ctx.inc.chat_id)
+    if not created:
+        await ctx.answer(ctx.t("log.already_saved"))
+        return
+    week = await _week_total(ctx, member.id)
+    await ctx.answer(ctx.t("log.saved", week=ctx.services.t.number(ctx.lang, week)))
+
+
+_BUTTONS: dict[Verb, Callable[[Ctx, LogFlow, Press], Awaitable[None]]] = {
+    CATEGORY: category_chosen, COUNT: count_chosen, DAY: day_chosen, SAVE: _save,
+    CHANGE: change, BACK: back, CANCEL: cancel,
+}
+
+
+# --- typing while the flow is open --------------------------------------------------------------
+
+
+async def flow_input(ctx: Ctx, state: LogFlow) -> None:
+    step = state.step
+    text = (ctx.inc.text or "").strip()
+    if ctx.inc.photo is not None and step in (LogStep.SUMMARY, LogStep.DAY, LogStep.DATE):
+        state = replace(state, photo=ctx.inc.photo.file_ref)
+        warnings: list[str] = []
+        if text:
+            state, warnings = set_note(ctx, state, text)
+        for warning in warnings:
+            await ctx.reply(warning)
+        await next_step(ctx, state, new_message=True)
+        return
+    if not text:
+        await ctx.reply(ctx.t("log.use_buttons"))
+        return
+    if step is LogStep.CATEGORY:
+        quick = parse_quick(text, await ctx.services.read.categories.active(), ctx.today)
+        if quick.category is None:
+            await ctx.reply(ctx.t("log.unknown_category"),
+                            buttons=await category_buttons(ctx, state))
+            return
+        state = replace(state, category=quick.category.id)
+    elif step is LogStep.COUNT:
+        parsed = parse_citizens(text, limits_of(ctx))
+        if isinstance(parsed, Problem):
+            await ctx.reply(problem_text(ctx, parsed))
+            return
+        state = replace(state, citizens=parsed)
+    elif step in (LogStep.DAY, LogStep.DATE):
+        day = parse_day(text, ctx.today)
+        problem = Problem.DATE_UNREADABLE if day is None else check_day(
+            day, ctx.today, limits_of(ctx))
+        if problem is not None or day is None:
+            await ctx.reply(problem_text(ctx, problem or Problem.DATE_UNREADABLE))
+            return
+        state = replace(state, day=day)
+    else:  # the summary: what they type is the note
+        noted, warnings = set_note(ctx, state, text)
+        if warnings and noted.note is None:
+            await ctx.reply(warnings[0])
+            return
+        for warning in warnings:
+            await ctx.reply(warning)
+        state = noted
+    await next_step(ctx, state, new_message=True)
+
+
+
+def _key(member_id: int, flow_id: str) -> str:
+    return f"log:{member_id}:{flow_id}"
+
+
+
+async def _week_total(ctx: Ctx, member_id: int) -> int:
+    week = this_week(ctx.today)
+    tallies = await ctx.services.read.tallies.member_by_category(member_id, week.start, week.end)
+    return sum(t.citizens for t in tallies.values())
+
+
+async def _already_saved(ctx: Ctx, flow_id: str) -> bool:
+    member = ctx.caller.member
+    if member is None:
+        return False
+    return await ctx.services.read.sessions.has_key(_key(member.id, flow_id))
+
+
+
+
+feature = Feature(
+    commands=(
+        Command("log", log_command, requires=Action.LOG_SESSION, members_only=True),
+        Command("my", my, requires=Action.VIEW_OWN_ACTIVITY, members_only=True),
+        Command("undo", undo, requires=Action.LOG_SESSION, members_only=True),
+    ),
+    buttons=(
+        ButtonRoute("log", log_button, verbs=(START, CATEGORY, COUNT, DAY, SAVE, CHANGE, BACK,
+                                              CANCEL),
+                    requires=Action.LOG_SESSION, members_only=True),
+        ButtonRoute("undo", undo_button, verbs=(UNDO_DELETE, UNDO_EDIT, UNDO_KEEP),
+                    requires=Action.LOG_SESSION, members_only=True),
+    ),
+    flows=(FlowRoute(LogFlow, flow_input),),
+    text_hooks=(quick_text,),
+)

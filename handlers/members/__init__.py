@@ -1,0 +1,1 @@
+"""People in teams: /member (find, card, rename, move, role, (de)activate, add) and /invite."""

@@ -1,0 +1,10 @@
+"""Steering figures for coordinators: /stats, /digest, /target, /allowance, /export, and the
+weekly digests and reminders the scheduled jobs write to the outbox.
+
+The public face other features use: the progress of a place's targets and the lines saying
+which places are behind (the team page shows them too).
+"""
+
+from handlers.steering.figures import behind, children_progress, target_progress
+
+__all__ = ["behind", "children_progress", "target_progress"]

@@ -14,18 +14,33 @@ Routes:
 - ``GET /metrics``: Prometheus text format.
 
 The sandbox demo serves :meth:`WebRoutes.routes` on its own address instead of a second port.
+
+Limits (:class:`WebLimits`), so that nobody on the internet can wear the bot out: a body over
+``max_body`` gets 413 unread; a connection that sends no complete request within
+``idle_timeout`` (slow headers) or stays idle that long between requests is closed; beyond
+``max_connections`` open connections a new one gets a bare 503 and is closed at once — the
+cap stays well below the unit's ``LimitNOFILE``, so the bot never runs out of file descriptors
+(the database, the Bot API clients and the backups need theirs too).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import unicodedata
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from aiohttp import web
 
-from bot.app.web.webhooks import TELEGRAM_PATH, ZALO_PATH, TelegramReceiver, ZaloReceiver
+from bot.app.web.webhooks import (
+    TELEGRAM_PATH,
+    ZALO_PATH,
+    TelegramReceiver,
+    Throttle,
+    ZaloReceiver,
+)
 from handlers.admin.health import refresh_gauges
 from handlers.kit.context import Services
 from handlers.kit.metrics import CONTENT_TYPE
@@ -97,12 +112,66 @@ async def _receive(receiver: Receiver | None, request: web.Request) -> web.Respo
     return await receiver(request)
 
 
+@dataclass(frozen=True)
+class WebLimits:
+    #: Updates are a few kilobytes; nginx's site allows the same (client_max_body_size 1m).
+    max_body: int = 1 << 20
+    #: Seconds a connection may take to send its request, or stay idle between requests.
+    #: Telegram and Zalo send a whole update at once; nginx opens a connection per request.
+    idle_timeout: float = 15.0
+    #: Open connections at most; deploy/tocns-bot.service has LimitNOFILE=4096.
+    max_connections: int = 1000
+
+
+_BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nRetry-After: 5\r\n"
+         b"Connection: close\r\n\r\n")
+
+
+class _Busy(asyncio.Protocol):
+    """A connection over the cap: told so, and closed before it costs anything more."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        if isinstance(transport, asyncio.WriteTransport):
+            transport.write(_BUSY)
+        transport.close()
+
+
+class _CappedSite(web.TCPSite):
+    """aiohttp's TCP site, but each new connection beyond the cap gets :class:`_Busy`."""
+
+    def __init__(self, runner: web.AppRunner, host: str, port: int, cap: int) -> None:
+        super().__init__(runner, host, port)
+        self.cap = cap
+        self.refused = 0
+        self._throttle = Throttle()
+
+    def _protocol(self) -> asyncio.BaseProtocol:
+        server = self._runner.server
+        assert server is not None
+        if len(server.connections) < self.cap:
+            return server()
+        self.refused += 1
+        count = self._throttle.due()
+        if count:
+            log.warning("web server: %d connection(s) refused, %d open already (the cap)",
+                        count, self.cap)
+        return _Busy()
+
+    async def start(self) -> None:
+        await web.BaseSite.start(self)  # registers the site with its runner
+        self._server = await asyncio.get_running_loop().create_server(
+            self._protocol, self._host, self._port, reuse_address=self._reuse_address,
+            backlog=self._backlog)
+
+
 class WebServer:
     """Listens for :class:`WebRoutes` (one aiohttp application)."""
 
-    def __init__(self, routes: WebRoutes) -> None:
+    def __init__(self, routes: WebRoutes, limits: WebLimits | None = None) -> None:
         self.web = routes
+        self.limits = limits or WebLimits()
         self._runner: web.AppRunner | None = None
+        self._site: _CappedSite | None = None
         self._url: str | None = None
 
     @property
@@ -113,14 +182,15 @@ class WebServer:
         return self._url
 
     def build_app(self) -> web.Application:
-        app = web.Application()
+        app = web.Application(client_max_size=self.limits.max_body)
         app.add_routes(self.web.routes())
         return app
 
     async def start(self, host: str, port: int) -> None:
-        self._runner = web.AppRunner(self.build_app(), access_log=None, shutdown_timeout=5.0)
+        self._runner = web.AppRunner(self.build_app(), access_log=None, shutdown_timeout=5.0,
+                                     keepalive_timeout=self.limits.idle_timeout)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port)
+        site = self._site = _CappedSite(self._runner, host, port, self.limits.max_connections)
         try:
             await site.start()
         except BaseException:
@@ -133,7 +203,11 @@ class WebServer:
         self._url = f"http://{shown}:{bound}"
         log.info("web server listening on %s", self._url)
 
+    @property
+    def refused_connections(self) -> int:
+        return self._site.refused if self._site is not None else 0
+
     async def stop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
-        self._runner = None
+        self._runner = self._site = None

@@ -2,15 +2,22 @@
 
 Both platforms send the secret given to setWebhook in a header. It is compared in constant time
 (``hmac.compare_digest``); a wrong or missing one gets 403 and the body is not even read, so
-nothing changes. An accepted update is written to the durable inbox (``bot.app.intake``) before
-the 200 goes back — the 200 is what tells the platform it may forget it — and is handled from
-there, in its own task; a repeated delivery is recognised by its key and handled once.
+nothing changes. Refusals are counted (``tocns_errors_total{kind="webhook_secret"}``) but logged
+at most once a minute: somebody knocking thousands of times must not flood the journal. A body
+that is not an update (``{}``, JSON nested thousands deep, a date no calendar has) with the right
+secret gets 400 and counts as ``webhook_malformed``, never a 500 with a traceback. An accepted
+update is written to the durable inbox (``bot.app.intake``) before the 200 goes back — the 200
+is what tells the platform it may forget it — and is handled from there, in its own task; a
+repeated delivery is recognised by its key and handled once.
 """
 
 from __future__ import annotations
 
 import hmac
+import json
 import logging
+import time
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -35,16 +42,50 @@ def secret_matches(given: str | None, expected: str) -> bool:
     return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
 
 
-def _refused(metrics: Metrics, channel: str) -> web.Response:
+#: Refused webhook calls are logged at most once per this many seconds (with how many).
+REFUSAL_LOG_INTERVAL_S = 60.0
+
+
+class Throttle:
+    """Says when a repeated event is worth a log line again: the first time, then at most once
+    per ``interval``; :meth:`due` returns how many happened since the last line (0: stay
+    quiet)."""
+
+    def __init__(self, interval: float = REFUSAL_LOG_INTERVAL_S,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.interval = interval
+        self.clock = clock
+        self._last: float | None = None
+        self._pending = 0
+
+    def due(self) -> int:
+        self._pending += 1
+        now = self.clock()
+        if self._last is not None and now - self._last < self.interval:
+            return 0
+        self._last, count, self._pending = now, self._pending, 0
+        return count
+
+
+def _refused(metrics: Metrics, channel: str, throttle: Throttle) -> web.Response:
     metrics.error("webhook_secret")
-    log.warning("%s webhook call refused: wrong or missing secret", channel)
+    count = throttle.due()
+    if count:
+        log.warning("%s webhook: %d call(s) refused (wrong or missing secret) since the last "
+                    "such line", channel, count)
     return web.Response(status=403, text="Forbidden")
 
 
+def _malformed(metrics: Metrics) -> None:
+    metrics.error("webhook_malformed")
+
+
 async def _json_object(request: web.Request) -> dict[str, Any] | None:
+    """The body as a JSON object; None for anything else (bad JSON, nesting too deep for the
+    parser, a body over the server's limit is refused by aiohttp with 413 before this)."""
     try:
-        body = await request.json()
-    except ValueError:
+        body = json.loads(await request.text())
+    except (ValueError, RecursionError):
         return None
     return body if isinstance(body, dict) else None
 
@@ -57,15 +98,22 @@ class TelegramReceiver:
         self.bot = bot
         self.secret = secret
         self.metrics = metrics
+        self.throttle = Throttle()
 
     async def __call__(self, request: web.Request) -> web.Response:
         if not secret_matches(request.headers.get(TELEGRAM_HEADER), self.secret):
-            return _refused(self.metrics, "Telegram")
+            return _refused(self.metrics, "Telegram", self.throttle)
         body = await _json_object(request)
-        update = Update.de_json(body, self.bot) if body is not None else None
+        try:
+            update = Update.de_json(body, self.bot) if body is not None else None
+            incoming = to_incoming(update) if update is not None else None
+        except Exception:
+            # Whatever the library chokes on (no update_id, a date of year 31,000,000...) is
+            # not an update Telegram would send: refused as such, no traceback in the log.
+            update = None
         if update is None:
+            _malformed(self.metrics)
             return web.Response(status=400, text="Bad Request")
-        incoming = to_incoming(update)
         if incoming is not None:
             await self.intake.accept([incoming])
         return web.Response(status=200)
@@ -79,13 +127,15 @@ class ZaloReceiver:
         self.handle = handle
         self.secret = secret
         self.metrics = metrics
+        self.throttle = Throttle()
 
     async def __call__(self, request: web.Request) -> web.Response:
         if not secret_matches(request.headers.get(ZALO_HEADER), self.secret):
-            return _refused(self.metrics, "Zalo")
+            return _refused(self.metrics, "Zalo", self.throttle)
         body = await _json_object(request)
         update = unwrap(body) if body is not None else None
         if update is None:
+            _malformed(self.metrics)
             return web.json_response({"ok": False, "description": "not an update"}, status=400)
         await self.handle(update)
         return web.json_response({"ok": True})

@@ -3,10 +3,20 @@ refused with 403 and changes nothing; a repeated delivery is handled once."""
 
 from __future__ import annotations
 
+import json
+import logging
 import time
 from typing import Any
 
-from bot.app.web.webhooks import TELEGRAM_HEADER, TELEGRAM_PATH, ZALO_HEADER, ZALO_PATH
+import pytest
+
+from bot.app.web.webhooks import (
+    TELEGRAM_HEADER,
+    TELEGRAM_PATH,
+    ZALO_HEADER,
+    ZALO_PATH,
+    Throttle,
+)
 from bot.sandbox.testing import SandboxUser
 from bot.sandbox.zalo_testing import SandboxZaloUser
 from tests.harness.hooked import TELEGRAM_SECRET, ZALO_SECRET, HookedWorld
@@ -131,3 +141,54 @@ async def test_a_repeated_zalo_delivery_is_handled_once(hooked: HookedWorld) -> 
     assert "/start" in (await visitor.next_message()).text  # the /help answer, nothing before
     assert visitor.drain() == []
     assert _counter(hooked, "tocns_updates_duplicate_total", channel="zalo") == 2
+
+
+async def _post_raw(world: HookedWorld, path: str, data: bytes, headers: dict[str, str]) -> int:
+    async with world.sandbox.client_session.post(
+            world.url + path, data=data,
+            headers={"Content-Type": "application/json", **headers}) as response:
+        await response.read()
+        return response.status
+
+
+async def test_malformed_updates_with_the_secret_get_400_and_are_counted(
+        hooked: HookedWorld, caplog: pytest.LogCaptureFixture) -> None:
+    deep = b"[" * 100_000 + b"]" * 100_000
+    wrapped_deep = b'{"update_id": 1, "x": ' + deep + b"}"
+    message = _telegram_update(900_100, 5_550_100, "hello")
+    far, farther = json.loads(json.dumps(message)), json.loads(json.dumps(message))
+    far["message"]["date"] = 1e15
+    farther["message"]["date"] = 1e300
+    sent = [b"{}", deep, wrapped_deep, json.dumps(far).encode(), json.dumps(farther).encode()]
+    for body in sent:
+        assert await _post_raw(hooked, TELEGRAM_PATH, body,
+                               {TELEGRAM_HEADER: TELEGRAM_SECRET}) == 400
+    assert await _post_raw(hooked, ZALO_PATH, deep, {ZALO_HEADER: ZALO_SECRET}) == 400
+    assert await _post_raw(hooked, ZALO_PATH, wrapped_deep, {ZALO_HEADER: ZALO_SECRET}) == 400
+    assert _counter(hooked, "tocns_errors_total", kind="webhook_malformed") == len(sent) + 2
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+    # The web server is none the worse: a good update still goes through.
+    assert await hooked.post(TELEGRAM_PATH, _telegram_update(900_101, 5_550_100, "/start"),
+                             {TELEGRAM_HEADER: TELEGRAM_SECRET}) == 200
+
+
+async def test_refused_calls_are_all_counted_but_logged_once_a_minute(
+        hooked: HookedWorld, caplog: pytest.LogCaptureFixture) -> None:
+    update = _telegram_update(900_200, 5_550_200, "/start")
+    caplog.set_level(logging.WARNING, logger="bot.app.web.webhooks")
+    for _ in range(50):
+        assert await hooked.post(TELEGRAM_PATH, update, {TELEGRAM_HEADER: "guess"}) == 403
+    assert _counter(hooked, "tocns_errors_total", kind="webhook_secret") == 50
+    lines = [r.getMessage() for r in caplog.records if r.name == "bot.app.web.webhooks"]
+    assert lines == ["Telegram webhook: 1 call(s) refused (wrong or missing secret) since the "
+                     "last such line"]
+
+
+def test_the_refusal_throttle_reports_what_it_held_back() -> None:
+    now = [1000.0]
+    throttle = Throttle(60.0, clock=lambda: now[0])
+    assert throttle.due() == 1  # the first one is logged at once
+    assert [throttle.due() for _ in range(2_999)] == [0] * 2_999
+    now[0] += 60.0
+    assert throttle.due() == 3_000  # then one line for the lot
+    assert throttle.due() == 0

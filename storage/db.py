@@ -5,6 +5,10 @@ SQLite in WAL mode lets readers run alongside one writer. Every write goes throu
 with ``BEGIN IMMEDIATE`` — so concurrent handlers and jobs queue up instead of failing with
 "database is locked". ``busy_timeout`` covers a second process (the CLI import) writing at the
 same time.
+
+Handled message texts are cleared from the inbox; ``secure_delete`` zeroes what a cleared value
+occupied in its page, and :meth:`Database.scrub_wal` (a job, every minute) folds the WAL into
+the database and truncates it, so the text does not stay readable in the ``-wal`` file either.
 """
 
 from __future__ import annotations
@@ -44,6 +48,8 @@ async def _connect(path: Path) -> aiosqlite.Connection:
     await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     await conn.execute("PRAGMA foreign_keys = ON")
     await conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; fsync at checkpoints
+    # A cleared message text (a phone or ID number in a note) is overwritten, not just freed.
+    await conn.execute("PRAGMA secure_delete = ON")
     # ORDER BY natsort(t.name): Ấp 2 before Ấp 10 (see bot.core.natural_sort).
     await conn.create_function("natsort", 1, sql_key, deterministic=True)
     return conn
@@ -61,12 +67,18 @@ class Database:
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._writer = await _connect(self.path)
-        await self._writer.execute("PRAGMA journal_mode = WAL")
-        await self._migrate()
-        self._reader = await _connect(self.path)
-        # The reader only reads: a write on it would bypass the one serialised writer.
-        await self._reader.execute("PRAGMA query_only = ON")
+        try:
+            self._writer = await _connect(self.path)
+            await self._writer.execute("PRAGMA journal_mode = WAL")
+            await self._migrate()
+            self._reader = await _connect(self.path)
+            # The reader only reads: a write on it would bypass the one serialised writer.
+            await self._reader.execute("PRAGMA query_only = ON")
+        except BaseException:
+            # An open connection is a (non-daemon) thread: left behind, the process would
+            # never exit after the error (a database file the service may not write).
+            await self.close()
+            raise
 
     async def close(self) -> None:
         for conn in (self._reader, self._writer):
@@ -124,6 +136,21 @@ class Database:
             raise RuntimeError("database is not open")
         async with self._write_lock:
             return list(await self._writer.execute_fetchall(sql, params))
+
+    async def scrub_wal(self) -> bool:
+        """Copy the WAL into the database and truncate it to nothing: texts cleared since the
+        last scrub are then gone from both files. False when a long reader (an export) holds
+        an old snapshot: it is not waited for (writers would queue); the next scrub does it."""
+        if self._writer is None:
+            raise RuntimeError("database is not open")
+        async with self._write_lock:
+            await self._writer.execute("PRAGMA busy_timeout = 200")
+            try:
+                rows = await self._writer.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                await self._writer.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        busy = next(iter(rows))[0]
+        return not busy
 
     async def ping(self) -> bool:
         """Whether the database answers a trivial query (for /healthz)."""

@@ -14,6 +14,8 @@ holds the schedules and the outbox, so at start-up the jobs are simply created a
   keeping the newest BACKUP_KEEP; and ``backup:catch-up`` once, two minutes after start-up,
   when the newest backup is a day old (a server switched off at night never sees 02:30).
 - ``files:cleanup``: every 15 minutes, deletes expired file links and their files.
+- ``database:scrub``: every minute, folds the WAL into the database and truncates it, so the
+  texts of handled messages (cleared from the inbox) do not stay readable in the ``-wal`` file.
 
 Each run is counted, with its duration, in the bot's metrics (``/metrics``).
 """
@@ -49,12 +51,22 @@ RETENTION_AT = (3, 15)
 DRAIN_INTERVAL_S = 30
 CLEANUP_JOB = "files:cleanup"
 CLEANUP_INTERVAL_S = 15 * 60
+SCRUB_JOB = "database:scrub"
+SCRUB_INTERVAL_S = 60
 #: At start-up, caught-up messages go out before polling starts, for at most this long.
 STARTUP_DRAIN_S = 15.0
 BACKUP_JOB = "backup:daily"
 CATCH_UP_BACKUP_JOB = "backup:catch-up"
 #: The start-up backup waits until the start-up catch-up of messages is out of the way.
 CATCH_UP_BACKUP_DELAY = timedelta(minutes=2)
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _shown(weekly: Weekly) -> str:
+    """``Tue 07:30`` for the log, not the dataclass's repr."""
+    return f"{_DAYS[weekly.weekday - 1]} {weekly.at:%H:%M}"
+
 
 def job_id(name: str) -> str:
     return f"{name}:weekly"
@@ -122,8 +134,10 @@ class Scheduling:
                                replace_existing=True, misfire_grace_time=6 * 3600, coalesce=True)
         self.scheduler.add_job(self.clean_up_files, IntervalTrigger(seconds=CLEANUP_INTERVAL_S),
                                id=CLEANUP_JOB, name=CLEANUP_JOB, replace_existing=True)
-        log.info("jobs scheduled: digest %s, reminder %s, quiet %s", schedules.digest,
-                 schedules.reminder, schedules.quiet)
+        self.scheduler.add_job(self.scrub, IntervalTrigger(seconds=SCRUB_INTERVAL_S),
+                               id=SCRUB_JOB, name=SCRUB_JOB, replace_existing=True)
+        log.info("jobs scheduled: digest %s, reminder %s, quiet hours %s", _shown(schedules.digest),
+                 _shown(schedules.reminder), schedules.quiet)
 
     def wake_sender(self) -> None:
         """Something was just enqueued (a broadcast): send now rather than at the next poll."""
@@ -170,6 +184,9 @@ class Scheduling:
         if links is None:
             return 0
         return await self.services.metrics.timed_job(CLEANUP_JOB, links.clean_up)
+
+    async def scrub(self) -> bool:
+        return await self.services.metrics.timed_job(SCRUB_JOB, self.services.db.scrub_wal)
 
     @property
     def running(self) -> bool:

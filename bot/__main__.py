@@ -10,7 +10,12 @@ import sys
 from pathlib import Path
 
 from bot.app.logs import configure_logging
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, Settings, configured_language, load_settings
+
+#: Exit codes systemd does not restart on (RestartPreventExitStatus in the unit): restarting
+#: cannot fix settings that do not load (2), nor a start-up an operator must mend (3).
+CONFIG_ERROR = 2
+STARTUP_ERROR = 3
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -66,10 +71,11 @@ def main(argv: list[str] | None = None) -> int:
             from bot.app.doctor import configuration_failed
             from locales import translator
 
-            print("\n".join(configuration_failed(translator(), args.lang or "vi", str(exc))))
+            lang = args.lang or configured_language()
+            print("\n".join(configuration_failed(translator(), lang, str(exc))))
             return 1
         print(exc, file=sys.stderr)
-        return 2
+        return CONFIG_ERROR
     configure_logging(settings)
     try:
         if command == "run":
@@ -126,30 +132,61 @@ def _demo_registry(settings: Settings, out: Path, province: str | None,
 
 
 def _run(settings: Settings) -> int:
-    """Run the bot; problems an operator can fix are one line, not a traceback."""
+    """Run the bot; problems an operator can fix are one line, not a traceback.
+
+    Exit code 3 (not restarted by systemd) for what only an operator can mend; 1 (restarted)
+    for what may pass by itself: an unreachable Bot API, a port still held by the old process.
+    """
+    import sqlite3
+
     from telegram.error import InvalidToken, NetworkError
 
+    from bot.app.preconditions import StartupBlocked, hints
     from bot.app.run import run
     from bot.app.run_lock import AlreadyRunning
+    from bot.channels.zalo_api import ZaloApiError
     from storage.geography import ProvinceMismatch
+
+    def startup_error(line: str) -> int:
+        print(f"Start-up error: {line}", file=sys.stderr)
+        return STARTUP_ERROR
 
     try:
         asyncio.run(run(settings))
+    except StartupBlocked as exc:
+        from bot.app.doctor import render
+        from locales import translator
+
+        t = translator(settings.default_language)
+        lines = render(t, settings.default_language, exc.outcomes)[:-1]  # not the summary
+        print("\n".join([*lines, t(settings.default_language, "startup.failed", **hints())]),
+              file=sys.stderr)
+        return STARTUP_ERROR
     except ProvinceMismatch as exc:
-        print(f"Start-up error: {exc}.", file=sys.stderr)
-        return 1
+        return startup_error(f"{exc}.")
     except AlreadyRunning as exc:
-        print(f"Start-up error: another bot (process {exc.pid or '?'}) is running on "
-              f"{settings.database_path.absolute()}; stop it first.", file=sys.stderr)
-        return 1
+        return startup_error(f"another bot (process {exc.pid or '?'}) is running on "
+                             f"{settings.database_path.absolute()}; stop it first.")
     except InvalidToken:
-        print("Start-up error: TELEGRAM_BOT_TOKEN was refused by Telegram; check it with "
-              "@BotFather.", file=sys.stderr)
+        return startup_error("TELEGRAM_BOT_TOKEN was refused by Telegram; check it with "
+                             "@BotFather.")
+    except ZaloApiError as exc:
+        if not exc.from_api:
+            return startup_error(f"ZALO_API_BASE_URL ({settings.zalo_api_base_url}) answered "
+                                 f"{exc.error_code} {exc.description}: not a Zalo Bot API.")
+        if exc.error_code in (401, 403, 404):
+            return startup_error("ZALO_BOT_TOKEN was refused by Zalo; check it in the Zalo "
+                                 "Bot Manager.")
+        print(f"Start-up error: the Zalo Bot API at {settings.zalo_api_base_url} failed "
+              f"({exc}).", file=sys.stderr)
         return 1
     except NetworkError as exc:
         print(f"Start-up error: cannot reach the Telegram Bot API at "
               f"{settings.telegram_api_base_url} ({exc}).", file=sys.stderr)
         return 1
+    except sqlite3.Error as exc:
+        return startup_error(f"{settings.database_path.absolute()}: {exc}; "
+                             f"{hints()['cli']} doctor says more.")
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             places = [f"{settings.sandbox_host}:{settings.sandbox_port} (SANDBOX_PORT)"] \
@@ -158,9 +195,8 @@ def _run(settings: Settings) -> int:
                 places.append(f"{settings.web_host}:{settings.web_port} (WEB_PORT)")
             print(f"Start-up error: {' or '.join(places)} is already in use; set it to a free "
                   "port.", file=sys.stderr)
-        else:
-            print(f"Start-up error: {exc}", file=sys.stderr)
-        return 1
+            return 1
+        return startup_error(str(exc))
     return 0
 
 

@@ -260,3 +260,19 @@ def _loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+class _LanguageOnly(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    default_language: str = Field(default="vi", alias="DEFAULT_LANGUAGE")
+
+
+def configured_language() -> str:
+    """DEFAULT_LANGUAGE even when another setting is wrong: the operator who chose English
+    reads the configuration error in English."""
+    try:
+        lang = _LanguageOnly().default_language.strip().lower()
+    except ValidationError:
+        return "vi"
+    return lang if lang in ("vi", "en") else "vi"

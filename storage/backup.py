@@ -33,6 +33,27 @@ class BackupError(Exception):
     """A backup or restore could not be done; the message says why (one line)."""
 
 
+class OtherProvince(BackupError):
+    """The backup is a database of another province than the one the bot serves."""
+
+    def __init__(self, backup: Path, code: str, name: str) -> None:
+        super().__init__(f"{backup}: a database of {name} (PROVINCE_CODE={code})")
+        self.code = code
+        self.name = name
+
+
+def stored_provinces(path: Path) -> list[tuple[str, str]]:
+    """(code, name) of the province(s) a database belongs to; empty for an unclaimed one."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        return [(str(code), str(name)) for code, name in
+                conn.execute("SELECT code, name FROM provinces ORDER BY code")]
+    except sqlite3.OperationalError:  # a release before the provinces table: unclaimed
+        return []
+    finally:
+        conn.close()
+
+
 @dataclass(frozen=True)
 class DatabaseCheck:
     """What :func:`check_database` found: ``problem`` is None for a sound product database."""
@@ -72,9 +93,16 @@ def take_backup(source: Path, dest: Path) -> Backup:
         raise BackupError(f"{source}: no such database")
     if dest.resolve() == source.resolve():
         raise BackupError(f"{dest}: that is the database itself; choose another file")
-    dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     partial = dest.with_name(f".{dest.name}.partial")
-    partial.unlink(missing_ok=True)
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        partial.unlink(missing_ok=True)
+        partial.touch(mode=0o600)
+    except OSError as exc:
+        # Said of the folder: SQLite would only say "unable to open database file", which
+        # reads as if the database were at fault.
+        raise BackupError(f"{dest.parent}: cannot write there "
+                          f"({exc.strerror or type(exc).__name__})") from exc
     src = sqlite3.connect(source, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
         copy = sqlite3.connect(partial)
@@ -175,8 +203,12 @@ def _keep_aside(database: Path, aside: Path) -> None:
         stale.unlink(missing_ok=True)
 
 
-def restore_database(backup: Path, database: Path, stamp: str) -> tuple[DatabaseCheck, Path | None]:
+def restore_database(backup: Path, database: Path, stamp: str, province_code: str | None = None,
+                     ) -> tuple[DatabaseCheck, Path | None]:
     """Put a checked copy of ``backup`` in place of ``database``: (its check, the aside path).
+
+    With ``province_code``, a backup of another province is refused (:class:`OtherProvince`):
+    the bot would refuse to start on it.
 
     The new file is staged next to the database and renamed over it, so at every moment
     ``database`` is either the old database or the restored one, never missing or half-copied.
@@ -186,6 +218,10 @@ def restore_database(backup: Path, database: Path, stamp: str) -> tuple[Database
         raise BackupError(f"{backup}: {checked.problem}")
     if database.exists() and backup.resolve() == database.resolve():
         raise BackupError(f"{backup}: that is the database itself")
+    if province_code is not None:
+        for code, name in stored_provinces(backup):
+            if code != province_code:
+                raise OtherProvince(backup, code, name)
     database.parent.mkdir(parents=True, exist_ok=True)
     staged = database.with_name(f".{database.name}.restoring")
     staged.unlink(missing_ok=True)
@@ -198,6 +234,8 @@ def restore_database(backup: Path, database: Path, stamp: str) -> tuple[Database
         aside = database.with_name(f"{database.name}.replaced-{stamp}")
         _keep_aside(database, aside)
     else:
+        stat = database.parent.stat()
+        owner = (stat.st_uid, stat.st_gid)  # the folder's owner: the bot's user
         for stale in (Path(f"{database}-wal"), Path(f"{database}-shm")):
             stale.unlink(missing_ok=True)
     if owner is not None and os.geteuid() == 0:

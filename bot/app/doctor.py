@@ -1,6 +1,8 @@
 """``python -m bot doctor``: is this installation fit to run? One line per check; 0 if all pass.
 
-Configuration, database (integrity, migrations), stored schedules, each configured token
+Configuration, the files the bot writes (``bot.app.preconditions``, the same checks ``run`` makes
+before it starts), database (integrity, migrations, province), stored schedules, each configured
+token
 (getMe through the bot's own clients), each webhook against the settings, free disk on the
 data folder, age of the newest backup. It only reads: it never migrates, creates or changes
 anything, so it is safe to run next to the running bot (``sudo -u tocns ... doctor``).
@@ -11,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import shutil
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ import aiosqlite
 import httpx
 
 from bot.app.backups import latest_backup
+from bot.app.preconditions import Outcome, file_access, hints, province_outcome
 from bot.config import Settings
 from bot.core.doctor_rules import (
     Verdict,
@@ -39,10 +41,7 @@ DiskUsage = Callable[[Path], Any]  # shutil.disk_usage: (total, used, free)
 API_TIMEOUT_S = 10.0
 
 
-@dataclass(frozen=True)
-class Outcome:
-    name: str  # catalogue key of the check's name
-    verdict: Verdict
+__all__ = ["Outcome", "doctor", "examine", "render"]
 
 
 def web_base_url(settings: Settings) -> str | None:
@@ -55,10 +54,17 @@ async def examine(settings: Settings, now: datetime, *,
                   disk_usage: DiskUsage = shutil.disk_usage) -> list[Outcome]:
     """Every check, in the order an operator fixes things."""
     outcomes = [Outcome("doctor.name.configuration", Verdict(True, "doctor.config.ok"))]
-    database = await _guarded("doctor.name.database", asyncio.to_thread(_database, settings))
-    outcomes += database
-    if all(outcome.verdict.ok for outcome in database):
-        outcomes += await _guarded("doctor.name.schedules", _schedules(settings))
+    files = await _guarded("doctor.name.files", asyncio.to_thread(file_access, settings))
+    outcomes += files
+    # Files it may not write: SQLite cannot even read a WAL database soundly then, so the
+    # database is not judged (it would look "damaged" when it is only out of reach).
+    if all(outcome.verdict.ok for outcome in files):
+        database = await _guarded("doctor.name.database",
+                                  asyncio.to_thread(_database, settings))
+        outcomes += database
+        if all(outcome.verdict.ok for outcome in database):
+            outcomes += await _guarded("doctor.name.province", province_outcome(settings))
+            outcomes += await _guarded("doctor.name.schedules", _schedules(settings))
     if settings.telegram_bot_token is not None:
         outcomes += await _guarded("doctor.name.telegram_token",
                                    _telegram(settings, settings.telegram_bot_token, now))
@@ -176,6 +182,10 @@ async def _zalo(settings: Settings, token: str, now: datetime) -> list[Outcome]:
         try:
             me = await api.get_me()
         except ZaloApiError as exc:
+            if not exc.from_api:
+                return [Outcome(name, Verdict(False, "doctor.token.not_api", {
+                    "url": settings.zalo_api_base_url,
+                    "error": f"{exc.error_code} {exc.description}"}, "doctor.token.not_api_fix"))]
             if exc.error_code in (401, 403, 404):
                 return [Outcome(name, Verdict(False, "doctor.token.refused",
                                               {"error": str(exc.error_code)},
@@ -218,6 +228,7 @@ def _weekly(t: Translator, lang: str, value: object) -> object:
 def render(t: Translator, lang: str, outcomes: list[Outcome]) -> list[str]:
     """``✓ name: what was found`` or ``✗ name: what was found → what to do``; then a summary."""
     lines = []
+    how = hints()
     for outcome in outcomes:
         verdict = outcome.verdict
         params = {key: _weekly(t, lang, value) for key, value in verdict.params.items()}
@@ -225,7 +236,7 @@ def render(t: Translator, lang: str, outcomes: list[Outcome]) -> list[str]:
         if verdict.ok:
             lines.append(f"✓ {line}")
         else:
-            fix = t(lang, verdict.fix, **verdict.fix_params) if verdict.fix else ""
+            fix = t(lang, verdict.fix, **{**how, **verdict.fix_params}) if verdict.fix else ""
             lines.append(f"✗ {line}" + (f" → {fix}" if fix else ""))
     failed = sum(not outcome.verdict.ok for outcome in outcomes)
     lines.append(t(lang, "doctor.summary.failed", failed=failed, count=len(outcomes)) if failed
@@ -236,7 +247,7 @@ def render(t: Translator, lang: str, outcomes: list[Outcome]) -> list[str]:
 def configuration_failed(t: Translator, lang: str, error: str) -> list[str]:
     """When the settings cannot be read nothing else can be checked: one line says why."""
     return [f"✗ {t(lang, 'doctor.name.configuration')}: {error} → "
-            f"{t(lang, 'doctor.config.fix')}"]
+            f"{t(lang, 'doctor.config.fix', **hints())}"]
 
 
 async def doctor(settings: Settings, t: Translator, lang: str, *,

@@ -11,10 +11,12 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.app.preconditions import hints
 from bot.app.run_lock import AlreadyRunning, run_lock
 from bot.config import Settings
+from bot.core.registry.provinces import province_info
 from locales import translator
-from storage.backup import BackupError, restore_database
+from storage.backup import BackupError, OtherProvince, restore_database
 
 
 def _size_mb(size: int) -> str:
@@ -48,10 +50,16 @@ def restore_command(settings: Settings, lang: str, source: Path) -> int:
     t = translator(settings.default_language)
     database = settings.database_path.absolute()
     stamp = datetime.now(settings.tz).strftime("%Y%m%d-%H%M%S")
+    wanted = province_info(settings.province_code)
     try:
         # Held for the whole swap: a bot started meanwhile refuses to start, and the other way.
         with run_lock(database):
-            checked, aside = restore_database(source, database, stamp)
+            checked, aside = restore_database(source, database, stamp, wanted.code)
+    except OtherProvince as exc:
+        problem = t(lang, "restore.other_province", backup=str(source), stored=exc.name,
+                    stored_code=exc.code, name=wanted.name, code=wanted.code)
+        print(t(lang, "restore.refused", problem=problem), file=sys.stderr)
+        return 1
     except AlreadyRunning as exc:
         print(t(lang, "restore.running", pid=exc.pid or "?", database=str(database)),
               file=sys.stderr)
@@ -63,5 +71,5 @@ def restore_command(settings: Settings, lang: str, source: Path) -> int:
             version=checked.schema_version))
     if aside is not None:
         print(t(lang, "restore.kept_aside", aside=str(aside.absolute())))
-    print(t(lang, "restore.next"))
+    print(t(lang, "restore.next", **hints()))
     return 0

@@ -18,6 +18,7 @@ from telegram.ext import Application
 
 from bot.app.intake import Intake
 from bot.app.jobs import scheduling
+from bot.app.preconditions import StartupBlocked, blockers
 from bot.app.run_lock import run_lock
 from bot.app.services import Services, make_services
 from bot.app.telegram import Webhook, build_telegram_app, running
@@ -53,6 +54,10 @@ async def run(settings: Settings, *, ready: asyncio.Event | None = None,
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
+    # Files the service user cannot write: one line each, before anything is opened.
+    blocked = blockers(settings)
+    if blocked:
+        raise StartupBlocked(blocked)
     async with AsyncExitStack() as stack:
         # One bot per database (and no restore under a running bot): see bot.app.run_lock.
         stack.enter_context(run_lock(settings.database_path))

@@ -26,10 +26,13 @@ QUOTA_EXCEEDED = 429
 
 
 class ZaloApiError(Exception):
-    def __init__(self, error_code: int, description: str) -> None:
+    def __init__(self, error_code: int, description: str, *, from_api: bool = True) -> None:
         super().__init__(f"Zalo Bot API error {error_code}: {description}")
         self.error_code = error_code
         self.description = description
+        #: False when the answer was no Bot API envelope at all (an HTML 404 of a wrong
+        #: ZALO_API_BASE_URL): the address is at fault, not the token.
+        self.from_api = from_api
 
     @property
     def retryable(self) -> bool:
@@ -76,7 +79,8 @@ class ZaloApi:
         except ValueError:
             envelope = None
         if not isinstance(envelope, dict):
-            raise ZaloApiError(response.status_code, response.reason_phrase or "no JSON reply")
+            raise ZaloApiError(response.status_code, response.reason_phrase or "no JSON reply",
+                               from_api=False)
         if envelope.get("ok"):
             return envelope.get("result")
         code = envelope.get("error_code")

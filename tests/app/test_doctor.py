@@ -43,12 +43,15 @@ async def test_a_good_installation_passes_every_check(installation: Installation
     code, lines = await _doctor(await _good(installation))
     assert code == 0, lines
     assert [line.split(":")[0] for line in lines[:-1]] == [
-        "✓ Configuration", "✓ Database", "✓ Schedules", "✓ Telegram token", "✓ Telegram webhook",
-        "✓ Zalo token", "✓ Zalo webhook", "✓ Disk space", "✓ Backups"]
-    assert "@tocns_demo_bot answers" in lines[3]
-    assert "no webhook: the bot polls" in lines[4]
-    assert "newest tocns-20261123-060000.sqlite3, 3 h ago" in lines[8]
-    assert lines[-1] == "All 9 checks passed."
+        "✓ Configuration", "✓ Files", "✓ Database", "✓ Province", "✓ Schedules",
+        "✓ Telegram token", "✓ Telegram webhook", "✓ Zalo token", "✓ Zalo webhook",
+        "✓ Disk space", "✓ Backups"]
+    assert "can write" in lines[1]
+    assert "the first start claims it for Thành phố Cần Thơ" in lines[3]
+    assert "@tocns_demo_bot answers" in lines[5]
+    assert "no webhook: the bot polls" in lines[6]
+    assert "newest tocns-20261123-060000.sqlite3, 3 h ago" in lines[10]
+    assert lines[-1] == "All 11 checks passed."
 
 
 async def test_the_command_line_passes_on_a_good_installation(installation: Installation
@@ -60,10 +63,10 @@ async def test_the_command_line_passes_on_a_good_installation(installation: Inst
     code, out, err = await run_cli("doctor", "--lang", "en", env=installation.env(),
                                    cwd=installation.root)
     assert code == 0, out + err
-    assert out.strip().splitlines()[-1] == "All 9 checks passed."
+    assert out.strip().splitlines()[-1] == "All 11 checks passed."
     vi_code, vi_out, _ = await run_cli("doctor", env=installation.env(), cwd=installation.root)
     assert vi_code == 0
-    assert "Tất cả 9 mục kiểm tra đều đạt." in vi_out
+    assert "Tất cả 11 mục kiểm tra đều đạt." in vi_out
 
 
 @pytest.mark.parametrize(("token", "check", "fix"), [
@@ -90,8 +93,8 @@ async def test_an_unreachable_api_is_not_mistaken_for_a_bad_token(installation: 
     code, lines = await _doctor(settings)
     assert code == 1
     assert _failing(lines) == ["Telegram token"]
-    assert "cannot reach http://127.0.0.1:9/bot" in lines[3]
-    assert "firewall" in lines[3]
+    assert "cannot reach http://127.0.0.1:9/bot" in lines[5]
+    assert "firewall" in lines[5]
 
 
 async def test_a_corrupted_database_is_named_and_the_newest_backup_offered(
@@ -121,7 +124,7 @@ async def test_a_file_that_is_no_database_at_all_is_named(installation: Installa
     code, lines = await _doctor(settings)
     assert code == 1
     assert _failing(lines) == ["Database"]
-    assert "not an SQLite database" in lines[1]
+    assert "not an SQLite database" in lines[2]
 
 
 async def _set_webhook(installation: Installation, api: str, token: str, url: str) -> None:
@@ -156,7 +159,7 @@ async def test_with_a_public_address_the_webhook_must_be_ours(installation: Inst
         update={"web_base_url": "https://tocns.cantho.gov.vn"})
     code, lines = await _doctor(settings)
     assert _failing(lines) == ["Telegram webhook", "Zalo webhook"]
-    assert "no webhook is set; expected one under https://tocns.cantho.gov.vn/" in lines[4]
+    assert "no webhook is set; expected one under https://tocns.cantho.gov.vn/" in lines[6]
 
     await _set_webhook(installation, "telegram", TELEGRAM_TOKEN,
                        "https://tocns.cantho.gov.vn/webhook/telegram")
@@ -165,7 +168,7 @@ async def test_with_a_public_address_the_webhook_must_be_ours(installation: Inst
     code, lines = await _doctor(settings)
     assert code == 1
     assert _failing(lines) == ["Zalo webhook"]
-    assert "updates are delivered to https://tocns.cantho.gov.vn/webhook/telegram" in lines[4]
+    assert "updates are delivered to https://tocns.cantho.gov.vn/webhook/telegram" in lines[6]
 
 
 async def test_pending_migrations_a_low_disk_and_an_old_backup_are_each_named(
@@ -177,7 +180,7 @@ async def test_pending_migrations_a_low_disk_and_an_old_backup_are_each_named(
     code, lines = await _doctor(settings, now=NOW + timedelta(days=3), usage=tight)
     assert code == 1
     assert _failing(lines) == ["Database", "Disk space", "Backups"]
-    assert "migrations 0005 not applied yet" in lines[1]
+    assert "migrations 0005 not applied yet" in lines[2]
     assert "only 5.0 GiB free of 100.0 GiB (5%)" in "\n".join(lines)
     assert "is 75 h old" in lines[-2]
 
@@ -191,8 +194,8 @@ async def test_a_stored_schedule_that_cannot_be_read_is_named(installation: Inst
     code, lines = await _doctor(settings)
     assert code == 1
     assert _failing(lines) == ["Schedules"]
-    assert "digest 1 27:90" in lines[2]
-    assert "/schedule" in lines[2]
+    assert "digest 1 27:90" in lines[4]
+    assert "/schedule" in lines[4]
 
 
 async def test_a_check_that_cannot_even_look_fails_in_one_line(installation: Installation
@@ -232,7 +235,7 @@ async def test_a_bad_setting_is_the_first_and_only_line(installation: Installati
 def test_every_verdict_of_the_doctor_has_its_message() -> None:
     catalogue = load_catalogue("vi")
     used = set()
-    for module in ("bot/app/doctor.py", "bot/core/doctor_rules.py"):
+    for module in ("bot/app/doctor.py", "bot/core/doctor_rules.py", "bot/app/preconditions.py"):
         used |= set(re.findall(r'"(doctor\.[a-z_.]+)"', (ROOT / module).read_text()))
     assert len(used) > 30
     assert used - set(catalogue) == set()

@@ -97,6 +97,7 @@ async def province_outcome(settings: Settings) -> Outcome:
     params: dict[str, object] = {"name": wanted.name, "code": wanted.code}
     async with aiosqlite.connect(f"file:{settings.database_path}?mode=ro", uri=True,
                                  timeout=BUSY_TIMEOUT_MS / 1000) as conn:
+        conn.row_factory = aiosqlite.Row  # as the bot's own connections: repositories need it
         try:
             await check_province(conn, wanted.code)
         except ProvinceMismatch as exc:

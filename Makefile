@@ -10,10 +10,12 @@ BENCH_STAMP := $(VENV)/.installed-bench
 
 .PHONY: run test lint bench bench-quick bench-profile bench-sandbox bench-figures browser clean
 
-$(STAMP): pyproject.toml
+# The exact, hash-checked versions of requirements-dev.lock, then the project itself (editable).
+$(STAMP): pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 run: $(STAMP)

@@ -18,7 +18,15 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+    generate_latest,
+)
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 
 from bot.core.chat import ChannelName, ChannelPort, Incoming, IncomingFile, MenuCommand, OutMessage
@@ -47,6 +55,10 @@ def update_kind(inc: Incoming) -> str:
 class Metrics:
     def __init__(self) -> None:
         self.registry = registry = CollectorRegistry()
+        # process_* (memory, CPU, open files against their limit, start time) and python_info,
+        # as every Prometheus client exports them: an operator's first look.
+        ProcessCollector(registry=registry)
+        PlatformCollector(registry=registry)
         self.updates = Counter(
             "tocns_updates_handled", "Updates handled, by channel and kind",
             ["channel", "kind"], registry=registry)
@@ -83,7 +95,7 @@ class Metrics:
         self.scheduler_up = Gauge(
             "tocns_scheduler_up", "1 when the scheduler is running", registry=registry)
         self.backup_age = Gauge(
-            "tocns_backup_age_seconds", "Age of the newest file in BACKUP_DIR (NaN: none)",
+            "tocns_backup_age_seconds", "Age of the newest file in BACKUP_DIR (+Inf: none)",
             registry=registry)
         self.file_links = Gauge(
             "tocns_file_links", "File links not yet cleaned up", registry=registry)
@@ -122,7 +134,9 @@ class Metrics:
         return result
 
     def set_backup_age(self, age: timedelta | None) -> None:
-        self.backup_age.set(age.total_seconds() if age is not None else math.nan)
+        # No backup at all is worse than an old one: +Inf trips the same alert (a NaN compares
+        # false with everything, so "older than a day" would never fire before the first one).
+        self.backup_age.set(age.total_seconds() if age is not None else math.inf)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

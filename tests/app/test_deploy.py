@@ -21,6 +21,7 @@ import pytest
 from aiohttp import web
 
 from bot.app.demo import PERSONA_IDS
+from bot.app.run_lock import run_lock
 from bot.sandbox import SandboxUser
 from tests.harness.installation import ROOT
 
@@ -184,8 +185,9 @@ def _healthcheck_command() -> list[str]:
     match = re.search(r"^HEALTHCHECK .*? CMD (\[.*\])$", text, re.MULTILINE)
     assert match, "no HEALTHCHECK with an exec-form CMD"
     command: list[str] = json.loads(match[1])
-    assert command[0] == "python"
-    return [sys.executable, *command[1:]]
+    assert command == ["python", "/opt/healthcheck.py"]
+    assert "COPY deploy/healthcheck.py /opt/healthcheck.py" in text
+    return [sys.executable, str(DEPLOY / "healthcheck.py")]
 
 
 @pytest.fixture
@@ -218,10 +220,34 @@ async def test_the_container_health_check_follows_healthz(healthz: tuple[int, li
                                                           ) -> None:
     port, status = healthz
     command = _healthcheck_command()
-    assert await _run(command, {"WEB_PORT": str(port)}) == 0
+    hooked = {"WEB_BASE_URL": "https://bot.example.gov.vn"}
+    assert await _run(command, {**hooked, "WEB_PORT": str(port)}) == 0
     status[0] = 503
-    assert await _run(command, {"WEB_PORT": str(port)}) != 0
-    assert await _run(command, {"WEB_PORT": str(_free_port())}) != 0  # nothing listening
+    assert await _run(command, {**hooked, "WEB_PORT": str(port)}) != 0
+    assert await _run(command, {**hooked, "WEB_PORT": str(_free_port())}) != 0  # nobody there
+
+
+async def test_the_container_health_check_in_polling_mode_follows_the_running_bot(
+        tmp_path: Path) -> None:
+    # Without WEB_BASE_URL nothing listens: the check must not fail for ever on that.
+    command = _healthcheck_command()
+    database = tmp_path / "tocns.sqlite3"
+    env = {"DATABASE_PATH": str(database)}
+    assert await _run(command, env) != 0  # never started
+    with run_lock(database):  # as the running bot holds it
+        assert await _run(command, env) == 0
+    assert await _run(command, env) != 0  # stopped (or crashed: the kernel drops the lock)
+
+
+def test_the_image_installs_the_locked_dependencies_before_the_source() -> None:
+    text = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
+    build = text[text.index("AS build"):text.rindex("\nFROM ")]
+    # A change of the source leaves the dependency layer cached.
+    assert build.index("COPY requirements.lock") < build.index("--require-hashes") \
+        < build.index("COPY bot")
+    assert "pip install --no-cache-dir --no-deps ." in build
+    ignore = (DEPLOY / "Dockerfile.dockerignore").read_text(encoding="utf-8")
+    assert "!requirements.lock" in ignore.splitlines()
 
 
 def test_the_container_runs_as_its_own_user_with_the_data_in_a_volume() -> None:

@@ -78,9 +78,18 @@ async def test_outbox_sends_and_job_runs_are_counted(hooked: HookedWorld) -> Non
 
 
 async def test_backup_age_is_read_from_the_backup_folder(hooked: HookedWorld) -> None:
-    assert math.isnan(_value(await _scrape(hooked), "tocns_backup_age_seconds"))
+    # None yet: infinitely old, so an "older than a day" alert fires (a NaN never would).
+    assert _value(await _scrape(hooked), "tocns_backup_age_seconds") == math.inf
     folder = hooked.services.settings.backups_folder
     folder.mkdir(parents=True)
     (folder / "tocns-2026-11-23.sqlite3").write_bytes(b"backup")
     age = _value(await _scrape(hooked), "tocns_backup_age_seconds")
     assert 0 <= age < 60
+
+
+async def test_the_process_figures_are_exported(hooked: HookedWorld) -> None:
+    scraped = await _scrape(hooked)
+    assert _value(scraped, "process_resident_memory_bytes") > 0
+    assert _value(scraped, "process_open_fds") > 0
+    assert _value(scraped, "process_max_fds") > 0
+    assert _value(scraped, "process_start_time_seconds") > 0

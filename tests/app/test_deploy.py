@@ -385,3 +385,39 @@ async def test_nginx_publishes_webhooks_and_file_links_and_nothing_else(
     assert seen == ["POST /webhook/telegram", "GET /f/q8Zr2kL0pXv4mN7bT1yW3e", "GET /healthz"]
     assert "q8Zr2kL0pXv4mN7bT1yW3e" not in (tmp_path / "access.log").read_text()
 
+
+
+async def test_nginx_keeps_file_links_out_of_every_log_even_with_the_bot_down(
+        tmp_path: Path) -> None:
+    nginx = tool_or_skip("nginx", "nginx-light")
+    http, https = _free_port(), _free_port()
+    conf = _site_for_this_machine(tmp_path, http, https, _free_port())  # nobody listens there
+    process = await asyncio.create_subprocess_exec(
+        nginx, "-p", str(tmp_path), "-c", str(conf), "-g", "daemon off;",
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    tokens = ["Tk1aaaaaaaaaaaaaaaaaaaaa", "Tk2bbbbbbbbbbbbbbbbbbbbb", "Tk3ccccccccccccccccccccc",
+              "Tk4ddddddddddddddddddddd"]
+    try:
+        await _until_listening(https)
+        base = f"https://127.0.0.1:{https}"
+        async with aiohttp.ClientSession(headers={"Host": "bot.example.gov.vn"}) as session:
+
+            async def status(method: str, url: str) -> int:
+                async with session.request(method, url, ssl=False,
+                                           allow_redirects=False) as response:
+                    await response.read()
+                    return response.status
+
+            assert await status("GET", f"{base}/f/{tokens[0]}") == 502  # the bot is down
+            assert await status("POST", f"{base}/f/{tokens[1]}") == 403
+            assert await status("GET", f"http://127.0.0.1:{http}/f/{tokens[2]}") == 301
+            assert await status("HEAD", f"{base}/f/{tokens[3]}") == 502
+            # The log itself works: the webhook's failure is there.
+            assert await status("POST", f"{base}/webhook/telegram") == 502
+    finally:
+        process.terminate()
+        await asyncio.wait_for(process.wait(), 30)
+    logs = "".join(path.read_text() for path in (tmp_path / "error.log", tmp_path / "access.log"))
+    assert "/webhook/telegram" in logs
+    for token in tokens:
+        assert token not in logs

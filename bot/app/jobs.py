@@ -63,7 +63,7 @@ CATCH_UP_BACKUP_DELAY = timedelta(minutes=2)
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-def _shown(weekly: Weekly) -> str:
+def weekly_text(weekly: Weekly) -> str:
     """``Tue 07:30`` for the log, not the dataclass's repr."""
     return f"{_DAYS[weekly.weekday - 1]} {weekly.at:%H:%M}"
 
@@ -136,8 +136,8 @@ class Scheduling:
                                id=CLEANUP_JOB, name=CLEANUP_JOB, replace_existing=True)
         self.scheduler.add_job(self.scrub, IntervalTrigger(seconds=SCRUB_INTERVAL_S),
                                id=SCRUB_JOB, name=SCRUB_JOB, replace_existing=True)
-        log.info("jobs scheduled: digest %s, reminder %s, quiet hours %s", _shown(schedules.digest),
-                 _shown(schedules.reminder), schedules.quiet)
+        log.info("jobs scheduled: digest %s, reminder %s, quiet hours %s",
+                 weekly_text(schedules.digest), weekly_text(schedules.reminder), schedules.quiet)
 
     def wake_sender(self) -> None:
         """Something was just enqueued (a broadcast): send now rather than at the next poll."""

@@ -1,5 +1,7 @@
 """Logging for an operator: one line per event, text or JSON, nothing personal or secret.
 
+- Times in TIMEZONE, as the backups' names and the schedules are (not the server's own zone,
+  often UTC on a rented machine): "the 02:30 backup" is at 02:30 in the log too.
 - One line per event: a traceback is folded onto its event's line (``|`` between its lines), so
   journald, ``grep`` and log shippers never split an event; with ``LOG_FORMAT=json`` each line
   is one JSON object (``time``, ``level``, ``logger``, ``message``, ``error``).
@@ -17,7 +19,7 @@ import json
 import logging
 import sys
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import TextIO
 
 from bot.config import Settings
@@ -44,10 +46,18 @@ def _one_line(text: str) -> str:
 class OneLineFormatter(logging.Formatter):
     """``2026-11-23 09:00:00,123 INFO bot.app.jobs: message | Traceback ... | ValueError: ...``."""
 
-    def __init__(self, secrets: Iterable[str] = (), *, as_json: bool = False) -> None:
+    def __init__(self, secrets: Iterable[str] = (), *, as_json: bool = False,
+                 tz: tzinfo | None = None) -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
         self.secrets = tuple(s for s in secrets if s)
         self.as_json = as_json
+        self.tz = tz
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        if self.tz is None:
+            return super().formatTime(record, datefmt)
+        moment = datetime.fromtimestamp(record.created, self.tz)
+        return f"{moment:%Y-%m-%d %H:%M:%S},{int(record.msecs):03d}"
 
     def format(self, record: logging.LogRecord) -> str:
         message = _one_line(redact(record.getMessage(), self.secrets))
@@ -84,7 +94,7 @@ def configure_logging(settings: Settings, stream: TextIO | None = None) -> None:
     """The root logger writes one redacted line per event to stderr (journald, docker logs)."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(OneLineFormatter(secrets_of(settings),
-                                          as_json=settings.log_format == "json"))
+                                          as_json=settings.log_format == "json", tz=settings.tz))
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

@@ -10,6 +10,7 @@ import re
 import socket
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
@@ -23,6 +24,7 @@ from bot.sandbox import SandboxUser
 from bot.sandbox.inbox import call_sandbox
 from bot.sandbox.zalo_state import zalo_user_id
 from bot.sandbox.zalo_testing import SandboxZaloUser
+from tests.harness.hooked import HookedWorld
 from tests.harness.installation import ROOT
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
@@ -73,6 +75,13 @@ def test_an_event_with_a_traceback_is_one_line() -> None:
     assert "RuntimeError: request to https://api.telegram.org/bot<token>/sendMessage failed | "\
            "second line" in line
     assert TOKEN.split(":")[1] not in line
+
+
+def test_log_times_are_in_the_configured_time_zone_like_the_backup_names() -> None:
+    record = _record("backup written")
+    record.created, record.msecs = 1_795_401_000.25, 250.0  # 2026-11-23 02:30:00.250 UTC
+    line = OneLineFormatter(tz=ZoneInfo("Asia/Ho_Chi_Minh")).format(record)
+    assert line.startswith("2026-11-23 09:30:00,250 ERROR bot.test: backup written")
 
 
 def test_json_lines_parse_and_mask_configured_secrets() -> None:
@@ -192,3 +201,14 @@ async def test_a_real_run_logs_no_token_no_text_and_no_phone(tmp_path: Path) -> 
     digits = re.sub(r"[\s.\-+]", "", log)
     for phone in ("912345678", "387654321"):
         assert phone not in digits
+
+
+async def test_the_jobs_line_shows_days_and_times_not_python_reprs(
+        hooked: HookedWorld, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="bot.app.jobs")
+    await hooked.jobs.register()  # as at start-up, and after /schedule
+    [line] = [r.getMessage() for r in caplog.records
+              if r.getMessage().startswith("jobs scheduled")]
+    assert re.fullmatch(r"jobs scheduled: digest (Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d\d:\d\d, "
+                        r"reminder (Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d\d:\d\d, quiet hours .+", line)
+    assert "Weekly(" not in line

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.core.health import HealthFigures, problems
+from bot.core.health import OUTBOX_STUCK, HealthFigures, problems
 from bot.core.schedule import QuietHours
 from handlers.kit.context import Services
 from handlers.kit.outbox import default_quiet
@@ -117,6 +117,7 @@ async def refresh_gauges(services: Services) -> HealthReport:
         metrics.outbox_depth.set(figures.outbox_depth)
     age = report.oldest_due_age
     metrics.outbox_oldest_due_age.set(age.total_seconds() if age is not None else 0)
+    metrics.outbox_stuck.set(1 if OUTBOX_STUCK in report.problems else 0)
     metrics.set_backup_age(figures.backup_age)
     if figures.database:
         metrics.file_links.set(await Repos(services.db.reader).file_links.count())

@@ -90,6 +90,9 @@ class Metrics:
         self.outbox_oldest_due_age = Gauge(
             "tocns_outbox_oldest_due_age_seconds",
             "How long the oldest due outbox item has waited (0 when none)", registry=registry)
+        self.outbox_stuck = Gauge(
+            "tocns_outbox_stuck", "1 when an outbox item is overdue outside quiet hours "
+            "(the /healthz rule): the sender is stuck", registry=registry)
         self.database_up = Gauge(
             "tocns_database_up", "1 when the database answers", registry=registry)
         self.scheduler_up = Gauge(

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import ClassVar, Self
+from typing import ClassVar
 
-from bot.core.flows.base import Fields, FlowState, step_of
+from bot.core.flows.base import Count, FlowId, FlowState
 
 
 class ImportStep(StrEnum):
@@ -24,13 +24,6 @@ class ImportFlow(FlowState):
 
     step: ImportStep = ImportStep.FILE
 
-    def encode(self) -> dict[str, object]:
-        return {}
-
-    @classmethod
-    def read(cls, step: str, data: Fields) -> Self:
-        return cls(step=step_of(ImportStep, step))
-
 
 class ForgetStep(StrEnum):
     CONFIRM = "confirm"
@@ -40,16 +33,8 @@ class ForgetStep(StrEnum):
 class ForgetFlow(FlowState):
     name: ClassVar[str] = "forget"
 
-    id: str
-    member_id: int
+    id: FlowId
+    member_id: Count
     #: The person asked to erase their own data (else an admin, on someone's request).
     own: bool
     step: ForgetStep = ForgetStep.CONFIRM
-
-    def encode(self) -> dict[str, object]:
-        return {"id": self.id, "member_id": self.member_id, "own": self.own}
-
-    @classmethod
-    def read(cls, step: str, data: Fields) -> Self:
-        return cls(id=data.flow_id(), member_id=data.number("member_id"), own=data.flag("own"),
-                   step=step_of(ForgetStep, step))

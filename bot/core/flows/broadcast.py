@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import ClassVar, Self
+from typing import Annotated, ClassVar
 
-from bot.core.flows.base import Fields, FlowState, Malformed, step_of
+from pydantic import PlainSerializer, PlainValidator
+
+from bot.core.flows.base import FlowId, FlowState, Malformed, StoredAs
 from bot.core.roles import Role
 
 _CODE = re.compile(r"\d{1,12}")
@@ -86,6 +88,16 @@ def read_audience(code: str) -> Audience:
     raise Malformed("no such audience")
 
 
+def _read_stored(code: object) -> Audience:
+    if not isinstance(code, str):
+        raise Malformed("an audience is stored as its code")
+    return read_audience(code)
+
+
+#: An audience in a stored flow: its code (strict: nothing else is read as one).
+StoredAudience = Annotated[Audience, PlainValidator(_read_stored), PlainSerializer(audience_code)]
+
+
 def _code(text: str) -> str:
     if not (text.isascii() and _CODE.fullmatch(text)):
         raise Malformed("not a place code")
@@ -96,8 +108,8 @@ def _code(text: str) -> str:
 class BroadcastFlow(FlowState):
     name: ClassVar[str] = "broadcast"
 
-    id: str
-    audience: Audience
+    id: FlowId
+    audience: Annotated[StoredAudience, StoredAs("aud")]
     #: The audience as the sender saw it when choosing ("Ấp 1, Xã Vị Thủy").
     label: str
     step: BroadcastStep = BroadcastStep.TEXT
@@ -107,14 +119,3 @@ class BroadcastFlow(FlowState):
     def __post_init__(self) -> None:
         if self.step is BroadcastStep.CONFIRM and self.text is None:
             raise ValueError("a broadcast is confirmed only with its text")
-
-    def encode(self) -> dict[str, object]:
-        return {"id": self.id, "aud": audience_code(self.audience), "label": self.label,
-                "text": self.text}
-
-    @classmethod
-    def read(cls, step: str, data: Fields) -> Self:
-        found = step_of(BroadcastStep, step)
-        text = data.text("text") if found is BroadcastStep.CONFIRM else data.maybe_text("text")
-        return cls(id=data.flow_id(), audience=read_audience(data.text("aud")),
-                   label=data.text("label"), step=found, text=text)

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
-from typing import ClassVar, Self
+from typing import Annotated, ClassVar, Self
 
-from bot.core.flows.base import Fields, FlowState, step_of
+from bot.core.flows.base import Count, Day, FlowId, FlowState, StoredAs
 
 
 class LogStep(StrEnum):
@@ -29,16 +29,16 @@ class LogStep(StrEnum):
 class LogFlow(FlowState):
     name: ClassVar[str] = "log"
 
-    id: str
+    id: FlowId
     step: LogStep = LogStep.CATEGORY
-    category: int | None = None
-    citizens: int | None = None
-    day: date | None = None
+    category: Annotated[Count | None, StoredAs("cat")] = None
+    citizens: Annotated[Count | None, StoredAs("n")] = None
+    day: Day | None = None
     note: str | None = None
     photo: str | None = None
     #: Whether an ID or phone number was masked out of a note (the member was told).
     masked: bool = False
-    replaces: int | None = None
+    replaces: Count | None = None
 
     def missing(self) -> LogStep:
         """What to ask for next: the first thing still missing, or the summary."""
@@ -59,16 +59,3 @@ class LogFlow(FlowState):
     def ahead(self) -> Self:
         """This state at the step that asks for what is missing."""
         return replace(self, step=self.missing())
-
-    def encode(self) -> dict[str, object]:
-        return {"id": self.id, "cat": self.category, "n": self.citizens,
-                "day": self.day.isoformat() if self.day else None, "note": self.note,
-                "photo": self.photo, "masked": self.masked, "replaces": self.replaces}
-
-    @classmethod
-    def read(cls, step: str, data: Fields) -> Self:
-        return cls(id=data.flow_id(), step=step_of(LogStep, step),
-                   category=data.maybe_number("cat"), citizens=data.maybe_number("n"),
-                   day=data.maybe_day("day"), note=data.maybe_text("note"),
-                   photo=data.maybe_text("photo"), masked=data.flag("masked"),
-                   replaces=data.maybe_number("replaces"))

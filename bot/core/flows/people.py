@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import ClassVar, Self
+from typing import Annotated, ClassVar
 
-from bot.core.flows.base import Fields, FlowState, step_of
+from bot.core.flows.base import Count, FlowState, StoredAs
 
 
 class NameStep(StrEnum):
@@ -36,13 +36,6 @@ class JoinFlow(FlowState):
     code: str
     step: NameStep = NameStep.NAME
 
-    def encode(self) -> dict[str, object]:
-        return {"code": self.code}
-
-    @classmethod
-    def read(cls, step: str, data: Fields) -> Self:
-        return cls(code=data.text("code"), step=step_of(NameStep, step))
-
 
 class MemberAddStep(StrEnum):
     #: Waiting for "name[, phone]"; nothing stored yet (``{}``).
@@ -56,24 +49,16 @@ class MemberAddFlow(FlowState):
     name: ClassVar[str] = "member_add"
 
     step: MemberAddStep = MemberAddStep.NAME
-    person: str | None = None
+    person: Annotated[str | None, StoredAs("name")] = None
     phone: str | None = None
+
+    @classmethod
+    def stored_fields(cls, step: StrEnum) -> tuple[str, ...]:
+        return ("person", "phone") if step is MemberAddStep.TEAM else ()
 
     def __post_init__(self) -> None:
         if self.step is MemberAddStep.TEAM and self.person is None:
             raise ValueError("a team is picked for someone named")
-
-    def encode(self) -> dict[str, object]:
-        if self.step is MemberAddStep.NAME:
-            return {}
-        return {"name": self.person, "phone": self.phone}
-
-    @classmethod
-    def read(cls, step: str, data: Fields) -> Self:
-        found = step_of(MemberAddStep, step)
-        if found is MemberAddStep.NAME:
-            return cls()
-        return cls(step=found, person=data.text("name"), phone=data.maybe_text("phone"))
 
 
 @dataclass(frozen=True)
@@ -82,21 +67,16 @@ class MemberRenameFlow(FlowState):
 
     name: ClassVar[str] = "member_rename"
 
-    member_id: int
+    member_id: Count
     step: RenameStep = RenameStep.NAME
-    new_name: str | None = None
+    new_name: Annotated[str | None, StoredAs("name")] = None
+
+    @classmethod
+    def stored_fields(cls, step: StrEnum) -> tuple[str, ...]:
+        return _rename_fields(step, "member_id")
 
     def __post_init__(self) -> None:
         _check_rename(self.step, self.new_name)
-
-    def encode(self) -> dict[str, object]:
-        return _rename_data("member_id", self.member_id, self.new_name)
-
-    @classmethod
-    def read(cls, step: str, data: Fields) -> Self:
-        found = step_of(RenameStep, step)
-        return cls(member_id=data.number("member_id"), step=found,
-                   new_name=_read_new_name(found, data))
 
 
 class TeamAddStep(StrEnum):
@@ -109,15 +89,8 @@ class TeamAddFlow(FlowState):
 
     name: ClassVar[str] = "team_add"
 
-    team_name: str
+    team_name: Annotated[str, StoredAs("name")]
     step: TeamAddStep = TeamAddStep.COMMUNE
-
-    def encode(self) -> dict[str, object]:
-        return {"name": self.team_name}
-
-    @classmethod
-    def read(cls, step: str, data: Fields) -> Self:
-        return cls(team_name=data.text("name"), step=step_of(TeamAddStep, step))
 
 
 @dataclass(frozen=True)
@@ -126,21 +99,16 @@ class TeamRenameFlow(FlowState):
 
     name: ClassVar[str] = "team_rename"
 
-    team_id: int
+    team_id: Count
     step: RenameStep = RenameStep.NAME
-    new_name: str | None = None
+    new_name: Annotated[str | None, StoredAs("name")] = None
+
+    @classmethod
+    def stored_fields(cls, step: StrEnum) -> tuple[str, ...]:
+        return _rename_fields(step, "team_id")
 
     def __post_init__(self) -> None:
         _check_rename(self.step, self.new_name)
-
-    def encode(self) -> dict[str, object]:
-        return _rename_data("team_id", self.team_id, self.new_name)
-
-    @classmethod
-    def read(cls, step: str, data: Fields) -> Self:
-        found = step_of(RenameStep, step)
-        return cls(team_id=data.number("team_id"), step=found,
-                   new_name=_read_new_name(found, data))
 
 
 def _check_rename(step: RenameStep, new_name: str | None) -> None:
@@ -148,9 +116,6 @@ def _check_rename(step: RenameStep, new_name: str | None) -> None:
         raise ValueError("a new name is there exactly when Confirm is awaited")
 
 
-def _rename_data(key: str, target: int, new_name: str | None) -> dict[str, object]:
-    return {key: target} if new_name is None else {key: target, "name": new_name}
-
-
-def _read_new_name(step: RenameStep, data: Fields) -> str | None:
-    return data.text("name") if step is RenameStep.CONFIRM else None
+def _rename_fields(step: StrEnum, target: str) -> tuple[str, ...]:
+    """The new name is stored only once typed (Confirm awaited)."""
+    return (target, "new_name") if step is RenameStep.CONFIRM else (target,)

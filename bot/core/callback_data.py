@@ -7,15 +7,23 @@ than 64 bytes when the button is built, not when someone presses it), and a pres
 only through :func:`unpack`, which returns ``None`` for anything that is not exactly a declared
 verb with well-formed values. Ids and enumerated values (roles, languages) are checked here;
 whether an id names something that exists and lies in the caller's scope is the dispatcher's
-central check, driven by each field's ``ref`` and ``needs``. Pure: no I/O.
+central check, driven by each field's ``ref`` and ``needs``.
+
+A feature reads a press as typed attributes, as aiogram's ``CallbackData`` does: each kind of
+button declares its values as a frozen dataclass (:class:`Values`: ``class Person(Values):
+member: int``), named by its verbs (``Verb("mem", "v", (...), shape=Person)``), and reads them with
+``Person.of(press).member``, so mypy checks every field a handler uses; the verb checks at import
+that the dataclass has its fields, with their types. Pure: no I/O.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from enum import StrEnum
+from typing import Any, Protocol, Self, cast, get_type_hints
 
 from bot.core.permissions import Action
 
@@ -91,17 +99,69 @@ COMMUNE_CODE = Pattern(r"\d{1,10}")
 ID = Int()
 
 
+class Ref(StrEnum):
+    """The kinds of thing a button's value may name; the press check has a lookup for each."""
+
+    TEAM = "team"
+    COMMUNE = "commune"
+    PROVINCE = "province"
+    #: ``-`` (the whole province served) or a commune.
+    AREA = "area"
+    MEMBER = "member"
+    #: ``?`` (ask), ``p`` (the province), ``c<commune>`` or ``t<team>``.
+    EXPORT_PLACE = "export_place"
+    CATEGORY = "category"
+    #: A session of the caller's own.
+    OWN_SESSION = "own_session"
+
+
 @dataclass(frozen=True)
 class Field:
     name: str
     kind: Kind
-    #: The kind of thing the value names ("team", "member", "commune"...): the dispatcher looks
-    #: it up before the handler runs, and a value naming nothing is refused like a stale button.
-    ref: str | None = None
+    #: The kind of thing the value names: the dispatcher looks it up before the handler runs,
+    #: and a value naming nothing is refused like a stale button. A plain string ("team") is the
+    #: compatibility spelling of the same :class:`Ref`; an unknown one fails at import.
+    ref: Ref | str | None = None
     #: The action the caller needs on that thing's place (checked with the permission table).
     needs: Action | None = None
     #: Only the last fields may be optional (``log:e:<flow>`` and ``log:e:<flow>:cat``).
     optional: bool = False
+
+    def __post_init__(self) -> None:
+        if self.ref is not None:
+            object.__setattr__(self, "ref", Ref(self.ref))
+
+
+class Values:
+    """Base of a kind of button's typed values: subclasses are frozen dataclasses whose fields
+    are the verb's fields, by name and in order (``int`` for :class:`Int`, else ``str``;
+    ``| None = None`` for an optional one)."""
+
+    @classmethod
+    def of(cls, press: Press) -> Self:
+        """The press's values as this kind (or a kind that extends it, as every button of a
+        flow extends :class:`OfFlow`); a press of a verb of another kind is a bug."""
+        shape = press.verb.shape
+        if shape is None or not issubclass(shape, cls):
+            raise CallbackDataError(f"{press.verb.key} is not read as {cls.__name__}")
+        build = cast(Callable[..., Self], shape)
+        return build(**press.values)
+
+
+def _check_shape(verb: Verb, shape: type[Values]) -> None:
+    """The shape has exactly the verb's fields, with their Python types (caught at import)."""
+    if not dataclasses.is_dataclass(shape):
+        raise CallbackDataError(f"{verb.key}: {shape.__name__} is not a dataclass")
+    names = tuple(f.name for f in dataclasses.fields(shape))
+    if names != tuple(f.name for f in verb.fields):
+        raise CallbackDataError(f"{verb.key}: {shape.__name__} has fields {names}")
+    hints = get_type_hints(shape)
+    for spec in verb.fields:
+        base: type = int if isinstance(spec.kind, Int) else str
+        wanted: Any = base | None if spec.optional else base
+        if hints[spec.name] != wanted:
+            raise CallbackDataError(f"{verb.key}: {shape.__name__}.{spec.name} is not {wanted}")
 
 
 @dataclass(frozen=True)
@@ -114,6 +174,8 @@ class Verb:
     fields: tuple[Field, ...] = ()
     #: Needed somewhere in the caller's grants before anything else is looked at.
     requires: Action | None = None
+    #: The typed values a press of this verb is read as (:meth:`Values.of`).
+    shape: type[Values] | None = None
 
     def __post_init__(self) -> None:
         seen_optional = False
@@ -121,6 +183,8 @@ class Verb:
             if seen_optional and not item.optional:
                 raise CallbackDataError(f"{self.key}: optional fields must come last")
             seen_optional = seen_optional or item.optional
+        if self.shape is not None:
+            _check_shape(self, self.shape)
 
     @property
     def key(self) -> str:
@@ -150,7 +214,10 @@ class Verb:
 
 @dataclass(frozen=True)
 class Press:
-    """A press read back: its verb and its typed values by field name."""
+    """A press read back: its verb and its values by field name.
+
+    A feature reads the values typed, through its verb's shape (:meth:`Values.of`); ``number``,
+    ``text`` and ``get`` are the compatibility path for a verb declared without a shape yet."""
 
     verb: Verb
     values: Mapping[str, object]
@@ -195,3 +262,28 @@ def _parse(fields: Sequence[Field], raw: Sequence[str]) -> dict[str, object] | N
             return None
         values[spec.name] = value
     return values
+
+
+# --- shapes shared by several features' buttons -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfTeam(Values):
+    team: int
+
+
+@dataclass(frozen=True)
+class OfCommune(Values):
+    commune: str
+
+
+@dataclass(frozen=True)
+class OfMember(Values):
+    member: int
+
+
+@dataclass(frozen=True)
+class OfFlow(Values):
+    """The buttons of a flow in progress, which carry its id (a button of another is stale)."""
+
+    flow: str

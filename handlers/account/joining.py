@@ -6,8 +6,10 @@ not listed); an invitation for one person links directly. Linking twice changes 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.core import join_guard
-from bot.core.callback_data import Field, Pattern, Verb
+from bot.core.callback_data import Field, Pattern, Values, Verb
 from bot.core.chat import Button
 from bot.core.flows import JoinFlow
 from bot.core.i18n import LANGUAGES, Language
@@ -27,8 +29,18 @@ from storage.repos.sql import parse_ts
 MAX_NAME = 80
 #: ``join:<code>:<member id|new>``: which registry entry a newcomer is (the handler checks the
 #: entry belongs to the invitation's team and has no account on this channel yet).
+
+
+@dataclass(frozen=True)
+class Picked(Values):
+    #: The invitation's code.
+    code: str
+    #: A member id from the team's list, or "new".
+    who: str
+
+
 PICK = Verb("join", "", (Field("code", Pattern(f"[{ALPHABET}]{{{CODE_LENGTH}}}")),
-                         Field("who", Pattern(r"\d{1,12}|new"))))
+                         Field("who", Pattern(r"\d{1,12}|new"))), shape=Picked)
 
 
 async def join_command(ctx: Ctx) -> None:
@@ -76,7 +88,8 @@ async def join_with_code(ctx: Ctx, raw: str) -> None:
 
 async def picked(ctx: Ctx) -> None:
     press = press_of(ctx)
-    code, choice = press.text("code"), press.text("who")
+    picked = Picked.of(press)
+    code, choice = picked.code, picked.who
     if ctx.caller.member is not None:
         await ctx.answer(ctx.t("join.already_member", name=ctx.caller.member.full_name))
         return

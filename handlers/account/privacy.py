@@ -14,8 +14,9 @@ chat identity, active or not.
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 
-from bot.core.callback_data import FLOW_ID, ID, Field, Int, Verb
+from bot.core.callback_data import FLOW_ID, ID, Field, Int, OfFlow, OfMember, Ref, Values, Verb
 from bot.core.chat import Button
 from bot.core.flows import ForgetFlow
 from bot.core.models import Category, Member, RoleGrant, Session
@@ -31,13 +32,20 @@ from storage.repos import Repos
 PAGE_CHARS = 3000
 PAGE_FETCH = 60
 
-MORE = Verb("pd", "p", (Field("offset", Int(digits=7)),))
+
+
+@dataclass(frozen=True)
+class More(Values):
+    offset: int
+
+
+MORE = Verb("pd", "p", (Field("offset", Int(digits=7)),), shape=More)
 _FLOW = (Field("flow", FLOW_ID),)
-ERASE = Verb("fg", "ok", _FLOW)
-KEEP = Verb("fg", "no", _FLOW)
-PICK = Verb("fg", "pick", (Field("member", ID, ref="member",
+ERASE = Verb("fg", "ok", _FLOW, shape=OfFlow)
+KEEP = Verb("fg", "no", _FLOW, shape=OfFlow)
+PICK = Verb("fg", "pick", (Field("member", ID, ref=Ref.MEMBER,
                                  needs=Action.ERASE_PERSONAL_DATA),),
-            requires=Action.ERASE_PERSONAL_DATA)
+            requires=Action.ERASE_PERSONAL_DATA, shape=OfMember)
 
 
 async def _own(ctx: Ctx) -> Member | None:
@@ -65,7 +73,7 @@ async def more_pressed(ctx: Ctx) -> None:
     if member is None or ctx.press is None:
         await ctx.reply(ctx.t("errors.stale_button"))
         return
-    await _page(ctx, member, ctx.press.number("offset"))
+    await _page(ctx, member, More.of(ctx.press).offset)
 
 
 async def _page(ctx: Ctx, member: Member, offset: int) -> None:
@@ -207,11 +215,11 @@ async def _forget_someone(ctx: Ctx, text: str) -> None:
 async def picked(ctx: Ctx) -> None:
     press = press_of(ctx)
     if press.verb is PICK:
-        member = await ctx.services.read.members.get(press.number("member"))
+        member = await ctx.services.read.members.get(OfMember.of(press).member)
         if member is not None:
             await _ask(ctx, member, own=False)
         return
-    flow_id = press.text("flow")
+    flow_id = OfFlow.of(press).flow
     state = await pending_flow(ctx, ForgetFlow, lambda s: s.id == flow_id)
     if state is None:
         return

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import cast
 
-from bot.core.callback_data import Field, OneOf, Verb
+from bot.core.callback_data import Field, OneOf, Values, Verb
 from bot.core.chat import Button
 from bot.core.i18n import Language
 from handlers.account.joining import join_with_code
@@ -49,7 +50,15 @@ async def me(ctx: Ctx) -> None:
     await ctx.reply("\n".join(lines))
 
 
-LANG = Verb("lang", "", (Field("lang", OneOf(("vi", "en"))),))
+
+
+@dataclass(frozen=True)
+class Lang(Values):
+    #: "vi" or "en" (the verb offers no other).
+    lang: str
+
+
+LANG = Verb("lang", "", (Field("lang", OneOf(("vi", "en"))),), shape=Lang)
 LANGUAGE_BUTTONS = ((Button("Tiếng Việt", LANG.pack("vi")), Button("English", LANG.pack("en"))),)
 
 
@@ -62,7 +71,7 @@ async def lang(ctx: Ctx) -> None:
 
 
 async def lang_pressed(ctx: Ctx) -> None:
-    await _set_language(ctx, cast(Language, press_of(ctx).text("lang")))  # "vi" or "en"
+    await _set_language(ctx, cast(Language, Lang.of(press_of(ctx)).lang))
 
 
 async def _set_language(ctx: Ctx, language: Language) -> None:

@@ -12,9 +12,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.core.callback_data import Field, Pattern, Verb
+from bot.core.callback_data import Field, Pattern, Values, Verb
 from bot.core.chat import Button, IncomingFile, OutMessage
 from bot.core.flows import ImportFlow
 from bot.core.permissions import Action
@@ -32,8 +33,17 @@ MAX_BYTES = 10 * 1024 * 1024
 #: An unconfirmed check is forgotten after this (the admin sends the file again).
 PENDING_TTL = timedelta(days=1)
 _TOKEN = (Field("token", Pattern(r"[0-9a-f]{12}")),)
-APPLY = Verb("imp", "ok", _TOKEN)
-DROP = Verb("imp", "no", _TOKEN)
+
+
+@dataclass(frozen=True)
+class Checked(Values):
+    """The checked file waiting in ``pending_imports``."""
+
+    token: str
+
+
+APPLY = Verb("imp", "ok", _TOKEN, shape=Checked)
+DROP = Verb("imp", "no", _TOKEN, shape=Checked)
 
 
 async def import_command(ctx: Ctx) -> None:
@@ -101,7 +111,7 @@ async def _check(ctx: Ctx, document: IncomingFile) -> None:
 
 async def pressed(ctx: Ctx) -> None:
     press = press_of(ctx)
-    token = press.text("token")
+    token = Checked.of(press).token
     if not ctx.caller.can_somewhere(Action.IMPORT_REGISTRY):  # the table, again, at every step
         await ctx.answer(ctx.t("admin.import.not_allowed"))
         return

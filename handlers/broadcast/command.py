@@ -12,9 +12,23 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from bot.core.callback_data import COMMUNE_CODE, FLOW_ID, ID, Field, OneOf, Pattern, Press, Verb
+from bot.core.callback_data import (
+    COMMUNE_CODE,
+    FLOW_ID,
+    ID,
+    Field,
+    OfCommune,
+    OfFlow,
+    OfTeam,
+    OneOf,
+    Pattern,
+    Press,
+    Ref,
+    Values,
+    Verb,
+)
 from bot.core.chat import Button, OutMessage
 from bot.core.flows import BroadcastFlow, BroadcastStep
 from bot.core.flows.broadcast import Audience, ToCommune, ToProvince, ToRole, ToTeam
@@ -36,22 +50,44 @@ PROGRESS_EVERY_S = 2.0   # how often the live progress message is refreshed
 ROLE_CHOICES = (Role.TEAM_LEADER, Role.COMMUNE_COORDINATOR, Role.PROVINCE_COORDINATOR)
 
 _FLOW = (Field("flow", FLOW_ID),)
-PICK = Verb("bc", "pick", (Field("what", OneOf(("c", "t", "r"))),))
-TEAMS_OF = Verb("bc", "tc", (Field("commune", COMMUNE_CODE, ref="commune",
-                                   needs=Action.BROADCAST),))
-TO_PROVINCE = Verb("bc", "aud:p", (Field("province", COMMUNE_CODE, ref="province",
-                                         needs=Action.BROADCAST),))
-TO_COMMUNE = Verb("bc", "aud:c", (Field("commune", COMMUNE_CODE, ref="commune",
-                                        needs=Action.BROADCAST),))
-TO_TEAM = Verb("bc", "aud:t", (Field("team", ID, ref="team", needs=Action.BROADCAST),))
+
+
+@dataclass(frozen=True)
+class Pick(Values):
+    #: "c" (a commune), "t" (a team) or "r" (a role).
+    what: str
+
+
+@dataclass(frozen=True)
+class ToProvinceButton(Values):
+    province: str
+
+
+@dataclass(frozen=True)
+class ToRoleButton(Values):
+    #: One of :data:`ROLE_CHOICES`' values.
+    role: str
+    #: A commune, or "-": the whole province served.
+    area: str
+
+
+PICK = Verb("bc", "pick", (Field("what", OneOf(("c", "t", "r"))),), shape=Pick)
+TEAMS_OF = Verb("bc", "tc", (Field("commune", COMMUNE_CODE, ref=Ref.COMMUNE,
+                                   needs=Action.BROADCAST),), shape=OfCommune)
+TO_PROVINCE = Verb("bc", "aud:p", (Field("province", COMMUNE_CODE, ref=Ref.PROVINCE,
+                                         needs=Action.BROADCAST),), shape=ToProvinceButton)
+TO_COMMUNE = Verb("bc", "aud:c", (Field("commune", COMMUNE_CODE, ref=Ref.COMMUNE,
+                                        needs=Action.BROADCAST),), shape=OfCommune)
+TO_TEAM = Verb("bc", "aud:t", (Field("team", ID, ref=Ref.TEAM, needs=Action.BROADCAST),),
+               shape=OfTeam)
 #: Only the roles the picker offers (each has a label); "-" is the whole province served.
 TO_ROLE = Verb("bc", "aud:r", (Field("role", OneOf(tuple(r.value for r in ROLE_CHOICES))),
-                               Field("area", Pattern(r"-|\d{1,10}"), ref="area",
-                                     needs=Action.BROADCAST)))
-SEND = Verb("bc", "go", _FLOW)
-EDIT = Verb("bc", "edit", _FLOW)
-CANCEL = Verb("bc", "x", _FLOW)
-STOP = Verb("bc", "stop", _FLOW)
+                               Field("area", Pattern(r"-|\d{1,10}"), ref=Ref.AREA,
+                                     needs=Action.BROADCAST)), shape=ToRoleButton)
+SEND = Verb("bc", "go", _FLOW, shape=OfFlow)
+EDIT = Verb("bc", "edit", _FLOW, shape=OfFlow)
+CANCEL = Verb("bc", "x", _FLOW, shape=OfFlow)
+STOP = Verb("bc", "stop", _FLOW, shape=OfFlow)
 VERBS = (PICK, TEAMS_OF, TO_PROVINCE, TO_COMMUNE, TO_TEAM, TO_ROLE, SEND, EDIT, CANCEL, STOP)
 
 #: Progress reporters still running (a reference keeps each task alive until it ends).
@@ -96,26 +132,26 @@ async def pressed(ctx: Ctx) -> None:
     press = press_of(ctx)
     verb = press.verb
     if verb is PICK:
-        await _pick(ctx, press.text("what"))
+        await _pick(ctx, Pick.of(press).what)
     elif verb is TEAMS_OF:
-        await _teams_of(ctx, press.text("commune"))
+        await _teams_of(ctx, OfCommune.of(press).commune)
     elif verb in (TO_PROVINCE, TO_COMMUNE, TO_TEAM, TO_ROLE):
         await _audience_chosen(ctx, _pressed_audience(press))
     elif verb in (SEND, EDIT, CANCEL):
-        await _confirm_step(ctx, verb, press.text("flow"))
+        await _confirm_step(ctx, verb, OfFlow.of(press).flow)
     elif verb is STOP:
-        await _stop(ctx, press.text("flow"))
+        await _stop(ctx, OfFlow.of(press).flow)
 
 
 def _pressed_audience(press: Press) -> Audience:
     if press.verb is TO_PROVINCE:
-        return ToProvince(press.text("province"))
+        return ToProvince(ToProvinceButton.of(press).province)
     if press.verb is TO_COMMUNE:
-        return ToCommune(press.text("commune"))
+        return ToCommune(OfCommune.of(press).commune)
     if press.verb is TO_TEAM:
-        return ToTeam(press.number("team"))
-    area = press.text("area")
-    return ToRole(Role(press.text("role")), None if area == "-" else area)
+        return ToTeam(OfTeam.of(press).team)
+    role = ToRoleButton.of(press)
+    return ToRole(Role(role.role), None if role.area == "-" else role.area)
 
 
 async def _pick(ctx: Ctx, what: str) -> None:

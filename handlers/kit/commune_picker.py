@@ -15,7 +15,9 @@ against the verbs of the route it belongs to.
 
 from __future__ import annotations
 
-from bot.core.callback_data import Field, Int, Pattern, Verb
+from dataclasses import dataclass
+
+from bot.core.callback_data import Field, Int, Pattern, Values, Verb
 from bot.core.chat import Button
 from bot.core.models import Commune
 from bot.core.permissions import Action, Scope
@@ -35,8 +37,27 @@ Rows = tuple[tuple[Button, ...], ...]
 _ACTIONS = tuple(Action)
 _ACTION = Field("action", Int(3))
 _TARGET = Field("target", Pattern(r"[a-z0-9.\-]{1,40}"))
-RANGE = Verb("cp", "r", (_ACTION, Field("start", Int(4)), _TARGET))
-RANGES = Verb("cp", "i", (_ACTION, _TARGET))
+
+
+@dataclass(frozen=True)
+class Ranges(Values):
+    """The alphabetical ranges again, for ``action`` (its index in :class:`Action`)."""
+
+    action: int
+    target: str
+
+
+@dataclass(frozen=True)
+class Range(Values):
+    """The communes of one range, from ``start`` in alphabetical order."""
+
+    action: int
+    start: int
+    target: str
+
+
+RANGE = Verb("cp", "r", (_ACTION, Field("start", Int(4)), _TARGET), shape=Range)
+RANGES = Verb("cp", "i", (_ACTION, _TARGET), shape=Ranges)
 
 
 def _action_index(action: Action) -> int:
@@ -92,17 +113,17 @@ async def pick_commune(ctx: Ctx, action: Action, target: str) -> Rows:
 
 async def pressed(ctx: Ctx) -> None:
     press = press_of(ctx)
-    index = press.number("action")
-    if index >= len(_ACTIONS):
+    values = Ranges.of(press) if press.verb is RANGES else Range.of(press)
+    if values.action >= len(_ACTIONS):
         await ctx.answer(ctx.t("errors.stale_button"))
         return
-    action = _ACTIONS[index]
-    target = press.text("target").replace(".", ":")
+    action = _ACTIONS[values.action]
+    target = values.target.replace(".", ":")
     communes = await allowed_communes(ctx, action)
-    if press.verb is RANGES:
+    if not isinstance(values, Range):
         await ctx.answer(ctx.t("picker.pick_range"), buttons=_ranges(communes, action, target))
         return
-    start = press.number("start")
+    start = values.start
     chunk = _alphabetical(communes)[start:start + RANGE_SIZE]
     if not chunk:
         await ctx.answer(ctx.t("errors.stale_button"))

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from enum import Enum
 from typing import Literal
 
-from bot.core.callback_data import Press, unpack
+from bot.core.callback_data import Press, Ref, unpack
 from bot.core.permissions import Scope
 from handlers.kit.context import Ctx
 from handlers.kit.routing import ButtonRoute
@@ -54,7 +54,7 @@ async def check(ctx: Ctx, route: ButtonRoute, data: str) -> Press | Verdict | No
     for spec in press.verb.fields:
         if spec.ref is None or spec.name not in press.values:
             continue
-        resolver = RESOLVERS[spec.ref]
+        resolver = RESOLVERS[Ref(spec.ref)]
         found = await resolver(ctx, press.values[spec.name])
         if found is None:
             return Verdict.STALE
@@ -143,13 +143,16 @@ async def _own_session(ctx: Ctx, value: object) -> Found:
     return True
 
 
-RESOLVERS: dict[str, Resolver] = {
-    "team": _team,
-    "commune": _commune,
-    "province": _province,
-    "area": _area,
-    "member": _member,
-    "export_place": _export_place,
-    "category": _category,
-    "own_session": _own_session,
+#: A lookup for every kind of thing a button may name (checked below, at import).
+RESOLVERS: dict[Ref, Resolver] = {
+    Ref.TEAM: _team,
+    Ref.COMMUNE: _commune,
+    Ref.PROVINCE: _province,
+    Ref.AREA: _area,
+    Ref.MEMBER: _member,
+    Ref.EXPORT_PLACE: _export_place,
+    Ref.CATEGORY: _category,
+    Ref.OWN_SESSION: _own_session,
 }
+if set(RESOLVERS) != set(Ref):
+    raise RuntimeError(f"no resolver for {set(Ref) - set(RESOLVERS)}")

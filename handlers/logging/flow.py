@@ -27,7 +27,7 @@ from bot.core.assistance import (
     parse_day,
 )
 from bot.core.calendar import this_week
-from bot.core.callback_data import Press, Verb
+from bot.core.callback_data import OfFlow, Press, Verb
 from bot.core.flows import LogFlow, LogStep
 from bot.core.permissions import Action, Scope
 from bot.core.quick_form import QuickLog, parse_quick
@@ -73,7 +73,7 @@ async def log_button(ctx: Ctx) -> None:
     if press.verb is START:
         await _start(ctx, None)
         return
-    flow_id = press.text("flow")
+    flow_id = OfFlow.of(press).flow
     state = LogFlow.of(ctx.flow)
     if state is None or state.id != flow_id:  # a button of a flow saved, cancelled or replaced
         if press.verb is SAVE and await _already_saved(ctx, flow_id):

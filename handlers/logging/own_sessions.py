@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.core.assistance import can_undo
 from bot.core.calendar import this_month, this_week
-from bot.core.callback_data import ID, Field, Verb
+from bot.core.callback_data import ID, Field, Ref, Values, Verb
 from bot.core.chat import Button
 from bot.core.flows import LogFlow
 from bot.core.models import Category, Session
@@ -19,10 +20,17 @@ from storage.repos import Repos
 
 RECENT = 5
 
-_SESSION = (Field("session", ID, ref="own_session"),)
-UNDO_DELETE = Verb("undo", "del", _SESSION)
-UNDO_EDIT = Verb("undo", "edit", _SESSION)
-UNDO_KEEP = Verb("undo", "keep", _SESSION)
+_SESSION = (Field("session", ID, ref=Ref.OWN_SESSION),)
+
+
+@dataclass(frozen=True)
+class OfSession(Values):
+    session: int
+
+
+UNDO_DELETE = Verb("undo", "del", _SESSION, shape=OfSession)
+UNDO_EDIT = Verb("undo", "edit", _SESSION, shape=OfSession)
+UNDO_KEEP = Verb("undo", "keep", _SESSION, shape=OfSession)
 
 
 # --- /undo and /my --------------------------------------------------------------------------------
@@ -48,7 +56,7 @@ async def undo(ctx: Ctx) -> None:
 async def undo_button(ctx: Ctx) -> None:
     press = press_of(ctx)
     member = ctx.caller.member
-    session = await ctx.services.read.sessions.get(press.number("session"))
+    session = await ctx.services.read.sessions.get(OfSession.of(press).session)
     window = timedelta(hours=ctx.services.settings.undo_window_hours)
     if (member is None or session is None or session.member_id != member.id
             or session.deleted_at is not None or not can_undo(session.created_at, ctx.now,

@@ -8,9 +8,10 @@ reminder of any kind, and their team leader sees them as paused, not silent.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.core.callback_data import Field, OneOf, Verb
+from bot.core.callback_data import Field, OneOf, Values, Verb
 from bot.core.chat import Button
 from bot.core.pause import PauseInputError, parse_pause
 from bot.core.permissions import Action
@@ -23,7 +24,16 @@ from storage.repos import Repos
 CHOICES = ((7, "pause.one_week"), (14, "pause.two_weeks"), (30, "pause.one_month"))
 _OFF = {"off", "resume", "tat", "huy", "bat lai", "thoi"}
 RESUME = Verb("pz", "off", requires=Action.PAUSE_REMINDERS)
+
+
+@dataclass(frozen=True)
+class ForDays(Values):
+    #: One of :data:`CHOICES`, as text (the verb offers no other).
+    days: str
+
+
 FOR_DAYS = Verb("pz", "", (Field("days", OneOf(tuple(str(d) for d, _ in CHOICES))),),
+                shape=ForDays,
                 requires=Action.PAUSE_REMINDERS)
 
 
@@ -61,7 +71,7 @@ async def pressed(ctx: Ctx) -> None:
     if press.verb is RESUME:
         await resume(ctx)
         return
-    days = int(press.text("days"))  # one of CHOICES: the verb offers no other
+    days = int(ForDays.of(press).days)
     await _pause_until(ctx, ctx.today + timedelta(days=days - 1))
 
 

@@ -7,7 +7,7 @@ The flow's state lives in ``chat_flows`` so it survives a restart.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from bot.core.assistance import (
@@ -17,7 +17,7 @@ from bot.core.assistance import (
     mask_personal_numbers,
     parse_citizens,
 )
-from bot.core.callback_data import FLOW_ID, ID, Field, Int, OneOf, Press, Verb
+from bot.core.callback_data import FLOW_ID, ID, Field, Int, OfFlow, OneOf, Press, Ref, Verb
 from bot.core.chat import Button
 from bot.core.flows import LogFlow, LogStep
 from bot.core.models import Category
@@ -29,14 +29,40 @@ FLOW = LogFlow.name
 QUICK_COUNTS = (1, 2, 3, 4, 5)
 
 _FLOW = Field("flow", FLOW_ID)
+
+
+@dataclass(frozen=True)
+class CategoryChosen(OfFlow):
+    category: int
+
+
+@dataclass(frozen=True)
+class CountChosen(OfFlow):
+    count: int
+
+
+@dataclass(frozen=True)
+class DayChosen(OfFlow):
+    #: "0" (today), "1" (yesterday) or "other" (a date will be typed).
+    day: str
+
+
+@dataclass(frozen=True)
+class Change(OfFlow):
+    #: "cat", "n" or "day"; None: ask which.
+    what: str | None = None
+
+
 START = Verb("log", "start")
-CATEGORY = Verb("log", "c", (_FLOW, Field("category", ID, ref="category")))
-COUNT = Verb("log", "n", (_FLOW, Field("count", Int(digits=6))))
-DAY = Verb("log", "d", (_FLOW, Field("day", OneOf(("0", "1", "other")))))
-SAVE = Verb("log", "s", (_FLOW,))
-CHANGE = Verb("log", "e", (_FLOW, Field("what", OneOf(("cat", "n", "day")), optional=True)))
-BACK = Verb("log", "b", (_FLOW,))
-CANCEL = Verb("log", "x", (_FLOW,))
+CATEGORY = Verb("log", "c", (_FLOW, Field("category", ID, ref=Ref.CATEGORY)),
+                shape=CategoryChosen)
+COUNT = Verb("log", "n", (_FLOW, Field("count", Int(digits=6))), shape=CountChosen)
+DAY = Verb("log", "d", (_FLOW, Field("day", OneOf(("0", "1", "other")))), shape=DayChosen)
+SAVE = Verb("log", "s", (_FLOW,), shape=OfFlow)
+CHANGE = Verb("log", "e", (_FLOW, Field("what", OneOf(("cat", "n", "day")), optional=True)),
+              shape=Change)
+BACK = Verb("log", "b", (_FLOW,), shape=OfFlow)
+CANCEL = Verb("log", "x", (_FLOW,), shape=OfFlow)
 
 
 # --- the steps ----------------------------------------------------------------------------------
@@ -109,7 +135,7 @@ async def _summary(ctx: Ctx, state: LogFlow) -> str:
 
 
 async def category_chosen(ctx: Ctx, state: LogFlow, press: Press) -> None:
-    category = await ctx.services.read.categories.get(press.number("category"))
+    category = await ctx.services.read.categories.get(CategoryChosen.of(press).category)
     if category is None or not category.active:
         await ctx.answer(ctx.t("errors.stale_button"))
         return
@@ -117,7 +143,7 @@ async def category_chosen(ctx: Ctx, state: LogFlow, press: Press) -> None:
 
 
 async def count_chosen(ctx: Ctx, state: LogFlow, press: Press) -> None:
-    parsed = parse_citizens(str(press.number("count")), limits_of(ctx))
+    parsed = parse_citizens(str(CountChosen.of(press).count), limits_of(ctx))
     if isinstance(parsed, Problem):
         await ctx.answer(problem_text(ctx, parsed))
         return
@@ -125,7 +151,7 @@ async def count_chosen(ctx: Ctx, state: LogFlow, press: Press) -> None:
 
 
 async def day_chosen(ctx: Ctx, state: LogFlow, press: Press) -> None:
-    value = press.text("day")
+    value = DayChosen.of(press).day
     if value == "other":
         await save_flow(ctx, replace(state, step=LogStep.DATE))
         await ctx.answer(ctx.t("log.ask_date", example=ctx.today.strftime("%d/%m")))
@@ -135,7 +161,7 @@ async def day_chosen(ctx: Ctx, state: LogFlow, press: Press) -> None:
 
 
 async def change(ctx: Ctx, state: LogFlow, press: Press) -> None:
-    what = press.get("what")
+    what = Change.of(press).what
     if what == "cat":
         await next_step(ctx, replace(state, category=None))
         return

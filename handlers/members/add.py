@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.callback_data import Press
+from bot.core.callback_data import OfCommune, OfTeam, Press
 from bot.core.chat import Button
 from bot.core.flows import MemberAddFlow, MemberAddStep
 from bot.core.names import MAX_PERSON_NAME, person_name
@@ -94,7 +94,7 @@ async def add_step(ctx: Ctx, press: Press) -> None:
         return
     name, phone = state.person, state.phone
     if press.verb is ADD_COMMUNE:
-        code = press.text("commune")
+        code = OfCommune.of(press).commune
         commune = await ctx.services.read.geo.commune(code)
         if commune is None:
             await ctx.answer(ctx.t("errors.stale_button"))
@@ -104,7 +104,7 @@ async def add_step(ctx: Ctx, press: Press) -> None:
             return
         await _add_pick_team(ctx, code, name)
         return
-    target = await ctx.services.read.teams.get(press.number("team"))
+    target = await ctx.services.read.teams.get(OfTeam.of(press).team)
     if target is None or not target.active:
         await ctx.answer(ctx.t("errors.stale_button"))
         return

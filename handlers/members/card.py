@@ -7,8 +7,21 @@ the menu refresh after a change. Phones are masked except for admins.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.core import calendar as periods
-from bot.core.callback_data import COMMUNE_CODE, ID, Field, OneOf, Verb
+from bot.core.callback_data import (
+    COMMUNE_CODE,
+    ID,
+    Field,
+    OfCommune,
+    OfMember,
+    OfTeam,
+    OneOf,
+    Ref,
+    Values,
+    Verb,
+)
 from bot.core.chat import Button
 from bot.core.models import RoleGrant
 from bot.core.permissions import Action, Scope
@@ -22,27 +35,48 @@ ROLE_CODES = {"m": Role.MEMBER, "tl": Role.TEAM_LEADER, "cc": Role.COMMUNE_COORD
                "pc": Role.PROVINCE_COORDINATOR, "ad": Role.ADMIN}
 CODE_OF = {role: code for code, role in ROLE_CODES.items()}
 
-_PERSON = Field("member", ID, ref="member", needs=Action.MANAGE_PEOPLE)
-_TEAM = Field("team", ID, ref="team", needs=Action.MANAGE_PEOPLE)
-_COMMUNE = Field("commune", COMMUNE_CODE, ref="commune", needs=Action.MANAGE_PEOPLE)
+_PERSON = Field("member", ID, ref=Ref.MEMBER, needs=Action.MANAGE_PEOPLE)
+_TEAM = Field("team", ID, ref=Ref.TEAM, needs=Action.MANAGE_PEOPLE)
+_COMMUNE = Field("commune", COMMUNE_CODE, ref=Ref.COMMUNE, needs=Action.MANAGE_PEOPLE)
 _ROLE = Field("role", OneOf(tuple(ROLE_CODES)))
-CARD = Verb("mem", "v", (_PERSON,))
-RENAME = Verb("mem", "rn", (_PERSON,))
-RENAME_OK = Verb("mem", "rnok", (_PERSON,))
-MOVE = Verb("mem", "mv", (_PERSON,))
-MOVE_COMMUNE = Verb("mem", "mvc", (_PERSON,))
-MOVE_COMMUNE_PICKED = Verb("mem", "mvcc", (_PERSON, _COMMUNE))
-MOVE_TO = Verb("mem", "mvt", (_PERSON, _TEAM))
-MOVE_OK = Verb("mem", "mvok", (_PERSON, _TEAM))
-ROLE = Verb("mem", "rl", (_PERSON,))
-ROLE_PICKED = Verb("mem", "rlr", (_PERSON, _ROLE))
-ROLE_OK = Verb("mem", "rlok", (_PERSON, _ROLE))
-OFF = Verb("mem", "off", (_PERSON,))
-OFF_OK = Verb("mem", "offok", (_PERSON,))
-ON = Verb("mem", "on", (_PERSON,))
-ADD_COMMUNE = Verb("mem", "addc", (_COMMUNE,))
-ADD_TEAM = Verb("mem", "addt", (_TEAM,))
-ADD_OK = Verb("mem", "addok", (_TEAM,))
+
+
+@dataclass(frozen=True)
+class PersonToCommune(Values):
+    member: int
+    commune: str
+
+
+@dataclass(frozen=True)
+class PersonToTeam(Values):
+    member: int
+    team: int
+
+
+@dataclass(frozen=True)
+class PersonToRole(Values):
+    member: int
+    #: A key of :data:`ROLE_CODES`.
+    role: str
+
+
+CARD = Verb("mem", "v", (_PERSON,), shape=OfMember)
+RENAME = Verb("mem", "rn", (_PERSON,), shape=OfMember)
+RENAME_OK = Verb("mem", "rnok", (_PERSON,), shape=OfMember)
+MOVE = Verb("mem", "mv", (_PERSON,), shape=OfMember)
+MOVE_COMMUNE = Verb("mem", "mvc", (_PERSON,), shape=OfMember)
+MOVE_COMMUNE_PICKED = Verb("mem", "mvcc", (_PERSON, _COMMUNE), shape=PersonToCommune)
+MOVE_TO = Verb("mem", "mvt", (_PERSON, _TEAM), shape=PersonToTeam)
+MOVE_OK = Verb("mem", "mvok", (_PERSON, _TEAM), shape=PersonToTeam)
+ROLE = Verb("mem", "rl", (_PERSON,), shape=OfMember)
+ROLE_PICKED = Verb("mem", "rlr", (_PERSON, _ROLE), shape=PersonToRole)
+ROLE_OK = Verb("mem", "rlok", (_PERSON, _ROLE), shape=PersonToRole)
+OFF = Verb("mem", "off", (_PERSON,), shape=OfMember)
+OFF_OK = Verb("mem", "offok", (_PERSON,), shape=OfMember)
+ON = Verb("mem", "on", (_PERSON,), shape=OfMember)
+ADD_COMMUNE = Verb("mem", "addc", (_COMMUNE,), shape=OfCommune)
+ADD_TEAM = Verb("mem", "addt", (_TEAM,), shape=OfTeam)
+ADD_OK = Verb("mem", "addok", (_TEAM,), shape=OfTeam)
 CANCEL = Verb("mem", "x")
 VERBS = (CARD, RENAME, RENAME_OK, MOVE, MOVE_COMMUNE, MOVE_COMMUNE_PICKED, MOVE_TO, MOVE_OK,
          ROLE, ROLE_PICKED, ROLE_OK, OFF, OFF_OK, ON, ADD_COMMUNE, ADD_TEAM, ADD_OK, CANCEL)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from bot.core.callback_data import Verb
+from bot.core.callback_data import OfMember, Verb
 from bot.core.chat import Button
 from bot.core.flows import MemberAddFlow, MemberRenameFlow
 from bot.core.permissions import Action, Scope
@@ -44,6 +44,9 @@ from handlers.members.card import (
     ROLE_OK,
     ROLE_PICKED,
     VERBS,
+    PersonToCommune,
+    PersonToRole,
+    PersonToTeam,
     show_card,
 )
 from handlers.members.changes import (
@@ -111,15 +114,18 @@ async def pressed(ctx: Ctx) -> None:
     elif verb in (ADD_COMMUNE, ADD_TEAM, ADD_OK):
         await add_step(ctx, press)
     elif verb is MOVE_COMMUNE_PICKED:
-        await move_commune_picked(ctx, press.number("member"), press.text("commune"))
+        picked = PersonToCommune.of(press)
+        await move_commune_picked(ctx, picked.member, picked.commune)
     elif verb in (MOVE_TO, MOVE_OK):
         to_team = confirm_move if verb is MOVE_TO else move
-        await to_team(ctx, press.number("member"), press.number("team"))
+        moved = PersonToTeam.of(press)
+        await to_team(ctx, moved.member, moved.team)
     elif verb in (ROLE_PICKED, ROLE_OK):
         to_role = confirm_role if verb is ROLE_PICKED else set_role
-        await to_role(ctx, press.number("member"), press.text("role"))
+        role = PersonToRole.of(press)
+        await to_role(ctx, role.member, role.role)
     else:
-        await _ONE_PERSON[verb](ctx, press.number("member"))
+        await _ONE_PERSON[verb](ctx, OfMember.of(press).member)
 
 
 #: The buttons that carry just the person.

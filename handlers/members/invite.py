@@ -7,7 +7,19 @@ coordinator also picks the role. Every step re-checks the permission table.
 
 from __future__ import annotations
 
-from bot.core.callback_data import COMMUNE_CODE, ID, Field, OneOf, Verb
+from dataclasses import dataclass
+
+from bot.core.callback_data import (
+    COMMUNE_CODE,
+    ID,
+    Field,
+    OfCommune,
+    OfTeam,
+    OneOf,
+    Ref,
+    Values,
+    Verb,
+)
 from bot.core.chat import Button
 from bot.core.invitations import deep_link, default_max_uses, expiry, new_code
 from bot.core.models import Invitation, Team
@@ -22,13 +34,24 @@ from storage.repos import Repos
 
 TEAM_ROLES = (Role.MEMBER, Role.TEAM_LEADER)
 
-_TEAM = Field("team", ID, ref="team", needs=Action.INVITE_MEMBER)
-PICK_COMMUNE = Verb("inv", "c", (Field("commune", COMMUNE_CODE, ref="commune",
-                                       needs=Action.INVITE_MEMBER),))
-PICK_TEAM = Verb("inv", "t", (_TEAM,))
-MAKE = Verb("inv", "m", (_TEAM, Field("role", OneOf(tuple(r.value for r in TEAM_ROLES)))))
-MAKE_COORDINATOR = Verb("inv", "mc", (Field("commune", COMMUNE_CODE, ref="commune",
-                                            needs=Action.INVITE_COMMUNE_COORDINATOR),))
+_TEAM = Field("team", ID, ref=Ref.TEAM, needs=Action.INVITE_MEMBER)
+
+
+@dataclass(frozen=True)
+class TeamRole(Values):
+    team: int
+    #: One of :data:`TEAM_ROLES`' values.
+    role: str
+
+
+PICK_COMMUNE = Verb("inv", "c", (Field("commune", COMMUNE_CODE, ref=Ref.COMMUNE,
+                                       needs=Action.INVITE_MEMBER),), shape=OfCommune)
+PICK_TEAM = Verb("inv", "t", (_TEAM,), shape=OfTeam)
+MAKE = Verb("inv", "m", (_TEAM, Field("role", OneOf(tuple(r.value for r in TEAM_ROLES)))),
+            shape=TeamRole)
+MAKE_COORDINATOR = Verb("inv", "mc", (Field("commune", COMMUNE_CODE, ref=Ref.COMMUNE,
+                                            needs=Action.INVITE_COMMUNE_COORDINATOR),),
+                        shape=OfCommune)
 MAKE_PROVINCE = Verb("inv", "mp", requires=Action.INVITE_PROVINCE_COORDINATOR)
 MAKE_ADMIN = Verb("inv", "ma", requires=Action.INVITE_ADMIN)
 
@@ -97,17 +120,18 @@ async def pressed(ctx: Ctx) -> None:
     read = ctx.services.read
     province = ctx.services.settings.province_code
     if verb is PICK_COMMUNE:
-        await _show_teams(ctx, press.text("commune"))
+        await _show_teams(ctx, OfCommune.of(press).commune)
     elif verb is PICK_TEAM:
-        team = await read.teams.get(press.number("team"))
+        team = await read.teams.get(OfTeam.of(press).team)
         if team is not None:
             await _show_roles(ctx, team)
     elif verb is MAKE:
-        team = await read.teams.get(press.number("team"))
+        made = TeamRole.of(press)
+        team = await read.teams.get(made.team)
         if team is not None:
-            await _make_for_team(ctx, team, Role(press.text("role")))
+            await _make_for_team(ctx, team, Role(made.role))
     elif verb is MAKE_COORDINATOR:
-        commune = await read.geo.commune(press.text("commune"))
+        commune = await read.geo.commune(OfCommune.of(press).commune)
         if commune is not None:
             await _make(ctx, Role.COMMUNE_COORDINATOR, Scope(commune.province_code, commune.code),
                         commune_code=commune.code, place=commune.name)

@@ -11,11 +11,12 @@ straight back instead of through the outbox: the person is waiting for it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.core import calendar as periods
 from bot.core.calendar import week_start
-from bot.core.callback_data import Field, Pattern, Verb
+from bot.core.callback_data import Field, Pattern, Values, Verb
 from bot.core.chat import Button
 from bot.core.digest import CommuneDigest, ProvinceDigest
 from bot.core.permissions import PERMISSIONS, Action, Scope
@@ -29,7 +30,14 @@ from handlers.steering.weekly import commune_digest, digest_messages, province_d
 THIS_WEEK = Verb("dg", "this")
 LAST_WEEK = Verb("dg", "last")
 MORE_WEEKS = Verb("dg", "more")
-A_WEEK = Verb("dg", "w", (Field("monday", Pattern(r"\d{4}-\d{2}-\d{2}")),))
+
+
+@dataclass(frozen=True)
+class AWeek(Values):
+    monday: str
+
+
+A_WEEK = Verb("dg", "w", (Field("monday", Pattern(r"\d{4}-\d{2}-\d{2}")),), shape=AWeek)
 #: Earlier weeks offered as buttons after "this week" and "last week".
 OLDER_WEEKS = 8
 _THIS = {"this", "nay", "tuannay", "thisweek"}
@@ -136,7 +144,7 @@ async def pressed(ctx: Ctx) -> None:
                                else "digest.last_week"))
     else:
         try:  # the verb's pattern is only the shape of a date: 2026-02-31 gets here
-            monday = week_start(date.fromisoformat(press.text("monday")))
+            monday = week_start(date.fromisoformat(AWeek.of(press).monday))
         except ValueError:
             await ctx.answer(ctx.t("errors.stale_button"))
             return

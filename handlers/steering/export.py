@@ -9,11 +9,12 @@ admin picks the whole province or one commune.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.core import calendar as periods
 from bot.core.calendar import Period
-from bot.core.callback_data import Field, OneOf, Pattern, Verb
+from bot.core.callback_data import Field, OneOf, Pattern, Ref, Values, Verb
 from bot.core.chat import Button, OutFile, OutMessage
 from bot.core.permissions import Action, Scope
 from bot.core.text import fold
@@ -43,14 +44,22 @@ from handlers.steering.places import example_commune
 from storage.repos import Repos
 
 _FORMATS = {"csv": "c", "xlsx": "x", "excel": "x"}
+@dataclass(frozen=True)
+class Export(Values):
+    #: "x" (XLSX) or "c" (CSV).
+    format: str
+    period: str
+    place: str
+
+
 #: ``exp:<x|c>:<period code>:<place>``; place "?" means "ask if there is a choice".
 EXPORT = Verb("exp", "", (
     Field("format", OneOf(("x", "c"))),
     Field("period", Pattern(r"m\d{4}-\d{2}|w\d{4}-\d{2}-\d{2}|y\d{4}|d\d{4}-\d{2}-\d{2}"
                             r"|r\d{8}-\d{8}")),
-    Field("place", Pattern(r"\?|p|c\d{1,10}|t\d{1,12}"), ref="export_place",
+    Field("place", Pattern(r"\?|p|c\d{1,10}|t\d{1,12}"), ref=Ref.EXPORT_PLACE,
           needs=Action.EXPORT),
-))
+), shape=Export)
 
 
 async def export(ctx: Ctx) -> None:
@@ -74,12 +83,12 @@ async def export(ctx: Ctx) -> None:
 async def pressed(ctx: Ctx) -> None:
     """:data:`EXPORT`, checked and unpacked by the dispatcher; a period code of the right
     shape that is no real period (month 13) is a stale button."""
-    press = press_of(ctx)
-    period = periods.from_code(press.text("period"))
+    wanted = Export.of(press_of(ctx))
+    period = periods.from_code(wanted.period)
     if period is None:
         await ctx.answer(ctx.t("errors.stale_button"))
         return
-    await _go(ctx, press.text("format"), period, press.text("place"))
+    await _go(ctx, wanted.format, period, wanted.place)
 
 
 async def _ask_period(ctx: Ctx, fmt: str, scope_code: str) -> None:

@@ -10,11 +10,12 @@ progress, and the places one level down that are behind theirs.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.core import calendar as periods
 from bot.core.calendar import Period
-from bot.core.callback_data import Field, Verb
+from bot.core.callback_data import Field, Values, Verb
 from bot.core.chat import Button
 from bot.core.completeness import Completeness, TeamActivity, ranked
 from bot.core.permissions import Action, Scope
@@ -61,8 +62,9 @@ async def stats(ctx: Ctx) -> None:
 async def pressed(ctx: Ctx) -> None:
     """``st:<period code or "now">:<place code>``: another period, the same place."""
     press = press_of(ctx)
-    what = "now" if press.verb is NOW else press.text("period")
-    code = press.text("place")
+    values = Now.of(press) if press.verb is NOW else APeriod.of(press)
+    what = values.period if isinstance(values, APeriod) else "now"
+    code = values.place
     period = None if what == "now" else periods.from_code(what)
     scope = await place_from_code(ctx, code)
     if scope is None or (period is None and what != "now"):
@@ -190,9 +192,20 @@ async def _top_communes(ctx: Ctx, scope: Scope, period: Period, teams: list[Team
     return [*lines, *(["", *ranking] if ranking else [])]
 
 
-NOW = Verb("st", "now", (Field("place", PLACE),), requires=Action.VIEW_STATS)
+@dataclass(frozen=True)
+class Now(Values):
+    place: str
+
+
+@dataclass(frozen=True)
+class APeriod(Values):
+    period: str
+    place: str
+
+
+NOW = Verb("st", "now", (Field("place", PLACE),), requires=Action.VIEW_STATS, shape=Now)
 A_PERIOD = Verb("st", "", (Field("period", PERIOD), Field("place", PLACE)),
-                requires=Action.VIEW_STATS)
+                requires=Action.VIEW_STATS, shape=APeriod)
 
 
 def _steps(ctx: Ctx, scope: Scope, chosen: Period | None,

@@ -10,7 +10,9 @@ permission table, audited, and answered with the target's progress so far.
 
 from __future__ import annotations
 
-from bot.core.callback_data import Field, Pattern, Verb
+from dataclasses import dataclass
+
+from bot.core.callback_data import Field, Pattern, Values, Verb
 from bot.core.chat import Button
 from bot.core.models import Team
 from bot.core.permissions import Action, Scope
@@ -46,10 +48,20 @@ LIST_LIMIT = 40
 _PROVINCE_WORDS = {"tinh", "toan tinh", "province", "thanh pho", "toan thanh pho", "tp"}
 
 
+@dataclass(frozen=True)
+class PlacePicked(Values):
+    period: str
+    #: A category id, or "a": all.
+    category: str
+    #: The citizens aimed at, or "x": remove the target.
+    value: str
+    place: str
+
+
 #: "tg:<period>:<category id | a>:<citizens | x>:<place>" — the place picked for a /target.
 PLACE_PICKED = Verb("tg", "", (Field("period", PERIOD), Field("category", Pattern(r"a|\d{1,9}")),
                               Field("value", Pattern(r"x|\d{1,9}")), Field("place", PLACE)),
-                    requires=Action.SET_TARGETS)
+                    requires=Action.SET_TARGETS, shape=PlacePicked)
 
 async def target(ctx: Ctx) -> None:
     today = ctx.today
@@ -75,9 +87,10 @@ async def target(ctx: Ctx) -> None:
 async def pressed(ctx: Ctx) -> None:
     """``tg:<period code>:<category id or a>:<number or x>:<place code>`` (a place picked)."""
     press = press_of(ctx)
-    category, value = press.text("category"), press.text("value")  # "a": all; "x": remove
-    period = from_code(press.text("period"))
-    scope = await place_from_code(ctx, press.text("place")) if period is not None else None
+    picked = PlacePicked.of(press)
+    category, value = picked.category, picked.value
+    period = from_code(picked.period)
+    scope = await place_from_code(ctx, picked.place) if period is not None else None
     if period is None or scope is None:
         await ctx.answer(ctx.t("errors.stale_button"))
         return

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.core import calendar as periods
-from bot.core.callback_data import COMMUNE_CODE, ID, Field, Verb
+from bot.core.callback_data import COMMUNE_CODE, ID, Field, OfCommune, OfTeam, Ref, Verb
 from bot.core.chat import Button
 from bot.core.flows import RenameStep, TeamAddFlow, TeamRenameFlow
 from bot.core.models import Team
@@ -43,17 +43,17 @@ from storage.repos import Repos
 
 _ADD_WORDS = {"add", "them", "moi", "new"}
 
-_SHOWN = Field("team", ID, ref="team", needs=Action.VIEW_TEAM)
-_MANAGED = Field("team", ID, ref="team", needs=Action.MANAGE_PEOPLE)
-SHOW_COMMUNE = Verb("team", "c", (Field("commune", COMMUNE_CODE, ref="commune",
-                                        needs=Action.VIEW_TEAM),))
-SHOW_TEAM = Verb("team", "v", (_SHOWN,))
-RENAME = Verb("team", "rn", (_MANAGED,))
-RENAME_OK = Verb("team", "rnok", (_MANAGED,))
-DEACTIVATE = Verb("team", "off", (_MANAGED,))
-DEACTIVATE_OK = Verb("team", "offok", (_MANAGED,))
-ADD_IN = Verb("team", "a", (Field("commune", COMMUNE_CODE, ref="commune",
-                                  needs=Action.MANAGE_PEOPLE),))
+_SHOWN = Field("team", ID, ref=Ref.TEAM, needs=Action.VIEW_TEAM)
+_MANAGED = Field("team", ID, ref=Ref.TEAM, needs=Action.MANAGE_PEOPLE)
+SHOW_COMMUNE = Verb("team", "c", (Field("commune", COMMUNE_CODE, ref=Ref.COMMUNE,
+                                        needs=Action.VIEW_TEAM),), shape=OfCommune)
+SHOW_TEAM = Verb("team", "v", (_SHOWN,), shape=OfTeam)
+RENAME = Verb("team", "rn", (_MANAGED,), shape=OfTeam)
+RENAME_OK = Verb("team", "rnok", (_MANAGED,), shape=OfTeam)
+DEACTIVATE = Verb("team", "off", (_MANAGED,), shape=OfTeam)
+DEACTIVATE_OK = Verb("team", "offok", (_MANAGED,), shape=OfTeam)
+ADD_IN = Verb("team", "a", (Field("commune", COMMUNE_CODE, ref=Ref.COMMUNE,
+                                  needs=Action.MANAGE_PEOPLE),), shape=OfCommune)
 CANCEL = Verb("team", "x")
 VERBS = (SHOW_COMMUNE, SHOW_TEAM, RENAME, RENAME_OK, DEACTIVATE, DEACTIVATE_OK, ADD_IN, CANCEL)
 
@@ -86,15 +86,15 @@ async def pressed(ctx: Ctx) -> None:
     press = press_of(ctx)
     verb = press.verb
     if verb is SHOW_COMMUNE:
-        await _show_commune(ctx, press.text("commune"))
+        await _show_commune(ctx, OfCommune.of(press).commune)
     elif verb is ADD_IN:
-        await _add_in(ctx, press.text("commune"), TeamAddFlow.of(ctx.flow))
+        await _add_in(ctx, OfCommune.of(press).commune, TeamAddFlow.of(ctx.flow))
     elif verb is CANCEL:
         async with ctx.services.db.write() as conn:
             await Repos(conn).chats.clear_flow(ctx.inc.channel, ctx.inc.chat_id)
         await ctx.answer(ctx.t("team.cancelled"))
     else:
-        await _ONE_TEAM[verb](ctx, press.number("team"))
+        await _ONE_TEAM[verb](ctx, OfTeam.of(press).team)
 
 
 # ----------------------------------------------------------------------------- viewing

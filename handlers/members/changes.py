@@ -7,19 +7,19 @@ writes the audit log, and refreshes the person's command menu in each of their c
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from bot.core.chat import Button
-from bot.core.flows import MemberRenameFlow, RenameStep
+from bot.core.flows import MemberRenameFlow
 from bot.core.models import RoleGrant, Team
 from bot.core.names import MAX_PERSON_NAME, person_name
 from bot.core.permissions import Action, Scope, can_invite, grant_scope, role_target
 from bot.core.roles import Role
 from handlers.kit.commune_picker import pick_commune
 from handlers.kit.context import Ctx
-from handlers.kit.flow_store import pending_flow, save_flow
+from handlers.kit.rename import Rename, ask_new_name, confirmed
+from handlers.kit.rename import new_name_typed as rename_typed
 from handlers.kit.scope import grid, province_wide, refuse_place, team_scope
 from handlers.members.card import (
+    CANCEL,
     CODE_OF,
     MOVE_COMMUNE,
     MOVE_COMMUNE_PICKED,
@@ -41,45 +41,52 @@ from storage.repos.members import PersonRow
 
 # ----------------------------------------------------------------------------- rename
 
-async def ask_rename(ctx: Ctx, member_id: int) -> None:
-    row = await managed(ctx, member_id)
-    if row is None:
-        return
-    await save_flow(ctx, MemberRenameFlow(member_id=member_id))
-    await ctx.answer(ctx.t("member.ask_new_name", name=row.member.full_name))
+class _RenameMember(Rename[MemberRenameFlow, PersonRow]):
+    flow = MemberRenameFlow
+    confirm = RENAME_OK
+    cancel = CANCEL
 
+    async def find(self, ctx: Ctx, target: int) -> PersonRow | None:
+        return await managed(ctx, target)
 
-async def new_name_typed(ctx: Ctx, state: MemberRenameFlow) -> None:
-    name = person_name(ctx.inc.text or "")
-    if name is None:
-        await ctx.reply(ctx.t("member.bad_name", limit=MAX_PERSON_NAME))
-        return
-    member_id = state.member_id
-    row = await managed(ctx, member_id)
-    if row is None:
-        return
-    await save_flow(ctx, replace(state, step=RenameStep.CONFIRM, new_name=name))
-    await ctx.reply(ctx.t("member.confirm_rename", old=row.member.full_name, new=name),
-                    buttons=confirm_buttons(ctx, RENAME_OK.pack(member_id)))
+    def parse(self, text: str) -> str | None:
+        return person_name(text)
 
+    def ask_text(self, ctx: Ctx, found: PersonRow) -> str:
+        return ctx.t("member.ask_new_name", name=found.member.full_name)
 
-async def rename(ctx: Ctx, member_id: int) -> None:
-    state = await pending_flow(ctx, MemberRenameFlow,
-                               lambda s: s.member_id == member_id and s.new_name is not None)
-    if state is None or state.new_name is None:
-        return
-    row = await managed(ctx, member_id)
-    if row is None:
-        return
-    name = state.new_name
-    async with ctx.services.db.write() as conn:
-        repos = Repos(conn)
-        await repos.chats.clear_flow(ctx.inc.channel, ctx.inc.chat_id)
+    def bad_name_text(self, ctx: Ctx) -> str:
+        return ctx.t("member.bad_name", limit=MAX_PERSON_NAME)
+
+    def confirm_text(self, ctx: Ctx, found: PersonRow, new: str) -> str:
+        return ctx.t("member.confirm_rename", old=found.member.full_name, new=new)
+
+    async def write(self, ctx: Ctx, repos: Repos, found: PersonRow, name: str) -> bool:
+        member_id = found.member.id
         await repos.members.rename(member_id, name, ctx.now)
         await repos.audit.record(actor=actor_id(ctx), action="member.rename",
                                  target=f"member:{member_id}", now=ctx.now,
-                                 old=row.member.full_name, new=name)
-    await changed(ctx, member_id, ctx.t("member.renamed", old=row.member.full_name, new=name))
+                                 old=found.member.full_name, new=name)
+        return True
+
+    async def done(self, ctx: Ctx, found: PersonRow, name: str, written: bool) -> None:
+        await changed(ctx, found.member.id,
+                      ctx.t("member.renamed", old=found.member.full_name, new=name))
+
+
+RENAME_MEMBER = _RenameMember()
+
+
+async def ask_rename(ctx: Ctx, member_id: int) -> None:
+    await ask_new_name(ctx, RENAME_MEMBER, member_id)
+
+
+async def new_name_typed(ctx: Ctx, state: MemberRenameFlow) -> None:
+    await rename_typed(ctx, RENAME_MEMBER, state)
+
+
+async def rename(ctx: Ctx, member_id: int) -> None:
+    await confirmed(ctx, RENAME_MEMBER, member_id)
 
 
 # ----------------------------------------------------------------------------- move

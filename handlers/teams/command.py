@@ -12,12 +12,10 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from bot.core import calendar as periods
 from bot.core.callback_data import COMMUNE_CODE, ID, Field, OfCommune, OfTeam, Ref, Verb
 from bot.core.chat import Button
-from bot.core.flows import RenameStep, TeamAddFlow, TeamRenameFlow
+from bot.core.flows import TeamAddFlow, TeamRenameFlow
 from bot.core.models import Team
 from bot.core.names import MAX_TEAM_NAME, team_name
 from bot.core.permissions import Action, Scope
@@ -27,7 +25,9 @@ from bot.core.steering_text import behind_line, target_lines
 from bot.core.text import fold
 from handlers.kit.commune_picker import pick_commune
 from handlers.kit.context import Ctx
-from handlers.kit.flow_store import pending_flow, save_flow
+from handlers.kit.flow_store import save_flow
+from handlers.kit.rename import Rename, ask_new_name, confirmed
+from handlers.kit.rename import new_name_typed as rename_typed
 from handlers.kit.routing import ButtonRoute, Command, Feature, FlowRoute, press_of
 from handlers.kit.scope import (
     commune_scope,
@@ -279,49 +279,54 @@ async def _managed_team(ctx: Ctx, team_id: int) -> Team | None:
     return found
 
 
+class _RenameTeam(Rename[TeamRenameFlow, Team]):
+    flow = TeamRenameFlow
+    confirm = RENAME_OK
+    cancel = CANCEL
+
+    async def find(self, ctx: Ctx, target: int) -> Team | None:
+        return await _managed_team(ctx, target)
+
+    def parse(self, text: str) -> str | None:
+        return team_name(text)
+
+    def ask_text(self, ctx: Ctx, found: Team) -> str:
+        return ctx.t("team.ask_new_name", team=found.name)
+
+    def bad_name_text(self, ctx: Ctx) -> str:
+        return ctx.t("team.bad_name", limit=MAX_TEAM_NAME)
+
+    def confirm_text(self, ctx: Ctx, found: Team, new: str) -> str:
+        return ctx.t("team.confirm_rename", old=found.name, new=new)
+
+    async def write(self, ctx: Ctx, repos: Repos, found: Team, name: str) -> bool:
+        done = await repos.teams.rename(found.id, name, ctx.now)
+        if done:
+            await repos.audit.record(actor=_actor(ctx), action="team.rename",
+                                     target=f"team:{found.id}", now=ctx.now, old=found.name,
+                                     new=name)
+        return done
+
+    async def done(self, ctx: Ctx, found: Team, name: str, written: bool) -> None:
+        if not written:
+            await ctx.answer(ctx.t("team.exists", team=name, commune=found.commune_name))
+            return
+        await ctx.answer(ctx.t("team.renamed", old=found.name, new=name))
+
+
+RENAME_TEAM = _RenameTeam()
+
+
 async def _ask_rename(ctx: Ctx, team_id: int) -> None:
-    found = await _managed_team(ctx, team_id)
-    if found is None:
-        return
-    await save_flow(ctx, TeamRenameFlow(team_id=team_id))
-    await ctx.answer(ctx.t("team.ask_new_name", team=found.name))
+    await ask_new_name(ctx, RENAME_TEAM, team_id)
 
 
 async def new_name_typed(ctx: Ctx, state: TeamRenameFlow) -> None:
-    name = team_name(ctx.inc.text or "")
-    team_id = state.team_id
-    if name is None:
-        await ctx.reply(ctx.t("team.bad_name", limit=MAX_TEAM_NAME))
-        return
-    found = await _managed_team(ctx, team_id)
-    if found is None:
-        return
-    await save_flow(ctx, replace(state, step=RenameStep.CONFIRM, new_name=name))
-    await ctx.reply(ctx.t("team.confirm_rename", old=found.name, new=name),
-                    buttons=_confirm(ctx, RENAME_OK.pack(team_id)))
+    await rename_typed(ctx, RENAME_TEAM, state)
 
 
 async def _rename(ctx: Ctx, team_id: int) -> None:
-    state = await pending_flow(ctx, TeamRenameFlow,
-                               lambda s: s.team_id == team_id and s.new_name is not None)
-    if state is None or state.new_name is None:
-        return
-    found = await _managed_team(ctx, team_id)
-    if found is None:
-        return
-    name = state.new_name
-    async with ctx.services.db.write() as conn:
-        repos = Repos(conn)
-        await repos.chats.clear_flow(ctx.inc.channel, ctx.inc.chat_id)
-        done = await repos.teams.rename(team_id, name, ctx.now)
-        if done:
-            await repos.audit.record(actor=_actor(ctx), action="team.rename",
-                                     target=f"team:{team_id}", now=ctx.now, old=found.name,
-                                     new=name)
-    if not done:
-        await ctx.answer(ctx.t("team.exists", team=name, commune=found.commune_name))
-        return
-    await ctx.answer(ctx.t("team.renamed", old=found.name, new=name))
+    await confirmed(ctx, RENAME_TEAM, team_id)
 
 
 async def _ask_deactivate(ctx: Ctx, team_id: int) -> None:

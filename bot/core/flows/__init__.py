@@ -23,6 +23,7 @@ from bot.core.flows.people import (
     MemberAddStep,
     MemberRenameFlow,
     NameStep,
+    RenameFlow,
     RenameStep,
     TeamAddFlow,
     TeamAddStep,
@@ -32,8 +33,8 @@ from bot.core.flows.people import (
 __all__ = [
     "KINDS", "BroadcastFlow", "BroadcastStep", "FlowState", "ForgetFlow", "ForgetStep",
     "ImportFlow", "ImportStep", "JoinFlow", "LogFlow", "LogStep", "MemberAddFlow",
-    "MemberAddStep", "MemberRenameFlow", "NameStep", "RenameStep", "TeamAddFlow", "TeamAddStep",
-    "TeamRenameFlow", "decode", "encode",
+    "MemberAddStep", "MemberRenameFlow", "NameStep", "RenameFlow", "RenameStep", "TeamAddFlow",
+    "TeamAddStep", "TeamRenameFlow", "decode", "encode",
 ]
 
 #: Every flow of the bot by its stored name.

@@ -8,9 +8,10 @@ person or team: a Confirm of another rename is recognised as stale.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar, Self
 
 from bot.core.flows.base import Count, FlowState, StoredAs
 
@@ -61,22 +62,53 @@ class MemberAddFlow(FlowState):
             raise ValueError("a team is picked for someone named")
 
 
+class RenameFlow(FlowState):
+    """A rename: the id of what is renamed, then the new name once typed (Confirm awaited)."""
+
+    #: The field holding the id renamed (its stored key): never change it.
+    target_field: ClassVar[str]
+    step: RenameStep
+    new_name: str | None
+
+    def __post_init__(self) -> None:
+        if (self.step is RenameStep.CONFIRM) != (self.new_name is not None):
+            raise ValueError("a new name is there exactly when Confirm is awaited")
+
+    @classmethod
+    def stored_fields(cls, step: StrEnum) -> tuple[str, ...]:
+        # The new name is stored only once typed.
+        named = step is RenameStep.CONFIRM
+        return (cls.target_field, "new_name") if named else (cls.target_field,)
+
+    @classmethod
+    def asking(cls, target: int) -> Self:
+        """The rename of ``target``, waiting for the new name."""
+        build: Callable[..., Self] = cls
+        return build(**{cls.target_field: target})
+
+    @property
+    def target(self) -> int:
+        value = getattr(self, self.target_field)
+        assert isinstance(value, int)
+        return value
+
+    def named(self, name: str) -> Self:
+        """This rename, its new name typed: Confirm is awaited."""
+        this: Any = self
+        renamed: Self = replace(this, step=RenameStep.CONFIRM, new_name=name)
+        return renamed
+
+
 @dataclass(frozen=True)
-class MemberRenameFlow(FlowState):
+class MemberRenameFlow(RenameFlow):
     """``{"member_id"}``, then ``{"member_id", "name"}`` once the new name is typed."""
 
     name: ClassVar[str] = "member_rename"
+    target_field: ClassVar[str] = "member_id"
 
     member_id: Count
     step: RenameStep = RenameStep.NAME
     new_name: Annotated[str | None, StoredAs("name")] = None
-
-    @classmethod
-    def stored_fields(cls, step: StrEnum) -> tuple[str, ...]:
-        return _rename_fields(step, "member_id")
-
-    def __post_init__(self) -> None:
-        _check_rename(self.step, self.new_name)
 
 
 class TeamAddStep(StrEnum):
@@ -94,28 +126,12 @@ class TeamAddFlow(FlowState):
 
 
 @dataclass(frozen=True)
-class TeamRenameFlow(FlowState):
+class TeamRenameFlow(RenameFlow):
     """``{"team_id"}``, then ``{"team_id", "name"}`` once the new name is typed."""
 
     name: ClassVar[str] = "team_rename"
+    target_field: ClassVar[str] = "team_id"
 
     team_id: Count
     step: RenameStep = RenameStep.NAME
     new_name: Annotated[str | None, StoredAs("name")] = None
-
-    @classmethod
-    def stored_fields(cls, step: StrEnum) -> tuple[str, ...]:
-        return _rename_fields(step, "team_id")
-
-    def __post_init__(self) -> None:
-        _check_rename(self.step, self.new_name)
-
-
-def _check_rename(step: RenameStep, new_name: str | None) -> None:
-    if (step is RenameStep.CONFIRM) != (new_name is not None):
-        raise ValueError("a new name is there exactly when Confirm is awaited")
-
-
-def _rename_fields(step: StrEnum, target: str) -> tuple[str, ...]:
-    """The new name is stored only once typed (Confirm awaited)."""
-    return (target, "new_name") if step is RenameStep.CONFIRM else (target,)

@@ -39,7 +39,8 @@ from handlers.kit.context import Ctx, Services
 from handlers.kit.flow_store import save_flow
 from handlers.kit.outbox import OutboxMessage, batch_progress, cancel_batch, enqueue, quiet_hours
 from handlers.kit.refusals import audit_refusal
-from handlers.kit.routing import ButtonRoute, Command, Feature, FlowRoute, press_of
+from handlers.kit.routing import ButtonRoute, Command, Feature, press_of
+from handlers.kit.steps import StepTable
 from storage.repos import Repos
 from storage.repos.access import CHANNEL_PREFERENCE, Recipient
 
@@ -420,9 +421,15 @@ async def _stop(ctx: Ctx, flow_id: str) -> None:
     await ctx.reply(ctx.t("broadcast.stopping", count=ctx.services.t.number(ctx.lang, stopped)))
 
 
+#: The flow's table: the announcement is typed once the audience is chosen, and typing again
+#: while Confirm is awaited replaces it. Send / Edit / Cancel carry the flow's id and are
+#: answered by :func:`pressed` (a Send of a flow already gone may still find its batch going out).
+BROADCAST_STEPS: StepTable[BroadcastFlow] = StepTable(
+    BroadcastFlow, states={BroadcastStep.TEXT: text_typed, BroadcastStep.CONFIRM: text_typed})
+
 feature = Feature(
     commands=(Command("broadcast", broadcast, requires=Action.BROADCAST, members_only=True),),
     buttons=(ButtonRoute("bc", pressed, verbs=VERBS, requires=Action.BROADCAST,
                          members_only=True),),
-    flows=(FlowRoute(BroadcastFlow, text_typed),),
+    flows=(BROADCAST_STEPS.route,),
 )

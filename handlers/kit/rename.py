@@ -14,9 +14,10 @@ from typing import Generic, TypeVar
 
 from bot.core.callback_data import Verb
 from bot.core.chat import Button
-from bot.core.flows import RenameFlow
+from bot.core.flows import RenameFlow, RenameStep
 from handlers.kit.context import Ctx
 from handlers.kit.flow_store import pending_flow, save_flow
+from handlers.kit.steps import StepTable
 from storage.repos import Repos
 
 F = TypeVar("F", bound=RenameFlow)
@@ -56,6 +57,14 @@ class Rename(ABC, Generic[F, T]):
     @abstractmethod
     async def done(self, ctx: Ctx, found: T, name: str, written: bool) -> None:
         """Tell the caller (and whoever needs to know) how it went."""
+
+
+def rename_steps(rename: Rename[F, T]) -> StepTable[F]:
+    """The rename's table: a name typed at either step is the new name (typing again while
+    Confirm is awaited replaces it); Confirm and Cancel are the feature's own buttons."""
+    async def typed(ctx: Ctx, state: F) -> None:
+        await new_name_typed(ctx, rename, state)
+    return StepTable(rename.flow, states={RenameStep.NAME: typed, RenameStep.CONFIRM: typed})
 
 
 async def ask_new_name(ctx: Ctx, rename: Rename[F, T], target: int) -> None:

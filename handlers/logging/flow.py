@@ -9,30 +9,30 @@ The flow lives in ``chat_flows`` (survives a restart); every button carries the 
 button from an older flow is recognised as stale, and Save is idempotent on that id: a double tap,
 a re-delivered update or a retried request creates one record.
 
-This module holds the entry points (the command, the buttons, the quick-form text hook), typing
-while the flow is open, and Save; the steps themselves are in :mod:`handlers.logging.steps`, /undo
-and /my in :mod:`handlers.logging.own_sessions`.
+This module holds the entry points (the command, the buttons, the quick-form text hook), Save,
+and the flow's table (:data:`LOG_STEPS`: each step and button to its handler); the steps
+themselves are in :mod:`handlers.logging.steps`, /undo and /my in
+:mod:`handlers.logging.own_sessions`.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from bot.core.assistance import (
     Problem,
     check_day,
     parse_citizens,
-    parse_day,
 )
 from bot.core.calendar import this_week
-from bot.core.callback_data import OfFlow, Press, Verb
+from bot.core.callback_data import OfFlow, Press
 from bot.core.flows import LogFlow, LogStep
 from bot.core.permissions import Action, Scope
 from bot.core.quick_form import QuickLog, parse_quick
 from handlers.kit.context import Ctx
-from handlers.kit.routing import ButtonRoute, Command, Feature, FlowRoute, press_of
+from handlers.kit.routing import ButtonRoute, Command, Feature, press_of
+from handlers.kit.steps import StepTable
 from handlers.logging.own_sessions import UNDO_DELETE, UNDO_EDIT, UNDO_KEEP, my, undo, undo_button
 from handlers.logging.steps import (
     BACK,
@@ -45,15 +45,19 @@ from handlers.logging.steps import (
     START,
     back,
     cancel,
-    category_buttons,
     category_chosen,
+    category_typed,
     change,
     count_chosen,
+    count_typed,
     day_chosen,
+    day_typed,
     limits_of,
     next_step,
+    note_typed,
     problem_text,
     set_note,
+    typing,
 )
 from storage.repos import Repos
 
@@ -81,7 +85,7 @@ async def log_button(ctx: Ctx) -> None:
         else:
             await ctx.answer(ctx.t("log.stale"))
         return
-    await _BUTTONS[press.verb](ctx, state, press)
+    await LOG_STEPS.pressed(ctx, state, press)
 
 
 async def quick_text(ctx: Ctx) -> bool:
@@ -158,61 +162,23 @@ async def _save(ctx: Ctx, state: LogFlow, press: Press) -> None:
     await ctx.answer(ctx.t("log.saved", week=ctx.services.t.number(ctx.lang, week)))
 
 
-_BUTTONS: dict[Verb, Callable[[Ctx, LogFlow, Press], Awaitable[None]]] = {
-    CATEGORY: category_chosen, COUNT: count_chosen, DAY: day_chosen, SAVE: _save,
-    CHANGE: change, BACK: back, CANCEL: cancel,
-}
+# --- the flow's table ---------------------------------------------------------------------------
 
-
-# --- typing while the flow is open --------------------------------------------------------------
-
-
-async def flow_input(ctx: Ctx, state: LogFlow) -> None:
-    step = state.step
-    text = (ctx.inc.text or "").strip()
-    if ctx.inc.photo is not None and step in (LogStep.SUMMARY, LogStep.DAY, LogStep.DATE):
-        state = replace(state, photo=ctx.inc.photo.file_ref)
-        warnings: list[str] = []
-        if text:
-            state, warnings = set_note(ctx, state, text)
-        for warning in warnings:
-            await ctx.reply(warning)
-        await next_step(ctx, state, new_message=True)
-        return
-    if not text:
-        await ctx.reply(ctx.t("log.use_buttons"))
-        return
-    if step is LogStep.CATEGORY:
-        quick = parse_quick(text, await ctx.services.read.categories.active(), ctx.today)
-        if quick.category is None:
-            await ctx.reply(ctx.t("log.unknown_category"),
-                            buttons=await category_buttons(ctx, state))
-            return
-        state = replace(state, category=quick.category.id)
-    elif step is LogStep.COUNT:
-        parsed = parse_citizens(text, limits_of(ctx))
-        if isinstance(parsed, Problem):
-            await ctx.reply(problem_text(ctx, parsed))
-            return
-        state = replace(state, citizens=parsed)
-    elif step in (LogStep.DAY, LogStep.DATE):
-        day = parse_day(text, ctx.today)
-        problem = Problem.DATE_UNREADABLE if day is None else check_day(
-            day, ctx.today, limits_of(ctx))
-        if problem is not None or day is None:
-            await ctx.reply(problem_text(ctx, problem or Problem.DATE_UNREADABLE))
-            return
-        state = replace(state, day=day)
-    else:  # the summary: what they type is the note
-        noted, warnings = set_note(ctx, state, text)
-        if warnings and noted.note is None:
-            await ctx.reply(warnings[0])
-            return
-        for warning in warnings:
-            await ctx.reply(warning)
-        state = noted
-    await next_step(ctx, state, new_message=True)
-
+#: The whole guided flow: what typing does at each step, and what each button does.
+LOG_STEPS: StepTable[LogFlow] = StepTable(
+    LogFlow,
+    states={
+        LogStep.CATEGORY: typing(category_typed),
+        LogStep.COUNT: typing(count_typed),
+        LogStep.DAY: typing(day_typed, photo=True),
+        LogStep.DATE: typing(day_typed, photo=True),
+        LogStep.SUMMARY: typing(note_typed, photo=True),
+    },
+    buttons={
+        CATEGORY: category_chosen, COUNT: count_chosen, DAY: day_chosen, SAVE: _save,
+        CHANGE: change, BACK: back, CANCEL: cancel,
+    },
+)
 
 
 def _key(member_id: int, flow_id: str) -> str:
@@ -248,6 +214,6 @@ feature = Feature(
         ButtonRoute("undo", undo_button, verbs=(UNDO_DELETE, UNDO_EDIT, UNDO_KEEP),
                     requires=Action.LOG_SESSION, members_only=True),
     ),
-    flows=(FlowRoute(LogFlow, flow_input),),
+    flows=(LOG_STEPS.route,),
     text_hooks=(quick_text,),
 )

@@ -1,26 +1,31 @@
 """The guided steps of logging a session: category → how many citizens → which day → summary.
 
 Each step asks for the first thing still missing, or shows the summary with Save / Change /
-Cancel; the buttons and what typing a value does (:mod:`handlers.logging.flow` routes them here).
+Cancel; the buttons and what typing a value does at each step (the flow's table,
+:data:`handlers.logging.flow.LOG_STEPS`, routes them here).
 The flow's state lives in ``chat_flows`` so it survives a restart.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from bot.core.assistance import (
     Limits,
     Problem,
+    check_day,
     check_note,
     mask_personal_numbers,
     parse_citizens,
+    parse_day,
 )
 from bot.core.callback_data import FLOW_ID, ID, Field, Int, OfFlow, OneOf, Press, Ref, Verb
 from bot.core.chat import Button
 from bot.core.flows import LogFlow, LogStep
 from bot.core.models import Category
+from bot.core.quick_form import parse_quick
 from handlers.kit.context import Ctx
 from handlers.kit.flow_store import save_flow
 from storage.repos import Repos
@@ -188,6 +193,71 @@ async def cancel(ctx: Ctx, state: LogFlow, press: Press) -> None:
     async with ctx.services.db.write() as conn:
         await Repos(conn).chats.clear_flow(ctx.inc.channel, ctx.inc.chat_id)
     await ctx.answer(ctx.t("log.cancelled"))
+
+
+# --- typing at each step (the flow's table routes each step here) -----------------------------
+
+
+def typing(step: Callable[[Ctx, LogFlow, str], Awaitable[LogFlow | None]], *, photo: bool = False
+           ) -> Callable[[Ctx, LogFlow], Awaitable[None]]:
+    """A step that reads what is typed, then asks for what is next. ``step`` gives the state with
+    the value typed, or None when it has answered why not. Where ``photo`` is allowed (once the
+    category and the count are known), a photo is kept, its caption as the note."""
+    async def handle(ctx: Ctx, state: LogFlow) -> None:
+        text = (ctx.inc.text or "").strip()
+        if photo and ctx.inc.photo is not None:
+            state = replace(state, photo=ctx.inc.photo.file_ref)
+            warnings: list[str] = []
+            if text:
+                state, warnings = set_note(ctx, state, text)
+            for warning in warnings:
+                await ctx.reply(warning)
+            await next_step(ctx, state, new_message=True)
+            return
+        if not text:
+            await ctx.reply(ctx.t("log.use_buttons"))
+            return
+        found = await step(ctx, state, text)
+        if found is not None:
+            await next_step(ctx, found, new_message=True)
+    return handle
+
+
+async def category_typed(ctx: Ctx, state: LogFlow, text: str) -> LogFlow | None:
+    quick = parse_quick(text, await ctx.services.read.categories.active(), ctx.today)
+    if quick.category is None:
+        await ctx.reply(ctx.t("log.unknown_category"), buttons=await category_buttons(ctx, state))
+        return None
+    return replace(state, category=quick.category.id)
+
+
+async def count_typed(ctx: Ctx, state: LogFlow, text: str) -> LogFlow | None:
+    parsed = parse_citizens(text, limits_of(ctx))
+    if isinstance(parsed, Problem):
+        await ctx.reply(problem_text(ctx, parsed))
+        return None
+    return replace(state, citizens=parsed)
+
+
+async def day_typed(ctx: Ctx, state: LogFlow, text: str) -> LogFlow | None:
+    day = parse_day(text, ctx.today)
+    problem = Problem.DATE_UNREADABLE if day is None else check_day(day, ctx.today,
+                                                                      limits_of(ctx))
+    if problem is not None or day is None:
+        await ctx.reply(problem_text(ctx, problem or Problem.DATE_UNREADABLE))
+        return None
+    return replace(state, day=day)
+
+
+async def note_typed(ctx: Ctx, state: LogFlow, text: str) -> LogFlow | None:
+    """At the summary, what they type is the note."""
+    noted, warnings = set_note(ctx, state, text)
+    if warnings and noted.note is None:
+        await ctx.reply(warnings[0])
+        return None
+    for warning in warnings:
+        await ctx.reply(warning)
+    return noted
 
 
 def set_note(ctx: Ctx, state: LogFlow, text: str) -> tuple[LogFlow, list[str]]:

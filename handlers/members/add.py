@@ -13,6 +13,7 @@ from handlers.kit.commune_picker import pick_commune
 from handlers.kit.context import Ctx
 from handlers.kit.flow_store import save_flow
 from handlers.kit.scope import grid, refuse_place, scopes_for, team_scope
+from handlers.kit.steps import StepTable
 from handlers.members.card import (
     ADD_COMMUNE,
     ADD_OK,
@@ -52,11 +53,12 @@ async def start_add(ctx: Ctx, text: str) -> None:
     await _person_given(ctx, text)
 
 
-async def add_typed(ctx: Ctx, state: MemberAddFlow) -> None:
-    if state.step is not MemberAddStep.NAME:
-        await ctx.reply(ctx.t("member.add_use_buttons"))
-        return
+async def _name_typed(ctx: Ctx, state: MemberAddFlow) -> None:
     await _person_given(ctx, ctx.inc.text or "")
+
+
+async def _team_being_picked(ctx: Ctx, state: MemberAddFlow) -> None:
+    await ctx.reply(ctx.t("member.add_use_buttons"))
 
 
 async def _person_given(ctx: Ctx, text: str) -> None:
@@ -134,3 +136,10 @@ async def add_step(ctx: Ctx, press: Press) -> None:
     await ctx.answer(ctx.t("member.added", name=name, team=target.name,
                            commune=target.commune_name))
 
+
+#: The flow's table: "name[, phone]" is typed first; then a commune and a team are picked with
+#: buttons (:func:`add_step`), so typing there is answered with a pointer to them.
+ADD_STEPS: StepTable[MemberAddFlow] = StepTable(MemberAddFlow, states={
+    MemberAddStep.NAME: _name_typed,
+    MemberAddStep.TEAM: _team_being_picked,
+})

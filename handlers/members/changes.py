@@ -16,7 +16,6 @@ from bot.core.roles import Role
 from handlers.kit.commune_picker import pick_commune
 from handlers.kit.context import Ctx
 from handlers.kit.rename import Rename, ask_new_name, confirmed
-from handlers.kit.rename import new_name_typed as rename_typed
 from handlers.kit.scope import grid, province_wide, refuse_place, team_scope
 from handlers.members.card import (
     CANCEL,
@@ -79,10 +78,6 @@ RENAME_MEMBER = _RenameMember()
 
 async def ask_rename(ctx: Ctx, member_id: int) -> None:
     await ask_new_name(ctx, RENAME_MEMBER, member_id)
-
-
-async def new_name_typed(ctx: Ctx, state: MemberRenameFlow) -> None:
-    await rename_typed(ctx, RENAME_MEMBER, state)
 
 
 async def rename(ctx: Ctx, member_id: int) -> None:

@@ -17,13 +17,13 @@ from collections.abc import Awaitable, Callable
 
 from bot.core.callback_data import OfMember, Verb
 from bot.core.chat import Button
-from bot.core.flows import MemberAddFlow, MemberRenameFlow
 from bot.core.permissions import Action, Scope
 from bot.core.text import fold
 from handlers.kit.context import Ctx
-from handlers.kit.routing import ButtonRoute, Command, Feature, FlowRoute, press_of
+from handlers.kit.rename import rename_steps
+from handlers.kit.routing import ButtonRoute, Command, Feature, press_of
 from handlers.kit.scope import province_wide, refuse_place, scopes_for
-from handlers.members.add import add_step, add_typed, start_add
+from handlers.members.add import ADD_STEPS, add_step, start_add
 from handlers.members.card import (
     ADD_COMMUNE,
     ADD_OK,
@@ -50,6 +50,7 @@ from handlers.members.card import (
     show_card,
 )
 from handlers.members.changes import (
+    RENAME_MEMBER,
     ask_deactivate,
     ask_move,
     ask_move_commune,
@@ -60,7 +61,6 @@ from handlers.members.changes import (
     deactivate,
     move,
     move_commune_picked,
-    new_name_typed,
     reactivate,
     rename,
     set_role,
@@ -145,5 +145,5 @@ feature = Feature(
     commands=(Command("member", member, requires=Action.MANAGE_PEOPLE, members_only=True),),
     buttons=(ButtonRoute("mem", pressed, verbs=VERBS, requires=Action.MANAGE_PEOPLE,
                          members_only=True),),
-    flows=(FlowRoute(MemberRenameFlow, new_name_typed), FlowRoute(MemberAddFlow, add_typed)),
+    flows=(rename_steps(RENAME_MEMBER).route, ADD_STEPS.route),
 )

@@ -26,9 +26,8 @@ from bot.core.text import fold
 from handlers.kit.commune_picker import pick_commune
 from handlers.kit.context import Ctx
 from handlers.kit.flow_store import save_flow
-from handlers.kit.rename import Rename, ask_new_name, confirmed
-from handlers.kit.rename import new_name_typed as rename_typed
-from handlers.kit.routing import ButtonRoute, Command, Feature, FlowRoute, press_of
+from handlers.kit.rename import Rename, ask_new_name, confirmed, rename_steps
+from handlers.kit.routing import ButtonRoute, Command, Feature, press_of
 from handlers.kit.scope import (
     commune_scope,
     find_communes,
@@ -321,10 +320,6 @@ async def _ask_rename(ctx: Ctx, team_id: int) -> None:
     await ask_new_name(ctx, RENAME_TEAM, team_id)
 
 
-async def new_name_typed(ctx: Ctx, state: TeamRenameFlow) -> None:
-    await rename_typed(ctx, RENAME_TEAM, state)
-
-
 async def _rename(ctx: Ctx, team_id: int) -> None:
     await confirmed(ctx, RENAME_TEAM, team_id)
 
@@ -383,5 +378,5 @@ feature = Feature(
     commands=(Command("team", team, requires=Action.VIEW_TEAM, members_only=True),),
     buttons=(ButtonRoute("team", pressed, verbs=VERBS, requires=Action.VIEW_TEAM,
                          members_only=True),),
-    flows=(FlowRoute(TeamRenameFlow, new_name_typed),),
+    flows=(rename_steps(RENAME_TEAM).route,),
 )

@@ -92,6 +92,11 @@ class FlowState(ABC):
     step: StrEnum
 
     @classmethod
+    def steps(cls) -> type[StrEnum]:
+        """The flow's steps (the type of its ``step`` field)."""
+        return _steps(cls)
+
+    @classmethod
     def stored_fields(cls, step: StrEnum) -> tuple[str, ...]:
         """The fields stored at ``step`` (all of them unless a flow says otherwise)."""
         return tuple(f.name for f in dataclasses.fields(_dataclass(cls)) if f.name != "step")

@@ -139,12 +139,10 @@ def _run(settings: Settings) -> int:
     """
     import sqlite3
 
-    from telegram.error import InvalidToken, NetworkError
-
     from bot.app.preconditions import StartupBlocked, hints
     from bot.app.run import run
     from bot.app.run_lock import AlreadyRunning
-    from bot.channels.zalo_api import ZaloApiError
+    from bot.core.chat import ChannelError, Failure, TokenRefused, WrongAddress
     from storage.geography import ProvinceMismatch
 
     def startup_error(line: str) -> int:
@@ -167,22 +165,24 @@ def _run(settings: Settings) -> int:
     except AlreadyRunning as exc:
         return startup_error(f"another bot (process {exc.pid or '?'}) is running on "
                              f"{settings.database_path.absolute()}; stop it first.")
-    except InvalidToken:
-        return startup_error("TELEGRAM_BOT_TOKEN was refused by Telegram; check it with "
-                             "@BotFather.")
-    except ZaloApiError as exc:
-        if not exc.from_api:
-            return startup_error(f"ZALO_API_BASE_URL ({settings.zalo_api_base_url}) answered "
-                                 f"{exc.error_code} {exc.description}: not a Zalo Bot API.")
-        if exc.error_code in (401, 403, 404):
+    except TokenRefused as exc:
+        if exc.channel == "zalo":
             return startup_error("ZALO_BOT_TOKEN was refused by Zalo; check it in the Zalo "
                                  "Bot Manager.")
-        print(f"Start-up error: the Zalo Bot API at {settings.zalo_api_base_url} failed "
-              f"({exc}).", file=sys.stderr)
-        return 1
-    except NetworkError as exc:
+        return startup_error("TELEGRAM_BOT_TOKEN was refused by Telegram; check it with "
+                             "@BotFather.")
+    except WrongAddress as exc:
+        return startup_error(f"ZALO_API_BASE_URL ({settings.zalo_api_base_url}) answered "
+                             f"{exc.code} {exc.answer}: not a Zalo Bot API.")
+    except ChannelError as exc:
+        if exc.channel == "zalo":
+            print(f"Start-up error: the Zalo Bot API at {settings.zalo_api_base_url} failed "
+                  f"({exc.reason}).", file=sys.stderr)
+            return 1
+        if exc.failure is not Failure.TRANSIENT:
+            raise
         print(f"Start-up error: cannot reach the Telegram Bot API at "
-              f"{settings.telegram_api_base_url} ({exc}).", file=sys.stderr)
+              f"{settings.telegram_api_base_url} ({exc.reason}).", file=sys.stderr)
         return 1
     except sqlite3.Error as exc:
         return startup_error(f"{settings.database_path.absolute()}: {exc}; "

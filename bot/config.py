@@ -70,7 +70,7 @@ class Settings(BaseSettings):
     sandbox_host: str = Field(default="127.0.0.1", alias="SANDBOX_HOST")
     sandbox_port: int = Field(default=8080, ge=0, le=65535, alias="SANDBOX_PORT")
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
-    # Abuse limits and personal data (issue 14).
+    # Abuse limits (flooding, guessing invitation codes) and how long personal data is kept.
     flood_per_minute: float = Field(default=40, gt=0, le=10_000, alias="FLOOD_PER_MINUTE")
     flood_burst: int = Field(default=30, ge=1, le=10_000, alias="FLOOD_BURST")
     join_attempts_per_hour: int = Field(default=10, ge=1, le=1000,
@@ -204,7 +204,7 @@ class Settings(BaseSettings):
         """No token at all: run against the local sandbox with the demo province."""
         return self.telegram_bot_token is None and self.zalo_bot_token is None
 
-    # --- operations: backups and logs (issue 10) ---------------------------------------------
+    # --- operations: backups and logs ----------------------------------------------------------
     backup_dir: Path | None = Field(default=None, alias="BACKUP_DIR")
     backup_keep: int = Field(default=14, ge=1, le=3650, alias="BACKUP_KEEP")
     backup_time: str = Field(default="02:30", alias="BACKUP_TIME")

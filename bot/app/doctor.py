@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
-import httpx
 
 from bot.app.backups import latest_backup
 from bot.app.preconditions import Outcome, file_access, hints, province_outcome
 from bot.config import Settings
+from bot.core.chat import ChannelError, Failure, TokenRefused, WrongAddress
 from bot.core.doctor_rules import (
     Verdict,
     judge_backup,
@@ -141,66 +141,61 @@ def _unreachable(name: str, url: str, error: str) -> Outcome:
 
 
 async def _telegram(settings: Settings, token: str, now: datetime) -> list[Outcome]:
-    from telegram import Bot
-    from telegram.error import InvalidToken, NetworkError, TelegramError
-    from telegram.request import HTTPXRequest
+    from bot.channels.telegram_check import check_telegram
 
     name = "doctor.name.telegram_token"
-    request = HTTPXRequest(connect_timeout=API_TIMEOUT_S, read_timeout=API_TIMEOUT_S)
-    bot = Bot(token, base_url=settings.telegram_api_base_url, request=request)
     try:
-        try:
-            await bot.initialize()  # getMe
-        except InvalidToken:
-            # Never the exception's text: python-telegram-bot puts the token in it.
-            return [Outcome(name, Verdict(False, "doctor.token.refused", {"error": "401/404"},
-                                          "doctor.token.telegram_fix"))]
-        except NetworkError as exc:
-            return [_unreachable(name, settings.telegram_api_base_url, type(exc).__name__)]
-        token_ok = Outcome(name, Verdict(True, "doctor.token.ok",
-                                         {"bot": f"@{bot.bot.username}"}))
-        try:
-            info = await bot.get_webhook_info()
-        except TelegramError as exc:
-            return [token_ok, Outcome("doctor.name.telegram_webhook", Verdict(
-                False, "doctor.webhook.unreadable", {"error": type(exc).__name__},
-                "doctor.token.unreachable_fix"))]
-        last_error_at = info.last_error_date
-        return [token_ok, Outcome("doctor.name.telegram_webhook", judge_webhook(
-            info.url or "", web_base_url(settings), last_error=info.last_error_message,
-            last_error_at=last_error_at.astimezone(UTC) if last_error_at else None, now=now))]
-    finally:
-        await bot.shutdown()
+        check = await check_telegram(token, settings.telegram_api_base_url, API_TIMEOUT_S)
+    except TokenRefused:
+        # Never the error's text: python-telegram-bot puts the token in it.
+        return [Outcome(name, Verdict(False, "doctor.token.refused", {"error": "401/404"},
+                                      "doctor.token.telegram_fix"))]
+    except ChannelError as exc:
+        if exc.failure is not Failure.TRANSIENT:
+            raise
+        return [_unreachable(name, settings.telegram_api_base_url, _cause_name(exc))]
+    token_ok = Outcome(name, Verdict(True, "doctor.token.ok", {"bot": f"@{check.username}"}))
+    if check.webhook is None:
+        return [token_ok, Outcome("doctor.name.telegram_webhook", Verdict(
+            False, "doctor.webhook.unreadable", {"error": check.webhook_error},
+            "doctor.token.unreachable_fix"))]
+    hook = check.webhook
+    return [token_ok, Outcome("doctor.name.telegram_webhook", judge_webhook(
+        hook.url, web_base_url(settings), last_error=hook.last_error,
+        last_error_at=hook.last_error_at, now=now))]
+
+
+def _cause_name(error: ChannelError) -> str:
+    """The library's name for what went wrong (``TimedOut``), never its text."""
+    return type(error.__cause__).__name__ if error.__cause__ is not None else str(error.code)
 
 
 async def _zalo(settings: Settings, token: str, now: datetime) -> list[Outcome]:
-    from bot.channels.zalo_api import ZaloApi, ZaloApiError
+    from bot.channels.zalo_api import ZaloApi
 
     name = "doctor.name.zalo_token"
     api = ZaloApi(token, settings.zalo_api_base_url, retries=0, request_timeout=API_TIMEOUT_S)
     try:
         try:
             me = await api.get_me()
-        except ZaloApiError as exc:
-            if not exc.from_api:
-                return [Outcome(name, Verdict(False, "doctor.token.not_api", {
-                    "url": settings.zalo_api_base_url,
-                    "error": f"{exc.error_code} {exc.description}"}, "doctor.token.not_api_fix"))]
-            if exc.error_code in (401, 403, 404):
-                return [Outcome(name, Verdict(False, "doctor.token.refused",
-                                              {"error": str(exc.error_code)},
-                                              "doctor.token.zalo_fix"))]
-            return [_unreachable(name, settings.zalo_api_base_url, str(exc.error_code))]
-        except httpx.HTTPError as exc:
-            return [_unreachable(name, settings.zalo_api_base_url, type(exc).__name__)]
+        except WrongAddress as exc:
+            return [Outcome(name, Verdict(False, "doctor.token.not_api", {
+                "url": settings.zalo_api_base_url, "error": f"{exc.code} {exc.answer}"},
+                "doctor.token.not_api_fix"))]
+        except TokenRefused as exc:
+            return [Outcome(name, Verdict(False, "doctor.token.refused", {"error": str(exc.code)},
+                                          "doctor.token.zalo_fix"))]
+        except ChannelError as exc:
+            what = str(exc.code) if exc.code is not None else _cause_name(exc)
+            return [_unreachable(name, settings.zalo_api_base_url, what)]
         token_ok = Outcome(name, Verdict(True, "doctor.token.ok", {
             "bot": str(me.get("account_name") or me.get("id") or "?")}))
         try:
             info = await api.call("getWebhookInfo", retry=False)
-        except (ZaloApiError, httpx.HTTPError) as exc:
+        except ChannelError as exc:
             return [token_ok, Outcome("doctor.name.zalo_webhook", Verdict(
                 False, "doctor.webhook.unreadable",
-                {"error": getattr(exc, "error_code", type(exc).__name__)},
+                {"error": exc.code if exc.code is not None else _cause_name(exc)},
                 "doctor.token.unreachable_fix"))]
         url = str(info.get("url") or "") if isinstance(info, dict) else ""
         return [token_ok, Outcome("doctor.name.zalo_webhook",

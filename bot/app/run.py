@@ -14,14 +14,12 @@ import threading
 from contextlib import AsyncExitStack
 from datetime import timedelta
 
-from telegram.ext import Application
-
 from bot.app.intake import Intake
 from bot.app.jobs import scheduling
 from bot.app.preconditions import StartupBlocked, blockers
 from bot.app.run_lock import run_lock
 from bot.app.services import Services, make_services
-from bot.app.telegram import Webhook, build_telegram_app, running
+from bot.app.telegram import Webhook, build_telegram, running
 from bot.app.web.server import WebRoutes, WebServer
 from bot.app.web.webhooks import TELEGRAM_PATH, ZALO_PATH, TelegramReceiver, ZaloReceiver
 from bot.app.zalo_poller import UpdateHandler, ZaloWebhook, running_zalo
@@ -84,12 +82,11 @@ async def run(settings: Settings, *, ready: asyncio.Event | None = None,
         await stop.wait()
 
 
-def telegram_webhook(web: WebRoutes, app: Application,  # type: ignore[type-arg]
-                     base_url: str, secret: str) -> Webhook:
+def telegram_webhook(web: WebRoutes, base_url: str, secret: str) -> Webhook:
     """Where Telegram is to deliver; the channel routes deliveries to its intake while it runs."""
 
     def attach(intake: Intake) -> None:
-        web.telegram = TelegramReceiver(intake, app.bot, secret, web.services.metrics)
+        web.telegram = TelegramReceiver(intake, secret, web.services.metrics)
 
     async def detach() -> None:
         web.telegram = None  # later deliveries: 404, and Telegram keeps them for the next start
@@ -121,13 +118,12 @@ def _zalo_webhook(services: Services, web: WebRoutes) -> ZaloWebhook | None:
 async def _start_telegram(stack: AsyncExitStack, services: Services, web: WebRoutes, *,
                           token: str, base_url: str, base_file_url: str) -> None:
     settings = services.settings
-    app = build_telegram_app(services, token=token, base_url=base_url,
-                             base_file_url=base_file_url)
+    telegram = build_telegram(services, token=token, base_url=base_url,
+                              base_file_url=base_file_url)
     hook = None
     if settings.web_base_url is not None and settings.telegram_webhook_secret is not None:
-        hook = telegram_webhook(web, app, settings.web_base_url,
-                                settings.telegram_webhook_secret)
-    await stack.enter_async_context(running(app, services, webhook=hook))
+        hook = telegram_webhook(web, settings.web_base_url, settings.telegram_webhook_secret)
+    await stack.enter_async_context(running(telegram, services, webhook=hook))
 
 
 async def _run_channels(stack: AsyncExitStack, services: Services, web: WebRoutes) -> None:

@@ -3,9 +3,10 @@
 Limits are kept here, not left to the channel library: at most ``global_rate`` sends a second
 overall (Telegram allows about 30) and at least ``per_chat_interval`` seconds between two sends
 to one chat (Telegram allows about 1/s; PTB's AIORateLimiter has no per-private-chat limit).
-A 429 pauses every send for its ``retry_after``; 5xx and network errors back off
-exponentially; an error that retrying cannot fix (403 "bot was blocked", 400) fails the item
-for good, as does the ``max_attempts``-th try — never a retry loop without end.
+Each channel port reports a failure as a :class:`~bot.core.chat.ChannelError` saying what it
+means: rate limited (a 429) pauses every send for its ``wait``; transient (5xx, network)
+backs off exponentially; final (403 "bot was blocked", 400) fails the item for good, as does
+the ``max_attempts``-th try — never a retry loop without end.
 
 Exactly once:
 - an item is claimed (``pending`` → ``sending``) in its own transaction, then sent, then marked
@@ -18,7 +19,7 @@ Exactly once:
   request: a weekly digest or a reminder arriving twice is a small annoyance, one silently
   lost is worse, and the row keeps ``last_error`` saying it was resent.
 
-With Telegram, sends also pass PTB's AIORateLimiter (set in bot/app.py), which itself retries
+With Telegram, sends also pass PTB's AIORateLimiter (set in ``bot.app.telegram``), which retries
 a 429 after ``retry_after``: a 429 reaching us means Telegram kept refusing, and we then wait
 ``retry_after`` again before the next try, pausing all our sends — no retry storm.
 
@@ -34,12 +35,9 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
-from enum import Enum
-
-from telegram import error as tg_error
 
 from bot.app.services import Services
+from bot.core.chat import ChannelError, Failure
 from handlers.kit.outbox import decode, quiet_hours
 from handlers.steering.weekly import still_wanted
 from storage.repos import Repos
@@ -47,44 +45,18 @@ from storage.repos import Repos
 log = logging.getLogger(__name__)
 
 
-class Verdict(Enum):
-    RATE_LIMITED = "rate_limited"
-    TRANSIENT = "transient"
-    FINAL = "final"
-
-
-@dataclass(frozen=True)
-class SendError:
-    verdict: Verdict
-    reason: str
-    wait: float = 0.0
-
-
-def classify(exc: BaseException) -> SendError:
+def classify(exc: BaseException) -> ChannelError:
     """What a failed send means: wait and retry, back off and retry, or give up.
 
-    Telegram's errors are recognised by type; other channels (Zalo) by duck typing: an
-    ``error_code`` (or ``status``) attribute with the HTTP-like code, and ``retry_after``.
+    A channel's own failures come sorted by its port; anything else is a fault on our side of
+    the wire (a connection error below the port: retry) or a bug (final: retrying repeats it).
     """
-    reason = f"{type(exc).__name__}: {exc}"[:300]
-    if isinstance(exc, tg_error.RetryAfter):
-        after = getattr(exc, "_retry_after", None)
-        seconds = after.total_seconds() if isinstance(after, timedelta) else 1.0
-        return SendError(Verdict.RATE_LIMITED, reason, seconds)
-    if isinstance(exc, tg_error.Forbidden | tg_error.BadRequest | tg_error.InvalidToken
-                  | tg_error.ChatMigrated | tg_error.EndPointNotFound):
-        return SendError(Verdict.FINAL, reason)
-    if isinstance(exc, tg_error.NetworkError | TimeoutError | ConnectionError | OSError):
-        return SendError(Verdict.TRANSIENT, reason)
-    code = getattr(exc, "error_code", None) or getattr(exc, "status", None)
-    if isinstance(code, int):
-        if code == 429:
-            after = getattr(exc, "retry_after", None)
-            return SendError(Verdict.RATE_LIMITED, reason,
-                             float(after) if isinstance(after, int | float) else 1.0)
-        if code >= 500 or code == 408:
-            return SendError(Verdict.TRANSIENT, reason)
-    return SendError(Verdict.FINAL, reason)
+    if isinstance(exc, ChannelError):
+        return exc
+    reason = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, TimeoutError | ConnectionError | OSError):
+        return ChannelError(Failure.TRANSIENT, reason)
+    return ChannelError(Failure.FINAL, reason)
 
 
 @dataclass
@@ -249,7 +221,7 @@ class Sender:
             services.metrics.error("send")
             async with services.db.write() as conn:
                 outbox = Repos(conn).outbox
-                if error.verdict is Verdict.FINAL or item.attempts >= self.max_attempts:
+                if error.failure is Failure.FINAL or item.attempts >= self.max_attempts:
                     await outbox.mark_failed(item.id, error.reason, services.clock())
                     self.stats.failed += 1
                     self.stats.failures.append(item.dedup_key)
@@ -260,7 +232,7 @@ class Sender:
                 await outbox.release(item.id, error.reason, services.clock())
             self.stats.retried += 1
             services.metrics.sent(item.channel, "outbox", "retry")
-            if error.verdict is Verdict.RATE_LIMITED:
+            if error.failure is Failure.RATE_LIMITED:
                 self.stats.rate_limited += 1
                 self._paused_until = max(self._paused_until, self._monotonic() + error.wait)
                 return error.wait

@@ -8,14 +8,19 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from telegram import Bot, BotCommand
-from telegram.error import InvalidToken, TelegramError
 from telegram.ext import AIORateLimiter, Application
 
 from bot.app.intake import Intake
 from bot.app.long_poll import LongPoll
 from bot.app.services import Services
 from bot.channels.aiohttp_request import AiohttpRequest
-from bot.channels.telegram import TelegramPort, to_incoming
+from bot.channels.telegram import (
+    ALLOWED_UPDATES,
+    TelegramPort,
+    fetch_updates,
+    telegram_errors,
+)
+from bot.core.chat import ChannelError, Incoming, TokenRefused
 from bot.core.i18n import LANGUAGES
 from handlers.kit.context import Caller
 from handlers.kit.menus import visible_commands
@@ -24,15 +29,22 @@ log = logging.getLogger(__name__)
 
 #: How often a send is retried after Telegram's 429 "retry after N" before giving up.
 RATE_LIMIT_RETRIES = 5
-#: The updates the flows use (others are not even fetched).
-ALLOWED_UPDATES = ["message", "callback_query"]
 #: Connections Telegram may open at once to deliver by webhook (different chats).
 WEBHOOK_CONNECTIONS = 32
 
 
-def build_telegram_app(services: Services, *, token: str, base_url: str,
-                       base_file_url: str) -> Application:  # type: ignore[type-arg]
-    """The python-telegram-bot Application: its Bot (requests, rate limiter) and lifecycle.
+@dataclass(frozen=True)
+class TelegramChannel:
+    """One bot on Telegram: python-telegram-bot's Application (its Bot, requests, rate limiter
+    and lifecycle) and the one port every message to Telegram goes through."""
+
+    app: Application  # type: ignore[type-arg]
+    port: TelegramPort
+
+
+def build_telegram(services: Services, *, token: str, base_url: str,
+                   base_file_url: str) -> TelegramChannel:
+    """The Application and its port; nothing is asked of Telegram yet.
 
     Updates do not go through PTB's Updater: it acknowledges a batch (the next getUpdates
     offset) as soon as it is fetched, before the handlers ran, so a crash lost what was in
@@ -54,11 +66,12 @@ def build_telegram_app(services: Services, *, token: str, base_url: str,
         .updater(None)
         .build()
     )
-    services.channels["telegram"] = TelegramPort(app.bot)
-    return app
+    channel = TelegramChannel(app, TelegramPort(app.bot))
+    services.channels["telegram"] = channel.port
+    return channel
 
 
-class TelegramPoller(LongPoll):
+class TelegramPoller(LongPoll[list[Incoming]]):
     """getUpdates in a loop; each batch is in the inbox before the next call acknowledges it."""
 
     def __init__(self, bot: Bot, intake: Intake, *, timeout: int = 25,
@@ -68,37 +81,25 @@ class TelegramPoller(LongPoll):
         self.intake = intake
         self.timeout = timeout
         self.offset: int | None = None
+        self._next_offset: int | None = None
 
-    async def _run(self) -> None:
-        failures = 0
-        while not self._stop.is_set():
-            try:
-                self._waiting = True
-                try:
-                    updates = await self.bot.get_updates(offset=self.offset,
-                                                         timeout=self.timeout,
-                                                         allowed_updates=ALLOWED_UPDATES)
-                finally:
-                    self._waiting = False
-            except InvalidToken:
-                raise
-            except (TelegramError, OSError) as exc:
-                failures += 1
-                delay = self._delay(failures)
-                log.warning("Telegram getUpdates failed (%s); next try in %.1fs",
-                            type(exc).__name__, delay)
-                await self._pause(delay)
-                continue
-            failures = 0
-            if not updates:
-                continue
-            batch = [inc for update in updates if (inc := to_incoming(update)) is not None]
-            await self.intake.accept(batch)
-            self.offset = updates[-1].update_id + 1
+    async def _fetch(self) -> list[Incoming] | None:
+        batch, self._next_offset = await fetch_updates(self.bot, self.offset, self.timeout)
+        return batch if self._next_offset is not None else None
+
+    async def _store(self, batch: list[Incoming]) -> None:
+        await self.intake.accept(batch)
+        self.offset = self._next_offset
+
+    def _fatal(self, error: Exception) -> bool:
+        # A refused token does not come right by waiting; anything unforeseen is a bug.
+        return isinstance(error, TokenRefused) or not isinstance(error, ChannelError | OSError)
 
 
 async def _introduce(app: Application, services: Services) -> None:  # type: ignore[type-arg]
-    """Learn the bot's username (for deep links) and set the visitors' command menu."""
+    """Learn the bot's username (for deep links) and set the visitors' command menu.
+
+    Telegram's errors here leave as :class:`ChannelError`: ``python -m bot`` names them."""
     me = await app.bot.get_me()
     services.bot_username = me.username
     for lang in LANGUAGES:
@@ -124,8 +125,7 @@ class Webhook:
 
 
 @asynccontextmanager
-async def running(app: Application,  # type: ignore[type-arg]
-                  services: Services, *, poll_timeout: int = 25,
+async def running(channel: TelegramChannel, services: Services, *, poll_timeout: int = 25,
                   webhook: Webhook | None = None) -> AsyncIterator[Intake]:
     """The bot receiving updates for the duration of the block (the product and its tests):
     polling, or by ``webhook`` when one is given.
@@ -133,22 +133,30 @@ async def running(app: Application,  # type: ignore[type-arg]
     At start, what a crash left received but not handled is handled first (in order); at
     stop, updates in hand get a grace period, and what is cut short stays in the inbox.
     """
-    async with app:
-        await _introduce(app, services)
-        intake = Intake(services, TelegramPort(app.bot))
-        await intake.replay()
+    app = channel.app
+    try:
+        with telegram_errors():
+            await app.initialize()  # getMe: a refused token or no answer ends the start here
+    except BaseException:
+        await app.shutdown()
+        raise
+    try:
+        intake = Intake(services, channel.port)
         poller: TelegramPoller | None = None
-        if webhook is not None:
-            webhook.attach(intake)
-            await app.bot.set_webhook(webhook.url, secret_token=webhook.secret,
-                                      max_connections=WEBHOOK_CONNECTIONS,
-                                      allowed_updates=ALLOWED_UPDATES)
-            log.info("Telegram delivers updates by webhook")
-        else:
-            # Polling and a webhook exclude each other.
-            await app.bot.delete_webhook(drop_pending_updates=False)
-            poller = TelegramPoller(app.bot, intake, timeout=poll_timeout)
-            poller.start()
+        with telegram_errors():
+            await _introduce(app, services)
+            await intake.replay()
+            if webhook is not None:
+                webhook.attach(intake)
+                await app.bot.set_webhook(webhook.url, secret_token=webhook.secret,
+                                          max_connections=WEBHOOK_CONNECTIONS,
+                                          allowed_updates=ALLOWED_UPDATES)
+                log.info("Telegram delivers updates by webhook")
+            else:
+                # Polling and a webhook exclude each other.
+                await app.bot.delete_webhook(drop_pending_updates=False)
+                poller = TelegramPoller(app.bot, intake, timeout=poll_timeout)
+                poller.start()
         try:
             yield intake
         finally:
@@ -157,3 +165,5 @@ async def running(app: Application,  # type: ignore[type-arg]
             if webhook is not None:
                 await webhook.detach()
             await intake.close()
+    finally:
+        await app.shutdown()

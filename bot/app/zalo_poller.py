@@ -18,7 +18,6 @@ the same update handler (``bot.app.web.webhooks.ZaloReceiver``).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -37,54 +36,21 @@ log = logging.getLogger(__name__)
 UpdateHandler = Callable[[dict[str, Any]], Awaitable[None]]
 
 
-@dataclass
-class PollerStats:
-    updates: int = 0
-    empty_polls: int = 0  # 408: the long poll ended with nothing new
-    errors: int = 0  # failed polls (network, 5xx...), each followed by a back-off
-
-
-class ZaloPoller(LongPoll):
+class ZaloPoller(LongPoll[dict[str, Any]]):
     def __init__(self, api: ZaloApi, handle: UpdateHandler, *, poll_timeout: int = 30,
                  backoff: float = 1.0, on_error: Callable[[], None] | None = None) -> None:
-        super().__init__("zalo-poller", backoff)
+        super().__init__("zalo-poller", backoff, on_error)
         self.api = api
         self.handle = handle
         self.poll_timeout = poll_timeout
-        self.stats = PollerStats()
-        self._on_error = on_error
 
-    async def _run(self) -> None:
-        failures = 0
-        while not self._stop.is_set():
-            try:
-                self._waiting = True
-                try:
-                    update = await self.api.get_update(self.poll_timeout)
-                finally:
-                    self._waiting = False
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                self.stats.errors += 1
-                if self._on_error is not None:
-                    self._on_error()
-                failures += 1
-                delay = self._delay(failures)
-                log.warning("Zalo getUpdates failed (%s); next try in %.1fs", exc, delay)
-                await self._pause(delay)
-                continue
-            failures = 0
-            if update is None:
-                self.stats.empty_polls += 1
-                continue
-            self.stats.updates += 1
-            try:
-                # Stored in the inbox (and handled in a task of its own) before the next
-                # poll: Zalo has no offset, the next call is what moves past this update.
-                await self.handle(update)
-            except Exception:
-                log.exception("Zalo update could not be stored: %r", update.get("event_name"))
+    async def _fetch(self) -> dict[str, Any] | None:
+        return await self.api.get_update(self.poll_timeout)
+
+    async def _store(self, update: dict[str, Any]) -> None:
+        # Stored in the inbox (and handled in a task of its own) before the next poll: Zalo
+        # has no offset, the next call is what moves past this update.
+        await self.handle(update)
 
 
 @dataclass

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from telegram import (
@@ -23,19 +24,32 @@ from telegram.constants import ChatType
 from telegram.error import (
     BadRequest,
     ChatMigrated,
+    EndPointNotFound,
     Forbidden,
     InvalidToken,
     NetworkError,
     RetryAfter,
+    TelegramError,
     TimedOut,
 )
 
-from bot.core.chat import ChannelName, Incoming, IncomingFile, MenuCommand, OutMessage
+from bot.channels.retry import with_retries
+from bot.core.chat import (
+    ChannelError,
+    ChannelName,
+    Failure,
+    Incoming,
+    IncomingFile,
+    MenuCommand,
+    OutMessage,
+    TokenRefused,
+)
 
 log = logging.getLogger(__name__)
 
 CAPTION_LIMIT = 1024
-
+#: The updates the flows use (others are not even fetched).
+ALLOWED_UPDATES = ["message", "callback_query"]
 
 #: Pauses between attempts of a call that failed on the way (a 5xx, a dropped connection):
 #: bounded, so a person waits seconds, not minutes. 429 is the rate limiter's business.
@@ -44,29 +58,60 @@ RETRY_DELAYS = (0.3, 1.0, 2.0, 4.0)
 _T = TypeVar("_T")
 
 
-async def with_retries(call: Callable[[], Awaitable[_T]], *, idempotent: bool,
-                       delays: tuple[float, ...] = RETRY_DELAYS) -> _T:
-    """``call()``, again after a transient failure — unless Telegram may have carried it out.
+def channel_error(exc: TelegramError) -> ChannelError:
+    """What python-telegram-bot's error means, in the channel-neutral terms of the app."""
+    reason = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, InvalidToken):
+        # Never the exception's text: python-telegram-bot puts the token in it.
+        return TokenRefused("InvalidToken", channel="telegram")
+    if isinstance(exc, RetryAfter):
+        after = getattr(exc, "_retry_after", None)  # a timedelta, whatever PTB_TIMEDELTA says
+        seconds = after.total_seconds() if isinstance(after, timedelta) else 1.0
+        return ChannelError(Failure.RATE_LIMITED, reason, wait=seconds, code=429,
+                            channel="telegram")
+    # BadRequest is a NetworkError to python-telegram-bot: it is sorted out first.
+    if isinstance(exc, Forbidden | BadRequest | ChatMigrated | EndPointNotFound):
+        return ChannelError(Failure.FINAL, reason, channel="telegram")
+    if isinstance(exc, NetworkError):
+        # A timeout may come after the request went out: it may have been carried out.
+        return ChannelError(Failure.TRANSIENT, reason, maybe_done=isinstance(exc, TimedOut),
+                            channel="telegram")
+    return ChannelError(Failure.FINAL, reason, channel="telegram")
 
-    A 5xx answer or a connection that could not be made means the request was not carried out,
-    so repeating it sends nothing twice. A timeout after the request went out is ambiguous: a
-    new message is then not sent again (the person would get it twice); an edit or an
-    acknowledgement is, since repeating those changes nothing.
-    """
-    for delay in (*delays, None):
-        try:
+
+@contextmanager
+def telegram_errors() -> Iterator[None]:
+    """Inside the block, python-telegram-bot's errors leave as :class:`ChannelError`."""
+    try:
+        yield
+    except TelegramError as exc:
+        raise channel_error(exc) from exc
+
+
+async def call_telegram(call: Callable[[], Awaitable[_T]], *, idempotent: bool,
+                        delays: tuple[float, ...] = RETRY_DELAYS) -> _T:
+    """``call()`` with the channels' retry rule (:mod:`bot.channels.retry`), its failures
+    translated: a new message is not sent again after a timeout, an edit is."""
+
+    async def translated() -> _T:
+        with telegram_errors():
             return await call()
-        except (BadRequest, Forbidden, InvalidToken, RetryAfter, ChatMigrated):
-            raise  # final, or already retried by the rate limiter
-        except TimedOut:
-            if not idempotent or delay is None:
-                raise
-        except NetworkError:
-            if delay is None:
-                raise
-        log.info("Telegram call failed on the way; again in %.1fs", delay)
-        await asyncio.sleep(delay)
-    raise AssertionError("unreachable")
+
+    return await with_retries(translated, delays=delays, idempotent=idempotent,
+                              what="Telegram call")
+
+
+async def fetch_updates(bot: Bot, offset: int | None, timeout: int
+                        ) -> tuple[list[Incoming], int | None]:
+    """One long poll: the updates the flows handle, and the offset that acknowledges them
+    (None when nothing came). Not retried here: the poll loop backs off."""
+    with telegram_errors():
+        updates = await bot.get_updates(offset=offset, timeout=timeout,
+                                        allowed_updates=ALLOWED_UPDATES)
+    if not updates:
+        return [], None
+    batch = [inc for update in updates if (inc := to_incoming(update)) is not None]
+    return batch, updates[-1].update_id + 1
 
 
 class TelegramPort:
@@ -81,7 +126,7 @@ class TelegramPort:
         return inc  # buttons are real buttons: nothing to read into the text
 
     async def send(self, chat_id: str, message: OutMessage) -> str | None:
-        sent = await with_retries(lambda: self._send(chat_id, message), idempotent=False,
+        sent = await call_telegram(lambda: self._send(chat_id, message), idempotent=False,
                                   delays=self.retry_delays)
         return str(sent.message_id)
 
@@ -106,20 +151,20 @@ class TelegramPort:
     async def edit(self, chat_id: str, message_ref: str, message: OutMessage) -> None:
         markup = _inline(message)
         try:
-            await with_retries(lambda: self.bot.edit_message_text(
+            await call_telegram(lambda: self.bot.edit_message_text(
                 message.text, chat_id=int(chat_id), message_id=int(message_ref),
                 reply_markup=markup), idempotent=True, delays=self.retry_delays)
-        except BadRequest as exc:
+        except ChannelError as exc:
             # A double tap edits to the same content: Telegram says so, and that is fine.
-            if "not modified" not in exc.message.lower():
+            if not _not_modified(exc):
                 raise
 
     async def answer_button(self, callback_id: str, text: str | None = None) -> None:
-        await with_retries(lambda: self.bot.answer_callback_query(callback_id, text=text),
+        await call_telegram(lambda: self.bot.answer_callback_query(callback_id, text=text),
                            idempotent=True, delays=self.retry_delays)
 
     async def set_menu(self, chat_id: str, commands: list[MenuCommand]) -> None:
-        await with_retries(lambda: self.bot.set_my_commands(
+        await call_telegram(lambda: self.bot.set_my_commands(
             [BotCommand(c.name, c.description[:256]) for c in commands],
             scope=BotCommandScopeChat(int(chat_id)),
         ), idempotent=True, delays=self.retry_delays)
@@ -129,7 +174,12 @@ class TelegramPort:
             handle = await self.bot.get_file(file.file_ref)
             return bytes(await handle.download_as_bytearray())
 
-        return await with_retries(fetch, idempotent=True, delays=self.retry_delays)
+        return await call_telegram(fetch, idempotent=True, delays=self.retry_delays)
+
+
+def _not_modified(error: ChannelError) -> bool:
+    cause = error.__cause__
+    return isinstance(cause, BadRequest) and "not modified" in cause.message.lower()
 
 
 def _inline(message: OutMessage) -> InlineKeyboardMarkup | None:
@@ -150,6 +200,11 @@ def _markup(message: OutMessage) -> Any:
         return ReplyKeyboardRemove()
     return ReplyKeyboardMarkup([list(row) for row in message.menu], resize_keyboard=True,
                                is_persistent=True)
+
+
+def incoming_from_json(body: dict[str, Any]) -> Incoming | None:
+    """An update as Telegram POSTs it to the webhook, read as :func:`to_incoming` reads it."""
+    return to_incoming(Update.de_json(body, None))
 
 
 def to_incoming(update: Update) -> Incoming | None:

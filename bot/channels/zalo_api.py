@@ -4,9 +4,11 @@ The existing Python clients are not safe to build on (see the reference notes), 
 small. Replies come in Telegram's envelope: ``{"ok": true, "result": ...}`` or
 ``{"ok": false, "error_code": N, "description": "..."}``.
 
-Retries: 429 ("quota exceeded", no retry-after published) and 5xx/network failures are retried
-with a growing wait; any other error is raised at once. A long poll (getUpdates) is not retried
-here: the poller decides, so a 408 "no update" is never mistaken for a failure.
+Every failure leaves as a :class:`~bot.core.chat.ChannelError` (the Bot API's ``error_code`` in
+its ``code``). Retries follow the channels' one rule (:mod:`bot.channels.retry`) with a growing
+wait; 429 ("quota exceeded", no retry-after published) is retried here too. A long poll
+(getUpdates) is not retried here: the poller decides, so a 408 "no update" is never mistaken
+for a failure.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from typing import Any
 
 import httpx
 
+from bot.channels.retry import with_retries
+from bot.core.chat import ChannelError, Failure, TokenRefused, WrongAddress
+
 log = logging.getLogger(__name__)
 
 #: Zalo's answer to a long poll that ended without an update.
@@ -25,18 +30,32 @@ NO_UPDATE = 408
 QUOTA_EXCEEDED = 429
 
 
-class ZaloApiError(Exception):
-    def __init__(self, error_code: int, description: str, *, from_api: bool = True) -> None:
-        super().__init__(f"Zalo Bot API error {error_code}: {description}")
-        self.error_code = error_code
-        self.description = description
-        #: False when the answer was no Bot API envelope at all (an HTML 404 of a wrong
-        #: ZALO_API_BASE_URL): the address is at fault, not the token.
-        self.from_api = from_api
+#: getMe's answers to a token Zalo does not know.
+REFUSED = (401, 403, 404)
 
-    @property
-    def retryable(self) -> bool:
-        return self.error_code == QUOTA_EXCEEDED or self.error_code >= 500
+
+def api_error(code: int, description: str, *, from_api: bool = True) -> ChannelError:
+    """An error answer, in the channel-neutral terms of the app; ``from_api`` False when the
+    answer was no Bot API envelope at all (an HTML 404 of a wrong ZALO_API_BASE_URL)."""
+    reason = f"Zalo Bot API error {code}: {description}"
+    failure = Failure.FINAL
+    if code == QUOTA_EXCEEDED:
+        failure = Failure.RATE_LIMITED  # no retry-after published: a second, then again
+    elif code >= 500 or code == NO_UPDATE:
+        failure = Failure.TRANSIENT
+    wait = 1.0 if failure is Failure.RATE_LIMITED else 0.0
+    if not from_api:
+        return WrongAddress(failure, reason, code=code, answer=description, wait=wait,
+                            channel="zalo")
+    return ChannelError(failure, reason, wait=wait, code=code, channel="zalo")
+
+
+def transport_error(exc: httpx.HTTPError) -> ChannelError:
+    """A request that failed on the way (no answer, or no usable one)."""
+    if isinstance(exc, httpx.HTTPStatusError):
+        return api_error(exc.response.status_code, exc.response.reason_phrase or "")
+    return ChannelError(Failure.TRANSIENT, f"{type(exc).__name__}: {exc}",
+                        maybe_done=isinstance(exc, httpx.ReadTimeout), channel="zalo")
 
 
 class ZaloApi:
@@ -55,42 +74,43 @@ class ZaloApi:
 
     async def call(self, method: str, body: dict[str, Any] | None = None, *,
                    retry: bool = True, timeout: float | None = None) -> Any:
-        """The method's ``result``; :class:`ZaloApiError` (or an httpx error) on failure."""
-        attempt = 0
-        while True:
-            try:
-                return await self._once(method, body or {}, timeout)
-            except (ZaloApiError, httpx.TransportError) as exc:
-                temporary = not isinstance(exc, ZaloApiError) or exc.retryable
-                if not retry or not temporary or attempt >= self.retries:
-                    raise
-                delay = self.backoff * 2 ** attempt
-                attempt += 1
-                log.warning("Zalo %s failed (%s); retry %d in %.1fs", method, exc, attempt,
-                            delay)
-                await self._sleep(delay)
+        """The method's ``result``; a :class:`ChannelError` on failure."""
+        delays = tuple(self.backoff * 2 ** n for n in range(self.retries)) if retry else ()
+        # Every method is tried again after a timeout too, sends included, as Zalo's client
+        # always has: Zalo gives no way to tell whether a timed-out send went out.
+        return await with_retries(lambda: self._once(method, body or {}, timeout),
+                                  delays=delays, idempotent=True, rate_limits=True,
+                                  what=f"Zalo {method}", sleep=self._sleep)
 
     async def _once(self, method: str, body: dict[str, Any], timeout: float | None) -> Any:
-        response = await self._client.post(
-            self._url + method, json=body,
-            timeout=timeout if timeout is not None else self._request_timeout)
+        try:
+            response = await self._client.post(
+                self._url + method, json=body,
+                timeout=timeout if timeout is not None else self._request_timeout)
+        except httpx.TransportError as exc:
+            raise transport_error(exc) from exc
         try:
             envelope = response.json()
         except ValueError:
             envelope = None
         if not isinstance(envelope, dict):
-            raise ZaloApiError(response.status_code, response.reason_phrase or "no JSON reply",
-                               from_api=False)
+            raise api_error(response.status_code, response.reason_phrase or "no JSON reply",
+                            from_api=False)
         if envelope.get("ok"):
             return envelope.get("result")
         code = envelope.get("error_code")
-        raise ZaloApiError(int(code) if isinstance(code, int) else response.status_code,
-                           str(envelope.get("description") or "unknown error"))
+        raise api_error(int(code) if isinstance(code, int) else response.status_code,
+                        str(envelope.get("description") or "unknown error"))
 
     # --- the methods the bot uses ---------------------------------------------------------------
 
     async def get_me(self) -> dict[str, Any]:
-        result = await self.call("getMe")
+        try:
+            result = await self.call("getMe")
+        except ChannelError as exc:
+            if exc.code in REFUSED and not isinstance(exc, WrongAddress):
+                raise TokenRefused(exc.reason, code=exc.code, channel="zalo") from exc
+            raise
         return result if isinstance(result, dict) else {}
 
     async def delete_webhook(self) -> None:
@@ -108,8 +128,8 @@ class ZaloApi:
         try:
             result = await self.call("getUpdates", {"timeout": str(timeout)}, retry=False,
                                      timeout=timeout + 10)
-        except ZaloApiError as exc:
-            if exc.error_code == NO_UPDATE:
+        except ChannelError as exc:
+            if exc.code == NO_UPDATE:
                 return None
             raise
         return result if isinstance(result, dict) and result else None
@@ -126,6 +146,9 @@ class ZaloApi:
         return result if isinstance(result, dict) else {}
 
     async def download(self, url: str) -> bytes:
-        response = await self._client.get(url)
-        response.raise_for_status()
+        try:
+            response = await self._client.get(url)
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise transport_error(exc) from exc
         return response.content

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any, Literal, Protocol
 
 ChannelName = Literal["telegram", "zalo"]
@@ -84,8 +85,60 @@ class MenuCommand:
     description: str
 
 
+class Failure(Enum):
+    """What a failed call to a channel means for whoever asked."""
+
+    #: Retrying cannot help: the person blocked the bot, the request was refused, bad token.
+    FINAL = "final"
+    #: It may work later: a 5xx answer, a dropped or timed-out connection.
+    TRANSIENT = "transient"
+    #: The platform asks us to slow down: try again after ``wait`` seconds.
+    RATE_LIMITED = "rate_limited"
+
+
+class ChannelError(Exception):
+    """The one error a channel port raises: each adapter translates its library's errors into
+    it, so the app decides about retries without knowing any channel library."""
+
+    def __init__(self, failure: Failure, reason: str, *, wait: float = 0.0,
+                 code: int | None = None, maybe_done: bool = False,
+                 channel: ChannelName | None = None) -> None:
+        super().__init__(reason)
+        self.failure = failure
+        #: Which channel failed (start-up errors name the setting to check).
+        self.channel = channel
+        #: For logs and the outbox row: the platform's own words (never a token).
+        self.reason = reason[:300]
+        #: Seconds to wait before the next try (rate limited).
+        self.wait = wait
+        #: The platform's HTTP-like code, when it gave one.
+        self.code = code
+        #: The request may have reached the platform before it failed (a timeout after it was
+        #: sent): repeating a new message could deliver it twice; repeating an edit cannot.
+        self.maybe_done = maybe_done
+
+
+class TokenRefused(ChannelError):
+    """The platform does not accept the bot's token (start-up, the doctor)."""
+
+    def __init__(self, reason: str, *, code: int | None = None,
+                 channel: ChannelName | None = None) -> None:
+        super().__init__(Failure.FINAL, reason, code=code, channel=channel)
+
+
+class WrongAddress(ChannelError):
+    """The configured address answered, but not as the platform's Bot API does (a web page
+    where the API should be): the address is at fault, not the token."""
+
+    def __init__(self, failure: Failure, reason: str, *, code: int, answer: str,
+                 wait: float = 0.0, channel: ChannelName | None = None) -> None:
+        super().__init__(failure, reason, code=code, wait=wait, channel=channel)
+        #: What the address answered instead (its status line).
+        self.answer = answer
+
+
 class ChannelPort(Protocol):
-    """What a flow may ask of a channel."""
+    """What a flow may ask of a channel; every failure is a :class:`ChannelError`."""
 
     name: ChannelName
     supports_buttons: bool

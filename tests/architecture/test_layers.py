@@ -54,6 +54,7 @@ def test_the_tree_as_it_is_keeps_every_contract(tree: Path) -> None:
     ("handlers.logging.flow", "import handlers.members.card", "Features stand on the kit"),
     ("handlers.teams.command", "import handlers.steering.figures", "Features stand on the kit"),
     ("handlers.render.charts", "import handlers.kit.context", "Features stand on the kit"),
+    ("bot.app.sender", "from telegram import error", "Only the Telegram adapter and its wiring"),
 ])
 def test_a_wrong_import_breaks_the_contract(tree: Path, module: str, line: str,
                                             contract: str) -> None:

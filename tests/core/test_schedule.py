@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.app.sender import Verdict, classify
+from bot.app.sender import classify
 from bot.core.calendar import week_of
-from bot.core.chat import Button, OutFile, OutMessage
+from bot.core.chat import Button, ChannelError, Failure, OutFile, OutMessage
 from bot.core.digest import (
     CommuneDigest,
     Figure,
@@ -140,14 +140,13 @@ def test_outbox_payload_round_trip() -> None:
 
 
 def test_errors_are_classified() -> None:
-    from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
-
-    assert classify(RetryAfter(3)).verdict is Verdict.RATE_LIMITED
-    assert classify(RetryAfter(3)).wait == 3
-    assert classify(Forbidden("bot was blocked by the user")).verdict is Verdict.FINAL
-    assert classify(BadRequest("chat not found")).verdict is Verdict.FINAL
-    assert classify(NetworkError("Bad Gateway")).verdict is Verdict.TRANSIENT
-    assert classify(ValueError("bug")).verdict is Verdict.FINAL
+    """A port's own error says what it means; the rest is sorted by the sender (the channels'
+    translations are tested in tests/channels/test_channel_errors.py)."""
+    limited = ChannelError(Failure.RATE_LIMITED, "slow down", wait=3)
+    assert classify(limited) is limited
+    assert classify(ConnectionError("reset")).failure is Failure.TRANSIENT
+    assert classify(TimeoutError()).failure is Failure.TRANSIENT
+    assert classify(ValueError("bug")).failure is Failure.FINAL
 
 
 def test_charts_are_small_deterministic_pngs() -> None:

@@ -19,7 +19,7 @@ from bot.app.demo import PERSONA_IDS, DemoPeople, prepare_demo
 from bot.app.jobs import Scheduling, drain_now, scheduling
 from bot.app.run import telegram_webhook, zalo_webhook
 from bot.app.services import make_services
-from bot.app.telegram import build_telegram_app, running
+from bot.app.telegram import build_telegram, running
 from bot.app.web.server import WebServer
 from bot.app.zalo_poller import ZaloChannel, running_zalo
 from bot.config import load_settings
@@ -89,11 +89,11 @@ async def hooked(demo_database: Path, tmp_path: Path,
         demo = await prepare_demo(services)
         demo.introduce_to(sandbox)
         server = await stack.enter_async_context(serving(services))
-        app = build_telegram_app(services, token=DEFAULT_TOKEN,
-                                 base_url=sandbox.bot_api_base_url,
-                                 base_file_url=sandbox.file_base_url)
-        hook = telegram_webhook(server.web, app, server.url, TELEGRAM_SECRET)
-        await stack.enter_async_context(running(app, services, webhook=hook))
+        telegram = build_telegram(services, token=DEFAULT_TOKEN,
+                                  base_url=sandbox.bot_api_base_url,
+                                  base_file_url=sandbox.file_base_url)
+        hook = telegram_webhook(server.web, server.url, TELEGRAM_SECRET)
+        await stack.enter_async_context(running(telegram, services, webhook=hook))
         zalo = await stack.enter_async_context(running_zalo(
             services, token=ZALO_TOKEN, base_url=sandbox.zalo_api_base_url,
             files=services.links, webhook=zalo_webhook(server.web, server.url, ZALO_SECRET)))

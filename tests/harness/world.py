@@ -16,7 +16,7 @@ import pytest
 from bot.app.demo import PERSONA_IDS, DemoPeople, prepare_demo
 from bot.app.jobs import scheduling
 from bot.app.services import Services, make_services
-from bot.app.telegram import build_telegram_app, running
+from bot.app.telegram import build_telegram, running
 from bot.config import load_settings
 from bot.sandbox import SandboxServer, SandboxUser
 from bot.sandbox.testing import DEFAULT_TOKEN
@@ -64,9 +64,9 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 async def _start_bot(sandbox: SandboxServer, services: Services) -> AsyncExitStack:
     stack = AsyncExitStack()
-    app = build_telegram_app(services, token=DEFAULT_TOKEN, base_url=sandbox.bot_api_base_url,
-                             base_file_url=sandbox.file_base_url)
-    await stack.enter_async_context(running(app, services, poll_timeout=10))
+    telegram = build_telegram(services, token=DEFAULT_TOKEN, base_url=sandbox.bot_api_base_url,
+                              base_file_url=sandbox.file_base_url)
+    await stack.enter_async_context(running(telegram, services, poll_timeout=10))
     await stack.enter_async_context(scheduling(services))
     return stack
 

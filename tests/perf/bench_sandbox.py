@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from bot.app.services import make_services
-from bot.app.telegram import build_telegram_app, running
+from bot.app.telegram import build_telegram, running
 from bot.config import load_settings
 from bot.core.registry.demo import demo_xlsx_bytes
 from bot.core.registry.validate import plan_from_file
@@ -72,10 +72,10 @@ async def bench_logging(db: Database, db_path: Path, members: int, flood: bool) 
             await Repos(conn).access.link(channel="telegram", external_id=uid, chat_id=uid,
                                           member_id=row[0], now=_now())
     async with SandboxServer(flood=FloodControl() if flood else None) as sandbox:
-        app = build_telegram_app(services, token=DEFAULT_TOKEN,
-                                 base_url=sandbox.bot_api_base_url,
-                                 base_file_url=sandbox.file_base_url)
-        async with running(app, services, poll_timeout=10):
+        telegram = build_telegram(services, token=DEFAULT_TOKEN,
+                                  base_url=sandbox.bot_api_base_url,
+                                  base_file_url=sandbox.file_base_url)
+        async with running(telegram, services, poll_timeout=10):
             latencies: list[float] = []
 
             async def member(i: int) -> None:
@@ -122,10 +122,10 @@ async def bench_broadcast(db_path: Path) -> None:
                 sandbox.add_person(int(uid), uid)
         for member_id, in rows[:10]:
             sandbox.set_blocked(FIRST_USER_ID + member_id)
-        app = build_telegram_app(services, token=DEFAULT_TOKEN,
-                                 base_url=sandbox.bot_api_base_url,
-                                 base_file_url=sandbox.file_base_url)
-        async with running(app, services, poll_timeout=10), scheduling(services):
+        telegram = build_telegram(services, token=DEFAULT_TOKEN,
+                                  base_url=sandbox.bot_api_base_url,
+                                  base_file_url=sandbox.file_base_url)
+        async with running(telegram, services, poll_timeout=10), scheduling(services):
             await asyncio.sleep(1)  # let the start-up catch-up of the demo's digests settle
             admin = SandboxUser(sandbox, PERSONA_IDS["admin"], "Admin")
             await admin.command("broadcast")

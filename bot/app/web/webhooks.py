@@ -21,11 +21,10 @@ from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
-from telegram import Bot, Update
 
 from bot.app.intake import Intake
 from bot.app.zalo_poller import UpdateHandler
-from bot.channels.telegram import to_incoming
+from bot.channels.telegram import incoming_from_json
 from handlers.kit.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -93,9 +92,8 @@ async def _json_object(request: web.Request) -> dict[str, Any] | None:
 class TelegramReceiver:
     """Stores Telegram's POSTed updates in the inbox; the intake handles them from there."""
 
-    def __init__(self, intake: Intake, bot: Bot, secret: str, metrics: Metrics) -> None:
+    def __init__(self, intake: Intake, secret: str, metrics: Metrics) -> None:
         self.intake = intake
-        self.bot = bot
         self.secret = secret
         self.metrics = metrics
         self.throttle = Throttle()
@@ -104,14 +102,14 @@ class TelegramReceiver:
         if not secret_matches(request.headers.get(TELEGRAM_HEADER), self.secret):
             return _refused(self.metrics, "Telegram", self.throttle)
         body = await _json_object(request)
+        if body is None:
+            _malformed(self.metrics)
+            return web.Response(status=400, text="Bad Request")
         try:
-            update = Update.de_json(body, self.bot) if body is not None else None
-            incoming = to_incoming(update) if update is not None else None
+            incoming = incoming_from_json(body)
         except Exception:
             # Whatever the library chokes on (no update_id, a date of year 31,000,000...) is
             # not an update Telegram would send: refused as such, no traceback in the log.
-            update = None
-        if update is None:
             _malformed(self.metrics)
             return web.Response(status=400, text="Bad Request")
         if incoming is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot.app.routes import build_dispatcher
+from bot.app.routes import build_router
 from bot.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,4 +23,4 @@ def test_every_setting_is_explained_in_env_example_and_readme() -> None:
 def test_every_command_is_in_the_readme_table() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     documented = set(re.findall(r"^\| `/(\w+)", readme, re.MULTILINE))
-    assert set(build_dispatcher().commands) - documented == set()
+    assert set(build_router().commands) - documented == set()

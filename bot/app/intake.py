@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from bot.app.services import Services
 from bot.core.chat import ChannelPort, Incoming, incoming_from_payload, incoming_to_payload
+from handlers.kit.dispatch import Dispatcher
 from storage.repos.inbox import Arrival, store_arrivals
 
 log = logging.getLogger(__name__)
@@ -25,8 +26,12 @@ CLOSE_GRACE_S = 10.0
 
 
 class Intake:
+    """One channel's updates into the inbox, and from there through its own dispatcher (made
+    with the services: the update is all it is handed)."""
+
     def __init__(self, services: Services, port: ChannelPort) -> None:
         self.services = services
+        self.dispatcher = Dispatcher(services, services.routes)
         self.port = port
         self.channel = port.name
         self._tasks: set[asyncio.Task[None]] = set()
@@ -63,7 +68,7 @@ class Intake:
         return len(pending)
 
     def _spawn(self, inc: Incoming) -> None:
-        task = asyncio.create_task(self.services.routes.dispatch(self.services, self.port, inc),
+        task = asyncio.create_task(self.dispatcher.dispatch(self.port, inc),
                                    name=f"update:{self.channel}")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

@@ -78,38 +78,59 @@ def cron_day(weekly: Weekly) -> int:
 
 
 class Scheduling:
-    """The sender task and the jobs of one running bot."""
+    """The sender task and the jobs of one running bot.
 
-    def __init__(self, services: Services, sender: Sender | None = None) -> None:
-        self.services = services
-        self.scheduler = AsyncIOScheduler(timezone=services.settings.tz)
-        self.sender = sender or Sender(services,
-                                       global_rate=services.settings.send_rate_per_second)
+    Built before the services, which hand it to the handlers (``services.scheduling``: wake the
+    sender, reschedule, is it running); started with those services by :func:`scheduling`.
+    Before the start and after the stop it does nothing and says it is not running.
+    """
+
+    def __init__(self) -> None:
+        self._services: Services | None = None
+        self.scheduler: AsyncIOScheduler | None = None
+        self._sender: Sender | None = None
         self._task: asyncio.Task[None] | None = None
 
-    async def start(self) -> None:
+    @property
+    def services(self) -> Services:
+        if self._services is None:
+            raise RuntimeError("the jobs have not been started")
+        return self._services
+
+    @property
+    def sender(self) -> Sender:
+        if self._sender is None:
+            raise RuntimeError("the jobs have not been started")
+        return self._sender
+
+    async def start(self, services: Services) -> None:
+        if services.scheduling is not self:
+            raise ValueError("these services hand out other jobs to their handlers")
+        self._services = services
+        self.scheduler = AsyncIOScheduler(timezone=services.settings.tz)
+        self._sender = Sender(services, global_rate=services.settings.send_rate_per_second)
         await self.sender.recover()
         await self.register()
         self.scheduler.start()
         try:
-            await run_due_work(self.services)  # catch-up: a time that passed while down
+            await run_due_work(services)  # catch-up: a time that passed while down
             await asyncio.wait_for(self.sender.drain(), STARTUP_DRAIN_S)
         except TimeoutError:
             log.info("start-up backlog continues in the background")
         except Exception:
             log.exception("start-up catch-up failed; the jobs will try again")
         self._ensure_sender()
-        self.services.scheduling = self
 
     async def stop(self) -> None:
-        self.services.scheduling = None
-        if self.scheduler.running:  # stopping twice is harmless
-            self.scheduler.shutdown(wait=False)
+        scheduler, self.scheduler = self.scheduler, None
+        if scheduler is not None and scheduler.running:  # stopping twice is harmless
+            scheduler.shutdown(wait=False)
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        self._sender = None
 
     def _ensure_sender(self) -> None:
         if self._task is None or self._task.done():
@@ -117,6 +138,8 @@ class Scheduling:
 
     async def register(self) -> None:
         """(Re)create the jobs from the stored schedules; the same ids replace the old ones."""
+        if self.scheduler is None:
+            return
         schedules = await self.services.read.schedules.current(default_quiet(self.services))
         tz = self.services.settings.tz
         for name, weekly in ((DIGEST, schedules.digest), (REMINDER, schedules.reminder)):
@@ -141,18 +164,21 @@ class Scheduling:
 
     def wake_sender(self) -> None:
         """Something was just enqueued (a broadcast): send now rather than at the next poll."""
-        self.sender.wake()
+        if self._sender is not None:
+            self._sender.wake()
 
     async def drain_now(self) -> None:
         """Send whatever is due at once (a channel just came up with messages waiting)."""
-        await self.sender.drain()
+        if self._sender is not None:
+            await self._sender.drain()
 
     async def reschedule(self) -> None:
         """After /schedule: re-register the jobs from the stored schedules."""
         await self.register()
-        self.sender.wake()
+        self.wake_sender()
 
     def _register_backups(self) -> None:
+        assert self.scheduler is not None
         settings = self.services.settings
         at = settings.backup_at
         self.scheduler.add_job(
@@ -190,8 +216,8 @@ class Scheduling:
 
     @property
     def running(self) -> bool:
-        return bool(self.scheduler.running) and self._task is not None \
-            and not self._task.done()
+        return self.scheduler is not None and bool(self.scheduler.running) \
+            and self._task is not None and not self._task.done()
 
 
 async def drain_now(services: Services) -> None:
@@ -202,17 +228,21 @@ async def drain_now(services: Services) -> None:
 
 def scheduled_jobs(services: Services) -> dict[str, str]:
     """Job id → next run time (ISO), for /schedule and tests."""
-    if not isinstance(services.scheduling, Scheduling):
+    jobs = services.scheduling
+    if not isinstance(jobs, Scheduling) or jobs.scheduler is None:
         return {}
     return {job.id: job.next_run_time.isoformat() if job.next_run_time else ""
-            for job in services.scheduling.scheduler.get_jobs()}
+            for job in jobs.scheduler.get_jobs()}
 
 
 @contextlib.asynccontextmanager
 async def scheduling(services: Services) -> AsyncIterator[Scheduling]:
-    """Jobs registered, missed work caught up, the outbox sender running, for the block."""
-    running = Scheduling(services)
-    await running.start()
+    """Jobs registered, missed work caught up, the outbox sender running, for the block: the
+    jobs the services were built with (see :class:`Scheduling`)."""
+    running = services.scheduling
+    if not isinstance(running, Scheduling):
+        raise ValueError("these services were built without jobs (make_services(jobs=...))")
+    await running.start(services)
     try:
         yield running
     finally:

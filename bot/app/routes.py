@@ -1,4 +1,4 @@
-"""The feature list: every flow of the bot, registered with one dispatcher."""
+"""The feature list: every flow of the bot, in the one router the dispatchers share."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from handlers.admin import audit, categories, schedule, status
 from handlers.admin import registry as admin_import
 from handlers.broadcast import command as broadcast
 from handlers.kit import commune_picker, main_menu
-from handlers.kit.dispatch import Dispatcher
+from handlers.kit.dispatch import Router
 from handlers.logging import flow as logging_flow
 from handlers.logging import pause
 from handlers.members import command as members
@@ -16,8 +16,8 @@ from handlers.steering import allowance, digest, export, stats, targets
 from handlers.teams import command as teams
 
 
-def build_dispatcher() -> Dispatcher:
-    return Dispatcher([
+def build_router() -> Router:
+    return Router([
         profile.feature,
         joining.feature,
         invite.feature,

@@ -12,18 +12,19 @@ import signal
 import sys
 import threading
 from contextlib import AsyncExitStack
-from datetime import timedelta
+from dataclasses import dataclass
 
 from bot.app.intake import Intake
-from bot.app.jobs import scheduling
+from bot.app.jobs import Scheduling, scheduling
 from bot.app.preconditions import StartupBlocked, blockers
 from bot.app.run_lock import run_lock
-from bot.app.services import Services, make_services
-from bot.app.telegram import Webhook, build_telegram, running
+from bot.app.services import DEFAULT_BOT_USERNAME, Services, file_links, make_services, utc_now
+from bot.app.telegram import TelegramChannel, Webhook, build_telegram, running, started
 from bot.app.web.server import WebRoutes, WebServer
 from bot.app.web.webhooks import TELEGRAM_PATH, ZALO_PATH, TelegramReceiver, ZaloReceiver
-from bot.app.zalo_poller import UpdateHandler, ZaloWebhook, running_zalo
+from bot.app.zalo_poller import UpdateHandler, ZaloBot, ZaloWebhook, build_zalo, running_zalo
 from bot.config import Settings
+from bot.core.chat import ChannelPort
 from storage.db import Database
 from storage.file_links import FileLinks
 from storage.geography import settle_province
@@ -61,25 +62,54 @@ async def run(settings: Settings, *, ready: asyncio.Event | None = None,
         stack.enter_context(run_lock(settings.database_path))
         db = await stack.enter_async_context(Database(settings.database_path))
         await settle_province(db, settings.province_code)  # or ProvinceMismatch: one line
-        services = make_services(settings, db)
-        services.links = FileLinks(db, settings.files_dir,
-                                   ttl=timedelta(hours=settings.file_link_ttl_hours),
-                                   clock=services.clock, base_url=settings.web_base_url)
-        web = WebRoutes(services)
+        web = WebRoutes()
+        if settings.sandbox_mode:
+            channels = await _sandbox_channels(stack, settings, db, web)
+        else:
+            channels = _channels(stack, settings, db)
+        # The wiring goes one way: the channels (their ports, the bot's name) and the file
+        # links first, then the services, then what runs on them.
+        username = DEFAULT_BOT_USERNAME
+        if channels.telegram is not None:
+            username = await stack.enter_async_context(started(channels.telegram))
+        services = make_services(settings, db, channels=channels.ports(),
+                                 bot_username=username, jobs=Scheduling(),
+                                 links=channels.links)
+        web.serve(services)
         if settings.web_base_url is not None:
             # Listening before the platforms are told where to deliver.
             server = WebServer(web)
             await server.start(settings.web_host, settings.web_port)
             stack.push_async_callback(server.stop)
-        if settings.sandbox_mode:
-            await _run_sandbox(stack, services, web)
-        else:
-            await _run_channels(stack, services, web)
+        await _receive(stack, services, web, channels)
+        if channels.sandbox_url is not None:
+            health = f"{settings.web_base_url or channels.sandbox_url}/healthz"
+            print(f"\n  Sandbox chat: {channels.sandbox_url}/\n  Health: {health}\n"
+                  "  (Ctrl+C to stop)\n", flush=True)
         # Jobs and the outbox sender run whichever channels are up (Zalo-only included).
         await stack.enter_async_context(scheduling(services))
         if ready is not None:
             ready.set()
         await stop.wait()
+
+
+@dataclass(frozen=True)
+class Channels:
+    """What is built before the services: one bot per configured channel, the file links."""
+
+    links: FileLinks
+    telegram: TelegramChannel | None = None
+    zalo: ZaloBot | None = None
+    #: The demo's chat page, when the channels talk to the sandbox.
+    sandbox_url: str | None = None
+
+    def ports(self) -> dict[str, ChannelPort]:
+        ports: dict[str, ChannelPort] = {}
+        if self.telegram is not None:
+            ports["telegram"] = self.telegram.port
+        if self.zalo is not None:
+            ports["zalo"] = self.zalo.port
+        return ports
 
 
 def telegram_webhook(web: WebRoutes, base_url: str, secret: str) -> Webhook:
@@ -108,58 +138,63 @@ def zalo_webhook(web: WebRoutes, base_url: str, secret: str) -> ZaloWebhook:
     return ZaloWebhook(base_url + ZALO_PATH, secret, attach, detach)
 
 
-def _zalo_webhook(services: Services, web: WebRoutes) -> ZaloWebhook | None:
-    settings = services.settings
-    if settings.web_base_url is None or settings.zalo_webhook_secret is None:
-        return None
-    return zalo_webhook(web, settings.web_base_url, settings.zalo_webhook_secret)
+def _zalo(stack: AsyncExitStack, settings: Settings, db: Database, links: FileLinks, *,
+          token: str, base_url: str) -> ZaloBot:
+    zalo = build_zalo(settings, db, utc_now, token=token, base_url=base_url, files=links)
+    stack.push_async_callback(zalo.close)
+    return zalo
 
 
-async def _start_telegram(stack: AsyncExitStack, services: Services, web: WebRoutes, *,
-                          token: str, base_url: str, base_file_url: str) -> None:
-    settings = services.settings
-    telegram = build_telegram(services, token=token, base_url=base_url,
-                              base_file_url=base_file_url)
-    hook = None
-    if settings.web_base_url is not None and settings.telegram_webhook_secret is not None:
-        hook = telegram_webhook(web, settings.web_base_url, settings.telegram_webhook_secret)
-    await stack.enter_async_context(running(telegram, services, webhook=hook))
-
-
-async def _run_channels(stack: AsyncExitStack, services: Services, web: WebRoutes) -> None:
-    settings = services.settings
+def _channels(stack: AsyncExitStack, settings: Settings, db: Database) -> Channels:
+    links = file_links(settings, db, base_url=settings.web_base_url)
+    telegram = zalo = None
     if settings.telegram_bot_token is not None:
         base_url = settings.telegram_api_base_url
-        await _start_telegram(stack, services, web, token=settings.telegram_bot_token,
-                              base_url=base_url, base_file_url=file_base_url(base_url))
+        telegram = build_telegram(settings, token=settings.telegram_bot_token,
+                                  base_url=base_url, base_file_url=file_base_url(base_url))
     if settings.zalo_bot_token is not None:
-        await stack.enter_async_context(running_zalo(
-            services, token=settings.zalo_bot_token, base_url=settings.zalo_api_base_url,
-            files=services.links, webhook=_zalo_webhook(services, web)))
+        zalo = _zalo(stack, settings, db, links, token=settings.zalo_bot_token,
+                     base_url=settings.zalo_api_base_url)
+    return Channels(links, telegram, zalo)
 
 
-async def _run_sandbox(stack: AsyncExitStack, services: Services, web: WebRoutes) -> None:
-    """The demo: the sandbox, the demo province, and both channels talking to the sandbox."""
+async def _sandbox_channels(stack: AsyncExitStack, settings: Settings, db: Database,
+                            web: WebRoutes) -> Channels:
+    """The demo: the demo province, the sandbox, and both channels talking to the sandbox."""
     from bot.app.demo import prepare_demo
     from bot.sandbox.server import SandboxServer
 
-    settings = services.settings
-    people = await prepare_demo(services)
+    # The demo's data goes in before any bot exists: nothing is sent meanwhile.
+    people = await prepare_demo(make_services(settings, db))
     sandbox = SandboxServer(people=people.provider)
     own_server = settings.web_base_url is not None
     if not own_server:
         sandbox.serve_too(web.routes())  # file links, /healthz, /metrics on the demo's address
     await sandbox.start(settings.sandbox_host, settings.sandbox_port)
     stack.push_async_callback(sandbox.stop)
-    if services.links is not None and not own_server:
-        services.links.base_url = sandbox.url
     people.introduce_to(sandbox)
-    await _start_telegram(stack, services, web, token=SANDBOX_TOKEN,
-                          base_url=sandbox.bot_api_base_url,
-                          base_file_url=sandbox.file_base_url)
-    await stack.enter_async_context(running_zalo(
-        services, token=SANDBOX_ZALO_TOKEN, base_url=sandbox.zalo_api_base_url,
-        files=services.links, webhook=_zalo_webhook(services, web)))
-    health = f"{settings.web_base_url if own_server else sandbox.url}/healthz"
-    print(f"\n  Sandbox chat: {sandbox.url}/\n  Health: {health}\n  (Ctrl+C to stop)\n",
-          flush=True)
+    links = file_links(settings, db, base_url=settings.web_base_url if own_server
+                       else sandbox.url)
+    telegram = build_telegram(settings, token=SANDBOX_TOKEN, base_url=sandbox.bot_api_base_url,
+                              base_file_url=sandbox.file_base_url)
+    zalo = _zalo(stack, settings, db, links, token=SANDBOX_ZALO_TOKEN,
+                 base_url=sandbox.zalo_api_base_url)
+    return Channels(links, telegram, zalo, sandbox.url)
+
+
+async def _receive(stack: AsyncExitStack, services: Services, web: WebRoutes,
+                   channels: Channels) -> None:
+    """Each channel receiving, by webhook where there is a public address and a secret."""
+    settings = services.settings
+    base_url = settings.web_base_url
+    if channels.telegram is not None:
+        secret = settings.telegram_webhook_secret
+        hook = telegram_webhook(web, base_url, secret) \
+            if base_url is not None and secret is not None else None
+        await stack.enter_async_context(running(channels.telegram, services, webhook=hook))
+    if channels.zalo is not None:
+        secret = settings.zalo_webhook_secret
+        zalo_hook = zalo_webhook(web, base_url, secret) \
+            if base_url is not None and secret is not None else None
+        await stack.enter_async_context(running_zalo(channels.zalo, services,
+                                                     webhook=zalo_hook))

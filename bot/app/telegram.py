@@ -20,6 +20,7 @@ from bot.channels.telegram import (
     fetch_updates,
     telegram_errors,
 )
+from bot.config import Settings
 from bot.core.chat import ChannelError, Incoming, TokenRefused
 from bot.core.i18n import LANGUAGES
 from handlers.kit.context import Caller
@@ -42,9 +43,9 @@ class TelegramChannel:
     port: TelegramPort
 
 
-def build_telegram(services: Services, *, token: str, base_url: str,
+def build_telegram(settings: Settings, *, token: str, base_url: str,
                    base_file_url: str) -> TelegramChannel:
-    """The Application and its port; nothing is asked of Telegram yet.
+    """The Application and its port, before the services; nothing is asked of Telegram yet.
 
     Updates do not go through PTB's Updater: it acknowledges a batch (the next getUpdates
     offset) as soon as it is fetched, before the handlers ran, so a crash lost what was in
@@ -61,14 +62,30 @@ def build_telegram(services: Services, *, token: str, base_url: str,
         .request(AiohttpRequest())
         .get_updates_request(AiohttpRequest(pool_size=1))
         .rate_limiter(AIORateLimiter(
-            overall_max_rate=max(30.0, services.settings.send_rate_per_second),
+            overall_max_rate=max(30.0, settings.send_rate_per_second),
             max_retries=RATE_LIMIT_RETRIES))
         .updater(None)
         .build()
     )
-    channel = TelegramChannel(app, TelegramPort(app.bot))
-    services.channels["telegram"] = channel.port
-    return channel
+    return TelegramChannel(app, TelegramPort(app.bot))
+
+
+@asynccontextmanager
+async def started(channel: TelegramChannel) -> AsyncIterator[str]:
+    """The Application initialised for the block (getMe): the bot's username, which the
+    services are then built with (deep links). A refused token or no answer ends the start
+    here, as a :class:`ChannelError`."""
+    app = channel.app
+    try:
+        with telegram_errors():
+            await app.initialize()
+    except BaseException:
+        await app.shutdown()
+        raise
+    try:
+        yield app.bot.username
+    finally:
+        await app.shutdown()
 
 
 class TelegramPoller(LongPoll[list[Incoming]]):
@@ -97,18 +114,14 @@ class TelegramPoller(LongPoll[list[Incoming]]):
 
 
 async def _introduce(app: Application, services: Services) -> None:  # type: ignore[type-arg]
-    """Learn the bot's username (for deep links) and set the visitors' command menu.
-
-    Telegram's errors here leave as :class:`ChannelError`: ``python -m bot`` names them."""
-    me = await app.bot.get_me()
-    services.bot_username = me.username
+    """Set the visitors' command menu, in each language."""
     for lang in LANGUAGES:
         visitor = Caller(lang=lang)
         commands = [BotCommand(c.name, services.t(lang, f"cmd.{c.name}"))
                     for c in visible_commands(services.routes.commands, visitor)]
         code = None if lang == services.settings.default_language else lang
         await app.bot.set_my_commands(commands, language_code=code)
-    log.info("bot @%s is ready", me.username)
+    log.info("bot @%s is ready", app.bot.username)
 
 
 @dataclass(frozen=True)
@@ -130,40 +143,33 @@ async def running(channel: TelegramChannel, services: Services, *, poll_timeout:
     """The bot receiving updates for the duration of the block (the product and its tests):
     polling, or by ``webhook`` when one is given.
 
-    At start, what a crash left received but not handled is handled first (in order); at
-    stop, updates in hand get a grace period, and what is cut short stays in the inbox.
+    The channel is :func:`started`; its port is the one in ``services.channels``. At start,
+    what a crash left received but not handled is handled first (in order); at stop, updates
+    in hand get a grace period, and what is cut short stays in the inbox. Telegram's errors
+    here leave as :class:`ChannelError`: ``python -m bot`` names them.
     """
     app = channel.app
+    intake = Intake(services, channel.port)
+    poller: TelegramPoller | None = None
+    with telegram_errors():
+        await _introduce(app, services)
+        await intake.replay()
+        if webhook is not None:
+            webhook.attach(intake)
+            await app.bot.set_webhook(webhook.url, secret_token=webhook.secret,
+                                      max_connections=WEBHOOK_CONNECTIONS,
+                                      allowed_updates=ALLOWED_UPDATES)
+            log.info("Telegram delivers updates by webhook")
+        else:
+            # Polling and a webhook exclude each other.
+            await app.bot.delete_webhook(drop_pending_updates=False)
+            poller = TelegramPoller(app.bot, intake, timeout=poll_timeout)
+            poller.start()
     try:
-        with telegram_errors():
-            await app.initialize()  # getMe: a refused token or no answer ends the start here
-    except BaseException:
-        await app.shutdown()
-        raise
-    try:
-        intake = Intake(services, channel.port)
-        poller: TelegramPoller | None = None
-        with telegram_errors():
-            await _introduce(app, services)
-            await intake.replay()
-            if webhook is not None:
-                webhook.attach(intake)
-                await app.bot.set_webhook(webhook.url, secret_token=webhook.secret,
-                                          max_connections=WEBHOOK_CONNECTIONS,
-                                          allowed_updates=ALLOWED_UPDATES)
-                log.info("Telegram delivers updates by webhook")
-            else:
-                # Polling and a webhook exclude each other.
-                await app.bot.delete_webhook(drop_pending_updates=False)
-                poller = TelegramPoller(app.bot, intake, timeout=poll_timeout)
-                poller.start()
-        try:
-            yield intake
-        finally:
-            if poller is not None:
-                await poller.stop()
-            if webhook is not None:
-                await webhook.detach()
-            await intake.close()
+        yield intake
     finally:
-        await app.shutdown()
+        if poller is not None:
+            await poller.stop()
+        if webhook is not None:
+            await webhook.detach()
+        await intake.close()

@@ -30,6 +30,10 @@ from bot.app.services import Services
 from bot.app.zalo_choices import StoredChoices
 from bot.channels.zalo import FileHost, ZaloPort, to_incoming
 from bot.channels.zalo_api import ZaloApi
+from bot.config import Settings
+from handlers.kit.context import Clock
+from locales import translator
+from storage.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -75,17 +79,34 @@ class ZaloWebhook:
     detach: Callable[[], Awaitable[None]]
 
 
-@asynccontextmanager
-async def running_zalo(services: Services, *, token: str, base_url: str,
-                       poll_timeout: int = 30, backoff: float = 1.0,
-                       files: FileHost | None = None, webhook: ZaloWebhook | None = None,
-                       ) -> AsyncIterator[ZaloChannel]:
-    """The Zalo channel receiving (polling, or by ``webhook``) and answering for the block."""
-    api = ZaloApi(token, base_url, backoff=backoff)
-    port = ZaloPort(api, choices=StoredChoices(services.db, services.clock), t=services.t,
-                    default_language=services.settings.default_language, files=files,
-                    tz=services.settings.tz)
+@dataclass(frozen=True)
+class ZaloBot:
+    """One bot on Zalo, built before the services: its API client and the one port every
+    message to Zalo goes through. Whoever builds it closes it (:meth:`close`)."""
 
+    api: ZaloApi
+    port: ZaloPort
+
+    async def close(self) -> None:
+        await self.api.close()
+
+
+def build_zalo(settings: Settings, db: Database, clock: Clock, *, token: str, base_url: str,
+               files: FileHost | None = None, backoff: float = 1.0) -> ZaloBot:
+    """The client and its port; nothing is asked of Zalo yet."""
+    api = ZaloApi(token, base_url, backoff=backoff)
+    port = ZaloPort(api, choices=StoredChoices(db, clock),
+                    t=translator(settings.default_language),
+                    default_language=settings.default_language, files=files, tz=settings.tz)
+    return ZaloBot(api, port)
+
+
+@asynccontextmanager
+async def running_zalo(zalo: ZaloBot, services: Services, *, poll_timeout: int = 30,
+                       webhook: ZaloWebhook | None = None) -> AsyncIterator[ZaloChannel]:
+    """The Zalo channel receiving (polling, or by ``webhook``) and answering for the block;
+    its port is the one in ``services.channels``."""
+    api, port = zalo.api, zalo.port
     intake = Intake(services, port)
 
     async def handle(update: dict[str, Any]) -> None:
@@ -95,11 +116,10 @@ async def running_zalo(services: Services, *, token: str, base_url: str,
             await intake.accept([incoming])
 
     poller = None if webhook is not None else ZaloPoller(
-        api, handle, poll_timeout=poll_timeout, backoff=backoff,
+        api, handle, poll_timeout=poll_timeout, backoff=api.backoff,
         on_error=lambda: services.metrics.error("poll"))
     try:
         me = await api.get_me()
-        services.channels["zalo"] = port
         await intake.replay()
         if webhook is not None:
             webhook.attach(handle)  # routed before Zalo is told where to deliver
@@ -118,6 +138,3 @@ async def running_zalo(services: Services, *, token: str, base_url: str,
         if webhook is not None:
             await webhook.detach()
         await intake.close()
-        if services.channels.get("zalo") is port:
-            del services.channels["zalo"]
-        await api.close()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-import weakref
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -26,7 +25,6 @@ from handlers.kit.context import Ctx, Services
 from handlers.kit.metrics import MeteredPort
 from handlers.kit.refusals import audit_refusal
 from handlers.kit.routing import ButtonRoute, Command, Feature, FlowRoute, TextHook
-from storage.db import Database
 from storage.repos import Repos
 from storage.repos.inbox import mark_handled
 
@@ -41,17 +39,15 @@ MAX_BUCKETS = 10_000
 #: Turns an update into what it stands for, in the chat's turn (Zalo: a typed "2" → a press).
 
 
-class Dispatcher:
+class Router:
+    """What the features offer, by command, button prefix and flow: built once from the feature
+    list, before the services (which hand it to the handlers as ``services.routes``)."""
+
     def __init__(self, features: Iterable[Feature]) -> None:
         self.commands: dict[str, Command] = {}
         self.buttons: dict[str, ButtonRoute] = {}
         self.flows: dict[str, FlowRoute[Any]] = {}
         self.text_hooks: list[TextHook] = []
-        self._chat_locks: dict[tuple[str, str], asyncio.Lock] = {}
-        self._waiting: dict[tuple[str, str], int] = {}
-        # Per running bot (keyed by its database): tests start many bots in one process.
-        self._buckets: weakref.WeakKeyDictionary[Database, dict[tuple[str, str], Bucket]] = (
-            weakref.WeakKeyDictionary())
         for feature in features:
             for command in feature.commands:
                 _add_unique(self.commands, command.name, command)
@@ -61,72 +57,9 @@ class Dispatcher:
                 _add_unique(self.flows, flow.flow, flow)
             self.text_hooks.extend(feature.text_hooks)
 
-    async def dispatch(self, services: Services, channel: ChannelPort, inc: Incoming) -> None:
-        """Handle one update; updates of one chat run one at a time, in order of arrival.
-
-        Channels hand updates over concurrently so that one slow request (an import, an export)
-        never makes everyone else wait; the per-chat lock keeps each conversation sequential.
-        What the person meant is read (``channel.interpret``) inside the chat's turn, so it
-        sees what the previous update left (Zalo's numbered choices).
-        """
-        services.metrics.received(inc.channel, services.clock())
-        key = (inc.channel, inc.chat_id)
-        lock = self._chat_locks.setdefault(key, asyncio.Lock())
-        self._waiting[key] = self._waiting.get(key, 0) + 1
-        try:
-            async with lock:  # asyncio locks are FIFO: arrival order is kept
-                await self._dispatch(services, MeteredPort(channel, services.metrics), inc)
-        finally:
-            self._waiting[key] -= 1
-            if not self._waiting[key]:
-                del self._waiting[key], self._chat_locks[key]
-
-    async def _dispatch(self, services: Services, channel: ChannelPort, inc: Incoming) -> None:
-        # The update comes from the inbox, re-deliveries already dropped. It is marked handled
-        # once handled *and answered*: a crash in between handles it again at start-up, which
-        # the flows are made for (a repeated Save finds the session already saved), whereas
-        # marking it with the handler's first write would leave that person with no answer.
-        started = time.perf_counter()
-        await self._handle(services, channel, inc)
-        # Not reached when cancelled (shutdown): the update stays pending and is handled again.
-        await mark_handled(services.db, inc.channel, inc.update_key, services.clock())
-        services.metrics.handled(inc, time.perf_counter() - started)
-
-    async def _handle(self, services: Services, channel: ChannelPort, inc: Incoming) -> None:
-        decision = self._flood(services, inc)
-        if decision is Decision.DROP:
-            return
-        ctx: Ctx | None = None
-        try:
-            inc = await channel.interpret(inc)
-            caller = await resolve_caller(services, inc)
-            ctx = Ctx(services=services, channel=channel, inc=inc, caller=caller)
-            if decision is Decision.NOTICE:
-                log.warning("chat flooding on %s: slowed down", inc.channel)
-                if inc.private:
-                    await ctx.reply(ctx.t("flood.notice"))
-                return
-            await self._route(ctx)
-        except Exception:
-            log.exception("error handling update %s", inc.update_key)
-            services.metrics.error("handler")
-            await _apologise(services, channel, inc, ctx)
-
-    def _flood(self, services: Services, inc: Incoming) -> Decision:
-        """One token of this chat's bucket (see :mod:`bot.core.flood`); anyone else is untouched."""
-        settings = services.settings
-        rule = FloodRule(per_minute=settings.flood_per_minute, burst=settings.flood_burst)
-        now = services.clock()
-        key = (inc.channel, inc.chat_id)
-        buckets = self._buckets.setdefault(services.db, {})
-        bucket, decision = rule.take(buckets.get(key), now)
-        buckets[key] = bucket
-        if len(buckets) > MAX_BUCKETS:
-            self._buckets[services.db] = {k: b for k, b in buckets.items()
-                                          if not rule.idle(b, now)}
-        return decision
-
-    async def _route(self, ctx: Ctx) -> None:
+    async def route(self, ctx: Ctx) -> None:
+        """A press by its data prefix, a command by name, free text to the flow in progress or
+        else to the text hooks."""
         inc = ctx.inc
         ctx.flow = await self._live_flow(ctx)
         if inc.callback_data is not None:
@@ -212,6 +145,84 @@ class Dispatcher:
             return
         ctx.press = checked
         await route.handler(ctx)
+
+
+class Dispatcher:
+    """One running bot's entry point for updates: made with its services, owned by a channel's
+    intake. It keeps what is per running bot: each chat's turn and each chat's flood bucket."""
+
+    def __init__(self, services: Services, router: Router) -> None:
+        self.services = services
+        self.router = router
+        self._chat_locks: dict[tuple[str, str], asyncio.Lock] = {}
+        self._waiting: dict[tuple[str, str], int] = {}
+        self._buckets: dict[tuple[str, str], Bucket] = {}
+
+    async def dispatch(self, channel: ChannelPort, inc: Incoming) -> None:
+        """Handle one update; updates of one chat run one at a time, in order of arrival.
+
+        Channels hand updates over concurrently so that one slow request (an import, an export)
+        never makes everyone else wait; the per-chat lock keeps each conversation sequential.
+        What the person meant is read (``channel.interpret``) inside the chat's turn, so it
+        sees what the previous update left (Zalo's numbered choices).
+        """
+        services = self.services
+        services.metrics.received(inc.channel, services.clock())
+        key = (inc.channel, inc.chat_id)
+        lock = self._chat_locks.setdefault(key, asyncio.Lock())
+        self._waiting[key] = self._waiting.get(key, 0) + 1
+        try:
+            async with lock:  # asyncio locks are FIFO: arrival order is kept
+                await self._dispatch(MeteredPort(channel, services.metrics), inc)
+        finally:
+            self._waiting[key] -= 1
+            if not self._waiting[key]:
+                del self._waiting[key], self._chat_locks[key]
+
+    async def _dispatch(self, channel: ChannelPort, inc: Incoming) -> None:
+        # The update comes from the inbox, re-deliveries already dropped. It is marked handled
+        # once handled *and answered*: a crash in between handles it again at start-up, which
+        # the flows are made for (a repeated Save finds the session already saved), whereas
+        # marking it with the handler's first write would leave that person with no answer.
+        services = self.services
+        started = time.perf_counter()
+        await self._handle(channel, inc)
+        # Not reached when cancelled (shutdown): the update stays pending and is handled again.
+        await mark_handled(services.db, inc.channel, inc.update_key, services.clock())
+        services.metrics.handled(inc, time.perf_counter() - started)
+
+    async def _handle(self, channel: ChannelPort, inc: Incoming) -> None:
+        services = self.services
+        decision = self._flood(inc)
+        if decision is Decision.DROP:
+            return
+        ctx: Ctx | None = None
+        try:
+            inc = await channel.interpret(inc)
+            caller = await resolve_caller(services, inc)
+            ctx = Ctx(services=services, channel=channel, inc=inc, caller=caller)
+            if decision is Decision.NOTICE:
+                log.warning("chat flooding on %s: slowed down", inc.channel)
+                if inc.private:
+                    await ctx.reply(ctx.t("flood.notice"))
+                return
+            await self.router.route(ctx)
+        except Exception:
+            log.exception("error handling update %s", inc.update_key)
+            services.metrics.error("handler")
+            await _apologise(services, channel, inc, ctx)
+
+    def _flood(self, inc: Incoming) -> Decision:
+        """One token of this chat's bucket (see :mod:`bot.core.flood`); anyone else is untouched."""
+        settings = self.services.settings
+        rule = FloodRule(per_minute=settings.flood_per_minute, burst=settings.flood_burst)
+        now = self.services.clock()
+        key = (inc.channel, inc.chat_id)
+        bucket, decision = rule.take(self._buckets.get(key), now)
+        self._buckets[key] = bucket
+        if len(self._buckets) > MAX_BUCKETS:
+            self._buckets = {k: b for k, b in self._buckets.items() if not rule.idle(b, now)}
+        return decision
 
 
 async def _acknowledge(ctx: Ctx) -> None:

@@ -14,7 +14,13 @@ from pathlib import Path
 import pytest
 
 from bot.app.backups import backup_now
-from bot.app.jobs import BACKUP_JOB, CATCH_UP_BACKUP_JOB, scheduled_jobs, scheduling
+from bot.app.jobs import (
+    BACKUP_JOB,
+    CATCH_UP_BACKUP_JOB,
+    Scheduling,
+    scheduled_jobs,
+    scheduling,
+)
 from bot.app.run import run
 from bot.app.services import make_services
 from bot.config import load_settings
@@ -263,7 +269,7 @@ async def test_the_daily_job_runs_at_backup_time_and_keeps_the_newest(
                              BACKUP_TIME="03:15")
     clock = FakeClock(NOW)  # Monday 09:00 in Vietnam; the newest backup is a day old
     async with Database(bot_database) as db:
-        services = make_services(settings, db, clock)
+        services = make_services(settings, db, clock, jobs=Scheduling())
         async with scheduling(services) as running:
             jobs = scheduled_jobs(services)
             assert jobs[BACKUP_JOB].startswith("20")
@@ -283,7 +289,7 @@ async def test_no_catch_up_when_the_newest_backup_is_recent(bot_database: Path) 
     clock = FakeClock(NOW)
     await backup_now(settings, clock() - timedelta(hours=6))
     async with Database(bot_database) as db:
-        services = make_services(settings, db, clock)
+        services = make_services(settings, db, clock, jobs=Scheduling())
         async with scheduling(services):
             jobs = scheduled_jobs(services)
     assert BACKUP_JOB in jobs

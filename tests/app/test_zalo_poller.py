@@ -19,21 +19,21 @@ class _HeldUp:
         self.chat_id = chat_id
         self.release = asyncio.Event()
 
-    async def dispatch(self, services: Any, port: Any, inc: Incoming) -> None:
+    async def dispatch(self, port: Any, inc: Incoming) -> None:
         if inc.chat_id == self.chat_id:
             await self.release.wait()
-        await self.inner.dispatch(services, port, inc)
+        await self.inner.dispatch(port, inc)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
 
 
 async def test_a_slow_chat_does_not_hold_up_another(zworld: ZaloWorld) -> None:
-    services = zworld.world.services
+    intake = zworld.channel.intake
     slow = zworld.stranger("0000000000000000d101")
     quick = zworld.stranger("0000000000000000d102")
-    held = _HeldUp(services.routes, slow.chat_id)
-    services.routes = held  # type: ignore[assignment]
+    held = _HeldUp(intake.dispatcher, slow.chat_id)
+    intake.dispatcher = held  # type: ignore[assignment]
     try:
         await slow.send("/start")
         await quick.send("/start")
@@ -44,7 +44,7 @@ async def test_a_slow_chat_does_not_hold_up_another(zworld: ZaloWorld) -> None:
         assert "mã mời" in (await slow.next_message()).text
     finally:
         held.release.set()
-        services.routes = held.inner
+        intake.dispatcher = held.inner
 
 
 async def test_one_chats_messages_are_handled_in_order(zworld: ZaloWorld) -> None:

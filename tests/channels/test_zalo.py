@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from bot.sandbox import SandboxUser
 from bot.sandbox.zalo_testing import SandboxZaloUser, ZaloMessage
 from storage.repos import Repos
@@ -262,11 +264,14 @@ async def test_a_photo_from_a_person_reaches_the_flows_as_a_photo(zworld: ZaloWo
     assert data == b"\x89PNG fake"
 
 
+ZALO_ADMIN_ID = "00000000000000000ad1"
+
+
+@pytest.mark.settings(ADMIN_ZALO_IDS=ZALO_ADMIN_ID)
 async def test_an_admin_named_in_the_settings_is_recognised_on_zalo(zworld: ZaloWorld) -> None:
     services = zworld.world.services
-    admin_id = "00000000000000000ad1"
-    services.settings = services.settings.model_copy(update={"admin_zalo_ids": [admin_id]})
-    admin = zworld.stranger(admin_id, "Quản trị Zalo")
+    assert services.settings.admin_zalo_ids == [ZALO_ADMIN_ID]
+    admin = zworld.stranger(ZALO_ADMIN_ID, "Quản trị Zalo")
     await admin.send("/me")
     profile = await admin.next_message()
     assert services.t("vi", "role.admin") in profile.text

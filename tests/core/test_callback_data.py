@@ -62,7 +62,7 @@ def test_a_button_that_would_not_fit_is_refused_when_built() -> None:
 
 
 def test_every_verb_of_the_bot_fits_with_its_longest_values() -> None:
-    from bot.app.routes import build_dispatcher as dispatcher
+    from bot.app.routes import build_router as dispatcher
 
     for route in dispatcher().buttons.values():
         for verb in route.verbs:

@@ -20,7 +20,7 @@ from storage.db import Database
 from storage.geography import settle_province
 from tests.harness.clock import FakeClock
 from tests.harness.registry_files import csv_text, xlsx
-from tests.harness.world import ADMIN_FROM_SETTINGS, World, _start_bot
+from tests.harness.world import ADMIN_FROM_SETTINGS, World, world_on
 
 HCM = "Thành phố Hồ Chí Minh"
 HEADER = ["Mã xã", "Xã/Phường", "Tổ", "Họ và tên", "SĐT", "Vai trò", "Ngôn ngữ"]
@@ -60,16 +60,11 @@ async def hcm(hcm_database: Path, tmp_path: Path, clock: FakeClock) -> AsyncIter
                              ADMIN_TELEGRAM_IDS=str(ADMIN_FROM_SETTINGS))
     async with SandboxServer() as sandbox, Database(db_path) as db:
         await settle_province(db, settings.province_code)
-        services = make_services(settings, db, clock)
-        demo = await prepare_demo(services)
+        demo = await prepare_demo(make_services(settings, db, clock))
         async with db.write() as conn:
             await conn.execute("DELETE FROM sessions")  # each test counts its own
-        demo.introduce_to(sandbox)
-        world = World(sandbox, services, clock, demo, await _start_bot(sandbox, services))
-        try:
+        async with world_on(sandbox, settings, db, clock, demo) as world:
             yield world
-        finally:
-            await world.bot.aclose()
 
 
 async def test_a_registry_of_the_city_is_imported_and_another_provinces_refused(

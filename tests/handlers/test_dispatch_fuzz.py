@@ -27,6 +27,7 @@ from bot.app.services import make_services
 from bot.app.zalo_choices import StoredChoices
 from bot.channels import zalo as zalo_channel
 from bot.config import load_settings
+from locales import translator
 from storage.db import Database
 from tests.harness.clock import FakeClock
 from tests.harness.fuzz import ErrorRecorder, Fuzzer, database_problems, stored_unconfirmed
@@ -53,13 +54,14 @@ class Run:
         settings_ = load_settings(DATABASE_PATH=str(self.db_path))
         self.db = Database(self.db_path)
         await self.db.open()
-        services = make_services(settings_, self.db, clock)
-        await prepare_demo(services)
+        await prepare_demo(make_services(settings_, self.db, clock))
         telegram, api = RecordingPort(), RecordingZaloApi()
         choices = StoredChoices(self.db, clock)
-        zalo = zalo_channel.ZaloPort(api, choices=choices, t=services.t,  # type: ignore[arg-type]
+        zalo = zalo_channel.ZaloPort(api, choices=choices,  # type: ignore[arg-type]
+                                     t=translator(settings_.default_language),
                                      default_language="vi")
-        services.channels.update(telegram=telegram, zalo=zalo)
+        services = make_services(settings_, self.db, clock,
+                                 channels={"telegram": telegram, "zalo": zalo})
         return InProcessBot(services, clock, telegram, api, zalo)
 
     async def _max_session(self) -> int:

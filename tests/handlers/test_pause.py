@@ -10,7 +10,7 @@ from handlers.steering.weekly import run_due_work
 from tests.harness.clock import at
 from tests.harness.factories import log_session
 from tests.harness.world import World
-from tests.harness.zalo_world import ZaloWorld, start_zalo
+from tests.harness.zalo_world import ZaloWorld
 
 FRIDAY = "2026-11-27 16:00"          # the default reminder time, in the clock's week
 
@@ -105,16 +105,14 @@ async def test_a_member_who_logged_or_paused_after_the_reminder_was_queued_is_no
     assert not any("Chào anh/chị Mai" in t for t in await _bot_texts(world, "member_1"))
 
 
-async def test_pause_on_zalo_with_numbered_choices(world: World) -> None:
-    async with start_zalo(world) as channel:
-        zworld = ZaloWorld(world, channel)
-        await drain_now(world.services)
-        mai = zworld.person("member_1")
-        await mai.send("/pause")
-        ask = await mai.next_message()
-        assert ask.choices == ["⏸ 1 tuần", "⏸ 2 tuần", "⏸ 1 tháng"]
-        await mai.choose("⏸ 2 tuần", ask)
-        assert "đến hết 06/12/2026" in (await mai.next_message()).text
-        await mai.send("/resume")
-        assert "Đã bật lại lời nhắc" in (await mai.next_message()).text
+async def test_pause_on_zalo_with_numbered_choices(zworld: ZaloWorld) -> None:
+    await drain_now(zworld.world.services)
+    mai = zworld.person("member_1")
+    await mai.send("/pause")
+    ask = await mai.next_message()
+    assert ask.choices == ["⏸ 1 tuần", "⏸ 2 tuần", "⏸ 1 tháng"]
+    await mai.choose("⏸ 2 tuần", ask)
+    assert "đến hết 06/12/2026" in (await mai.next_message()).text
+    await mai.send("/resume")
+    assert "Đã bật lại lời nhắc" in (await mai.next_message()).text
 

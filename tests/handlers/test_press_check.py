@@ -123,13 +123,13 @@ async def test_a_team_leader_may_not_invite_a_leader(inprocess: InProcessBot) ->
 
 
 async def test_every_button_route_declares_its_verbs() -> None:
-    from bot.app.routes import build_dispatcher as dispatcher
+    from bot.app.routes import build_router as dispatcher
 
     assert [p for p, route in dispatcher().buttons.items() if not route.verbs] == []
 
 
 async def test_the_reminder_button_is_a_declared_verb() -> None:
-    from bot.app.routes import build_dispatcher as dispatcher
+    from bot.app.routes import build_router as dispatcher
     from bot.core.callback_data import unpack
     from handlers.steering.weekly import LOG_NOW
 

@@ -18,10 +18,10 @@ import pytest
 from bot.app.demo import PERSONA_IDS, DemoPeople, prepare_demo
 from bot.app.jobs import Scheduling, drain_now, scheduling
 from bot.app.run import telegram_webhook, zalo_webhook
-from bot.app.services import make_services
-from bot.app.telegram import build_telegram, running
+from bot.app.services import file_links, make_services
+from bot.app.telegram import build_telegram, running, started
 from bot.app.web.server import WebServer
-from bot.app.zalo_poller import ZaloChannel, running_zalo
+from bot.app.zalo_poller import ZaloChannel, build_zalo, running_zalo
 from bot.config import load_settings
 from bot.sandbox import SandboxServer, SandboxUser
 from bot.sandbox.testing import DEFAULT_TOKEN
@@ -85,18 +85,25 @@ async def hooked(demo_database: Path, tmp_path: Path,
                              BACKUP_DIR=str(tmp_path / "backups"),
                              **(marker.kwargs if marker else {}))
     async with SandboxServer() as sandbox, Database(db_path) as db, AsyncExitStack() as stack:
-        services = make_services(settings, db, clock)
-        demo = await prepare_demo(services)
+        demo = await prepare_demo(make_services(settings, db, clock))
         demo.introduce_to(sandbox)
-        server = await stack.enter_async_context(serving(services))
-        telegram = build_telegram(services, token=DEFAULT_TOKEN,
+        # As the product wires it: the channels first, then the services, then what runs.
+        telegram = build_telegram(settings, token=DEFAULT_TOKEN,
                                   base_url=sandbox.bot_api_base_url,
                                   base_file_url=sandbox.file_base_url)
+        username = await stack.enter_async_context(started(telegram))
+        links = file_links(settings, db, clock)
+        zalo_bot = build_zalo(settings, db, clock, token=ZALO_TOKEN,
+                              base_url=sandbox.zalo_api_base_url, files=links)
+        stack.push_async_callback(zalo_bot.close)
+        services = make_services(settings, db, clock, bot_username=username,
+                                 channels={"telegram": telegram.port, "zalo": zalo_bot.port},
+                                 jobs=Scheduling(), links=links)
+        server = await stack.enter_async_context(serving(services))
         hook = telegram_webhook(server.web, server.url, TELEGRAM_SECRET)
         await stack.enter_async_context(running(telegram, services, webhook=hook))
         zalo = await stack.enter_async_context(running_zalo(
-            services, token=ZALO_TOKEN, base_url=sandbox.zalo_api_base_url,
-            files=services.links, webhook=zalo_webhook(server.web, server.url, ZALO_SECRET)))
+            zalo_bot, services, webhook=zalo_webhook(server.web, server.url, ZALO_SECRET)))
         jobs = await stack.enter_async_context(scheduling(services))
         # Last week's digests (the start-up catch-up) go out now, before the test begins.
         await drain_now(services)

@@ -33,6 +33,7 @@ from bot.channels.telegram import to_incoming as telegram_incoming
 from bot.config import load_settings
 from bot.core.chat import ChannelName, Incoming, IncomingFile, MenuCommand, OutMessage
 from bot.sandbox.zalo_state import zalo_user_id
+from locales import translator
 from storage.db import Database
 from tests.harness.clock import FakeClock
 
@@ -183,12 +184,13 @@ async def inprocess(demo_database: Path, tmp_path: Path, clock: FakeClock,
     marker = request.node.get_closest_marker("settings")
     settings = load_settings(DATABASE_PATH=str(db_path), **(marker.kwargs if marker else {}))
     async with Database(db_path) as db:
-        services = make_services(settings, db, clock)
-        await prepare_demo(services)
+        await prepare_demo(make_services(settings, db, clock))
         telegram = RecordingPort()
         api = RecordingZaloApi()
         choices = StoredChoices(db, clock)
-        zalo = zalo_channel.ZaloPort(api, choices=choices, t=services.t,  # type: ignore[arg-type]
+        zalo = zalo_channel.ZaloPort(api, choices=choices,  # type: ignore[arg-type]
+                                     t=translator(settings.default_language),
                                      default_language=settings.default_language)
-        services.channels.update(telegram=telegram, zalo=zalo)
+        services = make_services(settings, db, clock,
+                                 channels={"telegram": telegram, "zalo": zalo})
         yield InProcessBot(services, clock, telegram, api, zalo)

@@ -79,8 +79,7 @@ async def province(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Province92
     async with SandboxServer() as sandbox, Database(settings.database_path) as db, \
             Bot(DEFAULT_TOKEN, base_url=sandbox.bot_api_base_url,
                 base_file_url=sandbox.file_base_url) as bot:
-        services = make_services(settings, db, clock)
-        services.channels["telegram"] = TelegramPort(bot)
+        services = make_services(settings, db, clock, channels={"telegram": TelegramPort(bot)})
         now = clock()
         member_ids: dict[int, int] = {}
         team_ids: dict[str, int] = {}

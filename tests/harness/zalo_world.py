@@ -1,23 +1,24 @@
-"""The Zalo world: the e2e world (real Telegram bot on the sandbox, demo province) plus the Zalo
-channel polling the sandbox's Zalo Bot API over HTTP, on the same services and database."""
+"""The Zalo world: the e2e world (real Telegram bot on the sandbox, demo province) with the Zalo
+channel polling the sandbox's Zalo Bot API over HTTP too, on the same services and database."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 from bot.app.demo import PERSONA_IDS
-from bot.app.jobs import Scheduling
+from bot.app.jobs import drain_now
 from bot.app.zalo_poller import ZaloChannel, running_zalo
 from bot.sandbox.zalo_state import zalo_user_id
 from bot.sandbox.zalo_testing import SandboxZaloUser
-from tests.harness.web import serving
-from tests.harness.world import World
+from tests.harness.clock import FakeClock
+from tests.harness.world import ZALO_TOKEN, World, demo_world
 
-ZALO_TOKEN = "7000000002:zalo-test-token"
+__all__ = ["ZALO_TOKEN", "ZaloWorld", "start_zalo"]
 
 
 @dataclass
@@ -36,17 +37,18 @@ class ZaloWorld:
 
 
 def start_zalo(on: World) -> AbstractAsyncContextManager[ZaloChannel]:
-    """The Zalo channel on the world's sandbox and services (short polls, quick back-off);
-    photos and documents go out as file links of the bot's web server."""
-    return running_zalo(on.services, token=ZALO_TOKEN, base_url=on.sandbox.zalo_api_base_url,
-                        poll_timeout=1, backoff=0.01, files=on.services.links)
+    """The world's Zalo bot receiving (short polls, quick back-off): the world's own channel,
+    or another one beside it on the same port (as after a restart)."""
+    assert on.zalo is not None, "a world built with zalo=True"
+    return running_zalo(on.zalo, on.services, poll_timeout=1)
 
 
 @pytest.fixture
-async def zworld(world: World) -> AsyncIterator[ZaloWorld]:
-    async with serving(world.services), start_zalo(world) as channel:
-        # Start-up catch-up (last week's digests) waited for the Zalo channel: let it out now,
-        # so it is history before the test's first message rather than news in its middle.
-        assert isinstance(world.services.scheduling, Scheduling)
-        await world.services.scheduling.drain_now()
+async def zworld(demo_database: Path, tmp_path: Path, clock: FakeClock,
+                 request: pytest.FixtureRequest) -> AsyncIterator[ZaloWorld]:
+    async with demo_world(demo_database, tmp_path, clock, request, zalo=True) as world, \
+            start_zalo(world) as channel:
+        # The start-up catch-up (last week's digests) went out with the jobs: whatever is left
+        # goes now, so it is history before the test's first message rather than news in it.
+        await drain_now(world.services)
         yield ZaloWorld(world, channel)

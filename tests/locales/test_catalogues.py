@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot.app.routes import build_dispatcher
+from bot.app.routes import build_router
 from bot.core.i18n import LANGUAGES, placeholders
 from bot.core.roles import Role
 from locales import load_catalogue
@@ -41,7 +41,7 @@ def test_every_key_the_code_uses_exists() -> None:
 
 def test_keys_built_at_run_time_exist() -> None:
     built = {f"role.{role.value}" for role in Role}
-    built |= {f"cmd.{name}" for name in build_dispatcher().commands}
+    built |= {f"cmd.{name}" for name in build_router().commands}
     built |= {f"language.{lang}" for lang in LANGUAGES}
     built |= {"channel.telegram", "channel.zalo"}
     built |= {f"join.{problem}" for problem in ("expired", "revoked", "used_up")}

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from bot.app.services import make_services
 from bot.app.telegram import build_telegram, running
+from bot.app.telegram import started as telegram_started
 from bot.config import load_settings
 from bot.core.registry.demo import demo_xlsx_bytes
 from bot.core.registry.validate import plan_from_file
@@ -63,7 +64,6 @@ def _now():  # type: ignore[no-untyped-def]
 
 async def bench_logging(db: Database, db_path: Path, members: int, flood: bool) -> None:
     settings = load_settings(DATABASE_PATH=str(db_path))
-    services = make_services(settings, db)
     async with db.write() as conn:  # link N members to sandbox users, as if they had joined
         rows = await conn.execute_fetchall(
             "SELECT id FROM members WHERE team_id IS NOT NULL ORDER BY id LIMIT ?", (members,))
@@ -72,26 +72,29 @@ async def bench_logging(db: Database, db_path: Path, members: int, flood: bool) 
             await Repos(conn).access.link(channel="telegram", external_id=uid, chat_id=uid,
                                           member_id=row[0], now=_now())
     async with SandboxServer(flood=FloodControl() if flood else None) as sandbox:
-        telegram = build_telegram(services, token=DEFAULT_TOKEN,
+        telegram = build_telegram(settings, token=DEFAULT_TOKEN,
                                   base_url=sandbox.bot_api_base_url,
                                   base_file_url=sandbox.file_base_url)
-        async with running(telegram, services, poll_timeout=10):
-            latencies: list[float] = []
+        async with telegram_started(telegram) as username:
+            services = make_services(settings, db, channels={"telegram": telegram.port},
+                                     bot_username=username)
+            async with running(telegram, services, poll_timeout=10):
+                latencies: list[float] = []
 
-            async def member(i: int) -> None:
-                user = SandboxUser(sandbox, FIRST_USER_ID + i, f"Thành viên {i}")
-                sent = time.perf_counter()
-                await user.send("3 chu ky so")
-                await user.next_message(timeout=120)
-                latencies.append(time.perf_counter() - sent)
-                sent = time.perf_counter()
-                await user.press("✅ Lưu")
-                await user.wait_for(lambda m: "Đã lưu" in m.text, timeout=120)
-                latencies.append(time.perf_counter() - sent)
+                async def member(i: int) -> None:
+                    user = SandboxUser(sandbox, FIRST_USER_ID + i, f"Thành viên {i}")
+                    sent = time.perf_counter()
+                    await user.send("3 chu ky so")
+                    await user.next_message(timeout=120)
+                    latencies.append(time.perf_counter() - sent)
+                    sent = time.perf_counter()
+                    await user.press("✅ Lưu")
+                    await user.wait_for(lambda m: "Đã lưu" in m.text, timeout=120)
+                    latencies.append(time.perf_counter() - sent)
 
-            started = time.perf_counter()
-            await asyncio.gather(*(member(i) for i in range(members)))
-            elapsed = time.perf_counter() - started
+                started = time.perf_counter()
+                await asyncio.gather(*(member(i) for i in range(members)))
+                elapsed = time.perf_counter() - started
     saved = len(list(await db.reader.execute_fetchall("SELECT id FROM sessions")))
     label = "with flood control" if flood else "no flood control"
     print(f"logging ({label}): {members} members, {saved} sessions saved in {elapsed:.2f} s "
@@ -103,13 +106,12 @@ async def bench_logging(db: Database, db_path: Path, members: int, flood: bool) 
 
 async def bench_broadcast(db_path: Path) -> None:
     from bot.app.demo import PERSONA_IDS, prepare_demo
-    from bot.app.jobs import scheduling
+    from bot.app.jobs import Scheduling, scheduling
 
     # Quiet hours off: the figure is the sending rate, whatever the time of day the bench runs.
     settings = load_settings(DATABASE_PATH=str(db_path), QUIET_HOURS="00:00-00:00")
     async with Database(db_path) as db, SandboxServer() as sandbox:
-        services = make_services(settings, db)
-        demo = await prepare_demo(services)
+        demo = await prepare_demo(make_services(settings, db))
         demo.introduce_to(sandbox)
         async with db.write() as conn:
             rows = list(await conn.execute_fetchall(
@@ -122,22 +124,25 @@ async def bench_broadcast(db_path: Path) -> None:
                 sandbox.add_person(int(uid), uid)
         for member_id, in rows[:10]:
             sandbox.set_blocked(FIRST_USER_ID + member_id)
-        telegram = build_telegram(services, token=DEFAULT_TOKEN,
+        telegram = build_telegram(settings, token=DEFAULT_TOKEN,
                                   base_url=sandbox.bot_api_base_url,
                                   base_file_url=sandbox.file_base_url)
-        async with running(telegram, services, poll_timeout=10), scheduling(services):
-            await asyncio.sleep(1)  # let the start-up catch-up of the demo's digests settle
-            admin = SandboxUser(sandbox, PERSONA_IDS["admin"], "Admin")
-            await admin.command("broadcast")
-            await admin.next_message()
-            await admin.press("🌏 Tất cả mọi người")
-            await admin.next_message()
-            await admin.send("Thông báo thử nghiệm")
-            preview = await admin.next_message()
-            started = time.perf_counter()
-            await admin.press(next(b for b in preview.buttons if b.startswith("📣")))
-            report = await admin.wait_for(lambda m: "Gửi thông báo xong" in m.text, timeout=900)
-            elapsed = time.perf_counter() - started
+        async with telegram_started(telegram) as username:
+            services = make_services(settings, db, channels={"telegram": telegram.port},
+                                     bot_username=username, jobs=Scheduling())
+            async with running(telegram, services, poll_timeout=10), scheduling(services):
+                await asyncio.sleep(1)  # let the start-up catch-up of the demo's digests settle
+                admin = SandboxUser(sandbox, PERSONA_IDS["admin"], "Admin")
+                await admin.command("broadcast")
+                await admin.next_message()
+                await admin.press("🌏 Tất cả mọi người")
+                await admin.next_message()
+                await admin.send("Thông báo thử nghiệm")
+                preview = await admin.next_message()
+                started = time.perf_counter()
+                await admin.press(next(b for b in preview.buttons if b.startswith("📣")))
+                report = await admin.wait_for(lambda m: "Gửi thông báo xong" in m.text, timeout=900)
+                elapsed = time.perf_counter() - started
     summary = report.text.replace("\n", "; ")
     print(f"broadcast to everyone at SEND_RATE_PER_SECOND={settings.send_rate_per_second:g}: "
           f"{elapsed:.1f} s; report: {summary}")

@@ -19,21 +19,22 @@ import asyncio
 import tempfile
 import time
 from contextlib import AsyncExitStack
+from dataclasses import replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import aiohttp
 
 from bot.app.demo import prepare_demo
 from bot.app.run import zalo_webhook
-from bot.app.services import make_services
-from bot.app.zalo_poller import running_zalo
+from bot.app.services import Services, file_links, make_services
+from bot.app.zalo_poller import build_zalo, running_zalo
 from bot.channels.zalo_api import ZaloApi
 from bot.config import load_settings
 from bot.core.chat import OutFile
 from bot.sandbox import SandboxServer
 from bot.sandbox.zalo_testing import SandboxZaloUser
-from handlers.kit.context import Services
 from storage.db import Database
 from storage.repos import Repos
 from tests.harness.web import serving
@@ -76,6 +77,7 @@ async def _burst(sandbox: SandboxServer, ids: list[str]) -> tuple[float, list[fl
 
 
 async def bench_zalo(services: Services, people: int, rtt: float) -> None:
+    """``services``: the bot without channels; each run wires its own Zalo bot to a sandbox."""
     ids = await _link_members(services, people)
     send = ZaloApi.send_message
 
@@ -86,11 +88,14 @@ async def bench_zalo(services: Services, people: int, rtt: float) -> None:
     ZaloApi.send_message = far_away  # type: ignore[method-assign]
     for label, hooked in (("polling", False), ("webhook", True)):
         async with SandboxServer() as sandbox, AsyncExitStack() as stack:
-            server = await stack.enter_async_context(serving(services))
+            zalo = build_zalo(services.settings, services.db, services.clock, token="1:bench",
+                              base_url=sandbox.zalo_api_base_url, files=services.links)
+            stack.push_async_callback(zalo.close)
+            with_zalo = replace(services, channels=MappingProxyType({"zalo": zalo.port}))
+            server = await stack.enter_async_context(serving(with_zalo))
             webhook = zalo_webhook(server.web, server.url, SECRET) if hooked else None
-            await stack.enter_async_context(running_zalo(
-                services, token="1:bench", base_url=sandbox.zalo_api_base_url, poll_timeout=5,
-                files=services.links, webhook=webhook))
+            await stack.enter_async_context(running_zalo(zalo, with_zalo, poll_timeout=5,
+                                                         webhook=webhook))
             total, latencies = await _burst(sandbox, ids)
         print(f"zalo {label} (RTT {rtt * 1000:.0f} ms): {people} /me at once answered in "
               f"{total:.2f} s; latency p50 {_pct(latencies, 0.5):.2f} s, "
@@ -122,7 +127,7 @@ async def main(people: int, requests: int, rtt: float) -> None:
         path = Path(folder) / "bench.sqlite3"
         settings = load_settings(DATABASE_PATH=str(path))
         async with Database(path) as db:
-            services = make_services(settings, db)
+            services = make_services(settings, db, links=file_links(settings, db))
             await prepare_demo(services)
             await bench_zalo(services, people, rtt)
             await bench_endpoints(services, requests)

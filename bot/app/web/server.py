@@ -3,7 +3,7 @@
     web = WebRoutes(services)
     server = WebServer(web)
     await server.start("127.0.0.1", 8443)
-    web.telegram = TelegramReceiver(app, secret, services.metrics)   # once the bot can handle
+    web.telegram = TelegramReceiver(intake, secret, services.metrics)   # once the bot can handle
 
 Routes:
 
@@ -52,10 +52,27 @@ _NOT_FOUND = "Not Found"
 
 
 class WebRoutes:
-    def __init__(self, services: Services) -> None:
-        self.services = services
+    """The routes, and what they serve: the bot's services (files, health, metrics) and each
+    channel's webhook receiver, each attached once it exists.
+
+    The sandbox demo listens before the bot exists (the bot talks to it), so its services may
+    come after the routes (:meth:`serve`); until then there is nothing to serve.
+    """
+
+    def __init__(self, services: Services | None = None) -> None:
+        self._services = services
         self.telegram: TelegramReceiver | None = None
         self.zalo: ZaloReceiver | None = None
+
+    @property
+    def services(self) -> Services:
+        if self._services is None:
+            raise RuntimeError("the web routes serve no bot yet")
+        return self._services
+
+    def serve(self, services: Services) -> None:
+        """The bot is built: serve its files, health and metrics."""
+        self._services = services
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -73,7 +90,7 @@ class WebRoutes:
         return await _receive(self.zalo, request)
 
     async def _file(self, request: web.Request) -> web.StreamResponse:
-        links = self.services.links
+        links = self._services.links if self._services is not None else None
         found = await links.find(request.match_info["token"]) if links else None
         if found is None:
             return web.Response(status=404, text=_NOT_FOUND)
@@ -88,11 +105,15 @@ class WebRoutes:
         })
 
     async def _health(self, request: web.Request) -> web.Response:
+        if self._services is None:
+            return _starting()
         report = await refresh_gauges(self.services)
         return web.json_response(report.to_json(), status=200 if report.ok else 503,
                                  headers={"Cache-Control": "no-store"})
 
     async def _metrics(self, request: web.Request) -> web.Response:
+        if self._services is None:
+            return _starting()
         await refresh_gauges(self.services)
         return web.Response(body=self.services.metrics.render(),
                             headers={"Content-Type": CONTENT_TYPE})
@@ -104,6 +125,10 @@ def content_disposition(kind: str, filename: str) -> str:
     bare = unicodedata.normalize("NFKD", filename.replace("đ", "d").replace("Đ", "D"))
     plain = "".join(ch for ch in bare if 32 <= ord(ch) < 127 and ch not in '"\\') or "file"
     return f"{kind}; filename=\"{plain}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def _starting() -> web.Response:
+    return web.Response(status=503, text="Starting", headers={"Cache-Control": "no-store"})
 
 
 async def _receive(receiver: Receiver | None, request: web.Request) -> web.Response:

@@ -14,7 +14,7 @@ import aiohttp
 import pytest
 
 from bot.app.jobs import Scheduling, scheduling
-from bot.app.services import make_services
+from bot.app.services import file_links, make_services
 from bot.app.web.server import WebServer
 from bot.config import load_settings
 from bot.core.chat import OutMessage
@@ -48,7 +48,8 @@ async def probe(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Probe]:
     settings = load_settings(DATABASE_PATH=str(tmp_path / "bot.sqlite3"),
                              BACKUP_DIR=str(tmp_path / "backups"))
     async with Database(settings.database_path) as db, aiohttp.ClientSession() as session:
-        services = make_services(settings, db, clock)
+        services = make_services(settings, db, clock, jobs=Scheduling(),
+                                 links=file_links(settings, db, clock))
         async with serving(services) as server, scheduling(services) as jobs:
             yield Probe(services, server, jobs, clock, session)
 

@@ -15,10 +15,11 @@ import asyncio
 import contextlib
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
+from bot.app.intake import Intake
 from bot.core.chat import ChannelError
 
 log = logging.getLogger(__name__)
@@ -119,6 +120,17 @@ class LongPoll(ABC, Generic[_Got]):
                 await asyncio.wait_for(self._stop.wait(), seconds)
         finally:
             self._waiting = False
+
+
+async def stop_receiving(intake: Intake, poller: LongPoll[Any] | None,
+                         detach: Callable[[], Awaitable[None]] | None) -> None:
+    """A channel stops receiving in this order: no more polls, no more webhook deliveries, then
+    the updates in hand get their grace period (what is cut short stays in the inbox)."""
+    if poller is not None:
+        await poller.stop()
+    if detach is not None:
+        await detach()
+    await intake.close()
 
 
 def _what(error: Exception) -> str:

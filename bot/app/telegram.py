@@ -11,7 +11,7 @@ from telegram import Bot, BotCommand
 from telegram.ext import AIORateLimiter, Application
 
 from bot.app.intake import Intake
-from bot.app.long_poll import LongPoll
+from bot.app.long_poll import LongPoll, stop_receiving
 from bot.app.services import Services
 from bot.channels.aiohttp_request import AiohttpRequest
 from bot.channels.telegram import (
@@ -168,8 +168,4 @@ async def running(channel: TelegramChannel, services: Services, *, poll_timeout:
     try:
         yield intake
     finally:
-        if poller is not None:
-            await poller.stop()
-        if webhook is not None:
-            await webhook.detach()
-        await intake.close()
+        await stop_receiving(intake, poller, webhook.detach if webhook is not None else None)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.app.intake import Intake
-from bot.app.long_poll import LongPoll
+from bot.app.long_poll import LongPoll, stop_receiving
 from bot.app.services import Services
 from bot.app.zalo_choices import StoredChoices
 from bot.channels.zalo import FileHost, ZaloPort, to_incoming
@@ -133,8 +133,4 @@ async def running_zalo(zalo: ZaloBot, services: Services, *, poll_timeout: int =
         log.info("Zalo bot %s is ready", me.get("account_name") or me.get("id"))
         yield ZaloChannel(port, poller, me, handle, intake)
     finally:
-        if poller is not None:
-            await poller.stop()
-        if webhook is not None:
-            await webhook.detach()
-        await intake.close()
+        await stop_receiving(intake, poller, webhook.detach if webhook is not None else None)

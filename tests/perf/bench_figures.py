@@ -208,7 +208,7 @@ async def reminder_selection(services: Services, today: date) -> tuple[int, int]
 
 
 async def bench_export(services: Services, last: date) -> None:
-    from handlers import export
+    from handlers.steering import export
 
     first = last.replace(day=1) - timedelta(days=1)
     period = month(first.year, first.month)

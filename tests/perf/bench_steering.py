@@ -28,7 +28,7 @@ from bot.core.calendar import month
 from bot.core.completeness import by_commune
 from bot.core.permissions import Scope
 from bot.core.targets import TargetPeriod
-from handlers import export
+from handlers.steering import export
 from handlers.steering.figures import children_progress
 from handlers.steering.weekly import enqueue_reminders
 from storage.db import Database

@@ -9,6 +9,7 @@ filled after translation — never an f-string as a key.
 from __future__ import annotations
 
 import logging
+import re
 import string
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -31,6 +32,27 @@ def placeholders(text: str) -> set[str]:
 
 class MissingMessage(KeyError):
     """A message key no catalogue has: a bug (raised in strict mode, i.e. in the tests)."""
+
+
+class UnfilledPlaceholder(KeyError):
+    """A message asked for without one of its placeholders (raised in strict mode)."""
+
+
+#: English nouns the messages count, plural → singular: "1 citizens" reads wrong, and a
+#: message has one wording for every count (Vietnamese nouns do not change with the number).
+_SINGULAR = {
+    **{f"{noun}s": noun for noun in (
+        "citizen", "session", "member", "team", "commune", "ward", "day", "week", "month",
+        "place", "file", "row", "message", "minute", "hour", "character", "target", "leader",
+        "coordinator", "time")},
+    "people": "person", "replies": "reply", "entries": "entry",
+}
+_ONE_PLURAL = re.compile(r"(?<![\d.,])\b(1|one) (" + "|".join(_SINGULAR) + r")\b")
+
+
+def _singular_after_one(text: str) -> str:
+    """"1 citizens" → "1 citizen", leaving "11 citizens" and "1,001 citizens" alone."""
+    return _ONE_PLURAL.sub(lambda m: f"{m[1]} {_SINGULAR[m[2]]}", text)
 
 
 class Translator:
@@ -61,15 +83,25 @@ class Translator:
                 raise MissingMessage(key)
             log.error("missing message %r for %s", key, lang)
             return self._catalogues[lang].get("errors.generic") or "…"
-        return text.format(**params) if params else text
+        wanted = placeholders(text)
+        if wanted - params.keys():
+            # A placeholder left unfilled would reach the reader as "{example}": a bug, so the
+            # tests fail on it; a person gets the sentence with the gap closed instead.
+            if self.strict:
+                raise UnfilledPlaceholder(key, sorted(wanted - params.keys()))
+            log.error("message %r without %s", key, sorted(wanted - params.keys()))
+            params = {**dict.fromkeys(wanted, ""), **params}
+        filled = text.format(**params) if wanted else text
+        return _singular_after_one(filled) if lang == "en" else filled
 
     def number(self, lang: str | None, value: float) -> str:
         return format_decimal(value, locale=self.language(lang))
 
     def date(self, lang: str | None, value: date) -> str:
-        return format_date(value, format="short" if lang == "en" else "dd/MM/yyyy",
+        # English: "8 Dec 2026", never "12/8/26" (month first or day first? nobody can tell).
+        return format_date(value, format="d MMM yyyy" if lang == "en" else "dd/MM/yyyy",
                            locale=self.language(lang))
 
     def datetime(self, lang: str | None, value: datetime) -> str:
-        pattern = "dd/MM/yyyy HH:mm"
+        pattern = "d MMM yyyy HH:mm" if lang == "en" else "dd/MM/yyyy HH:mm"
         return format_datetime(value, format=pattern, locale=self.language(lang))

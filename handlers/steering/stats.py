@@ -90,7 +90,7 @@ async def _typed_place(ctx: Ctx, text: str) -> Scope | None:
             await ctx.reply(ctx.t("stats.which_place", names=names,
                                   example=teams[0].commune_name))
             return None
-        await ctx.reply(ctx.t("export.place_not_found", text=text[:60]))
+        await ctx.reply(ctx.t("stats.place_not_found", text=text[:60]))
         return None
     await ctx.reply(ctx.t("stats.which_place", names=", ".join(c.name for c in communes),
                           example=communes[0].name))

@@ -22,6 +22,7 @@ from bot.sandbox import SandboxServer, SandboxUser
 from bot.sandbox.testing import DEFAULT_TOKEN
 from storage.db import Database
 from tests.harness.clock import FakeClock
+from tests.harness.outgoing import check_outgoing
 
 ADMIN_FROM_SETTINGS = 7777
 
@@ -90,6 +91,7 @@ async def world(demo_database: Path, tmp_path: Path, clock: FakeClock,
             yield world
         finally:
             await world.bot.aclose()
+        check_outgoing(sandbox)
 
 
 @pytest.fixture

@@ -38,6 +38,23 @@ class UnfilledPlaceholder(KeyError):
     """A message asked for without one of its placeholders (raised in strict mode)."""
 
 
+class UnformattedValue(TypeError):
+    """A number of four digits or more, a fraction or a date handed to a message as it is,
+    not written the reader's way through :meth:`Translator.number` / :meth:`Translator.date`
+    (raised in strict mode: "1000000" or "12/8/26" would reach the reader)."""
+
+
+#: From here on a whole number needs its thousands marked (1.000 / 1,000).
+_GROUPED_FROM = 1000
+
+
+def _unformatted(params: Mapping[str, object]) -> list[str]:
+    return [name for name, value in params.items()
+            if isinstance(value, date | float)
+            or (isinstance(value, int) and not isinstance(value, bool)
+                and abs(value) >= _GROUPED_FROM)]
+
+
 #: English nouns the messages count, plural → singular: "1 citizens" reads wrong, and a
 #: message has one wording for every count (Vietnamese nouns do not change with the number).
 _SINGULAR = {
@@ -84,6 +101,8 @@ class Translator:
             log.error("missing message %r for %s", key, lang)
             return self._catalogues[lang].get("errors.generic") or "…"
         wanted = placeholders(text)
+        if self.strict and (raw := _unformatted({k: params[k] for k in wanted & params.keys()})):
+            raise UnformattedValue(key, raw)
         if wanted - params.keys():
             # A placeholder left unfilled would reach the reader as "{example}": a bug, so the
             # tests fail on it; a person gets the sentence with the gap closed instead.

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from bot.sandbox import SandboxServer
+from locales import load_catalogue
 
 _PLACEHOLDER = re.compile(r"\{[a-z_][a-z0-9_]*\}")
 #: "100,000,000": in Vietnamese the comma is the decimal mark, thousands take dots.
@@ -25,6 +26,25 @@ _SHORT_DATE = re.compile(r"(?<![\d/])\d{1,2}/\d{1,2}/\d{2}(?![\d/])")
 #: Words of the bot's Vietnamese sentences (names of places and people, quoted in English
 #: messages too, have none of them).
 _VI_WORDS = re.compile(r"(?<!\w)(?:người|buổi|anh/chị|của|được|những|các|chưa|đã)(?!\w)")
+
+
+_NUMBERED = re.compile(r"^\s*(\d{1,3})[.)] ")
+#: What Zalo writes under its numbered choices, in each language.
+_CHOICE_HINTS = {load_catalogue(lang)["zalo.choose_number"] for lang in ("vi", "en")}
+
+
+def zalo_numbering_problems(text: str) -> list[str]:
+    """On Zalo a numbered line is a choice to type: the only ones allowed are the choices,
+    1 to n in a row, right above the line saying how to choose."""
+    lines = text.splitlines()
+    numbered = [(i, int(m[1])) for i, line in enumerate(lines) if (m := _NUMBERED.match(line))]
+    if not numbered:
+        return []
+    first, last = numbered[0][0], numbered[-1][0]
+    in_a_row = [n for _, n in numbered] == list(range(1, len(numbered) + 1)) \
+        and last - first + 1 == len(numbered)
+    hinted = lines[last + 1:last + 3] in (["", hint] for hint in _CHOICE_HINTS)
+    return [] if in_a_row and hinted else ["content numbered like Zalo's choices"]
 
 
 def _telegram_texts(sandbox: SandboxServer) -> Iterator[str]:
@@ -58,6 +78,8 @@ def problems_in(text: str) -> list[str]:
 
 
 def check_outgoing(sandbox: SandboxServer) -> None:
-    bad = [(text[:200], problems) for text in (*_telegram_texts(sandbox), *_zalo_texts(sandbox))
+    bad = [(text[:200], problems) for text in _telegram_texts(sandbox)
            if (problems := problems_in(text))]
+    bad += [(text[:300], problems) for text in _zalo_texts(sandbox)
+            if (problems := problems_in(text) + zalo_numbering_problems(text))]
     assert not bad, f"the bot sent text a reader should not see: {bad}"

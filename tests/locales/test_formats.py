@@ -168,3 +168,13 @@ def test_the_outgoing_check_catches_what_a_reader_should_not_see() -> None:
     assert not problems_in("Mỗi khoản tối đa 100.000.000 đ cho các tổ.")
     assert not problems_in("Date: 8 Dec 2026 · 1,234 citizens")
     assert string.Formatter  # the same parser as placeholders()
+
+
+def test_on_zalo_only_the_choices_are_numbered() -> None:
+    from tests.harness.outgoing import zalo_numbering_problems
+
+    choices = "Xếp hạng:\n• #1 Xã Vị Thủy\n\n1. ◀ tuần trước\n2. 🔄 Bây giờ\n\nNhắn số để chọn."
+    assert zalo_numbering_problems(choices) == []
+    ranked = "Xếp hạng:\n1. Xã Vị Thủy\n2. Xã Hòa An\n\n1. ◀ tuần trước\n\nNhắn số để chọn."
+    assert zalo_numbering_problems(ranked)
+    assert zalo_numbering_problems("1. Xã Vị Thủy\n2. Xã Hòa An")

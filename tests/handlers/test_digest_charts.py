@@ -12,7 +12,7 @@ from matplotlib.figure import Figure as MplFigure
 from bot.app.demo_activity import seed_demo_activity
 from bot.core import calendar as periods
 from handlers.render.charts import commune_figure, province_figure
-from handlers.weekly import commune_digest, province_digest
+from handlers.steering.weekly import commune_digest, province_digest
 from tests.harness.zalo_world import ZaloWorld
 
 PNG = b"\x89PNG\r\n\x1a\n"

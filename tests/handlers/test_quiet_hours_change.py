@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.app.jobs import drain_now
 from bot.core.schedule import QuietHours, Weekly
 from bot.sandbox import SandboxUser
-from handlers.weekly import run_due_work
+from handlers.steering.weekly import run_due_work
 from storage.repos import Repos
 from tests.harness.clock import at
 from tests.harness.zalo_world import ZaloWorld

@@ -13,6 +13,7 @@ import re
 import string
 from collections.abc import Mapping
 from datetime import date, datetime
+from functools import lru_cache
 from typing import ClassVar, Literal
 
 from babel.dates import format_date, format_datetime
@@ -28,6 +29,12 @@ DEFAULT_LANGUAGE = "vi"
 def placeholders(text: str) -> set[str]:
     """The named ``{placeholders}`` of a message, for checking that translations agree."""
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+@lru_cache(maxsize=8192)
+def _placeholders_of(text: str) -> frozenset[str]:
+    """:func:`placeholders`, kept: every message sent asks, and the catalogues are fixed."""
+    return frozenset(placeholders(text))
 
 
 class MissingMessage(KeyError):
@@ -100,7 +107,7 @@ class Translator:
                 raise MissingMessage(key)
             log.error("missing message %r for %s", key, lang)
             return self._catalogues[lang].get("errors.generic") or "…"
-        wanted = placeholders(text)
+        wanted = _placeholders_of(text)
         if self.strict and (raw := _unformatted({k: params[k] for k in wanted & params.keys()})):
             raise UnformattedValue(key, raw)
         if wanted - params.keys():

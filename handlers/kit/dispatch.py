@@ -133,7 +133,7 @@ class Dispatcher:
             await self._press(ctx)
             return
         if inc.text is not None and len(inc.text) > MAX_TEXT:
-            await ctx.reply(ctx.t("errors.too_long", limit=MAX_TEXT))
+            await ctx.reply(ctx.t("errors.too_long", **ctx.numbers({"limit": MAX_TEXT})))
             return
         if not inc.private:
             # Flows run in a private chat, where a member's answers are not everyone's business.

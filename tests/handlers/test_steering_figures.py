@@ -138,7 +138,7 @@ async def test_a_coordinator_sets_targets_and_sees_progress(quiet_world: World) 
     await coordinator.command("stats")
     english = (await coordinator.next_message()).text
     assert "🎯 Targets (citizens helped):" in english
-    assert "🟡 ✍️ Public digital signature — 11/2026: 80/100 (due by now: 74)" in english
+    assert "🟡 ✍️ Public digital signature — Nov 2026: 80/100 (due by now: 74)" in english
 
     await province.command("target", "Vị", "Thủy", "cks", "xoa")
     assert "Đã bỏ chỉ tiêu" in (await province.next_message()).text

@@ -80,9 +80,7 @@ async def pressed(ctx: Ctx) -> None:
         return
     press = press_of(ctx)
     if press.verb in pause_member.VERBS:
-        days = press.get("days")
-        await pause_member.pressed(ctx, press.verb, press.number("member"),
-                                   int(str(days)) if days is not None else None)
+        await pause_member.pressed(ctx, press)
         return
     if press.verb is RESUME:
         await resume(ctx)

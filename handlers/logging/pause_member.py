@@ -9,9 +9,10 @@ written at night waits for the morning like any other).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.core.callback_data import ID, Field, OneOf, Verb
+from bot.core.callback_data import ID, Field, OfMember, OneOf, Press, Verb
 from bot.core.chat import Button, OutMessage
 from bot.core.pause import PauseInputError, may_pause_member, parse_pause
 from bot.core.permissions import Action, Scope, highest_role
@@ -26,10 +27,18 @@ from storage.repos.members import PersonRow
 #: (days, label key) of the buttons offered, as for one's own pause.
 CHOICES = ((7, "pause.one_week"), (14, "pause.two_weeks"), (30, "pause.one_month"))
 _MEMBER = Field("member", ID, ref="member", needs=Action.PAUSE_MEMBER)
-PICK = Verb("pz", "m", (_MEMBER,), requires=Action.PAUSE_MEMBER)
+
+
+@dataclass(frozen=True)
+class MemberForDays(OfMember):
+    #: One of :data:`CHOICES`, as text (the verb offers no other).
+    days: str
+
+
+PICK = Verb("pz", "m", (_MEMBER,), shape=OfMember, requires=Action.PAUSE_MEMBER)
 FOR_DAYS = Verb("pz", "md", (_MEMBER, Field("days", OneOf(tuple(str(d) for d, _ in CHOICES)))),
-                requires=Action.PAUSE_MEMBER)
-RESUME = Verb("pz", "mo", (_MEMBER,), requires=Action.PAUSE_MEMBER)
+                shape=MemberForDays, requires=Action.PAUSE_MEMBER)
+RESUME = Verb("pz", "mo", (_MEMBER,), shape=OfMember, requires=Action.PAUSE_MEMBER)
 VERBS = (PICK, FOR_DAYS, RESUME)
 #: How many words at the end of "/pause Nguyễn Thị Mai 2 tuần" may say how long.
 _LENGTH_WORDS = (3, 2, 1)
@@ -71,17 +80,18 @@ async def pause_someone(ctx: Ctx, text: str, *, resume: bool = False) -> None:
         await _pause(ctx, target, until)
 
 
-async def pressed(ctx: Ctx, verb: Verb, member_id: int, days: int | None) -> None:
-    target = await ctx.services.read.members.person(member_id)
+async def pressed(ctx: Ctx, press: Press) -> None:
+    """A press of one of :data:`VERBS`: a member picked, a length chosen, or resume."""
+    target = await ctx.services.read.members.person(OfMember.of(press).member)
     if target is None:
         await ctx.answer(ctx.t("errors.stale_button"))
         return
-    if verb is PICK:
+    if press.verb is PICK:
         await _ask(ctx, target)
-    elif verb is RESUME:
+    elif press.verb is RESUME:
         await _resume(ctx, target)
     else:
-        assert days is not None
+        days = int(MemberForDays.of(press).days)
         await _pause(ctx, target, ctx.today + timedelta(days=days - 1))
 
 

@@ -188,11 +188,23 @@ class Scheduling:
         if catch_up_due(backup_names(settings.backups_folder), self.services.clock(),
                         settings.tz):
             self.scheduler.add_job(
-                self.backup, DateTrigger(datetime.now(settings.tz) + CATCH_UP_BACKUP_DELAY),
+                self.catch_up_backup,
+                DateTrigger(datetime.now(settings.tz) + CATCH_UP_BACKUP_DELAY),
                 id=CATCH_UP_BACKUP_JOB, name=CATCH_UP_BACKUP_JOB, replace_existing=True)
 
     async def backup(self) -> None:
         await scheduled_backup(self.services.settings, self.services.clock())
+
+    async def catch_up_backup(self) -> bool:
+        """The start-up backup, if one is still due when it runs: started just before the
+        nightly time, the nightly backup has been taken meanwhile. Whether it took one."""
+        settings = self.services.settings
+        if not catch_up_due(backup_names(settings.backups_folder), self.services.clock(),
+                            settings.tz):
+            log.info("start-up backup not needed: a recent one was taken meanwhile")
+            return False
+        await self.backup()
+        return True
 
     async def _due(self, job: str = "due") -> None:
         await self.services.metrics.timed_job(job, lambda: run_due_work(self.services))

@@ -100,7 +100,7 @@ def team_amount(rule: AllowanceRule, days_on_duty: Sequence[int]) -> TeamAmount:
 # --------------------------------------------------------------------------- /allowance
 
 class AllowanceInputError(ValueError):
-    def __init__(self, code: str, **params: str) -> None:
+    def __init__(self, code: str, **params: str | int) -> None:
         super().__init__(code)
         self.code = code
         self.params = params
@@ -159,7 +159,7 @@ def parse_rule(text: str) -> AllowanceRule:
             if key in found:
                 raise AllowanceInputError("twice", value=" ".join(pending)[:30])
             if amount > MAX_AMOUNT:
-                raise AllowanceInputError("too_large", limit=f"{MAX_AMOUNT:,}")
+                raise AllowanceInputError("too_large", limit=MAX_AMOUNT)
             found[key] = amount
             pending = []
     if pending:

@@ -44,6 +44,14 @@ def local_today(now: datetime, tz: tzinfo) -> date:
 
 # --- periods ------------------------------------------------------------------------------------
 
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _english_day(day: date) -> str:
+    """"8 Dec 2026": the same as the Translator's English dates."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
 @dataclass(frozen=True)
 class Period:
     start: date
@@ -68,17 +76,37 @@ class Period:
         return f"r{self.start:%Y%m%d}-{self.end:%Y%m%d}"
 
     def label(self, lang: str) -> str:
-        """"tháng 11/2026", "tuần 16/11–22/11/2026", "01/11/2026–15/11/2026"."""
+        """"tháng 11/2026", "tuần 16/11–22/11/2026", "01/11/2026–15/11/2026"; in English the
+        month by name ("Nov 2026", "week 16–22 Nov 2026"): "09/11" reads as 11 September to
+        half the English-reading world."""
+        if lang == "en":
+            return self._english_label()
         if self.kind == "month":
-            return (f"{self.start:%m/%Y}" if lang == "en" else f"tháng {self.start:%m/%Y}")
+            return f"tháng {self.start:%m/%Y}"
         if self.kind == "year":
-            return str(self.start.year) if lang == "en" else f"năm {self.start.year}"
+            return f"năm {self.start.year}"
         if self.kind == "day":
             return f"{self.start:%d/%m/%Y}"
         if self.kind == "week":
-            head = "week" if lang == "en" else "tuần"
-            return f"{head} {self.start:%d/%m}–{self.end:%d/%m/%Y}"
+            return f"tuần {self.start:%d/%m}–{self.end:%d/%m/%Y}"
         return f"{self.start:%d/%m/%Y}–{self.end:%d/%m/%Y}"
+
+    def _english_label(self) -> str:
+        start, end = self.start, self.end
+        if self.kind == "month":
+            return f"{_MONTHS[start.month - 1]} {start.year}"
+        if self.kind == "year":
+            return str(start.year)
+        if self.kind == "day":
+            return _english_day(start)
+        if start.year != end.year:
+            first = _english_day(start)
+        elif start.month != end.month:
+            first = f"{start.day} {_MONTHS[start.month - 1]}"
+        else:
+            first = str(start.day)
+        both = f"{first}–{_english_day(end)}"
+        return f"week {both}" if self.kind == "week" else both
 
     @property
     def days(self) -> int:

@@ -54,17 +54,29 @@ class Completeness:
     citizens: int = 0
 
     @property
-    def teams_percent(self) -> int:
+    def teams_percent(self) -> float:
         return percent(self.teams_reported, self.teams_expected)
 
     @property
-    def members_percent(self) -> int:
+    def members_percent(self) -> float:
         return percent(self.members_active, self.members)
 
 
-def percent(part: int, whole: int) -> int:
-    """A whole percentage, rounded half up; 0 of 0 is 0 (nothing was expected)."""
-    return (200 * part + whole) // (2 * whole) if whole else 0
+def percent(part: int, whole: int) -> float:
+    """A percentage to show: whole, rounded half up; 0 of 0 is 0 (nothing was expected).
+
+    Never 100 while someone is missing, nor 0 once someone did something: 525 of 526 would
+    round to 100 and hide the one team a coordinator is looking for, so near the ends it
+    keeps one decimal, cut toward the middle (99.8; 99.9 for 9,999 of 10,000; 0.1).
+    """
+    if not whole:
+        return 0
+    rounded = (200 * part + whole) // (2 * whole)
+    if rounded == 100 and part < whole:
+        return (1000 * part // whole) / 10
+    if rounded == 0 and part > 0:
+        return -(-1000 * part // whole) / 10
+    return rounded
 
 
 def summarise(name: str, teams: Iterable[TeamActivity], today: date) -> Completeness:

@@ -7,9 +7,12 @@ their team leader sees them as paused rather than silent. Pure: ``today`` is pas
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from bot.core import calendar as periods
+from bot.core.permissions import PERMISSIONS, Action, Grant, Scope
+from bot.core.roles import Role
 from bot.core.text import fold
 
 #: Longer than a quarter is not a pause; the coordinator should deactivate the member instead.
@@ -68,3 +71,19 @@ def parse_pause(text: str, today: date) -> date:
     if (until - today).days + 1 > MAX_DAYS:
         raise PauseInputError("too_long")
     return until
+
+
+def may_pause_member(actor: Iterable[Grant], actor_id: int, target_id: int,
+                     target_team: Scope | None, target_role: Role) -> bool:
+    """Whether ``actor`` may pause or resume another person's reminders.
+
+    A team leader for their team, a commune coordinator for their commune (and the province's
+    coordinators and admins, whose grants hold those): always someone of a lower role than the
+    grant that allows it, so a leader never pauses a fellow leader, nor a coordinator who is a
+    member of their team. One's own pause is ``/pause`` itself; someone outside every team has
+    no team leader to see them silent, so there is nothing to pause for.
+    """
+    if actor_id == target_id or target_team is None:
+        return False
+    return any(Action.PAUSE_MEMBER in PERMISSIONS[g.role] and g.scope.contains(target_team)
+               and g.role.rank > target_role.rank for g in actor)

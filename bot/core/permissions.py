@@ -38,6 +38,8 @@ class Action(StrEnum):
     #: Erasing someone else's personal data on their request (everyone may erase their own).
     ERASE_PERSONAL_DATA = "erase_personal_data"
     PAUSE_REMINDERS = "pause_reminders"
+    #: Pausing (and resuming) someone else's reminders: a leader's member on sick leave.
+    PAUSE_MEMBER = "pause_member"
     SET_TARGETS = "set_targets"
     MANAGE_ALLOWANCE = "manage_allowance"
     VIEW_STATUS = "view_status"  # the bot's health (/status): admins only
@@ -45,7 +47,7 @@ class Action(StrEnum):
 
 _MEMBER = frozenset({Action.VIEW_PROFILE, Action.LOG_SESSION, Action.VIEW_OWN_ACTIVITY,
                      Action.PAUSE_REMINDERS})
-_LEADER = _MEMBER | {Action.VIEW_TEAM, Action.INVITE_MEMBER}
+_LEADER = _MEMBER | {Action.VIEW_TEAM, Action.INVITE_MEMBER, Action.PAUSE_MEMBER}
 _COMMUNE = _LEADER | {
     Action.INVITE_TEAM_LEADER, Action.VIEW_DIGEST, Action.VIEW_STATS, Action.EXPORT,
     Action.BROADCAST, Action.MANAGE_PEOPLE,

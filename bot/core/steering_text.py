@@ -72,10 +72,14 @@ def ranking_lines(t: Translator, lang: str, ranked: Sequence[Completeness],
 
     lines = [t(lang, "steering.ranked_title")]
     lines += [line(rank, c) for rank, c in enumerate(ranked[:count], start=1)]
-    tail = list(enumerate(ranked, start=1))[max(count, len(ranked) - 3):]
+    # The lowest list names places that missed something, never one at 100 %.
+    tail = [(rank, c) for rank, c in list(enumerate(ranked, start=1))[
+        max(count, len(ranked) - 3):] if c.teams_reported < c.teams_expected]
     if tail:
         lines.append(t(lang, "steering.ranked_lowest"))
         lines += [line(rank, c) for rank, c in tail]
+    elif all(c.teams_reported >= c.teams_expected for c in ranked):
+        lines.append(t(lang, "steering.ranked_all_reported"))
     return lines
 
 

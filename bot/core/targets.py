@@ -178,7 +178,7 @@ OFF_WORDS = frozenset({"off", "xoa", "bo", "delete", "remove", "huy"})
 class TargetInputError(ValueError):
     """The words did not make a target; ``code`` names the problem for the message."""
 
-    def __init__(self, code: str, **params: str) -> None:
+    def __init__(self, code: str, **params: str | int) -> None:
         super().__init__(code)
         self.code = code
         self.params = params
@@ -221,7 +221,7 @@ def parse_target_change(args: str, today: date,
         if value is None:
             raise TargetInputError("bad_number", value=words[-1][:20])
         if value > MAX_TARGET:
-            raise TargetInputError("too_large", limit=str(MAX_TARGET))
+            raise TargetInputError("too_large", limit=MAX_TARGET)
         if value == 0:
             value = None  # zero is "no target": removing is what was meant
     body = words[:-1]

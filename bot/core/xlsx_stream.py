@@ -9,7 +9,7 @@ a row, so the whole sheet takes about 3 s.
 
 It writes only what the export's sheets use, as plain SpreadsheetML (ECMA-376) that Excel,
 LibreOffice and openpyxl open: text, integers, decimals, dates; a fixed table of styles (a title
-row, a bold wrapped header, bold totals, DD/MM/YYYY and MM/YYYY dates, ``#,##0`` đồng, ``0%``);
+row, a bold wrapped header, bold totals, DD/MM/YYYY and MM/YYYY dates, ``#,##0`` đồng, ``0.00%``);
 column widths; panes frozen under the header. Text is always a shared or inline string, never a
 formula (``=HYPERLINK(…)`` typed in a note stays text); characters XML cannot carry are dropped.
 A NaN or an infinity is written as an empty cell: it is no figure, and Excel calls a file with
@@ -45,9 +45,10 @@ _FONT = '<font><sz val="11"/><name val="Calibri"/></font>'
 _BOLD_FONT = '<font><b/><sz val="11"/><name val="Calibri"/></font>'
 _TITLE_FONT = '<font><b/><sz val="13"/><name val="Calibri"/></font>'
 #: (font, number format, wrapped) of each style, in the order of the constants above; number
-#: formats 3 (#,##0) and 9 (0%) are built in, 164 and 165 declared below.
+#: formats 3 (#,##0) and 10 (0.00%) are built in, 164 and 165 declared below. Shares keep two
+#: decimals: a whole percent would show 525 teams reporting of 526 as 100%.
 _XFS = ((0, 0, False), (2, 0, False), (1, 0, True), (1, 0, False), (0, 164, False),
-        (0, 165, False), (0, 3, False), (1, 3, False), (0, 9, False), (1, 9, False))
+        (0, 165, False), (0, 3, False), (1, 3, False), (0, 10, False), (1, 10, False))
 
 
 def _xf(font: int, number_format: int, wrap: bool) -> str:

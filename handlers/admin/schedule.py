@@ -65,9 +65,9 @@ async def _show(ctx: Ctx) -> None:
     for batch in batches:
         counts = await services.read.outbox.batch_progress(batch)
         if any(counts.values()):
-            runs.append(ctx.t("schedule.batch_line", batch=batch, sent=counts["sent"],
-                              pending=counts["pending"] + counts["sending"],
-                              failed=counts["failed"], cancelled=counts["cancelled"]))
+            runs.append(ctx.t("schedule.batch_line", batch=batch, **ctx.numbers({
+                "sent": counts["sent"], "pending": counts["pending"] + counts["sending"],
+                "failed": counts["failed"], "cancelled": counts["cancelled"]})))
     if runs:
         lines += ["", ctx.t("schedule.last_runs"), *runs]
     lines += ["", ctx.t("schedule.help")]

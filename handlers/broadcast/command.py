@@ -214,7 +214,8 @@ async def _audience_chosen(ctx: Ctx, chosen: Audience) -> None:
         await _refuse(ctx, label)
         return
     await save_flow(ctx, BroadcastFlow(id=secrets.token_hex(4), audience=chosen, label=label))
-    await ctx.answer(ctx.t("broadcast.ask_text", audience=label, limit=MAX_TEXT))
+    await ctx.answer(ctx.t("broadcast.ask_text", audience=label,
+                                **ctx.numbers({"limit": MAX_TEXT})))
 
 
 async def _audience(ctx: Ctx, audience: Audience) -> tuple[Scope, Role | None, str] | None:
@@ -261,7 +262,8 @@ async def text_typed(ctx: Ctx, state: BroadcastFlow) -> None:
         await ctx.reply(ctx.t("broadcast.text_only"))
         return
     if len(text) > MAX_TEXT:
-        await ctx.reply(ctx.t("broadcast.too_long", limit=MAX_TEXT, length=len(text)))
+        await ctx.reply(ctx.t("broadcast.too_long", **ctx.numbers(
+            {"limit": MAX_TEXT, "length": len(text)})))
         return
     audience = await _audience(ctx, state.audience)
     if audience is None:
@@ -298,7 +300,8 @@ async def _confirm_step(ctx: Ctx, verb: Verb, flow_id: str) -> None:
         return
     if verb is EDIT:
         await save_flow(ctx, replace(state, step=BroadcastStep.TEXT))
-        await ctx.answer(ctx.t("broadcast.ask_text", audience=state.label, limit=MAX_TEXT))
+        await ctx.answer(ctx.t("broadcast.ask_text", audience=state.label,
+                                **ctx.numbers({"limit": MAX_TEXT})))
         return
     await _send(ctx, state)
 

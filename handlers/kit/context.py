@@ -136,6 +136,12 @@ class Ctx:
     def t(self, key: str, /, **params: object) -> str:
         return self.services.t(self.lang, key, **params)
 
+    def numbers(self, params: Mapping[str, object]) -> dict[str, object]:
+        """``params`` with every whole number written the reader's way (1.000.000 / 1,000,000)."""
+        return {k: self.services.t.number(self.lang, v)
+                if isinstance(v, int) and not isinstance(v, bool) else v
+                for k, v in params.items()}
+
     async def reply(
         self,
         text: str,

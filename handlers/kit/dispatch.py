@@ -66,7 +66,7 @@ class Router:
             await self._press(ctx)
             return
         if inc.text is not None and len(inc.text) > MAX_TEXT:
-            await ctx.reply(ctx.t("errors.too_long", limit=MAX_TEXT))
+            await ctx.reply(ctx.t("errors.too_long", **ctx.numbers({"limit": MAX_TEXT})))
             return
         if not inc.private:
             # Flows run in a private chat, where a member's answers are not everyone's business.

@@ -12,10 +12,11 @@
     await cancel_batch(services, batch, actor=member_id)  # what has not gone yet is cancelled
 
 Exactly once: the dedup key is UNIQUE and a repeated enqueue is ignored, so a job re-run after a
-restart, or a double tap on "Send", never sends twice. Quiet hours: unless ``respect_quiet`` is
-False, an item falling due inside them waits until they end (the sender also stops sending
-while they last). The message (text, buttons, one photo or document) is stored whole, bytes
-included, so it survives a restart.
+restart, or a double tap on "Send", never sends twice. Quiet hours: the sender sends nothing
+while they last, judged by the quiet hours in force when it sends, never those of the time a
+message was queued: after ``/schedule quiet`` turns them off or moves them, a digest queued the
+evening before goes by the new ones. The message (text, buttons, one photo or document) is
+stored whole, bytes included, so it survives a restart.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.core.chat import Button, OutFile, OutMessage
-from bot.core.schedule import QuietHours, after_quiet_hours
+from bot.core.schedule import QuietHours
 from handlers.kit.context import Services
 from storage.repos import Repos
 from storage.repos.outbox import Status
@@ -41,9 +42,8 @@ class OutboxMessage:
     kind: str               # "digest" | "reminder" | "broadcast" | ...
     member_id: int | None = None
     batch_id: str | None = None
-    not_before: datetime | None = None    # None: now (then shifted out of quiet hours)
+    not_before: datetime | None = None    # None: now (quiet hours hold it when sending)
     expires_at: datetime | None = None    # not sent by then: cancelled, never sent late
-    respect_quiet: bool = True
 
 
 def encode(message: OutMessage) -> tuple[dict[str, Any], bytes | None]:
@@ -85,15 +85,11 @@ async def enqueue(services: Services, items: Sequence[OutboxMessage],
                   now: datetime | None = None) -> int:
     """Write messages to the outbox in one transaction; how many were new (not duplicates)."""
     now = now or services.clock()
-    quiet = await quiet_hours(services)
-    tz = services.settings.tz
     inserted = 0
     async with services.db.write() as conn:
         outbox = Repos(conn).outbox
         for item in items:
             due = item.not_before or now
-            if item.respect_quiet:
-                due = after_quiet_hours(due, quiet, tz)
             payload, attachment = encode(item.message)
             inserted += await outbox.add(
                 dedup_key=item.dedup_key, channel=item.channel, chat_id=item.chat_id,

@@ -3,7 +3,9 @@
 ``/pause 2w`` (or ``2 tuần``, ``10 ngày``, ``đến 15/12``) pauses up to and including a day;
 ``/pause`` alone shows the state with buttons (one week, two weeks, a month, resume).
 ``/resume`` — or ``/pause off`` — ends a pause early. While paused, the member gets no
-reminder of any kind, and their team leader sees them as paused, not silent.
+reminder of any kind, and their team leader sees them as paused, not silent. A team leader or
+commune coordinator also pauses someone else: ``/pause Mai 2w``, ``/resume Mai``
+(:mod:`handlers.logging.pause_member`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from bot.core.permissions import Action
 from bot.core.text import fold
 from handlers.kit.context import Ctx
 from handlers.kit.routing import ButtonRoute, Command, Feature, press_of
+from handlers.logging import pause_member
 from storage.repos import Repos
 
 #: (days, label key) of the buttons /pause offers.
@@ -49,12 +52,20 @@ async def pause(ctx: Ctx) -> None:
     try:
         until = parse_pause(text, today)
     except PauseInputError as problem:
+        # Not a length of one's own pause: a leader names a member ("/pause Mai 2w").
+        if problem.code == "usage" and ctx.caller.can_somewhere(Action.PAUSE_MEMBER):
+            await pause_member.pause_someone(ctx, text)
+            return
         await ctx.reply(ctx.t(f"pause.error_{problem.code}") + "\n\n" + ctx.t("pause.usage"))
         return
     await _pause_until(ctx, until)
 
 
 async def resume(ctx: Ctx) -> None:
+    text = ctx.args.strip()
+    if text and fold(text) not in _OFF and ctx.caller.can_somewhere(Action.PAUSE_MEMBER):
+        await pause_member.pause_someone(ctx, text, resume=True)
+        return
     member = ctx.caller.member
     assert member is not None
     async with ctx.services.db.write() as conn:
@@ -68,6 +79,9 @@ async def pressed(ctx: Ctx) -> None:
         await ctx.answer(ctx.t("errors.join_first"))
         return
     press = press_of(ctx)
+    if press.verb in pause_member.VERBS:
+        await pause_member.pressed(ctx, press)
+        return
     if press.verb is RESUME:
         await resume(ctx)
         return
@@ -85,7 +99,10 @@ async def _ask(ctx: Ctx, today: date) -> None:
         buttons.append(Button(ctx.t("pause.resume_button"), RESUME.pack()))
     else:
         text = ctx.t("pause.ask")
-    await ctx.reply(text + "\n\n" + ctx.t("pause.usage"), buttons=tuple((b,) for b in buttons))
+    usage = ctx.t("pause.usage")
+    if ctx.caller.can_somewhere(Action.PAUSE_MEMBER):
+        usage += "\n" + ctx.t("pause.others_usage")
+    await ctx.reply(text + "\n\n" + usage, buttons=tuple((b,) for b in buttons))
 
 
 async def _pause_until(ctx: Ctx, until: date) -> None:
@@ -101,5 +118,5 @@ feature = Feature(
         Command("pause", pause, requires=Action.PAUSE_REMINDERS, members_only=True),
         Command("resume", resume, requires=Action.PAUSE_REMINDERS, members_only=True),
     ),
-    buttons=(ButtonRoute("pz", pressed, verbs=(RESUME, FOR_DAYS)),),
+    buttons=(ButtonRoute("pz", pressed, verbs=(RESUME, FOR_DAYS, *pause_member.VERBS)),),
 )

@@ -54,7 +54,7 @@ async def allowance(ctx: Ctx) -> None:
     try:
         rule = parse_rule(rest)
     except AllowanceInputError as problem:
-        await ctx.reply(ctx.t(f"allowance.error_{problem.code}", **problem.params)
+        await ctx.reply(ctx.t(f"allowance.error_{problem.code}", **ctx.numbers(problem.params))
                         + "\n\n" + ctx.t("allowance.usage"))
         return
     member = ctx.caller.member

@@ -63,7 +63,7 @@ async def digest(ctx: Ctx) -> None:
     today = ctx.today
     monday, place = _week(ctx.args, today)
     if monday is _BAD:
-        await ctx.reply(ctx.t("steering.digest_usage"))
+        await ctx.reply(ctx.t("steering.digest_usage", example=await example_commune(ctx)))
         return
     if monday is not None and monday > week_start(today):
         await ctx.reply(ctx.t("steering.digest_future"))

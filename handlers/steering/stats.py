@@ -73,7 +73,9 @@ async def pressed(ctx: Ctx) -> None:
     if not ctx.caller.can_somewhere(Action.VIEW_STATS):  # buttons are checked again here
         await refuse_place(ctx, "stats", await place_name(ctx, scope))
         return
-    await _show(ctx, scope, period)
+    # Where the view cannot be changed in place (Zalo), each step is a new message below the
+    # last: it says only what the step changed, the period's figures, not the whole page again.
+    await _show(ctx, scope, period, step=not ctx.channel.supports_buttons)
 
 
 async def _typed_place(ctx: Ctx, text: str) -> Scope | None:
@@ -90,14 +92,14 @@ async def _typed_place(ctx: Ctx, text: str) -> Scope | None:
             await ctx.reply(ctx.t("stats.which_place", names=names,
                                   example=teams[0].commune_name))
             return None
-        await ctx.reply(ctx.t("export.place_not_found", text=text[:60]))
+        await ctx.reply(ctx.t("stats.place_not_found", text=text[:60]))
         return None
     await ctx.reply(ctx.t("stats.which_place", names=", ".join(c.name for c in communes),
                           example=communes[0].name))
     return None
 
 
-async def _show(ctx: Ctx, scope: Scope, chosen: Period | None) -> None:
+async def _show(ctx: Ctx, scope: Scope, chosen: Period | None, *, step: bool = False) -> None:
     name = await place_name(ctx, scope)
     if not ctx.caller.can(Action.VIEW_STATS, scope):
         await refuse_place(ctx, "stats", name)
@@ -116,6 +118,9 @@ async def _show(ctx: Ctx, scope: Scope, chosen: Period | None) -> None:
         block, found, teams = await _period_lines(ctx, scope, name, key, period, today)
         lines += block
     assert found is not None
+    if step:
+        await ctx.answer("\n".join(lines), buttons=_steps(ctx, scope, chosen, today))
+        return
     if found.silent_teams:  # as of the end of the last block: said once
         lines.append(ctx.t("steering.silent_teams_count",
                            count=ctx.services.t.number(ctx.lang, len(found.silent_teams)))

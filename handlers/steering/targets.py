@@ -76,7 +76,7 @@ async def target(ctx: Ctx) -> None:
     try:
         change = parse_target_change(text, today, await _category_words(ctx))
     except TargetInputError as problem:
-        await ctx.reply(ctx.t(f"target.error_{problem.code}", **problem.params)
+        await ctx.reply(ctx.t(f"target.error_{problem.code}", **ctx.numbers(problem.params))
                         + "\n\n" + ctx.t("target.usage"))
         return
     scope = await _place(ctx, change)
@@ -132,7 +132,7 @@ async def _place(ctx: Ctx, change: TargetChange) -> Scope | None:
         await ctx.reply(ctx.t("target.which_place"),
                         buttons=tuple((b,) for b in buttons[:12]))
         return None
-    await ctx.reply(ctx.t("export.place_not_found", text=text[:60]))
+    await ctx.reply(ctx.t("target.place_not_found", text=text[:60]))
     return None
 
 

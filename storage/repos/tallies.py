@@ -24,6 +24,7 @@ import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
 from bot.core.calendar import month
+from bot.core.natural_sort import natural_key
 from bot.core.permissions import Scope
 from storage.repos.rollup_sql import days, member_grain, per_team_sql, rollup_in
 from storage.repos.scope_sql import sessions_in, teams_in
@@ -299,8 +300,10 @@ class TallyRepo:
                 tallies.setdefault((member_id, team_id, first), {})[category_id] = (
                     sessions, citizens)
         who.update(await self._names(elsewhere))
-        order = sorted(who.items(), key=lambda item: (item[1][5], item[1][6], item[1][7],
-                                                      item[0][0]))
+        # Communes and teams in natural order (Ấp 2 before Ấp 10), as every other list.
+        order = sorted(who.items(), key=lambda item: (
+            natural_key(item[1][2] or ""), natural_key(item[1][3] or ""), item[1][7],
+            item[0][0]))
         rows: list[MemberMonthRow] = []
         for first in months:
             for (member_id, team_id), info in order:

@@ -294,3 +294,20 @@ async def test_no_catch_up_when_the_newest_backup_is_recent(bot_database: Path) 
             jobs = scheduled_jobs(services)
     assert BACKUP_JOB in jobs
     assert CATCH_UP_BACKUP_JOB not in jobs
+
+
+async def test_started_just_before_the_nightly_backup_there_is_one_backup_not_two(
+        bot_database: Path) -> None:
+    settings = load_settings(DATABASE_PATH=str(bot_database), BACKUP_TIME="02:30")
+    clock = FakeClock(NOW.replace(day=22, hour=19, minute=29))  # 02:29 in Vietnam, none yet
+    folder = settings.backups_folder
+    async with Database(bot_database) as db:
+        services = make_services(settings, db, clock)
+        async with scheduling(services) as running:
+            catch_up = running.scheduler.get_job(CATCH_UP_BACKUP_JOB)
+            assert catch_up is not None                     # none yet: one is due at start-up
+            clock.advance(minutes=1)
+            await running.backup()                          # 02:30: the nightly one
+            clock.advance(minutes=1)
+            await catch_up.func()                           # 02:31: the start-up one looks again
+    assert sorted(p.name for p in folder.iterdir()) == ["tocns-20261123-023000.sqlite3"]

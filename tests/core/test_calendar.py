@@ -224,7 +224,13 @@ def test_labels_and_months() -> None:
     assert period is not None
     assert period.months() == [date(2026, 10, 1), date(2026, 11, 1)]
     assert parse_period("2026-11", TODAY).label("vi") == "tháng 11/2026"  # type: ignore[union-attr]
-    assert parse_period("2026-11", TODAY).label("en") == "11/2026"  # type: ignore[union-attr]
+    assert parse_period("2026-11", TODAY).label("en") == "Nov 2026"  # type: ignore[union-attr]
+    # English never writes a day as 09/11 (11 September, or 9 November?).
+    assert week_of(date(2026, 11, 9)).label("en") == "week 9–15 Nov 2026"
+    assert week_of(date(2026, 11, 30)).label("en") == "week 30 Nov–6 Dec 2026"
+    assert week_of(date(2026, 12, 28)).label("en") == "week 28 Dec 2026–3 Jan 2027"
+    assert week_of(date(2026, 11, 9)).label("vi") == "tuần 09/11–15/11/2026"
+    assert period.label("en") == "28 Oct–3 Nov 2026"
 
 
 def test_codes_round_trip_and_refuse_nonsense() -> None:

@@ -60,3 +60,23 @@ def test_a_pause_includes_its_last_day_and_ends_after_it() -> None:
     assert is_paused(until, date(2026, 12, 6))
     assert not is_paused(until, date(2026, 12, 7))
     assert not is_paused(None, MONDAY)
+
+
+def test_who_may_pause_someone_else() -> None:
+    from bot.core.pause import may_pause_member
+    from bot.core.permissions import Grant, Scope
+    from bot.core.roles import Role
+
+    team = Scope("92", "31441", 7)
+    leader = [Grant(Role.TEAM_LEADER, team)]
+    commune = [Grant(Role.COMMUNE_COORDINATOR, Scope("92", "31441"))]
+    member = [Grant(Role.MEMBER, team)]
+    assert may_pause_member(leader, 1, 2, team, Role.MEMBER)
+    assert not may_pause_member(leader, 1, 1, team, Role.MEMBER)              # oneself: /pause
+    assert not may_pause_member(leader, 1, 2, Scope("92", "31441", 8), Role.MEMBER)
+    assert not may_pause_member(leader, 1, 2, team, Role.TEAM_LEADER)         # a fellow leader
+    assert may_pause_member(commune, 1, 2, Scope("92", "31441", 8), Role.TEAM_LEADER)
+    assert not may_pause_member(commune, 1, 2, Scope("92", "31999", 9), Role.MEMBER)
+    assert not may_pause_member(commune, 1, 2, team, Role.COMMUNE_COORDINATOR)
+    assert not may_pause_member(member, 1, 2, team, Role.MEMBER)
+    assert not may_pause_member(commune, 1, 2, None, Role.MEMBER)             # in no team

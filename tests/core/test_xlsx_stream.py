@@ -78,7 +78,7 @@ def test_openpyxl_reads_back_values_styles_and_layout() -> None:
     assert money.freeze_panes == "A10"
     row = list(money[4])
     assert [c.value for c in row[:3]] == ["Ấp 1", 600_000, 0.25]
-    assert [c.number_format for c in row] == ["General", "#,##0", "0%", "MM/YYYY"]
+    assert [c.number_format for c in row] == ["General", "#,##0", "0.00%", "MM/YYYY"]
     assert not row[1].font.bold
     total = money[5]
     assert total[1].font.bold

@@ -119,7 +119,7 @@ async def test_a_member_logs_and_the_coordinators_figures_name_the_ward_and_city
     await province.command("digest", "this")
     digest = await province.wait_for(lambda m: bool(m.photo), timeout=15)
     assert digest.text.startswith(f"📊 {HCM} — tuần này, đến 23/11/2026")
-    assert f"1. {ward}: 3" in digest.text
+    assert f"• #1 {ward}: 3" in digest.text
 
 
 async def test_168_wards_are_picked_through_alphabetical_ranges(hcm: World) -> None:

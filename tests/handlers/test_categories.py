@@ -24,14 +24,14 @@ async def _log_buttons(member: SandboxUser) -> list[str]:
 async def test_an_added_category_is_offered_and_understood_at_once(world: World) -> None:
     admin, member = world.person("admin"), world.person("member_1")
     listing = await _answer(admin)
-    assert "1. ✍️ cks — Chữ ký số công cộng / Public digital signature" in listing
+    assert "• #1 ✍️ cks — Chữ ký số công cộng / Public digital signature" in listing
     assert "/category add" in listing
     assert "Hỗ trợ hợp tác xã" not in " ".join(await _log_buttons(member))
 
     done = await _answer(admin, "add htx | 🤝 Hỗ trợ hợp tác xã | Cooperative support"
                                 " | hop tac xa, htx")
     assert "Đã thêm nhóm việc htx" in done
-    assert "8. 🤝 htx — Hỗ trợ hợp tác xã / Cooperative support" in done
+    assert "• #8 🤝 htx — Hỗ trợ hợp tác xã / Cooperative support" in done
     assert "hop tac xa, htx" in done
     entry = (await world.services.read.audit.latest(1))[0]
     assert (entry.action, entry.target) == ("category.add", "htx")
@@ -75,8 +75,8 @@ async def test_aliases_are_replaced_and_the_order_changed(world: World) -> None:
 
     done = await _answer(admin, "move khac 1")
     assert "Thứ tự mới" in done
-    assert "1. 📌 khac" in done
-    assert "2. ✍️ cks" in done
+    assert "• #1 📌 khac" in done
+    assert "• #2 ✍️ cks" in done
     assert (await _log_buttons(member))[0] == "📌 Khác"
     actions = [e.action for e in await world.services.read.audit.latest(2)]
     assert actions == ["category.move", "category.aliases"]

@@ -26,8 +26,7 @@ async def test_an_admin_sees_the_figures(hooked: HookedWorld) -> None:
 async def test_what_is_wrong_comes_first(hooked: HookedWorld) -> None:
     await enqueue(hooked.services, [OutboxMessage(
         dedup_key="test:stuck", channel="sms", chat_id="1", message=OutMessage("x"),
-        kind="broadcast", not_before=hooked.clock.now - timedelta(minutes=40),
-        respect_quiet=False)])
+        kind="broadcast", not_before=hooked.clock.now - timedelta(minutes=40))])
     folder = hooked.services.settings.backups_folder
     folder.mkdir(parents=True)
     (folder / "tocns.sqlite3").write_bytes(b"backup")

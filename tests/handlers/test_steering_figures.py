@@ -73,7 +73,7 @@ async def test_completeness_of_a_hand_built_week(quiet_world: World) -> None:
     full = whole.text
     if "Xếp hạng theo tỷ lệ" not in full:     # a long digest: chart first, then the text
         full = (await province.next_message()).text
-    assert "Xếp hạng theo tỷ lệ tổ báo cáo:\n1. Xã Vị Thủy: 2/17 tổ (12%)" in full
+    assert "Xếp hạng theo tỷ lệ tổ báo cáo:\n• #1 Xã Vị Thủy: 2/17 tổ (12%)" in full
 
     await coordinator.command("export", "tuần", "trước")
     message = await coordinator.wait_for(lambda m: m.document is not None, timeout=20)
@@ -86,7 +86,7 @@ async def test_completeness_of_a_hand_built_week(quiet_world: World) -> None:
     assert vi_thuy[4:6] == (123, 3)
     assert vi_thuy[7] == 14
     assert str(vi_thuy[8]).startswith("Ấp 3, Ấp 4, Ấp 5A")
-    assert book["Đầy đủ báo cáo"]["D4"].number_format == "0%"
+    assert book["Đầy đủ báo cáo"]["D4"].number_format == "0.00%"
 
 
 async def test_a_coordinator_sets_targets_and_sees_progress(quiet_world: World) -> None:
@@ -138,7 +138,7 @@ async def test_a_coordinator_sets_targets_and_sees_progress(quiet_world: World) 
     await coordinator.command("stats")
     english = (await coordinator.next_message()).text
     assert "🎯 Targets (citizens helped):" in english
-    assert "🟡 ✍️ Public digital signature — 11/2026: 80/100 (due by now: 74)" in english
+    assert "🟡 ✍️ Public digital signature — Nov 2026: 80/100 (due by now: 74)" in english
 
     await province.command("target", "Vị", "Thủy", "cks", "xoa")
     assert "Đã bỏ chỉ tiêu" in (await province.next_message()).text

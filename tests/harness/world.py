@@ -24,6 +24,7 @@ from bot.sandbox import SandboxServer, SandboxUser
 from bot.sandbox.testing import DEFAULT_TOKEN
 from storage.db import Database
 from tests.harness.clock import FakeClock
+from tests.harness.outgoing import check_outgoing
 from tests.harness.web import serving
 
 ADMIN_FROM_SETTINGS = 7777
@@ -125,6 +126,7 @@ async def demo_world(demo_database: Path, tmp_path: Path, clock: FakeClock,
         demo = await prepare_demo(make_services(settings, db, clock))
         async with world_on(sandbox, settings, db, clock, demo, zalo=zalo) as world:
             yield world
+        check_outgoing(sandbox)
 
 
 @pytest.fixture

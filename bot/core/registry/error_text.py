@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from babel.numbers import format_decimal
+
+from bot.core.i18n import DEFAULT_LANGUAGE
 from bot.core.registry.plan import RowError, file_error
 from bot.core.registry.raw_sheet import RegistryFileError
+
+#: Parameters that are limits (numbers written for people), not values quoted from the file.
+_LIMITS = {"max", "limit"}
 
 
 class Translate(Protocol):
@@ -15,6 +21,9 @@ class Translate(Protocol):
 def _localised_params(translate: Translate, lang: str | None,
                       params: dict[str, str]) -> dict[str, str]:
     out = dict(params)
+    for name in _LIMITS & out.keys():
+        if out[name].isdigit():  # 1000000 → 1.000.000 (vi) / 1,000,000 (en)
+            out[name] = format_decimal(int(out[name]), locale=lang or DEFAULT_LANGUAGE)
     if "columns" in out:
         out["columns"] = ", ".join(
             translate(lang, f"registry.column.{name}") for name in out["columns"].split(",")

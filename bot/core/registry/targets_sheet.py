@@ -171,7 +171,7 @@ class _Row:
         value = parse_count(value_text) if value_text else None
         if value is None or value > MAX_TARGET:
             self.problem("value", "target_bad_value", value=value_text[:20],
-                         max=f"{MAX_TARGET:,}")
+                         max=str(MAX_TARGET))
         category = self.get("category")
         if fold(category) in {"tat ca", "tong", "tong cong", "all", "total", "*"}:
             category = ""

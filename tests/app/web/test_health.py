@@ -57,8 +57,7 @@ async def probe(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Probe]:
 async def _waiting_zalo_message(probe: Probe, due: datetime) -> None:
     await enqueue(probe.services, [OutboxMessage(
         dedup_key="test:waiting", channel="zalo", chat_id="0000000000000000b001",
-        message=OutMessage("Nhắc lịch"), kind="broadcast", not_before=due,
-        respect_quiet=False)])
+        message=OutMessage("Nhắc lịch"), kind="broadcast", not_before=due)])
 
 
 async def test_all_well_is_200_with_the_figures(hooked: HookedWorld) -> None:

@@ -52,11 +52,11 @@ def test_bad_rows_are_named_by_sheet_row_and_column() -> None:
     assert shown == [
         "Targets, dòng 2: không tìm thấy xã/phường «Xã Không Có» trong danh sách chính thức. "
         "Vui lòng kiểm tra lại mã xã hoặc tên xã/phường (theo đơn vị hành chính mới từ "
-        "01/7/2025).",
+        "01/07/2025).",
         "Targets, dòng 3: có tên tổ nhưng thiếu xã/phường của tổ.",
         "Targets, dòng 4: kỳ «tháng 11» chưa đúng: ghi một tháng (2026-11, 11/2026) hoặc "
         "một quý (Q4/2026, quý 4/2026), có ghi năm.",
-        "Targets, dòng 5: chỉ tiêu «nhiều» phải là số nguyên từ 0 đến 1,000,000 (0 để bỏ "
+        "Targets, dòng 5: chỉ tiêu «nhiều» phải là số nguyên từ 0 đến 1.000.000 (0 để bỏ "
         "chỉ tiêu).",
         "Targets, dòng 7: trùng chỉ tiêu đã ghi ở dòng 6.",
     ]

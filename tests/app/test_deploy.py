@@ -174,7 +174,8 @@ def test_the_wrapper_runs_a_command_with_the_service_settings(tmp_path: Path) ->
     lines = result.stdout.splitlines()
     assert lines[0] == "✓ Configuration: the settings are valid"  # the env file's language
     # Relative to the service's working folder, as for the service itself.
-    assert lines[1].startswith("✓ Files: ") and f"can write {data}/data " in lines[1]
+    assert lines[1].startswith("✓ Files: ")
+    assert f"can write {data}/data " in lines[1]
     assert lines[2].startswith(f"✗ Database: {data}/data/tocns.sqlite3 does not exist")
     assert "every day at 04:45" in result.stdout
 

@@ -302,7 +302,7 @@ async def test_started_just_before_the_nightly_backup_there_is_one_backup_not_tw
     clock = FakeClock(NOW.replace(day=22, hour=19, minute=29))  # 02:29 in Vietnam, none yet
     folder = settings.backups_folder
     async with Database(bot_database) as db:
-        services = make_services(settings, db, clock)
+        services = make_services(settings, db, clock, jobs=Scheduling())
         async with scheduling(services) as running:
             catch_up = running.scheduler.get_job(CATCH_UP_BACKUP_JOB)
             assert catch_up is not None                     # none yet: one is due at start-up

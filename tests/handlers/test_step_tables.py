@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.app.routes import build_dispatcher
+from bot.app.routes import build_router
 from bot.core.flows import KINDS, LogFlow, LogStep
 from handlers.kit.steps import StepTable
 
@@ -23,7 +23,7 @@ def test_a_table_without_a_handler_for_every_step_fails_at_import() -> None:
 
 
 def test_every_flow_of_more_than_one_step_is_routed_through_its_table() -> None:
-    routed = build_dispatcher().flows
+    routed = build_router().flows
     for name, kind in KINDS.items():
         if len(kind.steps()) > 1:
             handler = routed[name].handler

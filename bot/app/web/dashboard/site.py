@@ -501,7 +501,7 @@ class Dashboard:
         return await feed_response(self.services, request, visit.today, visit.now)
 
 
-def figures_percent(part: int, whole: int) -> int:
+def figures_percent(part: int, whole: int) -> float:
     return percent(part, whole)
 
 

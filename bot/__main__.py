@@ -1,5 +1,5 @@
 """Command line: ``python -m bot [run|import|demo-registry|migrate|doctor|backup|restore|
-reindex|digest|generate]``."""
+reindex|digest|generate|api-token]``."""
 
 from __future__ import annotations
 
@@ -54,10 +54,11 @@ def _parser() -> argparse.ArgumentParser:
         operator.add_argument("--lang", choices=("vi", "en"), default=None,
                               help="language of the output (default: DEFAULT_LANGUAGE)")
 
-    from bot.app import figures_cli, generate
+    from bot.app import api_tokens_cli, figures_cli, generate
 
     figures_cli.add_parsers(sub)
     generate.add_parser(sub)
+    api_tokens_cli.add_parser(sub)
     return parser
 
 
@@ -92,6 +93,10 @@ def main(argv: list[str] | None = None) -> int:
             from bot.app import generate
 
             return generate.run(args)
+        if command == "api-token":
+            from bot.app import api_tokens_cli
+
+            return api_tokens_cli.run(settings, args)
         if command in ("reindex", "digest"):
             from bot.app import figures_cli
 

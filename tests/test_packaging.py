@@ -34,4 +34,9 @@ def test_the_wheel_holds_catalogues_migrations_and_the_chat_page(tmp_path: Path)
         assert f"storage/migrations/{migration.name}" in names
     for static in (source / "bot" / "sandbox" / "static").iterdir():
         assert f"bot/sandbox/static/{static.name}" in names
+    # The dashboard's templates and stylesheet (the web pages break without them).
+    dashboard = source / "bot" / "app" / "web" / "dashboard"
+    for kind in ("templates", "static"):
+        for asset in (dashboard / kind).iterdir():
+            assert f"bot/app/web/dashboard/{kind}/{asset.name}" in names
     assert {"bot/__main__.py", "handlers/kit/dispatch.py", "storage/db.py"} <= names

@@ -12,7 +12,7 @@ from handlers.logging import flow as logging_flow
 from handlers.logging import pause
 from handlers.members import command as members
 from handlers.members import invite
-from handlers.steering import allowance, digest, export, stats, targets
+from handlers.steering import allowance, digest, export, stats, targets, web_login
 from handlers.teams import command as teams
 
 
@@ -39,4 +39,5 @@ def build_router() -> Router:
         allowance.feature,
         status.feature,
         commune_picker.feature,
+        web_login.feature,
     ])

@@ -1,5 +1,6 @@
-"""Steering figures for coordinators: /stats, /digest, /target, /allowance, /export, and the
-weekly digests and reminders the scheduled jobs write to the outbox.
+"""Steering figures for coordinators: /stats, /digest, /target, /allowance, /export, /web (the
+web dashboard's figures and the feed for the level above), and the weekly digests and
+reminders the scheduled jobs write to the outbox.
 
 The public face other features use: the progress of a place's targets and the lines saying
 which places are behind (the team page shows them too).

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Protocol
 
 from bot.core import calendar as periods
 from bot.core.calendar import Period
@@ -19,7 +20,7 @@ from bot.core.chat import Button, OutFile, OutMessage
 from bot.core.permissions import Action, Scope
 from bot.core.text import fold
 from handlers.kit.commune_picker import pick_commune
-from handlers.kit.context import Ctx
+from handlers.kit.context import Ctx, Services
 from handlers.kit.routing import ButtonRoute, Command, Feature, press_of
 from handlers.kit.scope import (
     find_communes,
@@ -161,26 +162,10 @@ async def _produce(ctx: Ctx, fmt: str, period: Period, scope: Scope, name: str) 
     progress = ExportProgress(ctx, name, period)
     lang = ctx.lang
     total = await ctx.services.read.tallies.total(scope, period.start, period.end)
-    title = ctx.t("export.title", place=name, period=period.label(lang))
-
-    def label(key: str, **params: object) -> str:
-        return ctx.services.t(lang, key, **params)
-
-    slug = _slug(name)
-    # The export reads on connections of its own: its long reads never hold back (nor wait
-    # for) the other chats' reads on the shared reader.
     if fmt == "c":
-        data = await asyncio.to_thread(_summaries_aside, ctx, scope, period, name, title,
-                                       ctx.today, steering=False)
-        content = await asyncio.to_thread(build_members_csv, data, label, lang)
-        file = OutFile(f"{ctx.t('export.file_members')}-{slug}-{period.code[1:]}.csv", content,
-                       CSV_MIME)
+        file = await members_csv_file(ctx, scope, period, name)
     else:
-        async with ctx.services.db.reading() as days:
-            content = await _workbook(ctx, Repos(days), label, scope, period, name, title,
-                                      total.sessions, progress)
-        file = OutFile(f"{ctx.t('export.file')}-{slug}-{period.code[1:]}.xlsx", content,
-                       XLSX_MIME)
+        file = await workbook_file(ctx, scope, period, name, progress, sessions=total.sessions)
     member = ctx.caller.member
     async with ctx.services.db.write() as conn:
         await Repos(conn).audit.record(
@@ -194,7 +179,74 @@ async def _produce(ctx: Ctx, fmt: str, period: Period, scope: Scope, name: str) 
     await ctx.send(OutMessage(text=caption, document=file))
 
 
-def _summaries_aside(ctx: Ctx, scope: Scope, period: Period, name: str, title: str,
+class Asking(Protocol):
+    """Who an export is written for: a chat (:class:`Ctx`) or a dashboard reader."""
+
+    @property
+    def services(self) -> Services: ...
+    @property
+    def lang(self) -> str: ...
+    @property
+    def today(self) -> date: ...
+    def t(self, key: str, /, **params: object) -> str: ...
+
+
+class Progress(Protocol):
+    def expect(self, sessions: int) -> None: ...
+    async def sessions_written(self, count: int) -> None: ...
+    async def summaries(self) -> None: ...
+
+
+class Unreported:
+    """No one to tell how far it got (a download in a browser waits for the file itself)."""
+
+    def expect(self, sessions: int) -> None:
+        pass
+
+    async def sessions_written(self, count: int) -> None:
+        pass
+
+    async def summaries(self) -> None:
+        pass
+
+
+def _label(asking: Asking) -> Label:
+    lang = asking.lang
+
+    def label(key: str, **params: object) -> str:
+        return asking.services.t(lang, key, **params)
+
+    return label
+
+
+async def workbook_file(asking: Asking, scope: Scope, period: Period, name: str,
+                        progress: Progress | None = None, *, sessions: int | None = None
+                        ) -> OutFile:
+    """The /export workbook of the place and period, named as the chat names it."""
+    if sessions is None:
+        sessions = (await asking.services.read.tallies.total(scope, period.start,
+                                                             period.end)).sessions
+    title = asking.t("export.title", place=name, period=period.label(asking.lang))
+    # The export reads on connections of its own: its long reads never hold back (nor wait
+    # for) the other chats' reads on the shared reader.
+    async with asking.services.db.reading() as days:
+        content = await _workbook(asking, Repos(days), _label(asking), scope, period, name,
+                                  title, sessions, progress or Unreported())
+    return OutFile(f"{asking.t('export.file')}-{_slug(name)}-{period.code[1:]}.xlsx", content,
+                   XLSX_MIME)
+
+
+async def members_csv_file(asking: Asking, scope: Scope, period: Period, name: str) -> OutFile:
+    """/export csv: members by month, one row each."""
+    title = asking.t("export.title", place=name, period=period.label(asking.lang))
+    data = await asyncio.to_thread(_summaries_aside, asking, scope, period, name, title,
+                                   asking.today, steering=False)
+    content = await asyncio.to_thread(build_members_csv, data, _label(asking), asking.lang)
+    return OutFile(f"{asking.t('export.file_members')}-{_slug(name)}-{period.code[1:]}.csv",
+                   content, CSV_MIME)
+
+
+def _summaries_aside(ctx: Asking, scope: Scope, period: Period, name: str, title: str,
                      today: date, *, steering: bool) -> ExportData:
     """:func:`_summaries`, run in a worker thread on an event loop and a connection of its
     own: their Python (a province's month: grouping 180,000 rows, sorting 35,000 names, in
@@ -206,7 +258,7 @@ def _summaries_aside(ctx: Ctx, scope: Scope, period: Period, name: str, title: s
     return asyncio.run(read())
 
 
-async def _summaries(ctx: Ctx, read: Repos, scope: Scope, period: Period, name: str,
+async def _summaries(ctx: Asking, read: Repos, scope: Scope, period: Period, name: str,
                      title: str, today: date, *, steering: bool) -> ExportData:
     """What the summary sheets show (the CSV: members by month only), read from the roll-ups
     on ``read``'s connection."""
@@ -227,8 +279,8 @@ async def _summaries(ctx: Ctx, read: Repos, scope: Scope, period: Period, name: 
     )
 
 
-async def _workbook(ctx: Ctx, days: Repos, label: Label, scope: Scope, period: Period,
-                    name: str, title: str, sessions: int, progress: ExportProgress) -> bytes:
+async def _workbook(ctx: Asking, days: Repos, label: Label, scope: Scope, period: Period,
+                    name: str, title: str, sessions: int, progress: Progress) -> bytes:
     """The workbook, written as it is read: each day's sessions straight from the database
     (``days``) into the sessions sheet (the bulk of the work, so its progress is shown), then
     the summary sheets a chunk at a time. The summaries are read meanwhile, aside (see

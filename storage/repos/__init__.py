@@ -32,6 +32,7 @@ from storage.repos.sessions import SessionRepo
 from storage.repos.tallies import TallyRepo
 from storage.repos.targets import TargetRepo
 from storage.repos.teams import TeamRepo
+from storage.repos.web_access import WebAccessRepo
 from storage.repos.zalo import ZaloRepo
 
 __all__ = ["Repos"]
@@ -135,4 +136,8 @@ class Repos:
     @cached_property
     def file_links(self) -> FileLinkRepo:
         return FileLinkRepo(self.conn)
+
+    @cached_property
+    def web(self) -> WebAccessRepo:
+        return WebAccessRepo(self.conn)
 

@@ -50,6 +50,9 @@ class ErasureRepo:
                            (member_id,))
         await conn.execute("DELETE FROM outbox WHERE member_id = ?", (member_id,))
         await conn.execute("DELETE FROM pending_imports WHERE member_id = ?", (member_id,))
+        # Their browser sessions and unused login links end with them.
+        await conn.execute("DELETE FROM web_sessions WHERE member_id = ?", (member_id,))
+        await conn.execute("DELETE FROM web_login_links WHERE member_id = ?", (member_id,))
         for identity in identities:
             await self._forget_chat(identity.channel, identity.external_id, identity.chat_id)
         await conn.execute("DELETE FROM identities WHERE member_id = ?", (member_id,))

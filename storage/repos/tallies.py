@@ -79,6 +79,26 @@ class MemberMonthRow:
     by_category: dict[int, tuple[int, int]] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class DayTally:
+    day: date
+    category_id: int
+    sessions: int
+    citizens: int
+
+
+@dataclass(frozen=True, slots=True)
+class FeedCell:
+    """One commune × category over one month."""
+
+    commune_code: str
+    category_id: int
+    sessions: int
+    citizens: int
+    teams_reporting: int
+    members_active: int
+
+
 def summed(tallies: dict[int, Tally]) -> Tally:
     """All categories together."""
     return Tally(sessions=sum(t.sessions for t in tallies.values()),
@@ -344,3 +364,31 @@ class TallyRepo:
             found += await fetch_all(self.conn, f"{select} ({','.join('?' * len(chunk))})",
                                      chunk)
         return found
+
+    async def by_day_category(self, scope: Scope, start: date, end: date) -> list[DayTally]:
+        """Sessions and citizens per day and category in the place (days with nothing: absent):
+        the web dashboard's trend charts."""
+        table = "member_day" if scope.team is not None else "commune_day"
+        where, params = rollup_in(scope)
+        period, dates = days(start, end)
+        rows = await fetch_all(
+            self.conn,
+            f"SELECT r.day, r.category_id, SUM(r.sessions), SUM(r.citizens) FROM {table} r"
+            f" WHERE {where} AND {period} GROUP BY r.day, r.category_id",
+            [*params, *dates])
+        return [DayTally(date.fromisoformat(r[0]), int(r[1]), int(r[2]), int(r[3]))
+                for r in rows]
+
+    async def feed_cells(self, province: str, start: date, end: date) -> list[FeedCell]:
+        """Every commune × category of the province with something logged in [start, end]: the
+        feed for the level above (teams and members counted per category)."""
+        rows = await fetch_all(
+            self.conn,
+            "SELECT r.commune_code, r.category_id, SUM(r.sessions), SUM(r.citizens),"
+            " COUNT(DISTINCT NULLIF(r.team_id, 0)), COUNT(DISTINCT r.member_id)"
+            " FROM member_day r WHERE r.commune_code IN"
+            " (SELECT code FROM communes WHERE province_code = ?) AND r.day BETWEEN ? AND ?"
+            " GROUP BY r.commune_code, r.category_id",
+            [province, start.isoformat(), end.isoformat()])
+        return [FeedCell(str(r[0]), int(r[1]), int(r[2]), int(r[3]), int(r[4]), int(r[5]))
+                for r in rows]

@@ -373,6 +373,12 @@ async def test_nginx_publishes_webhooks_and_file_links_and_nothing_else(
             assert await status("GET", f"{base}/f/q8Zr2kL0pXv4mN7bT1yW3e") == (
                 200, "bot:/f/q8Zr2kL0pXv4mN7bT1yW3e")
             assert (await status("GET", f"{base}/healthz"))[0] == 200  # from this machine
+            # The dashboard (its pages and forms), a login link, and the feed API.
+            for method, path in (("GET", "/web/overview/p"), ("POST", "/web/logout"),
+                                 ("GET", "/web/login/Lg7Qx2mP0vK9rT4nB8wY1e"),
+                                 ("GET", "/api/v1/feed.json")):
+                assert await status(method, f"{base}{path}") == (200, f"bot:{path}"), path
+            assert (await status("POST", f"{base}/api/v1/feed.json"))[0] == 403
             for hidden in ("/metrics", "/", "/sandbox/api/people", "/webhookx"):
                 code, body = await status("GET", f"{base}{hidden}")
                 assert code == 404, hidden
@@ -384,8 +390,12 @@ async def test_nginx_publishes_webhooks_and_file_links_and_nothing_else(
     finally:
         process.terminate()
         await asyncio.wait_for(process.wait(), 30)
-    assert seen == ["POST /webhook/telegram", "GET /f/q8Zr2kL0pXv4mN7bT1yW3e", "GET /healthz"]
-    assert "q8Zr2kL0pXv4mN7bT1yW3e" not in (tmp_path / "access.log").read_text()
+    assert seen == ["POST /webhook/telegram", "GET /f/q8Zr2kL0pXv4mN7bT1yW3e", "GET /healthz",
+                    "GET /web/overview/p", "POST /web/logout",
+                    "GET /web/login/Lg7Qx2mP0vK9rT4nB8wY1e", "GET /api/v1/feed.json"]
+    logged = (tmp_path / "access.log").read_text()
+    assert "q8Zr2kL0pXv4mN7bT1yW3e" not in logged
+    assert "Lg7Qx2mP0vK9rT4nB8wY1e" not in logged
 
 
 

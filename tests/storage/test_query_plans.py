@@ -88,6 +88,9 @@ def _calls(read: Repos, teams: list[int], members: list[int]
                     read.tallies.citizens_by_place(s, lv, a, b))
             add("days on duty",
                 lambda s=scope, a=start, b=end: read.activity.duty_month(s, a, b))
+            # The web dashboard's trend charts.
+            add("days by category",
+                lambda s=scope, a=start, b=end: read.tallies.by_day_category(s, a, b))
         calls.append((f"active_counts_many {period_name}", lambda: read.activity.
                       active_counts_many(Scope(PROVINCE), [WEEK, MONTH, DAYS])))
         calls.append((f"by_commune {period_name}", lambda a=start, b=end:
@@ -96,6 +99,10 @@ def _calls(read: Repos, teams: list[int], members: list[int]
                       read.tallies.member_by_category(members[0], a, b)))
         calls.append((f"members_with_sessions {period_name}", lambda a=start, b=end:
                       read.activity.members_with_sessions(members, a, b)))
+        # The feed for the level above: a month's cells, and the communes' teams and members.
+        calls.append((f"feed cells {period_name}", lambda a=start, b=end:
+                      read.tallies.feed_cells(PROVINCE, a, b)))
+    calls.append(("feed communes", lambda: read.teams.commune_rolls(PROVINCE)))
     return calls
 
 

@@ -11,7 +11,9 @@ Routes:
   channel does not receive by webhook);
 - ``GET /f/<token>``: a file link (404, with no hint, for an unknown, forged or expired token);
 - ``GET /healthz``: a small JSON, 200 when all is well, 503 when something is wrong;
-- ``GET /metrics``: Prometheus text format.
+- ``GET /metrics``: Prometheus text format;
+- ``/web/...``: the coordinators' dashboard, and ``GET /api/v1/feed.{json,csv}``: the feed
+  (``bot.app.web.dashboard``).
 
 The sandbox demo serves :meth:`WebRoutes.routes` on its own address instead of a second port.
 
@@ -34,6 +36,8 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from bot.app.web.dashboard.api import FeedApi
+from bot.app.web.dashboard.site import Dashboard
 from bot.app.web.webhooks import (
     TELEGRAM_PATH,
     ZALO_PATH,
@@ -63,6 +67,9 @@ class WebRoutes:
         self._services = services
         self.telegram: TelegramReceiver | None = None
         self.zalo: ZaloReceiver | None = None
+        # The dashboard and the feed serve the same bot, once it is there.
+        self.dashboard = Dashboard(lambda: self._services)
+        self.api = FeedApi(lambda: self._services)
 
     @property
     def services(self) -> Services:
@@ -81,6 +88,8 @@ class WebRoutes:
             web.get("/f/{token}", self._file),
             web.get("/healthz", self._health),
             web.get("/metrics", self._metrics),
+            *self.dashboard.routes(),
+            *self.api.routes(),
         ]
 
     async def _telegram(self, request: web.Request) -> web.Response:

@@ -21,8 +21,8 @@ from typing import Any
 import httpx
 
 from bot.channels.retry import with_retries
-from bot.core.chat import ChannelError, Failure, TokenRefused, WrongAddress
 from bot.channels.send_budget import SendBudget
+from bot.core.chat import ChannelError, Failure, TokenRefused, WrongAddress
 
 log = logging.getLogger(__name__)
 

@@ -24,6 +24,7 @@ class _Recorder:
     test lets one go, so what the intake starts next is visible."""
 
     def __init__(self) -> None:
+        self.services: Any = None  # the intake's, once it is made
         self.started: list[tuple[str, str]] = []
         self.running = 0
         self.finished = 0
@@ -35,7 +36,8 @@ class _Recorder:
         for _ in range(count):
             self.gate.release()
 
-    async def dispatch(self, services: Any, port: Any, inc: Incoming) -> None:
+    async def dispatch(self, port: Any, inc: Incoming) -> None:
+        services = self.services
         self.started.append((inc.chat_id, inc.text or ""))
         self.running += 1
         self.most_running = max(self.most_running, self.running)
@@ -68,8 +70,10 @@ async def _settle() -> None:
 
 def _intake(db: Database, recorder: _Recorder, in_flight: int) -> Intake:
     services = make_services(load_settings(DATABASE_PATH=str(db.path)), db)
-    services.routes = recorder  # type: ignore[assignment]
-    return Intake(services, _Port(), in_flight=in_flight)  # type: ignore[arg-type]
+    intake = Intake(services, _Port(), in_flight=in_flight)  # type: ignore[arg-type]
+    recorder.services = services
+    intake.dispatcher = recorder  # type: ignore[assignment]
+    return intake
 
 
 async def test_a_backlog_is_handled_a_few_chats_at_a_time_each_in_order(db: Database) -> None:

@@ -67,6 +67,13 @@ class Settings(BaseSettings):
     undo_window_hours: int = Field(default=24, ge=0, le=24 * 31, alias="UNDO_WINDOW_HOURS")
     flow_timeout_minutes: int = Field(default=30, ge=1, le=24 * 60, alias="FLOW_TIMEOUT_MINUTES")
     send_rate_per_second: float = Field(default=25, gt=0, le=1000, alias="SEND_RATE_PER_SECOND")
+    # Each platform's whole allowance, answers and the outbox together (answers go first).
+    # Telegram allows about 30 messages a second (bot.channels.send_budget keeps any second's
+    # within it, however the sends bunch up on the way).
+    telegram_sends_per_second: float = Field(default=30, ge=1, le=1000,
+                                             alias="TELEGRAM_SENDS_PER_SECOND")
+    zalo_sends_per_second: float = Field(default=20, ge=1, le=1000,
+                                         alias="ZALO_SENDS_PER_SECOND")
     sandbox_host: str = Field(default="127.0.0.1", alias="SANDBOX_HOST")
     sandbox_port: int = Field(default=8080, ge=0, le=65535, alias="SANDBOX_PORT")
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")

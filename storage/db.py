@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -55,6 +56,50 @@ async def _connect(path: Path) -> aiosqlite.Connection:
     return conn
 
 
+class _WriteLock:
+    """The one writer's turn: first come first served, except that an urgent write goes
+    before every ordinary one waiting (the inbox storing what the platform delivered: until
+    it is stored, nobody's newer message can even be looked at)."""
+
+    def __init__(self) -> None:
+        self._held = False
+        self._urgent: deque[asyncio.Future[None]] = deque()
+        self._ordinary: deque[asyncio.Future[None]] = deque()
+
+    @asynccontextmanager
+    async def turn(self, *, urgent: bool = False) -> AsyncIterator[None]:
+        await self._acquire(urgent)
+        try:
+            yield
+        finally:
+            self._release()
+
+    async def _acquire(self, urgent: bool) -> None:
+        if not self._held and not self._urgent and not self._ordinary:
+            self._held = True
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        queue = self._urgent if urgent else self._ordinary
+        queue.append(future)
+        try:
+            await future
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled():
+                self._release()  # the turn was handed over just as the caller gave up
+            else:
+                queue.remove(future)
+            raise
+
+    def _release(self) -> None:
+        for queue in (self._urgent, self._ordinary):
+            while queue:
+                future = queue.popleft()
+                if not future.done():
+                    future.set_result(None)  # handed over: still held
+                    return
+        self._held = False
+
+
 class Database:
     def __init__(self, path: Path | str,
                  scripts: Sequence[tuple[int, str, str]] | None = None) -> None:
@@ -63,7 +108,7 @@ class Database:
         self._migrations = list(scripts) if scripts is not None else migrations()
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
-        self._write_lock = asyncio.Lock()
+        self._write_lock = _WriteLock()
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -118,7 +163,7 @@ class Database:
         """A write transaction: all-or-nothing, one at a time."""
         if self._writer is None:
             raise RuntimeError("database is not open")
-        async with self._write_lock:
+        async with self._write_lock.turn():
             await self._writer.execute("BEGIN IMMEDIATE")
             try:
                 yield self._writer
@@ -128,13 +173,15 @@ class Database:
             else:
                 await self._writer.execute("COMMIT")
 
-    async def write_one(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
+    async def write_one(self, sql: str, params: Sequence[Any] = (), *,
+                        urgent: bool = False) -> list[aiosqlite.Row]:
         """One statement as a transaction of its own (SQLite's autocommit), in one hop to the
         database thread instead of three (BEGIN, statement, COMMIT): for the per-update
-        bookkeeping of the inbox, on the hot path. Rows of a ``RETURNING`` clause come back."""
+        bookkeeping of the inbox, on the hot path. Rows of a ``RETURNING`` clause come back.
+        ``urgent``: before every ordinary write waiting (see :class:`_WriteLock`)."""
         if self._writer is None:
             raise RuntimeError("database is not open")
-        async with self._write_lock:
+        async with self._write_lock.turn(urgent=urgent):
             return list(await self._writer.execute_fetchall(sql, params))
 
     async def scrub_wal(self) -> bool:
@@ -143,7 +190,7 @@ class Database:
         an old snapshot: it is not waited for (writers would queue); the next scrub does it."""
         if self._writer is None:
             raise RuntimeError("database is not open")
-        async with self._write_lock:
+        async with self._write_lock.turn():
             await self._writer.execute("PRAGMA busy_timeout = 200")
             try:
                 rows = await self._writer.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")

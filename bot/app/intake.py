@@ -3,18 +3,31 @@
 A poller (or a webhook) hands each batch to :meth:`Intake.accept`, which writes it to the
 inbox in one transaction and only then returns — Telegram's next getUpdates offset, or the
 webhook's 200, is what acknowledges the batch, so an update is never acknowledged before it is
-safe. Each new update is then dispatched in a task of its own (different chats concurrently,
-one chat in order: the dispatcher's per-chat lock is taken in arrival order). At start-up,
-:meth:`replay` handles what a crash left received but not handled.
+safe. At start-up, :meth:`replay` queues what a crash left received but not handled.
+
+Handling is bounded and fair. Each chat has a queue of its stored updates, handled one at a
+time in arrival order; at most ``in_flight`` chats are handled at once (so a backlog of tens of
+thousands of updates after an outage does not become as many tasks, all reading the database
+at once). When a slot frees, it goes to the waiting chat that has been served least since it
+last had nothing waiting, and among those to the one whose update came last: a person writing
+now, outside the backlog, is answered next, while every backlogged chat still gets one update
+handled per round, in its own order. The answers of the updates in hand queue for the
+platform's send budget in the same order. What is queued in memory is also in the inbox, so a stop
+loses nothing: the next start replays it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
+import heapq
+import itertools
 import logging
+from collections import deque
 from collections.abc import Sequence
 
 from bot.app.services import Services
+from bot.channels.send_budget import rank_answers
 from bot.core.chat import ChannelPort, Incoming, incoming_from_payload, incoming_to_payload
 from handlers.kit.dispatch import Dispatcher
 from storage.repos.inbox import Arrival, store_arrivals
@@ -23,28 +36,63 @@ log = logging.getLogger(__name__)
 
 #: How long a shutdown waits for updates in hand before cutting them short (they replay).
 CLOSE_GRACE_S = 10.0
+#: Chats handled at once. Enough to keep the database and the network busy while one chat
+#: waits on either; more would only queue on the same single writer.
+IN_FLIGHT = 32
+#: Chats handled at once while the poller is catching up with a backlog at the platform.
+CATCH_UP_IN_FLIGHT = 4
+#: Stored updates read at a time when replaying.
+REPLAY_PAGE = 1000
+
+
+class _Chat:
+    """One chat's waiting updates, and how many it was served since it was last idle."""
+
+    __slots__ = ("queue", "served")
+
+    def __init__(self) -> None:
+        self.queue: deque[Incoming] = deque()
+        self.served = 0
 
 
 class Intake:
     """One channel's updates into the inbox, and from there through its own dispatcher (made
     with the services: the update is all it is handed)."""
 
-    def __init__(self, services: Services, port: ChannelPort) -> None:
+    def __init__(self, services: Services, port: ChannelPort, *,
+                 in_flight: int = IN_FLIGHT) -> None:
         self.services = services
         self.dispatcher = Dispatcher(services, services.routes)
         self.port = port
         self.channel = port.name
+        self.in_flight = in_flight
+        self._chats: dict[str, _Chat] = {}
+        # Chats with an update waiting and none in hand: (served, -arrival, chat id).
+        self._ready: list[tuple[int, int, str]] = []
+        self._arrivals = itertools.count()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._closing = False
+        self._behind = False
+        self._settled = asyncio.Event()
+        self._settled.set()
         self.accepted = 0
 
+    @property
+    def waiting(self) -> int:
+        """Updates queued and not yet in hand (all of them stored in the inbox)."""
+        return sum(len(chat.queue) for chat in self._chats.values()) - len(self._tasks)
+
     async def accept(self, batch: Sequence[Incoming]) -> int:
-        """Store a batch (one transaction) and start handling what is new; how many were."""
+        """Store a batch (one transaction) and queue what is new; how many were."""
         if not batch:
             return 0
         arrivals = [Arrival(inc.update_key, inc.chat_id, incoming_to_payload(inc))
                     for inc in batch]
+        # Behind the platform, the next poll (and with it everyone's newer messages) waits for
+        # this store: it goes before the handlers' writes. Otherwise it takes its turn, and
+        # updates arriving meanwhile come in the next batch rather than a poll each.
         fresh = await store_arrivals(self.services.db, self.channel, arrivals,
-                                     self.services.clock())
+                                     self.services.clock(), urgent=self._behind)
         fresh_keys = {a.update_key for a in fresh}
         skipped = len(batch) - len(fresh)
         if skipped:
@@ -53,34 +101,93 @@ class Intake:
         for inc in batch:
             if inc.update_key in fresh_keys:
                 fresh_keys.discard(inc.update_key)
-                self._spawn(inc)
+                self._queue(inc)
+        self._pump()
         self.accepted += len(fresh)
         return len(fresh)
 
     async def replay(self) -> int:
-        """Handle what was received but not handled before the last stop (a crash)."""
-        pending = await self.services.read.inbox.pending(self.channel)
-        for arrival in pending:
-            self._spawn(incoming_from_payload(arrival.payload))
-        if pending:
-            log.info("handling %d %s update(s) received before a restart", len(pending),
-                     self.channel)
-        return len(pending)
+        """Queue what was received but not handled before the last stop (a crash)."""
+        inbox = self.services.read.inbox
+        count = last = 0
+        while True:  # in pages: tens of thousands of stored payloads are not read at once
+            page = await inbox.pending(self.channel, after=last, limit=REPLAY_PAGE)
+            for arrival in page:
+                self._queue(incoming_from_payload(arrival.payload))
+            count += len(page)
+            self._pump()
+            if len(page) < REPLAY_PAGE:
+                break
+            last = page[-1].row
+        if count:
+            log.info("handling %d %s update(s) received before a restart", count, self.channel)
+        return count
 
-    def _spawn(self, inc: Incoming) -> None:
-        task = asyncio.create_task(self.dispatcher.dispatch(self.port, inc),
-                                   name=f"update:{self.channel}")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+    def catching_up(self, behind: bool) -> None:
+        """The poller is (or is no longer) behind the platform: while it is, newer updates are
+        still waiting there, unseen, so fewer chats are handled at once and the poller's stores
+        go first, to fetch them sooner — only once they are seen can a newcomer be answered
+        next. Called before :meth:`accept` with each polled batch."""
+        self._behind = behind
+        self._pump()
+
+    def _queue(self, inc: Incoming) -> None:
+        chat = self._chats.get(inc.chat_id)
+        if chat is None:
+            chat = self._chats[inc.chat_id] = _Chat()
+        chat.queue.append(inc)
+        if len(chat.queue) == 1:  # it was idle: nothing in hand, not in the ready heap
+            heapq.heappush(self._ready, (chat.served, -next(self._arrivals), inc.chat_id))
+        self._settled.clear()
+
+    def _pump(self) -> None:
+        """Start the next chats' updates while slots are free."""
+        limit = CATCH_UP_IN_FLIGHT if self._behind else self.in_flight
+        while self._ready and len(self._tasks) < limit and not self._closing:
+            served, newer, chat_id = heapq.heappop(self._ready)
+            inc = self._chats[chat_id].queue[0]
+            task = asyncio.create_task(self._handle(inc, served, -newer),
+                                       name=f"update:{self.channel}")
+            self._tasks.add(task)
+            task.add_done_callback(functools.partial(self._done, chat_id=chat_id))
+
+    async def _handle(self, inc: Incoming, served: int, arrival: int) -> None:
+        # Its answers wait for the platform's send budget in the same order (fewest served,
+        # newest), so a newcomer is not answered after everyone already in hand.
+        rank_answers(served, arrival)
+        await self.dispatcher.dispatch(self.port, inc)
+
+    def _done(self, task: asyncio.Task[None], *, chat_id: str) -> None:
+        self._tasks.discard(task)
+        chat = self._chats[chat_id]
+        chat.queue.popleft()
+        chat.served += 1
+        # Cancelled (a shutdown) or failed: it stays pending in the inbox, replayed at start.
+        if not task.cancelled() and task.exception() is not None:
+            log.error("handling a %s update failed", self.channel, exc_info=task.exception())
+        if chat.queue and not self._closing:
+            heapq.heappush(self._ready, (chat.served, -next(self._arrivals), chat_id))
+        if not chat.queue or self._closing:
+            del self._chats[chat_id]
+        self._pump()
+        if not self._tasks and (not self._ready or self._closing):
+            self._settled.set()
 
     async def idle(self) -> None:
-        """Wait until every update in hand is handled (tests, shutdown)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        """Wait until every update queued is handled (tests, shutdown)."""
+        await self._settled.wait()
 
     async def close(self, grace: float = CLOSE_GRACE_S) -> None:
-        """Let updates in hand finish for a while; what is cut short is handled at start-up."""
+        """Start nothing more; let updates in hand finish for a while. What is cut short or
+        still queued stays pending in the inbox and is handled at the next start."""
+        self._closing = True
+        queued = self.waiting
+        self._ready.clear()
+        if queued:
+            log.info("%d %s update(s) left queued; they are handled at the next start",
+                     queued, self.channel)
         if not self._tasks:
+            self._chats.clear()
             return
         _, late = await asyncio.wait(list(self._tasks), timeout=grace)
         for task in late:
@@ -89,3 +196,4 @@ class Intake:
             await asyncio.gather(*late, return_exceptions=True)
             log.info("%d %s update(s) cut short; they are handled at the next start",
                      len(late), self.channel)
+        self._chats.clear()

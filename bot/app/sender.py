@@ -19,8 +19,10 @@ Exactly once:
   request: a weekly digest or a reminder arriving twice is a small annoyance, one silently
   lost is worse, and the row keeps ``last_error`` saying it was resent.
 
-With Telegram, sends also pass PTB's AIORateLimiter (set in ``bot.app.telegram``), which retries
-a 429 after ``retry_after``: a 429 reaching us means Telegram kept refusing, and we then wait
+Every channel's sends also take a slot of its platform's send budget
+(``bot.channels.send_budget``), shared with the answers to people, which go first; with
+Telegram, PTB's AIORateLimiter underneath retries a 429 after ``retry_after``: a 429 reaching
+us means Telegram kept refusing, and we then wait
 ``retry_after`` again before the next try, pausing all our sends — no retry storm.
 
 Due-ness (``not_before``, quiet hours, expiry) follows ``services.clock``; pacing and backoff
@@ -37,6 +39,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from bot.app.services import Services
+from bot.channels.send_budget import bulk_sends
 from bot.core.chat import ChannelError, Failure
 from handlers.kit.outbox import decode, quiet_hours
 from handlers.steering.weekly import still_wanted
@@ -186,6 +189,10 @@ class Sender:
     # --- one item ---------------------------------------------------------------------------
 
     async def _deliver(self, item_id: int, key: tuple[str, str]) -> None:
+        with bulk_sends():  # the platform's send budget serves answers to people first
+            await self._deliver_in_turn(item_id, key)
+
+    async def _deliver_in_turn(self, item_id: int, key: tuple[str, str]) -> None:
         while True:
             await self._pace(key)
             attempt = asyncio.ensure_future(self._attempt(item_id))

@@ -8,18 +8,20 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from telegram import Bot, BotCommand
-from telegram.ext import AIORateLimiter, Application
+from telegram.ext import Application
 
 from bot.app.intake import Intake
 from bot.app.long_poll import LongPoll, stop_receiving
 from bot.app.services import Services
 from bot.channels.aiohttp_request import AiohttpRequest
+from bot.channels.send_budget import SendBudget
 from bot.channels.telegram import (
     ALLOWED_UPDATES,
     TelegramPort,
     fetch_updates,
     telegram_errors,
 )
+from bot.channels.telegram_budget import BudgetRateLimiter
 from bot.config import Settings
 from bot.core.chat import ChannelError, Incoming, TokenRefused
 from bot.core.i18n import LANGUAGES
@@ -30,6 +32,8 @@ log = logging.getLogger(__name__)
 
 #: How often a send is retried after Telegram's 429 "retry after N" before giving up.
 RATE_LIMIT_RETRIES = 5
+#: The most updates one getUpdates returns (Telegram's default and maximum).
+GET_UPDATES_LIMIT = 100
 #: Connections Telegram may open at once to deliver by webhook (different chats).
 WEBHOOK_CONNECTIONS = 32
 
@@ -56,13 +60,13 @@ def build_telegram(settings: Settings, *, token: str, base_url: str,
         .token(token)
         .base_url(base_url)
         .base_file_url(base_file_url)
-        # Telegram allows ~30 messages/s in all (more only with paid broadcasts); the outbox
-        # sender keeps below SEND_RATE_PER_SECOND, leaving room for answers to people.
+        # Telegram allows ~30 messages/s in all (more only with paid broadcasts): answers and
+        # the outbox share TELEGRAM_SENDS_PER_SECOND, answers first (bot.channels.send_budget).
         # aiohttp rather than httpx under python-telegram-bot: far less CPU per call.
         .request(AiohttpRequest())
         .get_updates_request(AiohttpRequest(pool_size=1))
-        .rate_limiter(AIORateLimiter(
-            overall_max_rate=max(30.0, settings.send_rate_per_second),
+        .rate_limiter(BudgetRateLimiter(
+            SendBudget(settings.telegram_sends_per_second),
             max_retries=RATE_LIMIT_RETRIES))
         .updater(None)
         .build()
@@ -102,6 +106,8 @@ class TelegramPoller(LongPoll[list[Incoming]]):
 
     async def _fetch(self) -> list[Incoming] | None:
         batch, self._next_offset = await fetch_updates(self.bot, self.offset, self.timeout)
+        # A full batch: more are waiting at Telegram (an outage's backlog).
+        self.intake.catching_up(len(batch) >= GET_UPDATES_LIMIT)
         return batch if self._next_offset is not None else None
 
     async def _store(self, batch: list[Incoming]) -> None:

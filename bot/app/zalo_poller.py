@@ -28,6 +28,7 @@ from bot.app.intake import Intake
 from bot.app.long_poll import LongPoll, stop_receiving
 from bot.app.services import Services
 from bot.app.zalo_choices import StoredChoices
+from bot.channels.send_budget import SendBudget
 from bot.channels.zalo import FileHost, ZaloPort, to_incoming
 from bot.channels.zalo_api import ZaloApi
 from bot.config import Settings
@@ -94,7 +95,8 @@ class ZaloBot:
 def build_zalo(settings: Settings, db: Database, clock: Clock, *, token: str, base_url: str,
                files: FileHost | None = None, backoff: float = 1.0) -> ZaloBot:
     """The client and its port; nothing is asked of Zalo yet."""
-    api = ZaloApi(token, base_url, backoff=backoff)
+    api = ZaloApi(token, base_url, backoff=backoff,
+                  budget=SendBudget(settings.zalo_sends_per_second))
     port = ZaloPort(api, choices=StoredChoices(db, clock),
                     t=translator(settings.default_language),
                     default_language=settings.default_language, files=files, tz=settings.tz)

@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 
 from bot.channels.retry import with_retries
+from bot.channels.send_budget import SendBudget
 from bot.core.chat import ChannelError, Failure, TokenRefused, WrongAddress
 
 log = logging.getLogger(__name__)
@@ -61,8 +62,11 @@ def transport_error(exc: httpx.HTTPError) -> ChannelError:
 class ZaloApi:
     def __init__(self, token: str, base_url: str, *, retries: int = 4, backoff: float = 1.0,
                  request_timeout: float = 20.0,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 budget: SendBudget | None = None) -> None:
         self._url = f"{base_url}{token}/"
+        #: Zalo's messages a second, shared by answers and the outbox (answers first).
+        self.budget = budget
         self.retries = retries
         self.backoff = backoff
         self._sleep = sleep
@@ -135,15 +139,21 @@ class ZaloApi:
         return result if isinstance(result, dict) and result else None
 
     async def send_message(self, chat_id: str, text: str) -> dict[str, Any]:
-        result = await self.call("sendMessage", {"chat_id": chat_id, "text": text})
+        result = await self._send("sendMessage", {"chat_id": chat_id, "text": text})
         return result if isinstance(result, dict) else {}
 
     async def send_photo(self, chat_id: str, photo_url: str, caption: str) -> dict[str, Any]:
         body = {"chat_id": chat_id, "photo": photo_url}
         if caption:
             body["caption"] = caption
-        result = await self.call("sendPhoto", body)
+        result = await self._send("sendPhoto", body)
         return result if isinstance(result, dict) else {}
+
+    async def _send(self, method: str, body: dict[str, Any]) -> Any:
+        if self.budget is None:
+            return await self.call(method, body)
+        async with self.budget.slot():
+            return await self.call(method, body)
 
     async def download(self, url: str) -> bytes:
         try:

@@ -21,13 +21,15 @@ class Arrival:
     update_key: str
     chat_id: str
     payload: dict[str, Any]
+    row: int = 0  # its place in the inbox, once stored
 
 
 async def store_arrivals(db: Database, channel: str, arrivals: Sequence[Arrival],
-                         now: datetime) -> list[Arrival]:
+                         now: datetime, *, urgent: bool = False) -> list[Arrival]:
     """Write what arrived, in one statement; the ones not seen before, in arrival order.
 
     A re-delivered update (already handled, or stored and still waiting) is not new.
+    ``urgent``: before the ordinary writes waiting (a poller catching up with a backlog).
     """
     unique = list({a.update_key: a for a in arrivals}.values())
     if not unique:
@@ -40,7 +42,7 @@ async def store_arrivals(db: Database, channel: str, arrivals: Sequence[Arrival]
     rows = await db.write_one(
         "INSERT INTO inbox (channel, update_key, chat_id, payload, received_at)"
         f" VALUES {values} ON CONFLICT (channel, update_key) DO NOTHING RETURNING update_key",
-        params)
+        params, urgent=urgent)
     fresh = {str(r[0]) for r in rows}
     return [a for a in unique if a.update_key in fresh]
 
@@ -61,12 +63,15 @@ class InboxRepo:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
 
-    async def pending(self, channel: str) -> list[Arrival]:
-        """Received and never handled (a crash came between), oldest first."""
+    async def pending(self, channel: str, *, after: int = 0,
+                      limit: int | None = None) -> list[Arrival]:
+        """Received and never handled (a crash came between), oldest first; a page of them
+        with ``after`` (the last ``Arrival.row`` of the page before) and ``limit``."""
         rows = await self.conn.execute_fetchall(
-            "SELECT update_key, chat_id, payload FROM inbox"
-            " WHERE handled_at IS NULL AND channel = ? ORDER BY id", (channel,))
-        return [Arrival(str(r[0]), str(r[1]), json.loads(r[2])) for r in rows]
+            "SELECT update_key, chat_id, payload, id FROM inbox"
+            " WHERE handled_at IS NULL AND channel = ? AND id > ? ORDER BY id LIMIT ?",
+            (channel, after, -1 if limit is None else limit))
+        return [Arrival(str(r[0]), str(r[1]), json.loads(r[2]), int(r[3])) for r in rows]
 
     async def was_handled(self, channel: str, update_key: str) -> bool:
         rows = await self.conn.execute_fetchall(

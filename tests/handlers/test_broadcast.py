@@ -151,7 +151,7 @@ async def test_each_step_checks_the_permission_again(world: World) -> None:
     assert await world.services.read.chats.flow("telegram", str(province.user_id)) is None
 
 
-@pytest.mark.settings(SEND_RATE_PER_SECOND="1000")
+@pytest.mark.settings(SEND_RATE_PER_SECOND="1000", TELEGRAM_SENDS_PER_SECOND="1000")
 async def test_a_broadcast_to_all_3740_members_ends_with_a_correct_report(world: World) -> None:
     linked = await _link_everyone(world, leave_out=25)  # 25 people never joined on a chat
     blocked = list(linked.values())[:12]

@@ -15,6 +15,7 @@ Simulated members put updates in with :meth:`FakeBotApi.user_message` and
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import itertools
 import json
@@ -65,6 +66,13 @@ class FakeBotApi:
         self._new_update = asyncio.Event()
         self._waiters: dict[int, asyncio.Future[Answer]] = {}
         self._closing = False
+        #: Telegram's overall limit on messages (sent or edited) a second, or None: no limit.
+        #: Above it a send is answered 429 "retry after 1", as Telegram does.
+        self.sends_per_second: int | None = None
+        #: When each send or edit reached the server (refused ones too), to count any second's.
+        self.send_log: list[float] = []
+        self.refused = 0  # sends answered 429
+        self._recent: collections.deque[float] = collections.deque()
         self._runner: web.AppRunner | None = None
         self.port = 0
         self._methods: dict[str, Callable[[JSON], Awaitable[Any]]] = {
@@ -154,6 +162,11 @@ class FakeBotApi:
         if self.rtt:
             await asyncio.sleep(self.rtt / 2)
         method = self._methods.get(name.lower())
+        if name.lower() in ("sendmessage", "editmessagetext") and not self._within_limit():
+            self.refused += 1
+            return web.json_response({"ok": False, "error_code": 429,
+                                      "description": "Too Many Requests: retry after 1",
+                                      "parameters": {"retry_after": 1}})
         if method is None:
             if self.calls[name] == 1:
                 log.warning("Bot API method %s is not implemented; answered True", name)
@@ -163,6 +176,17 @@ class FakeBotApi:
         if self.rtt:
             await asyncio.sleep(self.rtt / 2)
         return web.json_response({"ok": True, "result": result})
+
+    def _within_limit(self) -> bool:
+        now = time.perf_counter()
+        self.send_log.append(now)
+        if self.sends_per_second is not None:
+            while self._recent and self._recent[0] <= now - 1.0:
+                self._recent.popleft()
+            if len(self._recent) >= self.sends_per_second:
+                return False
+            self._recent.append(now)
+        return True
 
     async def _true(self, params: JSON) -> bool:
         return True

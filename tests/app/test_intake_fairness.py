@@ -1,0 +1,175 @@
+"""The intake handles a backlog a bounded number of chats at a time, each chat in order, and a
+person writing now, outside the backlog, is handled next — not after the whole backlog."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from bot.app.intake import Intake
+from bot.app.services import make_services
+from bot.config import load_settings
+from bot.core.chat import Incoming
+from storage.db import Database
+from storage.repos.inbox import mark_handled
+
+
+class _Port:
+    name = "telegram"
+    supports_buttons = True
+
+
+class _Recorder:
+    """Stands in for the dispatcher: records what it is handed and holds each update until the
+    test lets one go, so what the intake starts next is visible."""
+
+    def __init__(self) -> None:
+        self.services: Any = None  # the intake's, once it is made
+        self.started: list[tuple[str, str]] = []
+        self.running = 0
+        self.finished = 0
+        self._progress = asyncio.Event()
+        self.most_running = 0
+        self.gate = asyncio.Semaphore(0)
+
+    def let_go(self, count: int) -> None:
+        for _ in range(count):
+            self.gate.release()
+
+    async def dispatch(self, port: Any, inc: Incoming) -> None:
+        services = self.services
+        self.started.append((inc.chat_id, inc.text or ""))
+        self.running += 1
+        self.most_running = max(self.most_running, self.running)
+        try:
+            await self.gate.acquire()
+            await mark_handled(services.db, inc.channel, inc.update_key, services.clock())
+            self.finished += 1
+            self._progress.set()
+        finally:
+            self.running -= 1
+
+    async def until_finished(self, count: int) -> None:
+        """Wait for ``count`` updates to be done (their inbox writes run on another thread)."""
+        async with asyncio.timeout(10):
+            while self.finished < count:
+                self._progress.clear()
+                await self._progress.wait()
+            await _settle()
+
+
+def _update(n: int, chat: str) -> Incoming:
+    return Incoming(channel="telegram", update_key=f"u{n}", chat_id=chat, user_id=chat,
+                    display_name="M", text=f"{chat}#{n}")
+
+
+async def _settle() -> None:
+    for _ in range(20):
+        await asyncio.sleep(0)
+
+
+def _intake(db: Database, recorder: _Recorder, in_flight: int) -> Intake:
+    services = make_services(load_settings(DATABASE_PATH=str(db.path)), db)
+    intake = Intake(services, _Port(), in_flight=in_flight)  # type: ignore[arg-type]
+    recorder.services = services
+    intake.dispatcher = recorder  # type: ignore[assignment]
+    return intake
+
+
+async def test_a_backlog_is_handled_a_few_chats_at_a_time_each_in_order(db: Database) -> None:
+    recorder = _Recorder()
+    intake = _intake(db, recorder, in_flight=3)
+    backlog = [_update(n, f"c{n % 10}") for n in range(200)]  # ten chats, twenty each
+    for start in range(0, 200, 100):
+        await intake.accept(backlog[start:start + 100])
+    await _settle()
+    assert recorder.running == 3
+    recorder.let_go(200)
+    await asyncio.wait_for(intake.idle(), 10)
+    assert recorder.most_running == 3
+    assert len(recorder.started) == 200
+    for chat in {c for c, _ in recorder.started}:
+        texts = [t for c, t in recorder.started if c == chat]
+        assert texts == sorted(texts, key=lambda t: int(t.split("#")[1]))
+    assert await intake.services.read.inbox.pending("telegram") == []
+
+
+async def test_someone_writing_now_is_handled_before_the_rest_of_a_backlog(
+        db: Database) -> None:
+    recorder = _Recorder()
+    intake = _intake(db, recorder, in_flight=2)
+    await intake.accept([_update(n, f"c{n % 50}") for n in range(100)])
+    await _settle()
+    recorder.let_go(10)  # the backlog is under way
+    await recorder.until_finished(10)
+    await intake.accept([_update(1000, "newcomer")])
+    recorder.let_go(1)  # one slot frees: the newcomer's
+    await recorder.until_finished(11)
+    assert recorder.started[12] == ("newcomer", "newcomer#1000")
+    recorder.let_go(1000)
+    await asyncio.wait_for(intake.idle(), 10)
+
+
+async def test_a_chat_with_a_long_backlog_does_not_hold_up_one_with_a_short_one(
+        db: Database) -> None:
+    recorder = _Recorder()
+    intake = _intake(db, recorder, in_flight=1)
+    await intake.accept([_update(n, "busy") for n in range(50)])
+    await intake.accept([_update(100, "other")])
+    await _settle()
+    recorder.let_go(1)
+    await recorder.until_finished(1)
+    # The busy chat was served once; the other chat, never served, goes next.
+    assert recorder.started[1] == ("other", "other#100")
+    recorder.let_go(100)
+    await asyncio.wait_for(intake.idle(), 10)
+
+
+async def test_what_is_queued_at_a_stop_is_handled_at_the_next_start(db: Database) -> None:
+    recorder = _Recorder()
+    intake = _intake(db, recorder, in_flight=2)
+    await intake.accept([_update(n, f"c{n % 4}") for n in range(12)])
+    await _settle()
+    recorder.let_go(2)
+    await recorder.until_finished(2)
+    done = recorder.started[:2]
+    await intake.close(grace=0.05)  # two in hand are cut short, eight never started
+    assert len(await intake.services.read.inbox.pending("telegram")) == 10
+
+    again = _Recorder()
+    restarted = _intake(db, again, in_flight=2)
+    assert await restarted.replay() == 10
+    again.let_go(100)
+    await asyncio.wait_for(restarted.idle(), 10)
+    everything = [(f"c{n % 4}", f"c{n % 4}#{n}") for n in range(12)]
+    assert sorted(again.started) == sorted(u for u in everything if u not in done)
+
+
+async def test_while_the_poller_catches_up_fewer_chats_are_handled_at_once(
+        db: Database) -> None:
+    recorder = _Recorder()
+    intake = _intake(db, recorder, in_flight=8)
+    intake.catching_up(True)  # a full batch came: more are waiting at the platform
+    await intake.accept([_update(n, f"c{n}") for n in range(20)])
+    await _settle()
+    assert recorder.running == 4
+    intake.catching_up(False)
+    await _settle()
+    assert recorder.running == 8
+    recorder.let_go(100)
+    await asyncio.wait_for(intake.idle(), 10)
+
+
+async def test_a_replay_reads_the_inbox_in_pages_and_misses_nothing(db: Database) -> None:
+    recorder = _Recorder()
+    intake = _intake(db, recorder, in_flight=4)
+    intake.catching_up(True)  # nothing handled yet: everything stays pending
+    await intake.accept([_update(n, f"c{n % 7}") for n in range(2500)])
+    await intake.close(grace=0.05)
+
+    again = _Recorder()
+    restarted = _intake(db, again, in_flight=4)
+    assert await restarted.replay() == 2500  # the four cut short included
+    again.let_go(3000)
+    await asyncio.wait_for(restarted.idle(), 30)
+    assert sorted(again.started) == sorted((f"c{n % 7}", f"c{n % 7}#{n}") for n in range(2500))

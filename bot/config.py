@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     invite_ttl_days: int = Field(default=14, ge=1, le=365, alias="INVITE_TTL_DAYS")
     log_max_citizens: int = Field(default=500, ge=1, le=100_000, alias="LOG_MAX_CITIZENS")
     log_max_age_days: int = Field(default=31, ge=0, le=366, alias="LOG_MAX_AGE_DAYS")
+    #: A session logged within this many days of its date counts as on time (completeness).
+    on_time_days: int = Field(default=3, ge=0, le=366, alias="ON_TIME_DAYS")
     undo_window_hours: int = Field(default=24, ge=0, le=24 * 31, alias="UNDO_WINDOW_HOURS")
     flow_timeout_minutes: int = Field(default=30, ge=1, le=24 * 60, alias="FLOW_TIMEOUT_MINUTES")
     send_rate_per_second: float = Field(default=25, gt=0, le=1000, alias="SEND_RATE_PER_SECOND")

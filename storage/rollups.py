@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import aiosqlite
 
 from storage.db import Database
+from storage.history_sql import EXTEND_FROM_SESSIONS
 
 #: ``(table, SELECT computing its rows from the raw sessions)``, finest first: the coarser
 #: tables are rebuilt from member_day, which is much smaller than sessions.
@@ -64,6 +65,8 @@ def rebuild_statements() -> list[str]:
     statements = [f"DELETE FROM {table}" for table in TABLES]
     statements.append(f"INSERT INTO member_day {_FROM_SESSIONS}")
     statements += [f"INSERT INTO {table} {select}" for table, select in _FROM_MEMBER_DAY.items()]
+    # the history trigger set aside with the roll-up ones does its work here, once
+    statements += list(EXTEND_FROM_SESSIONS)
     return statements
 
 

@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import time
 from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
 from pathlib import Path
 
 from bot.core.registry.large_province import (
@@ -81,12 +82,15 @@ def generate_database(path: Path, *, registry: object | None, sessions: int, fir
     from bot.core.registry.large_province import Registry
     from storage import bulk_load
 
+    # The generated province existed from the first day of its sessions: figures of a past
+    # period use the registry as it was then (its teams and members from this date on).
+    registered = min(now, datetime.combine(first_day, clock_time(2, 0), UTC))
     if registry is None:
-        asyncio.run(_import_demo(path, now))
+        asyncio.run(_import_demo(path, registered))
     conn = bulk_load.open_for_load(path)
     try:
         if isinstance(registry, Registry):
-            loggers = bulk_load.write_registry(conn, registry, now)
+            loggers = bulk_load.write_registry(conn, registry, registered)
         else:
             loggers = bulk_load.loggers_in(conn)
         rows = session_rows(loggers, bulk_load.categories(conn), total=sessions,

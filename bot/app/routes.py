@@ -12,7 +12,7 @@ from handlers.logging import flow as logging_flow
 from handlers.logging import pause
 from handlers.members import command as members
 from handlers.members import invite
-from handlers.steering import allowance, digest, export, stats, targets, web_login
+from handlers.steering import allowance, approval, digest, export, stats, targets, web_login
 from handlers.teams import command as teams
 
 
@@ -37,6 +37,7 @@ def build_router() -> Router:
         targets.feature,
         pause.feature,
         allowance.feature,
+        approval.feature,
         status.feature,
         commune_picker.feature,
         web_login.feature,

@@ -12,7 +12,8 @@ A rule is any combination of four numbers, as People's Councils write them:
 How a team's month is computed (this is what the sheet prints for the auditor):
 
 1. each member: ``per_member + per_day × days on duty`` (a day on duty: a day with at least one
-   session logged);
+   session logged in this team); a member who moved in the month is listed under each team
+   with their days there, and gets ``per_member`` once, under the team they ended the month in;
 2. if the members' total is above the cap, each member's part is multiplied by
    cap ÷ total and rounded down to the đồng; the đồng left over by rounding go one each to the
    members with the largest remainders (earlier on the sheet first when equal), so the parts
@@ -83,9 +84,14 @@ def shares(parts: Sequence[int], budget: int) -> list[int]:
     return scaled
 
 
-def team_amount(rule: AllowanceRule, days_on_duty: Sequence[int]) -> TeamAmount:
-    """One team's month: ``days_on_duty`` has one entry per member listed for the team."""
-    base = [(rule.per_member, rule.per_day * days) for days in days_on_duty]
+def team_amount(rule: AllowanceRule, days_on_duty: Sequence[int],
+                monthly: Sequence[bool] | None = None) -> TeamAmount:
+    """One team's month: ``days_on_duty`` has one entry per member listed for the team;
+    ``monthly`` says which of them get ``per_member`` here (all by default): a member who
+    moved in the month is listed under each team but paid the monthly amount once."""
+    paid = [True] * len(days_on_duty) if monthly is None else list(monthly)
+    base = [(rule.per_member if gets else 0, rule.per_day * days)
+            for days, gets in zip(days_on_duty, paid, strict=True)]
     parts = [monthly + daily for monthly, daily in base]
     total = sum(parts)
     if rule.cap is not None and total > rule.cap:

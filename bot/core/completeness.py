@@ -1,8 +1,9 @@
 """Completeness, as DHIS2 reports it: of the teams expected to report, how many did.
 
-For a period and a place: the teams expected (active teams with at least one member), those
+For a period and a place: the teams expected (teams of the period with at least one member), those
 that reported (logged at least one session in the period), the members and how many of them
-were active, and the teams silent for two weeks or more (nothing logged for 14 days, or ever).
+were active, the sessions logged on time (within ON_TIME_DAYS of their date: DHIS2's "reports
+on time"), and the teams silent for two weeks or more (nothing logged for 14 days, or ever).
 The province digest ranks communes by it as well as by volume.
 
 Pure: figures in, figures out; ``today`` is the day the silence is measured to (the day after
@@ -36,11 +37,12 @@ class TeamActivity(BaseModel):
     team_name: str
     commune_code: str
     commune_name: str
-    members: int            # active members now
+    members: int            # members in the period (the registry as it was)
     active_members: int     # of them, those who logged anything in the period
     sessions: int           # logged in this team in the period
     citizens: int
     last_date: date | None  # the latest session up to the end of the period
+    on_time: int = 0        # of the sessions, those logged within ON_TIME_DAYS of their date
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,12 @@ class Completeness:
     members_active: int
     silent_teams: tuple[str, ...]   # in natural order
     citizens: int = 0
+    sessions: int = 0
+    on_time: int = 0                # sessions logged within ON_TIME_DAYS of their date
+
+    @property
+    def on_time_percent(self) -> int:
+        return percent(self.on_time, self.sessions)
 
     @property
     def teams_percent(self) -> float:
@@ -90,6 +98,8 @@ def summarise(name: str, teams: Iterable[TeamActivity], today: date) -> Complete
         silent_teams=tuple(t.team_name for t in natural_sorted(
             (t for t in expected if is_stale(t.last_date, today)), lambda t: t.team_name)),
         citizens=sum(t.citizens for t in expected),
+        sessions=sum(t.sessions for t in expected),
+        on_time=sum(t.on_time for t in expected),
     )
 
 

@@ -43,6 +43,10 @@ class Action(StrEnum):
     SET_TARGETS = "set_targets"
     MANAGE_ALLOWANCE = "manage_allowance"
     VIEW_STATUS = "view_status"  # the bot's health (/status): admins only
+    #: Signing off a past month of a commune (its coordinator) or of the province.
+    APPROVE_MONTH = "approve_month"
+    #: Lifting an approval (and so the lock on the month), with a reason.
+    REOPEN_MONTH = "reopen_month"
 
 
 _MEMBER = frozenset({Action.VIEW_PROFILE, Action.LOG_SESSION, Action.VIEW_OWN_ACTIVITY,
@@ -50,10 +54,10 @@ _MEMBER = frozenset({Action.VIEW_PROFILE, Action.LOG_SESSION, Action.VIEW_OWN_AC
 _LEADER = _MEMBER | {Action.VIEW_TEAM, Action.INVITE_MEMBER, Action.PAUSE_MEMBER}
 _COMMUNE = _LEADER | {
     Action.INVITE_TEAM_LEADER, Action.VIEW_DIGEST, Action.VIEW_STATS, Action.EXPORT,
-    Action.BROADCAST, Action.MANAGE_PEOPLE,
+    Action.BROADCAST, Action.MANAGE_PEOPLE, Action.APPROVE_MONTH,
 }
 _PROVINCE = _COMMUNE | {Action.INVITE_COMMUNE_COORDINATOR, Action.VIEW_AUDIT,
-                        Action.SET_TARGETS}
+                        Action.SET_TARGETS, Action.REOPEN_MONTH}
 _ADMIN = frozenset(Action)
 
 #: The table. Each role's actions, valid within the scope of the grant that carries the role.

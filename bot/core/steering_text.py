@@ -36,7 +36,7 @@ def names(t: Translator, lang: str, items: Sequence[str], shown: int = NAMES_SHO
 
 
 def completeness_lines(t: Translator, lang: str, c: Completeness) -> list[str]:
-    """Teams reporting, members active, teams silent for two weeks or more."""
+    """Teams reporting, members active, sessions on time, teams silent for two weeks or more."""
     n = t.number
     lines = [
         t(lang, "steering.teams_reported", reported=n(lang, c.teams_reported),
@@ -44,6 +44,9 @@ def completeness_lines(t: Translator, lang: str, c: Completeness) -> list[str]:
         t(lang, "steering.members_active", active=n(lang, c.members_active),
           total=n(lang, c.members), percent=n(lang, c.members_percent)),
     ]
+    if c.sessions:
+        lines.append(t(lang, "steering.on_time", on_time=n(lang, c.on_time),
+                       sessions=n(lang, c.sessions), percent=n(lang, c.on_time_percent)))
     if c.silent_teams:
         lines.append(t(lang, "steering.silent_teams", count=n(lang, len(c.silent_teams)),
                        teams=names(t, lang, c.silent_teams)))

@@ -31,6 +31,7 @@ from bot.core.flows import LogFlow, LogStep
 from bot.core.permissions import Action, Scope
 from bot.core.quick_form import QuickLog, parse_quick
 from handlers.kit.context import Ctx
+from handlers.kit.month_lock import refused_by_lock
 from handlers.kit.routing import ButtonRoute, Command, Feature, press_of
 from handlers.kit.steps import StepTable
 from handlers.logging.own_sessions import UNDO_DELETE, UNDO_EDIT, UNDO_KEEP, my, undo, undo_button
@@ -144,12 +145,23 @@ async def _save(ctx: Ctx, state: LogFlow, press: Press) -> None:
         await ctx.reply(problem_text(ctx, problem))
         await next_step(ctx, replace(state, day=None), new_message=True)
         return
+    # A session counts in the team the member was in on its date (they may have moved since).
+    team_id, commune_code = await ctx.services.read.history.team_on(member.id, day) or (
+        team.id, team.commune_code)
+    replaced = (await ctx.services.read.sessions.get(state.replaces) if state.replaces
+                else None)
+    if await refused_by_lock(ctx, commune_code, day) or (
+            replaced is not None and await refused_by_lock(ctx, replaced.commune_code,
+                                                          replaced.session_date)):
+        async with ctx.services.db.write() as conn:  # nothing saved; the refusal says why
+            await Repos(conn).chats.clear_flow(ctx.inc.channel, ctx.inc.chat_id)
+        return
     async with ctx.services.db.write() as conn:
         repos = Repos(conn)
         if state.replaces:
             await repos.sessions.delete(state.replaces, ctx.now)
         _, created = await repos.sessions.add(
-            member_id=member.id, team_id=team.id, commune_code=team.commune_code,
+            member_id=member.id, team_id=team_id, commune_code=commune_code,
             category_id=category, citizens=citizens, session_date=day,
             note=state.note, photo_ref=state.photo, channel=ctx.inc.channel,
             idempotency_key=_key(member.id, state.id), now=ctx.now,

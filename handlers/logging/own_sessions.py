@@ -14,6 +14,7 @@ from bot.core.flows import LogFlow
 from bot.core.models import Category, Session
 from handlers.kit.context import Ctx
 from handlers.kit.main_menu import member_menu
+from handlers.kit.month_lock import refused_by_lock
 from handlers.kit.routing import press_of
 from handlers.logging.steps import category_label, next_step
 from storage.repos import Repos
@@ -65,6 +66,8 @@ async def undo_button(ctx: Ctx) -> None:
         return
     if press.verb is UNDO_KEEP:
         await ctx.answer(ctx.t("undo.kept"))
+    elif await refused_by_lock(ctx, session.commune_code, session.session_date):
+        return
     elif press.verb is UNDO_DELETE:
         async with ctx.services.db.write() as conn:
             await Repos(conn).sessions.delete(session.id, ctx.now)

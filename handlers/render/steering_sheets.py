@@ -12,8 +12,8 @@ Pure apart from writing: rows already read come in, rows go out to the streaming
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 
 from bot.core.allowance import AllowanceRule, TeamAmount, team_amount
@@ -38,11 +38,21 @@ CHUNK = 5_000
 
 
 @dataclass(frozen=True)
+class SignOff:
+    """Who approved a commune's month, and when (the month is locked while it stands)."""
+
+    by: str
+    on: date
+
+
+@dataclass(frozen=True)
 class AllowanceMonth:
     month: date                    # the first day
     rows: Sequence[DutyRow]        # in sheet order: commune, team, member (natural order)
     rule: StoredRule | None
     through: date | None = None    # the month is still running: figures up to this day
+    #: Commune name → its standing approval; a commune of the rows not in it is not approved.
+    approvals: Mapping[str, SignOff] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -61,7 +71,8 @@ def team_blocks(rows: Sequence[DutyRow], rule: AllowanceRule | None) -> list[Tea
             groups[-1].append(row)
         else:
             groups.append([row])
-    return [TeamBlock(tuple(g), team_amount(rule, [r.days for r in g]) if rule else None)
+    return [TeamBlock(tuple(g), team_amount(rule, [r.days for r in g], [r.monthly for r in g])
+                      if rule else None)
             for g in groups]
 
 
@@ -81,6 +92,22 @@ def rule_lines(label: Label, money: Money, rule: AllowanceRule) -> list[str]:
 
 # ------------------------------------------------------------------------------ allowance sheet
 
+def approval_lines(data: AllowanceMonth, label: Label,
+                   date_text: Callable[[date], str]) -> list[str]:
+    """Per commune on the sheet: approved by whom and when, or plainly not approved."""
+    communes: list[str] = []
+    for row in data.rows:
+        if not communes or communes[-1] != row.commune_name:
+            communes.append(row.commune_name)
+    lines = []
+    for name in communes:
+        signed = data.approvals.get(name)
+        lines.append(label("approve.sheet_approved", commune=name, who=signed.by,
+                           when=date_text(signed.on)) if signed is not None
+                     else label("approve.sheet_not_approved", commune=name))
+    return lines
+
+
 def allowance_sheet(workbook: StreamingWorkbook, data: AllowanceMonth, title: str, label: Label,
                     money: Money, date_text: Callable[[date], str]) -> Iterator[int]:
     """Write the month's allowance sheet, yielding the rows written after each chunk."""
@@ -96,6 +123,7 @@ def allowance_sheet(workbook: StreamingWorkbook, data: AllowanceMonth, title: st
                               when=date_text(data.rule.set_at.date())))
         preamble += [label(f"allowance.method_{step}") for step in (1, 2, 3, 4)]
     preamble.append(label("allowance.sheet_days"))
+    preamble += approval_lines(data, label, date_text)
     if data.through is not None:
         preamble.append(label("allowance.sheet_partial", day=date_text(data.through)))
     header_row = 1 + len(preamble) + 2  # the title, the preamble, a blank line, the header
@@ -150,20 +178,22 @@ def allowance_sheet(workbook: StreamingWorkbook, data: AllowanceMonth, title: st
 # ------------------------------------------------------------------------------ completeness
 
 def completeness_sheet(workbook: StreamingWorkbook, communes: Sequence[Completeness], title: str,
-                       label: Label) -> Iterator[int]:
+                       label: Label, on_time_days: int = 3) -> Iterator[int]:
     """One row per commune (natural order) and a total: teams expected and reporting, members
     and those active, and the teams silent for two weeks or more. Yields the rows written."""
     out = workbook.sheet(label("steering.sheet"),
-                         widths=[22, 12, 12, 10, 12, 12, 10, 12, 60], freeze=3)
+                         widths=[22, 12, 12, 10, 12, 12, 10, 12, 60, 12, 12, 10], freeze=3)
     out.title(title)
-    out.append([label("steering.sheet_note")])
+    out.append([label("steering.sheet_note", days=on_time_days)])
     out.header([label("export.col.commune"), label("steering.col.teams_expected"),
                 label("steering.col.teams_reported"), label("steering.col.teams_share"),
                 label("steering.col.members"), label("steering.col.members_active"),
                 label("steering.col.members_share"), label("steering.col.silent_count"),
-                label("steering.col.silent_teams")])
-    # The shares (4th and 7th columns) in percent.
-    plain = [PLAIN, PLAIN, PLAIN, PERCENT, PLAIN, PLAIN, PERCENT, PLAIN, PLAIN]
+                label("steering.col.silent_teams"), label("steering.col.sessions"),
+                label("steering.col.on_time"), label("steering.col.on_time_share")])
+    # The shares (4th, 7th and 12th columns) in percent.
+    plain = [PLAIN, PLAIN, PLAIN, PERCENT, PLAIN, PLAIN, PERCENT, PLAIN, PLAIN, PLAIN, PLAIN,
+             PERCENT]
     for c in communes:
         out.styled(_completeness_cells(c), plain)
     if len(communes) > 1:
@@ -173,7 +203,8 @@ def completeness_sheet(workbook: StreamingWorkbook, communes: Sequence[Completen
             teams_reported=sum(c.teams_reported for c in communes),
             members=sum(c.members for c in communes),
             members_active=sum(c.members_active for c in communes),
-            silent_teams=())
+            silent_teams=(), sessions=sum(c.sessions for c in communes),
+            on_time=sum(c.on_time for c in communes))
         cells = _completeness_cells(total)
         cells[7] = sum(len(c.silent_teams) for c in communes)
         out.styled(cells, [BOLD_PERCENT if s == PERCENT else BOLD for s in plain])
@@ -184,4 +215,5 @@ def _completeness_cells(c: Completeness) -> list[object]:
     return [c.name, c.teams_expected, c.teams_reported,
             c.teams_reported / c.teams_expected if c.teams_expected else 0,
             c.members, c.members_active, c.members_active / c.members if c.members else 0,
-            len(c.silent_teams), ", ".join(c.silent_teams)]
+            len(c.silent_teams), ", ".join(c.silent_teams), c.sessions, c.on_time,
+            c.on_time / c.sessions if c.sessions else 0]

@@ -61,6 +61,8 @@ class ExportData:
     #: Formats đồng and dates for the reader (the allowance sheets).
     money: Callable[[int], str] = str
     date_text: Callable[[date], str] = date.isoformat
+    #: A session is on time when logged within this many days of its date (the setting).
+    on_time_days: int = 3
 
 
 #: Spreadsheet programs run a CSV field starting with these as a formula ("CSV injection").
@@ -149,7 +151,8 @@ class ActivityWorkbook:
                                  data.communes, label, lang, with_team=False)
         yield from _members_sheet(self.book, data, label, lang)
         if data.completeness:
-            yield from completeness_sheet(self.book, data.completeness, data.title, label)
+            yield from completeness_sheet(self.book, data.completeness, data.title, label,
+                                          data.on_time_days)
         for month in data.allowance:
             yield from allowance_sheet(self.book, month, label(
                 "allowance.sheet_title", place=data.place, month=f"{month.month:%m/%Y}"),

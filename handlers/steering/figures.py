@@ -22,7 +22,7 @@ from bot.core.permissions import Scope
 from bot.core.steering_text import DigestSteering, TargetProgress
 from bot.core.targets import Status, expected_by_now, status
 from handlers.kit.context import Services
-from handlers.render.steering_sheets import AllowanceMonth
+from handlers.render.steering_sheets import AllowanceMonth, SignOff
 from storage.repos import Repos
 from storage.repos.targets import Target, TargetScope
 
@@ -43,7 +43,8 @@ def judged_on(day: date, today: date) -> date:
 async def completeness(services: Services, scope: Scope, name: str, start: date, end: date,
                        today: date) -> tuple[Completeness, list[TeamActivity]]:
     """The place's completeness over [start, end], silence measured to ``today`` (capped)."""
-    teams = await services.read.activity.team_activity(scope, start, end)
+    teams = await services.read.activity.team_activity(scope, start, end,
+                                                       services.settings.on_time_days)
     return summarise(name, teams, judged_on(end, today)), teams
 
 
@@ -198,8 +199,14 @@ async def allowance_months(read: Repos, scope: Scope, period: Period,
         last = month(first.year, first.month).end
         if first < period.start or last > period.end or first > today:
             continue
+        signed: dict[str, SignOff] = {}
+        for code, approval in (await read.approvals.communes_of_month(first)).items():
+            commune = await read.geo.commune(code)
+            if commune is not None:
+                signed[commune.name] = SignOff(by=approval.by_name or "?",
+                                               on=approval.approved_at.date())
         out.append(AllowanceMonth(
             month=first, rows=await read.activity.duty_month(scope, first, last),
             rule=await read.allowance.for_month(first),
-            through=today if today <= last else None))
+            through=today if today <= last else None, approvals=signed))
     return out

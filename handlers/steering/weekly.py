@@ -28,6 +28,7 @@ from bot.core.schedule import digest_week, due_this_week, reminder_week
 from bot.core.steering_text import names
 from handlers.kit.context import Services
 from handlers.kit.outbox import OutboxMessage, default_quiet, enqueue
+from handlers.steering.approval_reminders import enqueue_approval_reminders
 from handlers.steering.figures import digest_steering, judged_on
 from storage.repos.access import Recipient
 from storage.repos.outbox import OutboxItem
@@ -45,6 +46,7 @@ LOG_NOW = "log:start"
 class WorkReport:
     digests: int = 0
     reminders: int = 0
+    approval_reminders: int = 0
     unreachable: int = 0
     batches: list[str] = field(default_factory=list)
 
@@ -67,7 +69,8 @@ async def commune_digest(services: Services, commune_code: str, period: Period, 
         for c in await read.categories.active())
     # Silence is measured to the end of the period shown (a past week is told as it was).
     today = judged_on(period.end, today)
-    activity = await read.activity.team_activity(scope, period.start, period.end)
+    activity = await read.activity.team_activity(scope, period.start, period.end,
+                                                  services.settings.on_time_days)
     teams = tuple(Figure(name=t.team_name, this=t.citizens, last_date=t.last_date)
                   for t in activity)
     steering = await digest_steering(services, scope, commune.name, activity, period.end,
@@ -102,7 +105,8 @@ async def province_digest(services: Services, province_code: str, period: Period
     trend = tuple((first + timedelta(days=7 * i), value) for i, value in enumerate(series))
     total = await read.tallies.by_category(Scope(province_code), period.start, period.end)
     name = province.name if province else province_code
-    teams = await read.activity.team_activity(Scope(province_code), period.start, period.end)
+    teams = await read.activity.team_activity(Scope(province_code), period.start, period.end,
+                                               services.settings.on_time_days)
     steering = await digest_steering(services, Scope(province_code), name, teams, period.end,
                                      today, lang)
     return ProvinceDigest(place=name, period=period, communes=communes, trend=trend,
@@ -299,6 +303,9 @@ async def run_due_work(services: Services, now: datetime | None = None) -> WorkR
     if reminder_due is not None:
         done = await enqueue_reminders(services, reminder_due, now)
         report.reminders = done.reminders
+        # coordinators of communes with a past month not approved, with the same schedule
+        report.approval_reminders = await enqueue_approval_reminders(services, reminder_due,
+                                                                     now)
         report.unreachable += done.unreachable
         report.batches += done.batches
     return report

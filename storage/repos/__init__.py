@@ -13,12 +13,14 @@ import aiosqlite
 from storage.repos.access import AccessRepo
 from storage.repos.activity import ActivityRepo
 from storage.repos.allowance import AllowanceRuleRepo
+from storage.repos.approvals import ApprovalRepo
 from storage.repos.audit import AuditRepo
 from storage.repos.categories import CategoryRepo
 from storage.repos.chats import ChatRepo
 from storage.repos.erasure import ErasureRepo
 from storage.repos.file_links import FileLinkRepo
 from storage.repos.geo import GeoRepo
+from storage.repos.history import HistoryRepo
 from storage.repos.inbox import InboxRepo
 from storage.repos.invitations import InvitationRepo
 from storage.repos.join_guard import JoinGuardRepo
@@ -140,4 +142,12 @@ class Repos:
     @cached_property
     def web(self) -> WebAccessRepo:
         return WebAccessRepo(self.conn)
+
+    @cached_property
+    def history(self) -> HistoryRepo:
+        return HistoryRepo(self.conn)
+
+    @cached_property
+    def approvals(self) -> ApprovalRepo:
+        return ApprovalRepo(self.conn)
 

@@ -19,8 +19,8 @@ from pydantic import BaseModel, ConfigDict
 from bot.core.completeness import TeamActivity
 from bot.core.natural_sort import natural_key
 from bot.core.permissions import Scope
-from storage.repos.rollup_sql import MemberGrain, member_grain, per_team_sql
-from storage.repos.scope_sql import sessions_in, teams_in
+from storage.repos.rollup_sql import MemberGrain, member_grain, per_team_sql, rollup_in
+from storage.repos.scope_sql import member_then, sessions_in, team_then, teams_in
 from storage.repos.sql import fetch_all, fetch_one
 
 
@@ -48,6 +48,8 @@ class DutyRow(BaseModel):
     days: int = 0
     sessions: int = 0
     citizens: int = 0
+    #: Whether a monthly per-member amount is paid on this row (once a month per member).
+    monthly: bool = True
 
 
 
@@ -62,42 +64,51 @@ class ActivityRepo:
     async def active_counts_many(self, scope: Scope, periods: Sequence[tuple[date, date]]
                                  ) -> list[ActiveCounts]:
         """:meth:`active_counts` of several periods, reading the scope's members and teams
-        once: what /stats shows (this week, this month) for a province of 35,000 members."""
+        once: what /stats shows (this week, this month) for a province of 35,000 members.
+        Members and teams are those of each period (the registry as it was then)."""
         where, params = teams_in(scope)
-        member_marks: list[str] = []
+        member_cols: list[str] = []
         member_params: list[Any] = []
-        team_marks: list[str] = []
+        team_cols: list[str] = []
         team_params: list[Any] = []
         for start, end in periods:
             grain = member_grain(start, end)
-            member_marks.append(_logged(scope, grain))
+            then, then_params = member_then(start, end)
+            member_cols += [f"MAX({then})", f"MAX({then} AND {_logged(scope, grain)})"]
+            member_params += [*then_params, *then_params, *grain.params]
+            alive, alive_params = team_then(start, end)
             if _one_range(scope, grain):
-                team_marks.append(f"t.id IN (SELECT r.team_id FROM {grain.table} r"
-                                  f" WHERE {grain.where})")
-                team_params += grain.params
+                mark = f"t.id IN (SELECT r.team_id FROM {grain.table} r WHERE {grain.where})"
+                mark_params = list(grain.params)
             else:
-                per_team, per_params = per_team_sql(scope, start, end)
-                team_marks.append(f"t.id IN (SELECT team_id FROM ({per_team}))")
-                team_params += per_params
-            member_params += grain.params
+                per_team, mark_params = per_team_sql(scope, start, end)
+                mark = f"t.id IN (SELECT team_id FROM ({per_team}))"
+            team_cols += [f"COALESCE(SUM({alive}), 0)", f"COALESCE(SUM({alive} AND {mark}), 0)"]
+            team_params += [*alive_params, *alive_params, *mark_params]
+        first = min(s for s, _ in periods)
+        last = max(e for _, e in periods)
+        any_then, any_params = member_then(first, last)
+        # Per member first (someone who moved within the place has two periods), then summed:
+        # cheaper than a COUNT(DISTINCT …) per figure over 35,000 members.
+        per_member = ", ".join(f"{col} AS f{i}" for i, col in enumerate(member_cols))
         members = await fetch_one(
             self.conn,
-            "SELECT COUNT(*), " + ", ".join(f"COALESCE(SUM({m}), 0)" for m in member_marks)
-            + " FROM members m JOIN teams t ON t.id = m.team_id"
-            f" JOIN communes c ON c.code = t.commune_code WHERE m.active AND {where}",
-            [*member_params, *params],
+            "SELECT " + ", ".join(f"COALESCE(SUM(f{i}), 0)" for i in range(len(member_cols)))
+            + f" FROM (SELECT {per_member} FROM memberships ms"
+            " JOIN teams t ON t.id = ms.team_id JOIN communes c ON c.code = t.commune_code"
+            f" WHERE {any_then} AND {where} GROUP BY ms.member_id)",
+            [*member_params, *any_params, *params],
         )
         teams = await fetch_one(
             self.conn,
-            "SELECT COUNT(*), " + ", ".join(f"COALESCE(SUM({m}), 0)" for m in team_marks)
-            + f" FROM teams t JOIN communes c ON c.code = t.commune_code"
-            f" WHERE t.active AND {where}",
+            "SELECT " + ", ".join(team_cols)
+            + f" FROM teams t JOIN communes c ON c.code = t.commune_code WHERE {where}",
             [*team_params, *params],
         )
         assert members is not None
         assert teams is not None
-        return [ActiveCounts(members=members[0], active_members=members[1 + i],
-                             teams=teams[0], active_teams=teams[1 + i])
+        return [ActiveCounts(members=members[2 * i], active_members=members[2 * i + 1],
+                             teams=teams[2 * i], active_teams=teams[2 * i + 1])
                 for i in range(len(periods))]
 
     async def members_with_sessions(self, member_ids: Iterable[int], start: date,
@@ -119,26 +130,31 @@ class ActivityRepo:
             found |= {int(r[0]) for r in rows}
         return found
 
-    async def team_activity(self, scope: Scope, start: date, end: date) -> list[TeamActivity]:
-        """Every active team in scope (zeros included): members, how many were active, what
-        was logged there, and its latest session up to ``end``.
+    async def team_activity(self, scope: Scope, start: date, end: date,
+                            on_time_days: int = 3) -> list[TeamActivity]:
+        """Every team in scope that existed in the period (zeros included): its members then,
+        how many were active, what was logged there, and its latest session up to ``end``.
 
         Three grouped reads rather than subqueries per team: a province has 5,000 teams and
         35,000 members, and a seek per member and per team for each figure cost ~300 ms."""
         where, params = teams_in(scope)
+        then, then_params = member_then(start, end)
+        alive, alive_params = team_then(start, end)
         teams = await fetch_all(
             self.conn,
             "SELECT t.id, t.name, t.commune_code, c.name,"
-            " (SELECT COUNT(*) FROM members m WHERE m.team_id = t.id AND m.active),"
+            " (SELECT COUNT(DISTINCT ms.member_id) FROM memberships ms"
+            f"   WHERE ms.team_id = t.id AND {then}),"
             " (SELECT MAX(d.day) FROM member_day d WHERE d.team_id = t.id AND d.day <= ?)"
             " FROM teams t JOIN communes c ON c.code = t.commune_code"
-            f" WHERE t.active AND {where} ORDER BY natsort(c.name), natsort(t.name)",
-            [end.isoformat(), *params],
+            f" WHERE {alive} AND {where} ORDER BY natsort(c.name), natsort(t.name)",
+            [*then_params, end.isoformat(), *alive_params, *params],
         )
         per_team, per_params = per_team_sql(scope, start, end)
         logged = {int(r[0]): (int(r[1]), int(r[2]))
                   for r in await fetch_all(self.conn, per_team, per_params)}
         active = await self._active_per_team(scope, start, end)
+        punctual = await self._on_time_per_team(scope, start, end, on_time_days)
         # model_construct: our own typed columns, 5,000 of them for a province — validating
         # each again cost more than reading them.
         return [TeamActivity.model_construct(
@@ -147,61 +163,82 @@ class ActivityRepo:
                     active_members=active.get(int(r[0]), 0),
                     sessions=logged.get(int(r[0]), (0, 0))[0],
                     citizens=logged.get(int(r[0]), (0, 0))[1],
-                    last_date=date.fromisoformat(r[5]) if r[5] else None)
+                    last_date=date.fromisoformat(r[5]) if r[5] else None,
+                    on_time=punctual.get(int(r[0]), 0))
                 for r in teams]
 
-    async def _active_per_team(self, scope: Scope, start: date, end: date) -> dict[int, int]:
-        """Active members of each team in scope who logged anything (anywhere) in the period."""
-        where, params = teams_in(scope)
-        grain = member_grain(start, end)
+    async def _on_time_per_team(self, scope: Scope, start: date, end: date,
+                                days: int) -> dict[int, int]:
+        """Sessions of each team in the period logged within ``days`` of their date (the
+        roll-up ``team_lag``, migration 0014)."""
+        where, params = rollup_in(scope)
         rows = await fetch_all(
             self.conn,
-            "SELECT m.team_id, COUNT(*) FROM members m JOIN teams t ON t.id = m.team_id"
-            f" JOIN communes c ON c.code = t.commune_code WHERE m.active AND t.active"
-            f" AND {where} AND {_logged(scope, grain)} GROUP BY m.team_id",
-            [*params, *grain.params],
+            f"SELECT r.team_id, SUM(r.sessions) FROM team_lag r WHERE {where}"
+            " AND r.day BETWEEN ? AND ? AND r.lag <= ? GROUP BY r.team_id",
+            [*params, start.isoformat(), end.isoformat(), days])
+        return {int(r[0]): int(r[1]) for r in rows}
+
+    async def _active_per_team(self, scope: Scope, start: date, end: date) -> dict[int, int]:
+        """Each team's members of the period who logged anything (anywhere) in it."""
+        where, params = teams_in(scope)
+        grain = member_grain(start, end)
+        then, then_params = member_then(start, end)
+        rows = await fetch_all(
+            self.conn,
+            "SELECT ms.team_id, COUNT(DISTINCT ms.member_id) FROM memberships ms"
+            " JOIN teams t ON t.id = ms.team_id JOIN communes c ON c.code = t.commune_code"
+            f" WHERE {then} AND {where} AND {_logged(scope, grain)} GROUP BY ms.team_id",
+            [*then_params, *params, *grain.params],
         )
         return {int(r[0]): int(r[1]) for r in rows}
 
     async def duty_month(self, scope: Scope, start: date, end: date) -> list[DutyRow]:
-        """One row per member for the allowance sheet: every active member of the scope's
-        teams (zeros too), plus anyone who logged here and has moved or left since. A member
-        is listed once, under the team of their latest session in the period (or their own
-        team if they logged nothing), with distinct days counted across all their sessions."""
+        """One row per member and team they were in during the month (the registry as it was,
+        zeros too), plus anyone who logged in one of the scope's teams with no period recorded
+        there. Days on duty are counted per team: the distinct days they logged there, so a
+        member who moved mid-month appears under each team for their days there. A monthly
+        per-member amount is paid once (``monthly``): on the row of the team they were in last
+        in the month, wherever the sheet is cut."""
         where, params = teams_in(scope)
+        then, then_params = member_then(start, end)
+        alive, alive_params = team_then(start, end)
         people = await fetch_all(
             self.conn,
-            "SELECT m.id, m.full_name, t.id, t.name, c.name FROM members m"
-            " JOIN teams t ON t.id = m.team_id JOIN communes c ON c.code = t.commune_code"
-            f" WHERE m.active AND t.active AND {where}", params)
-        rows: dict[int, dict[str, Any]] = {
-            int(r[0]): {"member_id": r[0], "member_name": r[1], "team_id": r[2],
-                        "team_name": r[3], "commune_name": r[4]} for r in people}
-        # From the roll-up member_day (one row per member and day, so a month of the largest
-        # province is read without its sessions): distinct days are its days, directly.
+            "SELECT ms.member_id, m.full_name, t.id, t.name, c.name FROM memberships ms"
+            " JOIN members m ON m.id = ms.member_id JOIN teams t ON t.id = ms.team_id"
+            f" JOIN communes c ON c.code = t.commune_code WHERE {then} AND {alive} AND {where}"
+            " GROUP BY ms.member_id, t.id", [*then_params, *alive_params, *params])
+        rows: dict[tuple[int, int], dict[str, Any]] = {
+            (int(r[0]), int(r[2])): {"member_id": r[0], "member_name": r[1], "team_id": r[2],
+                                     "team_name": r[3], "commune_name": r[4]} for r in people}
+        # From the roll-up member_day (issue 12): distinct days are its days, directly.
         swhere, sparams = sessions_in(scope, alias="d")
-        latest_where, latest_params = sessions_in(scope, alias="d2")
-        period = [start.isoformat(), end.isoformat()]
         logged = await fetch_all(
             self.conn,
-            "SELECT d.member_id, COUNT(DISTINCT d.day), SUM(d.sessions), SUM(d.citizens),"
-            " (SELECT NULLIF(d2.team_id, 0) FROM member_day d2"
-            f"   WHERE d2.member_id = d.member_id AND {latest_where}"
-            "   AND d2.day BETWEEN ? AND ? ORDER BY d2.day DESC, d2.team_id DESC LIMIT 1)"
-            f" FROM member_day d WHERE {swhere}"
-            " AND d.day BETWEEN ? AND ? GROUP BY d.member_id",
-            [*latest_params, *period, *sparams, *period])
-        moved = [int(r[0]) for r in logged if int(r[0]) not in rows or
-                 (r[4] is not None and rows[int(r[0])]["team_id"] != r[4])]
-        names = await self._names(moved, [int(r[4]) for r in logged if r[4] is not None])
-        for member_id, days, sessions, citizens, team_id in logged:
-            row = rows.setdefault(int(member_id), {"member_id": member_id,
-                                                   "member_name": names[0].get(member_id, "")})
-            if team_id is not None and int(team_id) in names[1]:
-                row["team_id"] = team_id
-                row["team_name"], row["commune_name"] = names[1][int(team_id)]
-            row.update(days=days, sessions=sessions, citizens=citizens)
-        found = [DutyRow(**row) for row in rows.values() if "team_id" in row]
+            "SELECT d.member_id, d.team_id, COUNT(DISTINCT d.day), SUM(d.sessions),"
+            f" SUM(d.citizens), MAX(d.day) FROM member_day d WHERE {swhere}"
+            " AND d.day BETWEEN ? AND ? AND d.team_id <> 0 GROUP BY d.member_id, d.team_id",
+            [*sparams, start.isoformat(), end.isoformat()])
+        unknown = [(int(r[0]), int(r[1])) for r in logged if (int(r[0]), int(r[1])) not in rows]
+        names = await self._names([m for m, _ in unknown], [t for _, t in unknown])
+        last_logged: dict[int, tuple[str, int]] = {}
+        for member_id, team_id, days, sessions, citizens, last in logged:
+            pair = (int(member_id), int(team_id))
+            if pair not in rows:
+                if int(team_id) not in names[1]:
+                    continue
+                team_name, commune_name = names[1][int(team_id)]
+                rows[pair] = {"member_id": member_id, "team_id": team_id, "team_name": team_name,
+                             "commune_name": commune_name,
+                             "member_name": names[0].get(int(member_id), "")}
+            rows[pair].update(days=days, sessions=sessions, citizens=citizens)
+            last_logged[pair[0]] = max(last_logged.get(pair[0], ("", 0)), (str(last), pair[1]))
+        paid_in = await self._last_team_in(sorted({m for m, _ in rows}), start, end)
+        for member_id, team_id in rows:
+            team = paid_in.get(member_id) or last_logged.get(member_id, ("", team_id))[1]
+            rows[(member_id, team_id)]["monthly"] = team == team_id
+        found = [DutyRow(**row) for row in rows.values()]
         # Each commune's and team's key made once, not once per member (35,000 in a province).
         keys: dict[str, Any] = {}
 
@@ -213,6 +250,20 @@ class ActivityRepo:
 
         return sorted(found, key=lambda r: (key(r.commune_name), key(r.team_name),
                                             natural_key(r.member_name), r.member_id))
+
+    async def _last_team_in(self, member_ids: list[int], start: date, end: date
+                            ) -> dict[int, int]:
+        """Each member's team at the end of their last period in [start, end], if any."""
+        then, then_params = member_then(start, end)
+        out: dict[int, int] = {}
+        for chunk in _chunks(member_ids):
+            rows = await fetch_all(
+                self.conn,
+                "SELECT ms.member_id, ms.team_id FROM memberships ms"
+                f" WHERE ms.member_id IN ({_marks(chunk)}) AND {then}"
+                " ORDER BY ms.member_id, ms.since_day, ms.id", [*chunk, *then_params])
+            out.update({int(r[0]): int(r[1]) for r in rows})  # the latest wins
+        return out
 
     async def _names(self, member_ids: list[int], team_ids: list[int]
                      ) -> tuple[dict[int, str], dict[int, tuple[str, str]]]:
@@ -247,8 +298,11 @@ def _one_range(scope: Scope, grain: MemberGrain) -> bool:
 
 
 def _logged(scope: Scope, grain: MemberGrain) -> str:
-    """Member ``m`` logged anything (anywhere) in the grain's period; takes ``grain.params``."""
+    """Member ``ms.member_id`` logged anything (anywhere) in the grain's period; takes
+    ``grain.params``."""
     if _one_range(scope, grain):
-        return f"m.id IN (SELECT r.member_id FROM {grain.table} r WHERE {grain.where})"
+        return (f"ms.member_id IN (SELECT r.member_id FROM {grain.table} r"
+                f" WHERE {grain.where})")
     # a commune or a team, or any run of days: one seek per member
-    return f"EXISTS (SELECT 1 FROM {grain.table} r WHERE r.member_id = m.id AND {grain.where})"
+    return (f"EXISTS (SELECT 1 FROM {grain.table} r WHERE r.member_id = ms.member_id"
+            f" AND {grain.where})")

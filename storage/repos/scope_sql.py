@@ -7,6 +7,7 @@ digest, an export, a search and a broadcast.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from bot.core.permissions import Scope
@@ -43,3 +44,18 @@ def teams_in_any(scopes: Sequence[Scope]) -> tuple[str, list[Any]]:
         clauses.append(f"({where})")
         params += extra
     return " OR ".join(clauses) or "0", params
+
+
+# --- the registry as it was (migrations/0013_history.sql) --------------------------------------
+
+def member_then(start: date, end: date, alias: str = "ms") -> tuple[str, list[Any]]:
+    """Membership period ``alias`` (a row of ``memberships``) overlaps the days [start, end]."""
+    return (f"{alias}.since_day <= ? AND ({alias}.until_day IS NULL OR {alias}.until_day >= ?)",
+            [end.isoformat(), start.isoformat()])
+
+
+def team_then(start: date, end: date, team: str = "t.id") -> tuple[str, list[Any]]:
+    """The team (its id column ``team``) existed on some day of [start, end]."""
+    return ("EXISTS (SELECT 1 FROM team_spans sp WHERE sp.team_id = " + team
+            + " AND sp.since_day <= ? AND (sp.until_day IS NULL OR sp.until_day >= ?))",
+            [end.isoformat(), start.isoformat()])

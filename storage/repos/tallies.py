@@ -27,7 +27,7 @@ from bot.core.calendar import month
 from bot.core.natural_sort import natural_key
 from bot.core.permissions import Scope
 from storage.repos.rollup_sql import days, member_grain, per_team_sql, rollup_in
-from storage.repos.scope_sql import sessions_in, teams_in
+from storage.repos.scope_sql import member_then, sessions_in, team_then, teams_in
 from storage.repos.sql import fetch_all
 
 PlaceLevel = Literal["team", "commune", "scope"]
@@ -150,8 +150,9 @@ class TallyRepo:
         ]
 
     async def by_commune(self, province: str, start: date, end: date) -> list[PlaceTally]:
-        """Every commune of the province that has teams, zeros included."""
+        """Every commune of the province that had teams in the period, zeros included."""
         period, dates = days(start, end)
+        alive, alive_params = team_then(start, end)
         rows = await fetch_all(
             self.conn,
             "SELECT c.code, c.name, COALESCE(p.s, 0), COALESCE(p.z, 0),"
@@ -161,9 +162,9 @@ class TallyRepo:
             f" (SELECT code FROM communes WHERE province_code = ?) AND {period}"
             " GROUP BY r.commune_code) p ON p.commune_code = c.code"
             " WHERE c.province_code = ? AND EXISTS (SELECT 1 FROM teams t"
-            " WHERE t.commune_code = c.code AND t.active)"
+            f" WHERE t.commune_code = c.code AND {alive})"
             " ORDER BY natsort(c.name)",
-            [province, *dates, province],
+            [province, *dates, province, *alive_params],
         )
         return [
             PlaceTally(key=r[0], name=r[1], commune_code=r[0], commune_name=r[1], sessions=r[2],
@@ -237,30 +238,35 @@ class TallyRepo:
         return {(str(r[0]), int(r[1])): int(r[2]) for r in rows}
 
     async def teams_by_category(self, scope: Scope, start: date, end: date) -> list[PlaceRow]:
-        """Every active team in scope (zeros included) with its tallies per category."""
+        """Every team in scope in the period (zeros included) with its members then and its
+        tallies per category."""
         where, params = teams_in(scope)
+        then, then_params = member_then(start, end)
+        alive, alive_params = team_then(start, end)
         teams = await fetch_all(
             self.conn,
-            "SELECT t.id, c.name, t.name, (SELECT COUNT(*) FROM members m"
-            " WHERE m.team_id = t.id AND m.active)"
+            "SELECT t.id, c.name, t.name, (SELECT COUNT(DISTINCT ms.member_id)"
+            f" FROM memberships ms WHERE ms.team_id = t.id AND {then})"
             " FROM teams t JOIN communes c ON c.code = t.commune_code"
-            f" WHERE t.active AND {where} ORDER BY natsort(c.name), natsort(t.name)",
-            params,
+            f" WHERE {alive} AND {where} ORDER BY natsort(c.name), natsort(t.name)",
+            [*then_params, *alive_params, *params],
         )
         tallies = await self._tallies("member_day", "team_id", scope, start, end)
         return [PlaceRow(commune_name=r[1], team_name=r[2], members=r[3],
                          by_category=tallies.get(str(r[0]), {})) for r in teams]
 
     async def communes_by_category(self, scope: Scope, start: date, end: date) -> list[PlaceRow]:
-        """Every commune in scope that has teams, zeros included."""
+        """Every commune in scope that had teams in the period, zeros included."""
         where, params = teams_in(scope)
+        then, then_params = member_then(start, end)
+        alive, alive_params = team_then(start, end)
         communes = await fetch_all(
             self.conn,
-            "SELECT c.code, c.name, COUNT(DISTINCT m.id) FROM communes c"
-            " JOIN teams t ON t.commune_code = c.code AND t.active"
-            " LEFT JOIN members m ON m.team_id = t.id AND m.active"
+            "SELECT c.code, c.name, COUNT(DISTINCT ms.member_id) FROM communes c"
+            f" JOIN teams t ON t.commune_code = c.code AND {alive}"
+            f" LEFT JOIN memberships ms ON ms.team_id = t.id AND {then}"
             f" WHERE {where} GROUP BY c.code ORDER BY natsort(c.name)",
-            params,
+            [*alive_params, *then_params, *params],
         )
         tallies = await self._tallies("commune_day", "commune_code", scope, start, end)
         return [PlaceRow(commune_name=r[1], members=r[2], by_category=tallies.get(str(r[0]), {}))
@@ -285,18 +291,21 @@ class TallyRepo:
 
     async def member_months(self, scope: Scope, start: date, end: date,
                             months: list[date]) -> list[MemberMonthRow]:
-        """One row per member × month: every active member of the scope's teams (zeros too,
-        since the allowance record lists everyone), plus anyone who logged sessions here in
-        the period and has moved or left since."""
+        """One row per member × team × month they were in the team (the registry as it was;
+        zeros too, since the allowance record lists everyone), plus anyone who logged sessions
+        in one of the scope's teams with no period recorded there."""
         where, params = teams_in(scope)
+        then, then_params = member_then(start, end)
         people = await fetch_all(
             self.conn,
-            "SELECT m.id, m.full_name, c.name, t.name, t.id, c.name_key, t.name_key, m.name_key"
-            " FROM members m JOIN teams t ON t.id = m.team_id"
-            " JOIN communes c ON c.code = t.commune_code"
-            f" WHERE m.active AND t.active AND {where}",
-            params,
+            "SELECT m.id, m.full_name, c.name, t.name, t.id, c.name_key, t.name_key, m.name_key,"
+            " MIN(ms.since_day), MAX(COALESCE(ms.until_day, '9999-12-31'))"
+            " FROM memberships ms JOIN members m ON m.id = ms.member_id"
+            " JOIN teams t ON t.id = ms.team_id JOIN communes c ON c.code = t.commune_code"
+            f" WHERE {then} AND {where} GROUP BY m.id, t.id",
+            [*then_params, *params],
         )
+        spans = {(int(r[0]), int(r[4])): (str(r[8]), str(r[9])) for r in people}
         # A person is listed under the team they logged in (or their current one if silent).
         who: dict[tuple[int, int | None], tuple[Any, ...]] = {
             (int(r[0]), r[4]): tuple(r[:8]) for r in people}
@@ -326,7 +335,12 @@ class TallyRepo:
             item[0][0]))
         rows: list[MemberMonthRow] = []
         for first in months:
+            last = month(first.year, first.month).end.isoformat()
             for (member_id, team_id), info in order:
+                since, until = spans.get((member_id, int(team_id or 0)), ("9999-12-31", ""))
+                key = (member_id, team_id, first)
+                if key not in tallies and not (since <= last and until >= first.isoformat()):
+                    continue  # not in that team that month, and nothing logged there
                 rows.append(MemberMonthRow(
                     month=first, member_id=member_id, member_name=info[1],
                     commune_name=info[2], team_name=info[3],

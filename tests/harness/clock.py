@@ -30,3 +30,7 @@ def clock() -> FakeClock:
 def at(clock: FakeClock, local: str) -> None:
     """Move the clock to a local (Vietnam) time, e.g. "2026-11-27 16:00"."""
     clock.now = datetime.fromisoformat(local).replace(tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+
+
+#: How long before the tests' "now" the hand-built registries were created.
+REGISTRY_AGE = timedelta(days=400)

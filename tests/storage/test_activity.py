@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from bot.core.allowance import AllowanceRule
 from bot.core.permissions import Scope
@@ -51,17 +51,28 @@ async def test_days_on_duty_count_distinct_days_and_follow_a_member_who_moved(
     await small.log("Lê Văn An", date(2026, 11, 3), 2)
     await small.log("Lê Văn An", date(2026, 11, 3), 1, category=2)   # same day: one day
     await small.log("Lê Văn An", date(2026, 11, 9), 4)
-    # Bình moved from Ấp 10 to Ấp 2 mid-month: listed once, under Ấp 2, both days counted.
+    # Bình moved from Ấp 10 to Ấp 2 on 12/11: listed under each team with her days there,
+    # the monthly part once, under Ấp 2 where she ended the month.
     await small.log("Trần Thị Bình", date(2026, 11, 5), 1)
-    await small.log("Trần Thị Bình", date(2026, 11, 20), 1, team="a2")
+    async with small.db.write() as conn:
+        await Repos(conn).members.move_to_team(small.people["Trần Thị Bình"], small.teams["a2"],
+                                               datetime(2026, 11, 12, 3, 0, tzinfo=UTC))
+    await small.log("Trần Thị Bình", date(2026, 11, 20), 1)
     rows = await Repos(small.db.reader).activity.duty_month(VI_THUY, *nov)
-    assert [(r.team_name, r.member_name, r.days, r.sessions, r.citizens) for r in rows] == [
-        ("Ấp 2", "Nguyễn Văn Cường", 0, 0, 0),
-        ("Ấp 2", "Phạm Thị Dung", 0, 0, 0),
-        ("Ấp 2", "Trần Thị Bình", 2, 2, 2),
-        ("Ấp 2", "Võ Văn Em", 0, 0, 0),
-        ("Ấp 10", "Lê Văn An", 2, 3, 7),
+    assert [(r.team_name, r.member_name, r.days, r.sessions, r.citizens, r.monthly)
+            for r in rows] == [
+        ("Ấp 2", "Nguyễn Văn Cường", 0, 0, 0, True),
+        ("Ấp 2", "Phạm Thị Dung", 0, 0, 0, True),
+        ("Ấp 2", "Trần Thị Bình", 1, 1, 1, True),
+        ("Ấp 2", "Võ Văn Em", 0, 0, 0, True),
+        ("Ấp 10", "Lê Văn An", 2, 3, 7, True),
+        ("Ấp 10", "Trần Thị Bình", 1, 1, 1, False),
     ]
+    # October: Bình was in Ấp 10 only.
+    october = await Repos(small.db.reader).activity.duty_month(
+        VI_THUY, date(2026, 10, 1), date(2026, 10, 31))
+    assert [(r.team_name, r.member_name) for r in october if "Bình" in r.member_name] == [
+        ("Ấp 10", "Trần Thị Bình")]
 
 
 async def test_targets_are_one_per_place_category_and_period(small: Small) -> None:

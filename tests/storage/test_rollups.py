@@ -21,6 +21,9 @@ from storage.repos.scope_sql import teams_in
 from tests.storage import raw_figures as raw
 
 NOW = datetime(2026, 12, 30, 3, 0, tzinfo=UTC)
+#: The registry predates every session: the figures' registry of any period is today's one
+#: (moves below are plain UPDATEs that keep updated_at, so history dates them at creation).
+REGISTERED = datetime(2025, 10, 1, 3, 0, tzinfo=UTC)
 FIRST = date(2026, 10, 26)   # a Monday; sessions fall on the 63 days from here
 PROVINCE = "92"
 COMMUNES = ("31441", "31321", "31120")
@@ -59,14 +62,14 @@ async def _registry(db: Database) -> tuple[list[int], list[int]]:
             team_id, _ = await repos.teams.upsert(commune_code=COMMUNES[commune],
                                                   name=f"Ấp {i}", kind="hamlet",
                                                   former_district=None, former_commune=None,
-                                                  now=NOW)
+                                                  now=REGISTERED)
             await conn.execute("UPDATE teams SET active = ? WHERE id = ?", (active, team_id))
             teams.append(team_id)
         members = []
         for i, team in enumerate(MEMBERS):
             members.append(await repos.members.create(full_name=f"Người {i}",
                                                       team_id=teams[team], phone=None,
-                                                      language=None, now=NOW))
+                                                      language=None, now=REGISTERED))
         await conn.execute("UPDATE members SET active = 0 WHERE id = ?", (members[-1],))
     return teams, members
 

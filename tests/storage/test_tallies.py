@@ -10,7 +10,7 @@ from bot.core.registry.validate import plan_from_file
 from storage.db import Database
 from storage.registry_import import import_plan
 from storage.repos import Repos
-from tests.harness.clock import FakeClock
+from tests.harness.clock import REGISTRY_AGE, FakeClock
 from tests.harness.factories import log_session
 
 MONDAY = date(2026, 11, 16)
@@ -18,7 +18,7 @@ MONDAY = date(2026, 11, 16)
 
 async def test_tallies_by_place_and_period(db: Database, clock: FakeClock) -> None:
     await import_plan(db, plan_from_file(demo_xlsx_bytes(), "d.xlsx", "92"), province_code="92",
-                      now=clock())
+                      now=clock() - REGISTRY_AGE)  # the registry predates the week shown
     read = Repos(db.reader)
     team = (await read.teams.in_commune("31441"))[0]
     a, b = (m.id for m in (await read.members.in_team(team.id))[:2])

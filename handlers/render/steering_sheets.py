@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bot.core.allowance import AllowanceRule, TeamAmount, team_amount
-from bot.core.completeness import Completeness
+from bot.core.completeness import Completeness, TeamActivity
 from bot.core.xlsx_stream import (
     BOLD,
     BOLD_DONG,
@@ -178,9 +178,12 @@ def allowance_sheet(workbook: StreamingWorkbook, data: AllowanceMonth, title: st
 # ------------------------------------------------------------------------------ completeness
 
 def completeness_sheet(workbook: StreamingWorkbook, communes: Sequence[Completeness], title: str,
-                       label: Label, on_time_days: int = 3) -> Iterator[int]:
+                       label: Label, on_time_days: int = 3,
+                       teams: Sequence[TeamActivity] = ()) -> Iterator[int]:
     """One row per commune (natural order) and a total: teams expected and reporting, members
-    and those active, and the teams silent for two weeks or more. Yields the rows written."""
+    and those active, the teams silent for two weeks or more and the sessions on time; then,
+    below, one row per team with its members, sessions and sessions on time. Yields the rows
+    written."""
     out = workbook.sheet(label("steering.sheet"),
                          widths=[22, 12, 12, 10, 12, 12, 10, 12, 60, 12, 12, 10], freeze=3)
     out.title(title)
@@ -209,6 +212,20 @@ def completeness_sheet(workbook: StreamingWorkbook, communes: Sequence[Completen
         cells[7] = sum(len(c.silent_teams) for c in communes)
         out.styled(cells, [BOLD_PERCENT if s == PERCENT else BOLD for s in plain])
     yield len(communes)
+    if not teams:
+        return
+    out.append([])
+    out.styled([label("export.col.commune"), label("export.col.team"),
+                label("steering.col.members"), label("steering.col.members_active"),
+                label("steering.col.sessions"), label("steering.col.on_time"),
+                label("steering.col.on_time_share")], [BOLD] * 7)
+    team_style = [PLAIN] * 6 + [PERCENT]
+    for written, t in enumerate(teams, start=1):
+        out.styled([t.commune_name, t.team_name, t.members, t.active_members, t.sessions,
+                    t.on_time, t.on_time / t.sessions if t.sessions else 0], team_style)
+        if written % CHUNK == 0:
+            yield CHUNK
+    yield len(teams) % CHUNK
 
 
 def _completeness_cells(c: Completeness) -> list[object]:

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from bot.core.completeness import Completeness
+from bot.core.completeness import Completeness, TeamActivity
 from bot.core.models import Category
 from bot.core.xlsx_stream import BOLD, MAX_ROWS, MONTH, Inline, StreamingWorkbook
 from handlers.render.steering_sheets import (
@@ -56,6 +56,8 @@ class ExportData:
     communes: Sequence[PlaceRow]
     members: Sequence[MemberMonthRow]
     completeness: Sequence[Completeness] = ()
+    #: The teams of the period (natural order) with their sessions on time, under completeness.
+    teams_on_time: Sequence[TeamActivity] = ()
     allowance: Sequence[AllowanceMonth] = ()
     place: str = ""
     #: Formats đồng and dates for the reader (the allowance sheets).
@@ -152,7 +154,7 @@ class ActivityWorkbook:
         yield from _members_sheet(self.book, data, label, lang)
         if data.completeness:
             yield from completeness_sheet(self.book, data.completeness, data.title, label,
-                                          data.on_time_days)
+                                          data.on_time_days, data.teams_on_time)
         for month in data.allowance:
             yield from allowance_sheet(self.book, month, label(
                 "allowance.sheet_title", place=data.place, month=f"{month.month:%m/%Y}"),

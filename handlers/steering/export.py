@@ -269,12 +269,13 @@ async def _summaries(ctx: Asking, read: Repos, scope: Scope, period: Period, nam
     members = await read.tallies.member_months(scope, period.start, period.end,
                                                period.months())
     on_time_days = ctx.services.settings.on_time_days
-    completeness = communes_of(await read.activity.team_activity(
-        scope, period.start, period.end, on_time_days), period.end, today) if steering else []
+    activity = await read.activity.team_activity(
+        scope, period.start, period.end, on_time_days) if steering else []
+    completeness = communes_of(activity, period.end, today) if steering else []
     allowance = await allowance_months(read, scope, period, today) if steering else []
     return ExportData(
         title=title, categories=categories, teams=teams, communes=communes, members=members,
-        completeness=completeness, allowance=allowance, place=name,
+        completeness=completeness, teams_on_time=activity, allowance=allowance, place=name,
         money=lambda dong: ctx.t("allowance.dong", amount=ctx.services.t.number(lang, dong)),
         date_text=lambda day: ctx.services.t.date(lang, day), on_time_days=on_time_days,
     )

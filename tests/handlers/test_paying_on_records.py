@@ -31,10 +31,12 @@ NEW_TEAM = "Ấp Tân Lập"
 
 TEXT = {
     "vi": {"save": "✅ Lưu", "saved": "Đã lưu", "sheet": "Phụ cấp 2026-11", "member": "Thành viên",
+           "completeness": "Đầy đủ báo cáo",
            "team_total": "Cộng tổ", "not_approved": "Xã Vị Thủy: CHƯA DUYỆT",
            "approved": "Xã Vị Thủy: đã duyệt bởi", "locked": "🔒 tháng 11/2026 của Xã Vị Thủy",
            "reopen_hint": "điều phối viên tỉnh/thành phố hoặc quản trị viên"},
     "en": {"save": "✅ Save", "saved": "Saved", "sheet": "Allowance 2026-11", "member": "Member",
+           "completeness": "Completeness",
            "team_total": "Team total", "not_approved": "Xã Vị Thủy: NOT APPROVED",
            "approved": "Xã Vị Thủy: approved by", "locked": "🔒 11/2026 of Xã Vị Thủy",
            "reopen_hint": "a province coordinator or an admin"},
@@ -108,9 +110,10 @@ Row = tuple[Any, ...]
 
 
 async def _export(world: World, lang: str, rule: str | None = None
-                  ) -> tuple[str, dict[tuple[str, str], Row], dict[str, Row]]:
+                  ) -> tuple[str, dict[tuple[str, str], Row], dict[str, Row], list[Row]]:
     """Set the rule for November (admin), export November for the commune (coordinator, in
-    ``lang``); (preamble text, member rows by (team, name), team total rows by team)."""
+    ``lang``); (preamble text, member rows by (team, name), team total rows by team, the rows
+    of the completeness sheet)."""
     if rule is not None:
         admin = world.person("admin")
         await admin.command("allowance", "từ", "2026-11", *rule.split())
@@ -129,7 +132,8 @@ async def _export(world: World, lang: str, rule: str | None = None
         elif r[1]:
             members[(str(r[1]), str(r[2]))] = r
     preamble = "\n".join(str(r[0]) for r in rows[:head] if r and r[0])
-    return preamble, members, teams
+    completeness = list(book[TEXT[lang]["completeness"]].iter_rows(values_only=True))
+    return preamble, members, teams, completeness
 
 
 async def test_a_move_and_a_new_team_mid_month_on_the_allowance_sheets(
@@ -142,7 +146,7 @@ async def test_a_move_and_a_new_team_mid_month_on_the_allowance_sheets(
     await coordinator.next_message()
 
     # Hà Tĩnh: 600,000 đ per team-month; the team created on 16/11 is paid for November.
-    preamble, members, teams = await _export(world, sang.lang, "team 600000")
+    preamble, members, teams, completeness = await _export(world, sang.lang, "team 600000")
     assert TEXT[sang.lang]["not_approved"] in preamble
     # (days on duty, sessions, citizens) under each team for his days there
     assert members[("Ấp 1", SANG)][3:6] == (2, 2, 5)
@@ -151,17 +155,21 @@ async def test_a_move_and_a_new_team_mid_month_on_the_allowance_sheets(
     assert [k for k in members if k[0] == NEW_TEAM] == [(NEW_TEAM, SANG)]
     assert (teams["Ấp 1"][9], teams["Ấp 1"][10]) == (600_000, 600_000)
     assert (teams[NEW_TEAM][9], teams[NEW_TEAM][10]) == (600_000, 600_000)
+    # Completeness per team: members of November, sessions, on time (all typed on 2/12: late)
+    per_team = {r[1]: r for r in completeness if r[0] == "Xã Vị Thủy" and isinstance(r[1], str)}
+    assert per_team[NEW_TEAM][2:7] == (1, 1, 3, 0, 0)
+    assert per_team["Ấp 1"][4:6] == (2, 0)
 
     # Bình Dương: 60,000 đ per member + 150,000 đ per day on duty; Sang's monthly part once,
     # under the team he ended the month in.
-    _, members, teams = await _export(world, sang.lang, "member 60000 day 150000")
+    _, members, teams, _ = await _export(world, sang.lang, "member 60000 day 150000")
     assert members[("Ấp 1", SANG)][6:11] == (0, 300_000, 0, None, 300_000)
     assert members[(NEW_TEAM, SANG)][6:11] == (60_000, 300_000, 0, None, 360_000)
     assert teams["Ấp 1"][10] == 8 * 60_000 + 300_000                 # 780,000
     assert teams[NEW_TEAM][10] == 360_000
 
     # Đà Nẵng: 300,000 đ per team, of which 50,000 đ per person-day.
-    _, members, teams = await _export(world, sang.lang, "team 300000 day 50000 cap 300000")
+    _, members, teams, _ = await _export(world, sang.lang, "team 300000 day 50000 cap 300000")
     assert members[("Ấp 1", SANG)][10] == 100_000
     assert (teams["Ấp 1"][9], teams["Ấp 1"][10]) == (200_000, 300_000)
     assert members[(NEW_TEAM, SANG)][10] == 100_000
@@ -211,7 +219,7 @@ async def test_an_approved_month_refuses_logging_until_reopened(
     await coordinator.next_message()
     await coordinator.press("✅ Duyệt tháng")
     await coordinator.next_message()
-    preamble, _, _ = await _export(world, "vi")
+    preamble, _, _, _ = await _export(world, "vi")
     assert "Xã Vị Thủy: đã duyệt bởi" in preamble
 
 

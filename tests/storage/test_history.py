@@ -80,6 +80,10 @@ async def test_a_database_from_before_history_gets_a_sensible_start(tmp_path: Pa
         rows = await read.activity.duty_month(VI_THUY, *NOV)
         son = [(r.team_name, r.days, r.monthly) for r in rows if r.member_name == "Lê Văn Sơn"]
         assert son == [("Ấp 1", 2, False), ("Ấp 2", 2, True)]
+        # /stats counts Sơn once though he has two periods in the commune
+        [counts] = await read.activity.active_counts_many(VI_THUY, [NOV])
+        assert (counts.members, counts.active_members, counts.teams, counts.active_teams) == (
+            4, 4, 2, 2)
         teams = {t.team_name: t for t in await read.activity.team_activity(VI_THUY, *NOV)}
         # 6 sessions in Ấp 1 (one was undone); those of 2, 3 and 5/11 were logged 11 to 17
         # days after (history typed in late), the others the same day or before

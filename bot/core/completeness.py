@@ -58,7 +58,7 @@ class Completeness:
     on_time: int = 0                # sessions logged within ON_TIME_DAYS of their date
 
     @property
-    def on_time_percent(self) -> int:
+    def on_time_percent(self) -> float:
         return percent(self.on_time, self.sessions)
 
     @property

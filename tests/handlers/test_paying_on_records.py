@@ -6,7 +6,6 @@ until it is reopened."""
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -15,14 +14,12 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.app.demo import PERSONA_IDS
-from bot.app.jobs import Scheduling
 from bot.sandbox import SandboxUser
 from bot.sandbox.zalo_testing import SandboxZaloUser
 from handlers.steering.approval_reminders import enqueue_approval_reminders
 from storage.repos import Repos
-from tests.harness.web import serving
 from tests.harness.world import World
-from tests.harness.zalo_world import ZaloWorld, start_zalo
+from tests.harness.zalo_world import ZaloWorld
 
 MID_NOVEMBER = datetime(2026, 11, 16, 2, 0, tzinfo=UTC)   # Monday 16/11, 09:00 in Vietnam
 DECEMBER = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)        # November is over
@@ -38,7 +35,7 @@ TEXT = {
     "en": {"save": "✅ Save", "saved": "Saved", "sheet": "Allowance 2026-11", "member": "Member",
            "completeness": "Completeness",
            "team_total": "Team total", "not_approved": "Xã Vị Thủy: NOT APPROVED",
-           "approved": "Xã Vị Thủy: approved by", "locked": "🔒 11/2026 of Xã Vị Thủy",
+           "approved": "Xã Vị Thủy: approved by", "locked": "🔒 Nov 2026 of Xã Vị Thủy",
            "reopen_hint": "a province coordinator or an admin"},
 }
 
@@ -64,22 +61,25 @@ class Member:
         return (await self.user.next_message()).text
 
 
-@pytest.fixture(params=[("telegram", "vi"), ("telegram", "en"), ("zalo", "vi"), ("zalo", "en")],
-                ids=lambda p: f"{p[0]}-{p[1]}")
-async def sang(request: pytest.FixtureRequest, quiet_world: World) -> AsyncIterator[Member]:
-    channel, lang = request.param
-    world = quiet_world
-    async with serving(world.services), start_zalo(world) as zalo:
-        assert isinstance(world.services.scheduling, Scheduling)
-        await world.services.scheduling.drain_now()
-        user: SandboxUser | SandboxZaloUser
-        if channel == "telegram":
-            user = world.person("member_2")
-        else:
-            user = ZaloWorld(world, zalo).person("member_2")
-        await user.send(f"/lang {lang}")   # whatever the demo persona speaks
-        await user.next_message()
-        yield Member(channel, user, lang)
+LANGS = pytest.mark.parametrize("lang", ["vi", "en"])
+
+
+async def _sang(world: World, user: SandboxUser | SandboxZaloUser, channel: str,
+                lang: str) -> Member:
+    """Sang on ``channel`` in ``lang``, in a world with none of the demo's sample activity."""
+    async with world.services.db.write() as conn:
+        await conn.execute("DELETE FROM sessions")
+    await user.send(f"/lang {lang}")   # whatever the demo persona speaks
+    await user.next_message()
+    return Member(channel, user, lang)
+
+
+async def on_telegram(world: World, lang: str) -> Member:
+    return await _sang(world, world.person("member_2"), "telegram", lang)
+
+
+async def on_zalo(zworld: ZaloWorld, lang: str) -> Member:
+    return await _sang(zworld.world, zworld.person("member_2"), "zalo", lang)
 
 
 async def _mid_november_changes(world: World) -> None:
@@ -136,9 +136,18 @@ async def _export(world: World, lang: str, rule: str | None = None
     return preamble, members, teams, completeness
 
 
-async def test_a_move_and_a_new_team_mid_month_on_the_allowance_sheets(
-        quiet_world: World, sang: Member) -> None:
-    world = quiet_world
+@LANGS
+async def test_a_move_and_a_new_team_mid_month_on_telegram(world: World, lang: str) -> None:
+    await _move_and_new_team(world, await on_telegram(world, lang))
+
+
+@LANGS
+async def test_a_move_and_a_new_team_mid_month_on_zalo(zworld: ZaloWorld, lang: str) -> None:
+    await _move_and_new_team(zworld.world, await on_zalo(zworld, lang))
+
+
+async def _move_and_new_team(world: World, sang: Member) -> None:
+    """The allowance sheets of a month with a member moved and a team created mid-month."""
     await _mid_november_changes(world)
     await _sang_logs_november(sang)
     coordinator = world.person("commune_coordinator")
@@ -176,9 +185,20 @@ async def test_a_move_and_a_new_team_mid_month_on_the_allowance_sheets(
     assert (teams[NEW_TEAM][9], teams[NEW_TEAM][10]) == (200_000, 300_000)
 
 
-async def test_an_approved_month_refuses_logging_until_reopened(
-        quiet_world: World, sang: Member) -> None:
-    world = quiet_world
+@LANGS
+async def test_an_approved_month_refuses_logging_until_reopened_on_telegram(
+        world: World, lang: str) -> None:
+    await _lock_and_reopen(world, await on_telegram(world, lang))
+
+
+@LANGS
+async def test_an_approved_month_refuses_logging_until_reopened_on_zalo(
+        zworld: ZaloWorld, lang: str) -> None:
+    await _lock_and_reopen(zworld.world, await on_zalo(zworld, lang))
+
+
+async def _lock_and_reopen(world: World, sang: Member) -> None:
+    """Approved: the member is refused; reopened (audited): accepted; approved again."""
     world.clock.now = DECEMBER
     assert TEXT[sang.lang]["saved"] in await sang.log("cks", "2", "05/11")
 

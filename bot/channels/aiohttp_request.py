@@ -12,12 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 import aiohttp
-from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 #: Connections kept open to the Bot API: answers to different chats go out side by side.
 POOL_SIZE = 64
+#: The class of the marker python-telegram-bot passes for "no timeout given": its public face is
+#: ``BaseRequest.DEFAULT_NONE``, the class itself lives in a private module of the library.
+_DefaultValue = type(BaseRequest.DEFAULT_NONE)
 
 
 class AiohttpRequest(BaseRequest):
@@ -59,10 +61,10 @@ class AiohttpRequest(BaseRequest):
         if self._session is None or self._session.closed:
             raise RuntimeError("AiohttpRequest is not initialized")
         files = request_data.multipart_data if request_data else None
-        read = self._read_timeout if isinstance(read_timeout, DefaultValue) else read_timeout
-        connect = (self._connect_timeout if isinstance(connect_timeout, DefaultValue)
+        read = self._read_timeout if isinstance(read_timeout, _DefaultValue) else read_timeout
+        connect = (self._connect_timeout if isinstance(connect_timeout, _DefaultValue)
                    else connect_timeout)
-        write = (write_timeout if not isinstance(write_timeout, DefaultValue)
+        write = (write_timeout if not isinstance(write_timeout, _DefaultValue)
                  else self._media_write_timeout if files else self._write_timeout)
         # aiohttp has no separate write timeout: the whole request gets connect + write + read.
         total = None if read is None else (connect or 0) + (write or 0) + read

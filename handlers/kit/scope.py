@@ -12,15 +12,20 @@ from bot.core.models import Commune, Team
 from bot.core.permissions import PERMISSIONS, Action, Scope
 from bot.core.roles import Role
 from bot.core.text import fold
-from handlers.kit.context import Ctx
+from handlers.kit.context import Caller, Ctx
 from handlers.kit.refusals import audit_refusal
 
 
 def scopes_for(ctx: Ctx, action: Action) -> list[Scope]:
     """The places the caller may do ``action`` in; "everywhere" is this bot's province."""
-    province = ctx.services.settings.province_code
+    return widest_scopes(ctx.caller, ctx.services.settings.province_code, action)
+
+
+def widest_scopes(caller: Caller, province: str, action: Action) -> list[Scope]:
+    """The places ``caller`` may do ``action`` in, in the order of their grants; "everywhere"
+    is ``province``. The chat and the web dashboard (which has no chat context) both ask this."""
     scopes: list[Scope] = []
-    for grant in ctx.caller.grants:
+    for grant in caller.grants:
         if action not in PERMISSIONS[grant.role]:
             continue
         scope = grant.scope if grant.scope.province is not None else Scope(province)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.core.callback_data import ID, Field, OfMember, OneOf, Press, Verb
+from bot.core.callback_data import ID, Field, OfMember, OneOf, Press, Ref, Verb
 from bot.core.chat import Button, OutMessage
 from bot.core.pause import PauseInputError, may_pause_member, parse_pause
 from bot.core.permissions import Action, Scope, highest_role
@@ -26,7 +26,7 @@ from storage.repos.members import PersonRow
 
 #: (days, label key) of the buttons offered, as for one's own pause.
 CHOICES = ((7, "pause.one_week"), (14, "pause.two_weeks"), (30, "pause.one_month"))
-_MEMBER = Field("member", ID, ref="member", needs=Action.PAUSE_MEMBER)
+_MEMBER = Field("member", ID, ref=Ref.MEMBER, needs=Action.PAUSE_MEMBER)
 
 
 @dataclass(frozen=True)

@@ -24,11 +24,12 @@ from bot.core.calendar import Period
 from bot.core.completeness import Completeness, by_commune, is_stale, ranked
 from bot.core.models import Category, Member, Team
 from bot.core.natural_sort import natural_key
-from bot.core.permissions import PERMISSIONS, Action, Scope
+from bot.core.permissions import Action, Scope
 from bot.core.steering_text import TargetProgress
 from bot.core.web_access import DOWNLOAD, OPEN_DASHBOARD, DashboardPeriod, may_open
 from handlers.kit.caller import load_caller
 from handlers.kit.context import Caller, Services
+from handlers.kit.scope import team_scope, widest_scopes
 from handlers.render.steering_sheets import team_blocks
 from handlers.steering.figures import (
     allowance_months,
@@ -36,6 +37,9 @@ from handlers.steering.figures import (
     judged_on,
     target_progress,
 )
+
+# The web layer names places in URLs with the same codes as the chat's buttons.
+from handlers.steering.place_codes import place_code as place_code
 from storage.repos import Repos
 from storage.repos.tallies import Tally, summed
 
@@ -52,22 +56,8 @@ async def reader_of(services: Services, member_id: int) -> Caller | None:
 
 def home_scopes(caller: Caller, province: str, action: Action = OPEN_DASHBOARD) -> list[Scope]:
     """The places the reader may see, widest first; "everywhere" is this bot's province."""
-    scopes: list[Scope] = []
-    for grant in caller.grants:
-        if action in PERMISSIONS[grant.role]:
-            scope = grant.scope if grant.scope.province is not None else Scope(province)
-            if scope not in scopes:
-                scopes.append(scope)
-    widest = [s for s in scopes if not any(o != s and o.contains(s) for o in scopes)]
-    return sorted(widest, key=lambda s: (s.commune is not None, s.team is not None))
-
-
-def place_code(scope: Scope) -> str:
-    if scope.team is not None:
-        return f"t{scope.team}"
-    if scope.commune is not None:
-        return f"c{scope.commune}"
-    return "p"
+    return sorted(widest_scopes(caller, province, action),
+                  key=lambda s: (s.commune is not None, s.team is not None))
 
 
 async def place(services: Services, caller: Caller, code: str) -> Scope | None:
@@ -107,7 +97,7 @@ async def member_in_scope(services: Services, caller: Caller, member_id: int
     team = await services.read.teams.get(member.team_id)
     if team is None or team.province_code != services.settings.province_code:
         return None
-    if not caller.can(OPEN_DASHBOARD, Scope(team.province_code, team.commune_code, team.id)):
+    if not caller.can(OPEN_DASHBOARD, team_scope(team)):
         return None
     return member, team
 

@@ -4,7 +4,7 @@ Each running bot has its own :class:`Metrics` with its own ``CollectorRegistry``
 library's global one), so two bots in one process — the tests — never share a counter.
 Counters move as things happen (updates handled, messages sent, errors, job runs); the gauges
 read from the database or the disk (outbox, backups) are set just before each scrape by
-``handlers.health.refresh_gauges``.
+``handlers.admin.health.refresh_gauges``.
 
 Labels are kept to small fixed sets (channel, kind of update, result, job name): never a chat
 id, a command argument or anything a person typed.

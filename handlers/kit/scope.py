@@ -12,7 +12,7 @@ from bot.core.models import Commune, Team
 from bot.core.permissions import PERMISSIONS, Action, Scope
 from bot.core.roles import Role
 from bot.core.text import fold
-from handlers.kit.context import Caller, Ctx
+from handlers.kit.context import Caller, Ctx, Services
 from handlers.kit.refusals import audit_refusal
 
 
@@ -48,15 +48,22 @@ def commune_scope(ctx: Ctx, commune_code: str) -> Scope:
 
 
 async def place_name(ctx: Ctx, scope: Scope) -> str:
-    read = ctx.services.read
+    return await name_of_place(ctx.services, ctx.lang, scope)
+
+
+async def name_of_place(services: Services, lang: str, scope: Scope, *,
+                        gone: str | None = None) -> str:
+    """A team's, commune's or the province's name; a team or commune gone since is ``gone``
+    (by default its id, which a coordinator can still look up)."""
+    read = services.read
     if scope.team is not None:
         team = await read.teams.get(scope.team)
-        return f"{team.name}, {team.commune_name}" if team else str(scope.team)
+        return f"{team.name}, {team.commune_name}" if team else gone or str(scope.team)
     if scope.commune is not None:
         commune = await read.geo.commune(scope.commune)
-        return commune.name if commune else scope.commune
-    province = await read.geo.province(scope.province or ctx.services.settings.province_code)
-    return province.name if province else ctx.t("admin.whole_province")
+        return commune.name if commune else gone or scope.commune
+    province = await read.geo.province(scope.province or services.settings.province_code)
+    return province.name if province else services.t(lang, "admin.whole_province")
 
 
 async def refuse_place(ctx: Ctx, command: str, place: str, *,

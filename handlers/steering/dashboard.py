@@ -2,7 +2,7 @@
 
 The web layer (``bot.app.web.dashboard``) parses the URL and renders; everything that decides
 (the reader's scope, whether an id in a URL lies inside it) and every figure is here, read by
-the same code as the chat's /stats, digests and /export (``handlers.steering_figures``, the
+the same code as the chat's /stats, digests and /export (``handlers.steering.figures``, the
 roll-up repositories, ``bot.core.completeness`` and ``bot.core.allowance``) — the dashboard
 adds no arithmetic of its own.
 
@@ -29,7 +29,7 @@ from bot.core.steering_text import TargetProgress
 from bot.core.web_access import DOWNLOAD, OPEN_DASHBOARD, DashboardPeriod, may_open
 from handlers.kit.caller import load_caller
 from handlers.kit.context import Caller, Services
-from handlers.kit.scope import team_scope, widest_scopes
+from handlers.kit.scope import name_of_place, team_scope, widest_scopes
 from handlers.render.steering_sheets import team_blocks
 from handlers.steering.figures import (
     allowance_months,
@@ -103,15 +103,7 @@ async def member_in_scope(services: Services, caller: Caller, member_id: int
 
 
 async def name_of(services: Services, scope: Scope, lang: str) -> str:
-    read = services.read
-    if scope.team is not None:
-        team = await read.teams.get(scope.team)
-        return f"{team.name}, {team.commune_name}" if team else "?"
-    if scope.commune is not None:
-        commune = await read.geo.commune(scope.commune)
-        return commune.name if commune else "?"
-    province = await read.geo.province(scope.province or services.settings.province_code)
-    return province.name if province else services.t(lang, "admin.whole_province")
+    return await name_of_place(services, lang, scope, gone="?")
 
 
 @dataclass(frozen=True)

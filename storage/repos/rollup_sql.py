@@ -20,6 +20,7 @@ from typing import Any
 
 from bot.core.calendar import month, week_of
 from bot.core.permissions import Scope
+from storage.repos.scope_sql import communes_in, sessions_in
 
 
 @dataclass(frozen=True)
@@ -42,25 +43,20 @@ def member_grain(start: date, end: date, alias: str = "r") -> MemberGrain:
                        [start.isoformat(), end.isoformat()])
 
 
+def day_table(scope: Scope) -> str:
+    """The day roll-up that answers for a place: a team's from its members' days, a commune's
+    or the province's from the communes' days (far fewer rows than the members')."""
+    return "member_day" if scope.team is not None else "commune_day"
+
+
 def days(start: date, end: date, alias: str = "r") -> tuple[str, list[Any]]:
     return f"{alias}.day BETWEEN ? AND ?", [start.isoformat(), end.isoformat()]
 
 
-def communes_in(scope: Scope, alias: str = "r") -> tuple[str, list[Any]]:
-    """Rows of a roll-up with a ``commune_code`` in the scope (not for a team scope)."""
-    if scope.commune is not None:
-        return f"{alias}.commune_code = ?", [scope.commune]
-    if scope.province is not None:
-        return (f"{alias}.commune_code IN (SELECT code FROM communes WHERE province_code = ?)",
-                [scope.province])
-    return "1", []
-
-
 def rollup_in(scope: Scope, alias: str = "r") -> tuple[str, list[Any]]:
-    """Rows of ``member_day`` (or a table with ``team_id`` and ``commune_code``) in scope."""
-    if scope.team is not None:
-        return f"{alias}.team_id = ?", [scope.team]
-    return communes_in(scope, alias)
+    """Rows of ``member_day`` (or a table with ``team_id`` and ``commune_code``) in scope: the
+    roll-ups carry the same place columns as the sessions they add up."""
+    return sessions_in(scope, alias)
 
 
 def per_team_sql(scope: Scope, start: date, end: date) -> tuple[str, list[object]]:
@@ -71,7 +67,7 @@ def per_team_sql(scope: Scope, start: date, end: date) -> tuple[str, list[object
                 f" FROM member_day r WHERE r.team_id = ? AND {period} GROUP BY r.team_id",
                 [scope.team, *dates])
     grain = member_grain(start, end)
-    where, params = communes_in(scope)
+    where, params = communes_in(scope, "r")
     return (f"SELECT r.team_id, SUM(r.sessions) AS s, SUM(r.citizens) AS z"
             f" FROM {grain.table} r WHERE {where} AND {grain.where} GROUP BY r.team_id",
             [*params, *grain.params])

@@ -17,6 +17,12 @@ def sessions_in(scope: Scope, alias: str = "s") -> tuple[str, list[Any]]:
     """Sessions logged in the scope (where the member was when they logged it)."""
     if scope.team is not None:
         return f"{alias}.team_id = ?", [scope.team]
+    return communes_in(scope, alias)
+
+
+def communes_in(scope: Scope, alias: str) -> tuple[str, list[Any]]:
+    """Rows with a ``commune_code`` in the scope's commune or province (a team scope: its
+    commune; sessions and the roll-ups carry the commune, the team's own filter is above)."""
     if scope.commune is not None:
         return f"{alias}.commune_code = ?", [scope.commune]
     if scope.province is not None:

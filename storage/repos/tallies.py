@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict
 from bot.core.calendar import month
 from bot.core.natural_sort import natural_key
 from bot.core.permissions import Scope
-from storage.repos.rollup_sql import days, member_grain, per_team_sql, rollup_in
+from storage.repos.rollup_sql import day_table, days, member_grain, per_team_sql, rollup_in
 from storage.repos.scope_sql import member_then, sessions_in, team_then, teams_in
 from storage.repos.sql import fetch_all
 
@@ -115,7 +115,7 @@ class TallyRepo:
         self.conn = conn
 
     async def by_category(self, scope: Scope, start: date, end: date) -> dict[int, Tally]:
-        table = "member_day" if scope.team is not None else "commune_day"
+        table = day_table(scope)
         where, params = rollup_in(scope)
         period, dates = days(start, end)
         rows = await fetch_all(
@@ -208,7 +208,7 @@ class TallyRepo:
 
     async def weekly_citizens(self, scope: Scope, first_monday: date, weeks: int) -> list[int]:
         """Citizens helped per week, ``weeks`` weeks from ``first_monday`` (zeros included)."""
-        table = "member_day" if scope.team is not None else "commune_day"
+        table = day_table(scope)
         where, params = rollup_in(scope)
         last = first_monday + timedelta(days=7 * weeks - 1)
         rows = await fetch_all(
@@ -382,7 +382,7 @@ class TallyRepo:
     async def by_day_category(self, scope: Scope, start: date, end: date) -> list[DayTally]:
         """Sessions and citizens per day and category in the place (days with nothing: absent):
         the web dashboard's trend charts."""
-        table = "member_day" if scope.team is not None else "commune_day"
+        table = day_table(scope)
         where, params = rollup_in(scope)
         period, dates = days(start, end)
         rows = await fetch_all(

@@ -1,5 +1,6 @@
 """Web access: one-time login links, browser sessions and the feed's API tokens (migration
-0017). Only hashes of the secrets are stored; the caller hashes (see :mod:`storage.web_tokens`).
+0017). Only hashes of the secrets are stored; the caller hashes them
+(:func:`storage.file_links.token_hash`).
 """
 
 from __future__ import annotations

@@ -80,7 +80,7 @@ def _calls(read: Repos, teams: list[int], members: list[int]
                 read.tallies.member_months(s, a, b, [a.replace(day=1)]))
             add("weekly citizens", lambda s=scope, a=start: read.tallies.weekly_citizens(
                 s, a, 8))
-            # Issue 13's steering figures: completeness, targets' progress, days on duty.
+            # The steering figures: completeness, targets' progress, days on duty.
             add("team activity",
                 lambda s=scope, a=start, b=end: read.activity.team_activity(s, a, b))
             for level in ("team", "commune", "scope"):

@@ -151,7 +151,7 @@ def _flow(runs: list[BotRun], bot: str, rtt_ms: float, label_part: str = "") -> 
 
 
 def targets(runs: list[BotRun]) -> str:
-    """Issue 11's targets, each against this run's own figures (ratios within one run)."""
+    """The update path's speed targets, each against this run's own figures."""
     ours = next((r for r in runs if r.bot == "this-bot"), None)
     if ours is None:
         return ""

@@ -360,7 +360,7 @@ class Dashboard:
             "lang": lang, "t": self._t(lang), "tab": tab, "csrf": visit.session.csrf,
             "reader": visit.caller.member.full_name if visit.caller.member else "",
             "n": lambda value: services.t.number(lang, value),
-            "pct": lambda part, whole: services.t.number(lang, figures_percent(part, whole)),
+            "pct": lambda part, whole: services.t.number(lang, percent(part, whole)),
             "bar": lambda part, whole: markup(charts.share_bar(part, whole)),
             "day": lambda value: services.t.date(lang, value) if value else "—",
             "crumbs": [], "place": None, "period": None, "periods": [], "step": None,
@@ -499,10 +499,6 @@ class Dashboard:
         if not figures.may_read_feed(visit.caller, self.services.settings.province_code):
             return self.not_found(visit)
         return await feed_response(self.services, request, visit.today, visit.now)
-
-
-def figures_percent(part: int, whole: int) -> float:
-    return percent(part, whole)
 
 
 def attachment(filename: str) -> str:

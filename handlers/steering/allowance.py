@@ -23,16 +23,17 @@ EXAMPLE_DAYS = (4, 2, 0)
 _FROM = {"tu", "from", "tu thang", "ap dung tu"}
 
 
-def _money(ctx: Ctx, dong: int) -> str:
+def money(ctx: Ctx, dong: int) -> str:
+    """An amount in đồng as the reader writes numbers ("1.234.567 đ"); approvals show it too."""
     return ctx.t("allowance.dong", amount=ctx.services.t.number(ctx.lang, dong))
 
 
 def _describe(ctx: Ctx, rule: AllowanceRule) -> list[str]:
-    lines = [f"• {line}" for line in rule_lines(ctx.t, lambda d: _money(ctx, d), rule)]
+    lines = [f"• {line}" for line in rule_lines(ctx.t, lambda d: money(ctx, d), rule)]
     example = team_amount(rule, EXAMPLE_DAYS)
-    lines.append(ctx.t("allowance.example", total=_money(ctx, example.total),
-                       members=", ".join(_money(ctx, m.total) for m in example.members),
-                       team_part=_money(ctx, example.team_part)))
+    lines.append(ctx.t("allowance.example", total=money(ctx, example.total),
+                       members=", ".join(money(ctx, m.total) for m in example.members),
+                       team_part=money(ctx, example.team_part)))
     return lines
 
 

@@ -12,9 +12,11 @@ next approval is a new record.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.core.approval import MonthSummary, default_month, is_over
 from bot.core.calendar import Period, month, split_leading, split_period
-from bot.core.callback_data import COMMUNE_CODE, Field, Pattern, Verb
+from bot.core.callback_data import COMMUNE_CODE, Field, OfCommune, Pattern, Ref, Values, Verb
 from bot.core.chat import Button
 from bot.core.completeness import summarise
 from bot.core.models import Commune
@@ -25,16 +27,32 @@ from handlers.kit.context import Ctx
 from handlers.kit.routing import ButtonRoute, Command, Feature, press_of
 from handlers.kit.scope import province_wide, scopes_for
 from handlers.render.steering_sheets import team_blocks
+from handlers.steering.allowance import money
 from storage.repos import Repos
 from storage.repos.flags_count import count_open_flags
 
 MONTH = Pattern(r"\d{4}-\d{2}")
+
+
+@dataclass(frozen=True)
+class CommuneMonth(OfCommune):
+    #: ``YYYY-MM``.
+    month: str
+
+
+@dataclass(frozen=True)
+class ProvinceMonth(Values):
+    province: str
+    #: ``YYYY-MM``.
+    month: str
+
+
 APPROVE_COMMUNE = Verb("apv", "c", (
-    Field("commune", COMMUNE_CODE, ref="commune", needs=Action.APPROVE_MONTH),
-    Field("month", MONTH)))
+    Field("commune", COMMUNE_CODE, ref=Ref.COMMUNE, needs=Action.APPROVE_MONTH),
+    Field("month", MONTH)), shape=CommuneMonth)
 APPROVE_PROVINCE = Verb("apv", "p", (
-    Field("province", COMMUNE_CODE, ref="province", needs=Action.APPROVE_MONTH),
-    Field("month", MONTH)))
+    Field("province", COMMUNE_CODE, ref=Ref.PROVINCE, needs=Action.APPROVE_MONTH),
+    Field("month", MONTH)), shape=ProvinceMonth)
 CANCEL = Verb("apv", "x")
 
 
@@ -49,10 +67,6 @@ def _label(ctx: Ctx, period: Period) -> str:
 
 def _n(ctx: Ctx, value: int) -> str:
     return ctx.services.t.number(ctx.lang, value)
-
-
-def _money(ctx: Ctx, dong: int) -> str:
-    return ctx.t("allowance.dong", amount=ctx.services.t.number(ctx.lang, dong))
 
 
 async def month_summary(ctx: Ctx, read: Repos, commune: str, period: Period) -> MonthSummary:
@@ -86,7 +100,7 @@ def _summary_lines(ctx: Ctx, summary: MonthSummary) -> list[str]:
               days=ctx.services.settings.on_time_days),
         ctx.t("approve.flags", count=n(summary.open_flags)) if summary.open_flags
         else ctx.t("approve.no_flags"),
-        ctx.t("approve.allowance", total=_money(ctx, summary.allowance))
+        ctx.t("approve.allowance", total=money(ctx, summary.allowance))
         if summary.allowance is not None else ctx.t("approve.no_rule"),
     ]
     return lines
@@ -186,16 +200,18 @@ async def approve_button(ctx: Ctx) -> None:
     if press.verb is CANCEL:
         await ctx.answer(ctx.t("approve.cancelled"))
         return
-    period = _month_of(press.text("month"))
+    values = (ProvinceMonth.of(press) if press.verb is APPROVE_PROVINCE
+              else CommuneMonth.of(press))
+    period = _month_of(values.month)
     if not is_over(period, ctx.today):
         await ctx.answer(ctx.t("approve.not_over", month=_label(ctx, period)))
         return
     member = ctx.caller.member
     by = member.id if member else None
-    if press.verb is APPROVE_PROVINCE:
-        await _approve_province(ctx, press.text("province"), period, by)
+    if isinstance(values, ProvinceMonth):
+        await _approve_province(ctx, values.province, period, by)
         return
-    code = press.text("commune")
+    code = values.commune
     commune = await ctx.services.read.geo.commune(code)
     name = commune.name if commune else code
     async with ctx.services.db.write() as conn:

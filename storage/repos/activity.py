@@ -217,7 +217,7 @@ class ActivityRepo:
         rows: dict[tuple[int, int], dict[str, Any]] = {
             (int(r[0]), int(r[2])): {"member_id": r[0], "member_name": r[1], "team_id": r[2],
                                      "team_name": r[3], "commune_name": r[4]} for r in people}
-        # From the roll-up member_day (issue 12): distinct days are its days, directly.
+        # From the roll-up member_day: distinct days are its days, directly.
         swhere, sparams = sessions_in(scope, alias="d")
         logged = await fetch_all(
             self.conn,

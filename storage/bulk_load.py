@@ -32,7 +32,8 @@ log = logging.getLogger(__name__)
 
 BATCH = 200_000
 #: Tables whose secondary indexes are rebuilt after a load, rather than kept row by row.
-_LOADED_TABLES = ("sessions", "member_day", "member_week", "member_month", "commune_day")
+_LOADED_TABLES = ("sessions", "member_day", "member_week", "member_month", "commune_day",
+                  "team_day")
 
 
 def open_for_load(path: Path) -> sqlite3.Connection:

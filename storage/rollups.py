@@ -42,6 +42,9 @@ _FROM_MEMBER_DAY = {
                     " SUM(citizens) FROM member_day GROUP BY 1, 2, 3, 4",
     "commune_day": "SELECT commune_code, day, category_id, SUM(sessions), SUM(citizens)"
                    " FROM member_day GROUP BY 1, 2, 3",
+    # migrations/0018_team_day.sql: a team's days, for completeness over any run of days
+    "team_day": "SELECT team_id, day, commune_code, SUM(sessions), SUM(citizens)"
+                " FROM member_day GROUP BY 1, 2, 3",
 }
 TABLES = ("member_day", *_FROM_MEMBER_DAY)
 
@@ -82,7 +85,8 @@ def check_statements() -> dict[str, str]:
     }
 
 
-_WIDTH = {"member_day": 7, "member_week": 6, "member_month": 6, "commune_day": 5}
+_WIDTH = {"member_day": 7, "member_week": 6, "member_month": 6, "commune_day": 5,
+          "team_day": 5}
 
 
 @dataclass(frozen=True)

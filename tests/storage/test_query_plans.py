@@ -22,7 +22,7 @@ from storage.repos.sessions import day_sessions_query
 from tests.storage.test_rollups import COMMUNES, PROVINCE, _apply, _registry
 
 #: Aliases and names of the tables whose size grows with history.
-_BIG = r"(r|d|s|sessions|member_day|member_week|member_month|commune_day)"
+_BIG = r"(r|d|s|sessions|member_day|member_week|member_month|commune_day|team_day)"
 _FULL_SCAN = re.compile(rf"^SCAN {_BIG}\b")
 _RAW = re.compile(r"\b(s|sessions)\b")
 

@@ -2,8 +2,9 @@
 
 The fast path of every figure. Which table answers a question depends on its shape:
 
-* a whole ISO week or a whole calendar month, per member or per team: ``member_week`` /
-  ``member_month`` (one row per member who was active) — any province size, any history;
+* a whole ISO week or whole calendar months (one, or a quarter's three), per member or per
+  team: ``member_week`` / ``member_month`` (one row per member who was active) — any province
+  size, any history;
 * any other run of days, or per category: ``member_day``, through an index on the member, the
   team or the commune and the day;
 * totals of a commune or the province: ``commune_day``.
@@ -15,7 +16,7 @@ the raw ``sessions`` table (``tests/storage/test_query_plans.py`` holds them to 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from bot.core.calendar import month, week_of
@@ -33,12 +34,21 @@ class MemberGrain:
 
 
 def member_grain(start: date, end: date, alias: str = "r") -> MemberGrain:
-    """member_week for an ISO week, member_month for a calendar month, else member_day."""
+    """member_week for an ISO week, member_month for whole calendar months, else member_day.
+
+    Whole months (a quarter) are named one by one (``IN``), not as a range: the key is (month,
+    member_id), so each month is a seek and a member's row within it another — a quarter of a
+    province then reads three months' rows instead of 92 days of per-day rows."""
     week, whole_month = week_of(start), month(start.year, start.month)
     if (start, end) == (week.start, week.end):
         return MemberGrain("member_week", f"{alias}.week = ?", [start.isoformat()])
     if (start, end) == (whole_month.start, whole_month.end):
         return MemberGrain("member_month", f"{alias}.month = ?", [start.isoformat()])
+    firsts = _whole_months(start, end)
+    if firsts:
+        marks = ", ".join("?" * len(firsts))
+        return MemberGrain("member_month", f"{alias}.month IN ({marks})",
+                           [first.isoformat() for first in firsts])
     return MemberGrain("member_day", f"{alias}.day BETWEEN ? AND ?",
                        [start.isoformat(), end.isoformat()])
 
@@ -47,6 +57,21 @@ def day_table(scope: Scope) -> str:
     """The day roll-up that answers for a place: a team's from its members' days, a commune's
     or the province's from the communes' days (far fewer rows than the members')."""
     return "member_day" if scope.team is not None else "commune_day"
+
+
+def _whole_months(start: date, end: date) -> list[date]:
+    """The first days of the months [start, end] covers exactly (a few at most), else []."""
+    if start.day != 1 or end < start or (end - start).days > 366:
+        return []
+    firsts: list[date] = []
+    first = start
+    while first <= end:
+        firsts.append(first)
+        last = month(first.year, first.month).end
+        if last >= end:
+            return firsts if last == end else []
+        first = last + timedelta(days=1)
+    return []
 
 
 def days(start: date, end: date, alias: str = "r") -> tuple[str, list[Any]]:
@@ -74,7 +99,7 @@ def per_team_sql(scope: Scope, start: date, end: date) -> tuple[str, list[object
 
 
 def team_totals_sql(scope: Scope, start: date, end: date) -> tuple[str, list[object]]:
-    """:func:`per_team_sql` for completeness: a run of days that is not a whole week or month
+    """:func:`per_team_sql` for completeness: a run of days that is not a whole week or months
     is read from ``team_day`` (migrations/0018), one row per team and day, rather than
     ``member_day``'s row per member, day and category — a province's month so far at 20
     million sessions is ~4× fewer rows."""

@@ -118,6 +118,8 @@ PERIODS = (
     (date(2026, 11, 1), date(2026, 11, 30)),                   # a month: member_month
     (FIRST + timedelta(days=3), FIRST + timedelta(days=40)),   # any run of days: member_day
     (FIRST + timedelta(days=7), FIRST + timedelta(days=11)),   # a week so far
+    (date(2026, 10, 1), date(2026, 12, 31)),                   # a quarter: three months' rows
+    (date(2026, 11, 1), date(2026, 12, 31)),                   # two whole months
 )
 
 

@@ -9,9 +9,9 @@ adds no arithmetic of its own.
 Scope is checked on every read: an id outside the reader's place is "not found" (None), never
 "forbidden", so a URL edited by hand says nothing about what exists elsewhere.
 
-What the monthly approvals and the plausibility flags add (their lists, with the same rules
-as in the chat) belongs beside :class:`Overview` as further fields and pages; nothing here
-presumes their shape.
+A past month's approvals (:func:`month_approvals`) are read from the same records and by the
+same rules as the chat's /approve; approving stays in the chat. What the plausibility flags add
+belongs beside :class:`Overview` as further fields.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.core import calendar as periods
+from bot.core.approval import is_over
 from bot.core.calendar import Period
 from bot.core.completeness import Completeness, by_commune, is_stale, ranked
 from bot.core.models import Category, Member, Team
@@ -41,6 +42,7 @@ from handlers.steering.figures import (
 # The web layer names places in URLs with the same codes as the chat's buttons.
 from handlers.steering.place_codes import place_code as place_code
 from storage.repos import Repos
+from storage.repos.approvals import Approval
 from storage.repos.tallies import Tally, summed
 
 
@@ -154,8 +156,6 @@ class Overview:
     allowance: int | None
     allowance_month: Period
     allowance_running: bool
-    #: The share of teams that reported on time: None until the records' deadlines exist.
-    on_time: float | None = None
 
 
 async def categories_of(services: Services, scope: Scope, start: date, end: date
@@ -212,6 +212,52 @@ def allowance_month(shown: DashboardPeriod, today: date) -> Period:
     return periods.this_month(min(shown.end, today))
 
 
+# --- approvals of a past month -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CommuneApproval:
+    code: str
+    name: str
+    approval: Approval | None      # the standing approval, None: not approved (yet)
+
+
+@dataclass(frozen=True)
+class MonthApprovals:
+    """Whether a month that has ended is signed off: each commune of the place (the province's
+    communes with teams, or the one commune), and the province's own approval on its page."""
+
+    month: Period
+    communes: list[CommuneApproval]
+    province: Approval | None
+    #: The reader may approve it (in the chat: /approve), under the chat's permission rule.
+    may_approve: bool
+
+    @property
+    def approved(self) -> int:
+        return sum(1 for c in self.communes if c.approval is not None)
+
+
+async def month_approvals(services: Services, caller: Caller, scope: Scope,
+                          shown: DashboardPeriod, today: date) -> MonthApprovals | None:
+    """The approvals of the month shown, if it is a whole month that has ended (only those can
+    be approved, as in the chat)."""
+    if shown.kind != "month" or not is_over(shown.period, today):
+        return None
+    read, province = services.read, services.settings.province_code
+    approved = await read.approvals.communes_of_month(shown.start)
+    if scope.commune is not None:
+        commune = await read.geo.commune(scope.commune)
+        found = [CommuneApproval(scope.commune, commune.name if commune else "?",
+                                 approved.get(scope.commune))]
+        return MonthApprovals(shown.period, found, None, caller.can(
+            Action.APPROVE_MONTH, Scope(province, scope.commune)))
+    communes = await read.geo.communes_with_teams(province)
+    return MonthApprovals(
+        shown.period, [CommuneApproval(c.code, c.name, approved.get(c.code)) for c in communes],
+        await read.approvals.standing("province", province, shown.start),
+        caller.can(Action.APPROVE_MONTH, Scope(province)))
+
+
 # --- places ------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -229,6 +275,10 @@ class PlaceLine:
     silent: bool = False      # nothing logged for two weeks (as of the period's end)
     paused: bool = False      # a member who paused their reminders
     last_date: date | None = None
+    #: Of ``on_time_of`` sessions (those of teams expected to report, as the chat counts them),
+    #: how many were logged within ON_TIME_DAYS of their date.
+    on_time: int = 0
+    on_time_of: int = 0
 
 
 @dataclass(frozen=True)
@@ -259,7 +309,9 @@ async def places(services: Services, scope: Scope, shown: DashboardPeriod, today
             teams_expected=1 if t.members else 0,
             teams_reported=1 if t.members and t.sessions else 0, members=t.members,
             members_active=t.active_members, silent=bool(t.members) and is_stale(
-                t.last_date, judged), last_date=t.last_date) for t in ordered])
+                t.last_date, judged), last_date=t.last_date,
+            on_time=t.on_time if t.members else 0, on_time_of=t.sessions if t.members else 0)
+            for t in ordered])
     codes = {t.commune_name: t.commune_code for t in teams}
     sessions: dict[str, int] = {}
     for t in teams:
@@ -271,7 +323,8 @@ async def places(services: Services, scope: Scope, shown: DashboardPeriod, today
         code=f"c{codes[c.name]}", name=c.name, sessions=sessions.get(codes[c.name], 0),
         citizens=c.citizens, teams_expected=c.teams_expected, teams_reported=c.teams_reported,
         members=c.members, members_active=c.members_active,
-        silent=bool(c.teams_expected) and len(c.silent_teams) == c.teams_expected)
+        silent=bool(c.teams_expected) and len(c.silent_teams) == c.teams_expected,
+        on_time=c.on_time, on_time_of=c.sessions)
         for c in [*first, *rest]])
 
 

@@ -6,7 +6,6 @@ scope, so a commune coordinator never sees another commune's teams.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
@@ -34,17 +33,6 @@ class TeamRef(BaseModel):
     team_id: int
     name: str
     commune_code: str
-
-
-@dataclass(frozen=True, slots=True)
-class CommuneRoll:
-    """A commune's teams expected to report (active, with members) and their active members,
-    as the registry stands now."""
-
-    code: str
-    name: str
-    teams_expected: int
-    members: int
 
 
 class TeamRepo:
@@ -180,14 +168,3 @@ class TeamRepo:
             " ON c.code = t.commune_code WHERE t.active AND c.province_code = ?"
             " ORDER BY natsort(t.name)", (province,))
         return [TeamRef(team_id=r[0], name=r[1], commune_code=r[2]) for r in rows]
-
-    async def commune_rolls(self, province: str) -> list[CommuneRoll]:
-        """The province's communes with active teams, in code order."""
-        rows = await fetch_all(
-            self.conn,
-            "SELECT c.code, c.name, COUNT(DISTINCT CASE WHEN m.id IS NOT NULL THEN t.id END),"
-            " COUNT(m.id) FROM communes c JOIN teams t ON t.commune_code = c.code AND t.active"
-            " LEFT JOIN members m ON m.team_id = t.id AND m.active"
-            " WHERE c.province_code = ? GROUP BY c.code ORDER BY c.code",
-            [province])
-        return [CommuneRoll(str(r[0]), str(r[1]), int(r[2]), int(r[3])) for r in rows]

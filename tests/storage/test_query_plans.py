@@ -102,7 +102,6 @@ def _calls(read: Repos, teams: list[int], members: list[int]
         # The feed for the level above: a month's cells, and the communes' teams and members.
         calls.append((f"feed cells {period_name}", lambda a=start, b=end:
                       read.tallies.feed_cells(PROVINCE, a, b)))
-    calls.append(("feed communes", lambda: read.teams.commune_rolls(PROVINCE)))
     return calls
 
 

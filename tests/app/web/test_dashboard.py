@@ -13,8 +13,10 @@ from datetime import date
 
 import pytest
 
+from bot.core import calendar as periods
 from bot.core.allowance import AllowanceRule
 from bot.core.calendar import Period
+from bot.core.completeness import summarise
 from bot.core.permissions import Scope
 from bot.core.web_access import IDLE_TIMEOUT, last_months, last_weeks
 from handlers.steering.dashboard import allowance_total, trends
@@ -270,7 +272,18 @@ async def test_the_feed_for_the_level_above(hooked: HookedWorld,
                                                         date(2026, 11, 30))
     assert november.citizens > 0
     assert sum(int(r["citizens"]) for r in rows if r["month"] == "2026-11") == november.citizens
-    assert all(r["on_time_share"] == "" for r in rows)
+    # Teams expected, members and the on-time share are the chat's completeness of the
+    # commune's month (the registry of that month); no session, no share (an empty cell).
+    for row in rows:
+        month = date.fromisoformat(row["month"] + "-01")
+        found = summarise("", await hooked.services.read.activity.team_activity(
+            Scope("92", row["commune_code"]), month, periods.month(month.year, month.month).end,
+            hooked.services.settings.on_time_days), month)
+        assert (int(row["teams_expected"]), int(row["members"])) == (
+            found.teams_expected, found.members)
+        assert row["on_time_share"] == (
+            str(round(found.on_time / found.sessions, 4)) if found.sessions else "")
+    assert any(r["on_time_share"] != "" for r in rows)  # measured where anything was logged
     names = {m[0] for m in await hooked.services.read.conn.execute_fetchall(
         "SELECT full_name FROM members")}
     assert not any(name in body.decode("utf-8-sig") for name in names if len(name) > 3)
@@ -392,3 +405,51 @@ async def test_behind_https_the_session_cookie_is_secure(hooked: HookedWorld) ->
     assert "Secure" in cookie
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
+
+
+async def test_a_past_months_approval_as_the_chat_records_it(hooked: HookedWorld,
+                                                             browsers: list[Browser]) -> None:
+    places = await _places(hooked, "commune_coordinator")
+    commune = places["commune"]
+    browser = await logged_in(hooked, browsers, "commune_coordinator")
+    html = (await browser.get(f"/web/overview/{commune}?p=m2026-10"))[1]
+    assert "Duyệt số liệu tháng 10/2026" in html
+    assert "chưa duyệt" in html
+    assert "Để duyệt, hãy gửi /approve 2026-10 cho bot" in html
+    html = (await browser.get(f"/web/overview/{commune}?p=m2026-11"))[1]
+    assert "Duyệt số liệu" not in html  # the month has not ended: nothing to approve yet
+    html = (await browser.get(f"/web/overview/{commune}?p=q2026-4"))[1]
+    assert "Duyệt số liệu" not in html  # approvals are monthly
+
+    coordinator = hooked.person("commune_coordinator")
+    await coordinator.send("/approve 2026-10")
+    confirm = await coordinator.wait_for(lambda m: bool(m.buttons), timeout=20)
+    await coordinator.press(confirm.buttons[0], message=confirm)
+    await coordinator.wait_for(lambda m: "Đã duyệt" in (m.text or ""), timeout=20)
+    member = await hooked.services.read.members.by_identity(
+        "telegram", str(coordinator.user_id))
+    assert member is not None
+    when = hooked.services.t.date("vi", hooked.clock().date())
+
+    html = (await browser.get(f"/web/overview/{commune}?p=m2026-10"))[1]
+    assert f"bởi {member.full_name} ngày {when}" in html
+    assert "số liệu đã khóa" in html
+    assert "/approve 2026-10" not in html  # nothing left to approve
+
+    province = await logged_in(hooked, browsers, "province_coordinator")
+    html = (await province.get("/web/overview/p?p=m2026-10"))[1]
+    communes = await hooked.services.read.geo.communes_with_teams("92")
+    assert f"Xã, phường đã duyệt: 1/{len(communes)}" in html
+    row = re.search(rf'href="/web/overview/{commune}\?p=m2026-10">[^<]*</a></td><td>(.*?)</td>',
+                    html)
+    assert row
+    assert "đã duyệt" in row[1]
+    assert member.full_name in row[1]
+    assert html.count("đang chờ") == len(communes) - 1
+    assert "/approve 2026-10" in html  # a province coordinator may approve communes in the chat
+
+    leader = await logged_in(hooked, browsers, "team_leader")
+    team = (await _places(hooked, "team_leader"))["team"]
+    html = (await leader.get(f"/web/overview/{team}?p=m2026-10"))[1]
+    assert "Duyệt số liệu tháng 10/2026" in html
+    assert "/approve" not in html  # a team leader may not approve

@@ -403,9 +403,12 @@ class Dashboard:
                 scope, figures.allowance_month(shown, visit.today), visit.today, visit.now)
             data = replace(data, allowance=total)
         top = max((f.citizens for f in data.categories), default=0)
+        approvals = await figures.month_approvals(self.services, visit.caller, scope, shown,
+                                                  visit.today)
         return page("overview.html", {
             **await self._frame(visit, scope, shown, "overview"), "o": data, "top": top,
-            "allowance_pending": pending,
+            "allowance_pending": pending, "approvals": approvals,
+            "on_time_days": self.services.settings.on_time_days,
             "hbar": lambda value, most: markup(charts.value_bar(value, most))})
 
     async def _places(self, request: web.Request, visit: Visit) -> web.StreamResponse:
@@ -416,7 +419,8 @@ class Dashboard:
         data = await figures.places(self.services, scope, shown, visit.today)
         name = await figures.name_of(self.services, scope, visit.lang)
         return page("places.html", {**await self._frame(visit, scope, shown, "places"),
-                                    "name": name, "places": data})
+                                    "name": name, "places": data,
+                                    "on_time_days": self.services.settings.on_time_days})
 
     async def _member(self, request: web.Request, visit: Visit) -> web.StreamResponse:
         raw = request.match_info["member"]

@@ -9,7 +9,7 @@ they log by hand is all there is this week.
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from bot.app.services import Services
@@ -19,6 +19,15 @@ from storage.repos.sql import fetch_all, ts
 
 #: Relative weights of the categories by their code (digital signatures lead, as in reality).
 WEIGHTS = {"cks": 30, "vneid": 25, "dvc": 18, "ttkdtm": 12, "kns": 8, "tmdt": 5, "khac": 2}
+
+
+def _logged_at(day: date, key: str) -> datetime:
+    """When a demo session was typed in: mostly the same day, some a few days late, so the
+    on-time share (ON_TIME_DAYS) shows what a real province looks like, not 0%. A generator of
+    its own (seeded by the session's key): the sessions themselves stay the same."""
+    rng = random.Random(key)
+    late = rng.choices((0, 1, 2, 5, 9), (70, 12, 6, 7, 5))[0]
+    return datetime.combine(day + timedelta(days=late), time(2 + rng.randrange(10)), UTC)
 
 
 async def seed_demo_activity(services: Services, weeks: int = 8) -> int:
@@ -52,7 +61,7 @@ async def seed_demo_activity(services: Services, weeks: int = 8) -> int:
                 rows.append((member_id, team_id, commune,
                              rng.choices(codes, weights)[0], rng.randint(1, 6),
                              day.isoformat(), "telegram", f"demo:{member_id}:{day}:{n}",
-                             ts(now)))
+                             ts(min(now, _logged_at(day, f"{member_id}:{day}:{n}")))))
     async with services.db.write() as conn:
         await Repos(conn).sessions.add_demo(rows)
     return len(rows)

@@ -91,11 +91,14 @@ async def main(args: argparse.Namespace, keep: Path) -> None:
             month = f"m{last:%Y-%m}"
             week = f"w{week_of(last).start.isoformat()}"
             quarter = f"q{last.year}-{(last.month - 1) // 3 + 1}"
+            last_month = f"m{last.replace(day=1) - timedelta(days=1):%Y-%m}"
             pages = {
                 "province_coordinator": [
                     ("overview, province, month", f"/web/overview/p?p={month}"),
                     ("overview, province, week", f"/web/overview/p?p={week}"),
                     ("overview, province, quarter", f"/web/overview/p?p={quarter}"),
+                    ("overview, province, last month (with its approvals)",
+                     f"/web/overview/p?p={last_month}"),
                     ("places, province (168 communes ranked), month",
                      f"/web/places/p?p={month}"),
                     ("places, province, quarter", f"/web/places/p?p={quarter}"),

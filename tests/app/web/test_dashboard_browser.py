@@ -29,6 +29,8 @@ from bot.app.telegram import build_telegram, running, started
 from bot.app.web.server import WebRoutes
 from bot.config import load_settings
 from bot.core.allowance import AllowanceRule
+from bot.core.completeness import Completeness, percent, summarise
+from bot.core.permissions import Scope
 from bot.core.targets import TargetPeriod
 from bot.sandbox import SandboxServer
 from bot.sandbox.testing import DEFAULT_TOKEN
@@ -92,6 +94,32 @@ async def plan_and_pay(services: Services) -> None:
                                     citizens=citizens, by=None, now=now)
         await repos.allowance.add(from_month=date(2026, 10, 1), rule=AllowanceRule(
             per_team=300_000, per_day=50_000), by=None, now=now)
+
+
+async def chat_completeness(services: Services, commune: str, start: date, end: date
+                            ) -> Completeness:
+    """What /stats says of the commune's completeness over the days."""
+    conn = services.read.conn
+    code = (await conn.execute_fetchall("SELECT code FROM communes WHERE name = ?",
+                                        (commune,)))[0][0]
+    teams = await services.read.activity.team_activity(
+        Scope(services.settings.province_code, code), start, end,
+        services.settings.on_time_days)
+    return summarise(commune, teams, end)
+
+
+async def approve_october(services: Services, commune: str) -> str:
+    """The commune's coordinator approves October 2026, as /approve records it; their name."""
+    conn = services.read.conn
+    code, member_id, name = (await conn.execute_fetchall(
+        "SELECT c.code, m.id, m.full_name FROM communes c JOIN role_grants g"
+        " ON g.scope_id = c.code AND g.role = 'commune_coordinator'"
+        " JOIN members m ON m.id = g.member_id WHERE c.name = ? LIMIT 1", (commune,)))[0]
+    async with services.db.write() as write:
+        assert await Repos(write).approvals.approve(
+            "commune", code, date(2026, 10, 1), by=member_id, now=services.clock(),
+            summary={})
+    return str(name)
 
 
 def shots(tmp_path: Path) -> Path:
@@ -158,6 +186,13 @@ async def test_coordinators_use_the_dashboard_on_a_phone_and_a_laptop(
             await expect(page.get_by_test_id("period")).to_have_text("tháng 11/2026")
             await expect(page.get_by_test_id("targets")).to_contain_text("1.600")
             await expect(page.get_by_test_id("allowance")).to_contain_text("đ")
+            # Sessions logged on time: the chat's completeness of the commune's month.
+            found = await chat_completeness(demo.services, "Xã Vị Thủy", date(2026, 11, 1),
+                                            date(2026, 11, 30))
+            assert found.sessions > 0
+            shown = demo.services.t.number("vi", percent(found.on_time, found.sessions))
+            await expect(page.get_by_test_id("on-time")).to_have_text(f"{shown}%")
+            await expect(page.get_by_test_id("approvals")).to_have_count(0)  # month not over
             await no_horizontal_scroll(page)
             await page.screenshot(path=str(folder / "dashboard-phone.png"), full_page=True)
             overview_url = page.url
@@ -182,6 +217,16 @@ async def test_coordinators_use_the_dashboard_on_a_phone_and_a_laptop(
             await page.goto(overview_url)
             await page.get_by_test_id("period-back").click()
             await expect(page.get_by_test_id("period")).to_have_text("tháng 10/2026")
+            # A month that has ended: not approved yet, and how to approve it in the chat.
+            await expect(page.get_by_test_id("approvals")).to_contain_text("chưa duyệt")
+            await expect(page.get_by_test_id("approve-hint")).to_contain_text(
+                "/approve 2026-10")
+            approver = await approve_october(demo.services, "Xã Vị Thủy")
+            await page.reload()
+            await expect(page.get_by_test_id("approvals")).to_contain_text(
+                f"đã duyệt bởi {approver}")
+            await expect(page.get_by_test_id("approve-hint")).to_have_count(0)
+            await no_horizontal_scroll(page)
             await page.get_by_test_id("period-quarter").click()
             await expect(page.get_by_test_id("period")).to_have_text("quý 4/2026")
             await page.get_by_test_id("period-week").click()
@@ -234,11 +279,26 @@ async def test_coordinators_use_the_dashboard_on_a_phone_and_a_laptop(
             await page.screenshot(path=str(folder / "dashboard-laptop.png"), full_page=True)
             await page.get_by_role("link", name="Địa bàn", exact=True).click()
             await expect(page.get_by_role("heading", name="Các xã, phường")).to_be_visible()
+            await expect(page.get_by_role("columnheader", name="Đúng hạn")).to_be_visible()
             await page.screenshot(path=str(folder / "dashboard-places-laptop.png"))
             await page.get_by_test_id("place-row").first.get_by_role("link").click()
             await expect(page.get_by_role("heading", name="Các tổ")).to_be_visible()
             await page.get_by_test_id("crumbs").get_by_role("link").first.click()
             await expect(page.get_by_role("heading", name="Các xã, phường")).to_be_visible()
+            # Last month: which communes approved (Vị Thủy did, above) and which are waiting.
+            await page.get_by_role("link", name="Tổng quan", exact=True).click()
+            await page.get_by_test_id("period-back").click()
+            await expect(page.get_by_test_id("period")).to_have_text("tháng 10/2026")
+            rows = page.get_by_test_id("approval-rows").locator("tbody tr")
+            communes = await demo.services.read.geo.communes_with_teams(
+                demo.services.settings.province_code)
+            await expect(rows).to_have_count(len(communes))
+            await expect(rows.filter(has_text="Xã Vị Thủy")).to_contain_text(
+                f"đã duyệt bởi {approver}")
+            await expect(rows.filter(has_text="đang chờ")).to_have_count(len(communes) - 1)
+            await expect(page.get_by_test_id("approvals")).to_contain_text(
+                f"Xã, phường đã duyệt: 1/{len(communes)}")
+            await no_horizontal_scroll(page)
             await page.get_by_role("link", name="Xu hướng", exact=True).click()
             await expect(page.get_by_test_id("chart")).to_have_count(2)
             await page.screenshot(path=str(folder / "dashboard-trends-laptop.png"),

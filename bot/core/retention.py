@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.core.web_access import IDLE_TIMEOUT
+
 #: Wrong invitation codes only matter for an hour; a day is plenty.
 JOIN_FAILURES_KEEP = timedelta(days=1)
 #: A registry file checked but never confirmed (the admin sends it again).
@@ -37,6 +39,10 @@ def policy(*, processed_days: int, flows_days: int, outbox_days: int,
         Rule("pending_imports", "created_at", PENDING_IMPORTS_KEEP),
         # Links to produced files (a later release): gone once expired.
         Rule("file_links", "expires_at", timedelta(0)),
+        # The dashboard's login links once expired, its browser sessions once idle too long
+        # (refused from then on anyway: this only stops them piling up).
+        Rule("web_login_links", "expires_at", timedelta(0)),
+        Rule("web_sessions", "last_seen_at", IDLE_TIMEOUT),
     )
 
 

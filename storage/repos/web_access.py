@@ -103,14 +103,6 @@ class WebAccessRepo:
                                          (member_id,))
         return cursor.rowcount
 
-    async def remove_stale(self, links_before: datetime, idle_before: datetime) -> int:
-        """Expired links and idle sessions (the periodic clean-up)."""
-        a = await self.conn.execute("DELETE FROM web_login_links WHERE expires_at <= ?",
-                                    (ts(links_before),))
-        b = await self.conn.execute("DELETE FROM web_sessions WHERE last_seen_at <= ?",
-                                    (ts(idle_before),))
-        return a.rowcount + b.rowcount
-
     # --- API tokens ----------------------------------------------------------------------------
 
     async def add_token(self, token_hash: str, label: str, now: datetime) -> int:

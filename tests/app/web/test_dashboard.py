@@ -13,6 +13,7 @@ from datetime import date
 
 import pytest
 
+from bot.app.housekeeping import purge_expired
 from bot.core import calendar as periods
 from bot.core.allowance import AllowanceRule
 from bot.core.calendar import Period
@@ -238,8 +239,15 @@ async def test_sessions_end_after_eight_idle_hours_on_forget_and_on_losing_the_r
     assert (await browser.get("/web/"))[0] == 200
     hooked.clock.advance(hours=7, minutes=59)
     assert (await browser.get("/web/"))[0] == 200  # used within 8 hours: still open
-    hooked.clock.advance(hours=8)
+    unused = await ask_link(hooked.person("commune_coordinator"))
+    hooked.clock.advance(hours=8, minutes=1)
+    # The daily clean-up deletes the idle session and the expired links (used or not).
+    deleted = await purge_expired(hooked.services)
+    assert (deleted["web_sessions"], deleted["web_login_links"]) == (1, 2)
+    assert await hooked.services.read.conn.execute_fetchall(
+        "SELECT 1 FROM web_sessions UNION ALL SELECT 1 FROM web_login_links") == []
     assert (await browser.get("/web/"))[0] == 401
+    assert (await Browser(hooked.url).get(unused))[0] == 404
 
     browser = await logged_in(hooked, browsers, "commune_coordinator")
     member = await hooked.services.read.members.by_identity(

@@ -237,9 +237,7 @@ class Dashboard:
         if len(token) != 43 or not set(token) <= _TOKEN_CHARS:
             return self._bare("login_refused.html", 404)
         async with self.services.db.write() as conn:
-            repos = Repos(conn)
-            await repos.web.remove_stale(now, now - IDLE_TIMEOUT)
-            member_id = await repos.web.use_link(token_hash(token), now)
+            member_id = await Repos(conn).web.use_link(token_hash(token), now)
         caller = await figures.reader_of(self.services, member_id) if member_id else None
         if member_id is None or caller is None:
             return self._bare("login_refused.html", 404)

@@ -85,6 +85,8 @@ async def run(settings: Settings, *, ready: asyncio.Event | None = None,
         if channels.sandbox_url is not None:
             health = f"{settings.web_base_url or channels.sandbox_url}/healthz"
             print(f"\n  Sandbox chat: {channels.sandbox_url}/\n  Health: {health}\n"
+                  f"  Dashboard: {settings.web_base_url or channels.sandbox_url}/web/"
+                  " (send /web in the chat as a coordinator for a login link)\n"
                   "  (Ctrl+C to stop)\n", flush=True)
         # Jobs and the outbox sender run whichever channels are up (Zalo-only included).
         await stack.enter_async_context(scheduling(services))

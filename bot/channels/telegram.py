@@ -1,4 +1,14 @@
-"""The Telegram channel: python-telegram-bot in, the shared flows, python-telegram-bot out."""
+"""The Telegram channel: updates read from the Bot API's JSON, the shared flows,
+python-telegram-bot out.
+
+On the receiving path only a dozen fields of an update are used. python-telegram-bot's object
+model (``Update.de_json``: an ``Update``, a ``Message``, a ``Chat``, two ``User`` objects, each
+attribute set through a guarded ``__setattr__``) was the largest single cost of a polled batch,
+so updates are read straight from the JSON (:func:`to_incoming`). For the same reason the text
+sends and edits of the update path take the ``message_id`` from the JSON answer rather than a
+parsed ``Message``. Both still go through python-telegram-bot's request, rate limiter, defaults
+and error translation (``Bot._post``, the call its own methods make).
+"""
 
 from __future__ import annotations
 
@@ -18,9 +28,7 @@ from telegram import (
     Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
-    Update,
 )
-from telegram.constants import ChatType
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -50,6 +58,10 @@ log = logging.getLogger(__name__)
 CAPTION_LIMIT = 1024
 #: The updates the flows use (others are not even fetched).
 ALLOWED_UPDATES = ["message", "callback_query"]
+
+#: The long poll's read timeout is its ``timeout`` plus this (python-telegram-bot adds the
+#: request's own read timeout in the same way).
+POLL_READ_MARGIN_S = 5.0
 
 #: Pauses between attempts of a call that failed on the way (a 5xx, a dropped connection):
 #: bounded, so a person waits seconds, not minutes. 429 is the rate limiter's business.
@@ -101,17 +113,42 @@ async def call_telegram(call: Callable[[], Awaitable[_T]], *, idempotent: bool,
                               what="Telegram call")
 
 
+async def api_call(bot: Bot, method: str, data: dict[str, Any], *,
+                   read_timeout: float | None = None) -> Any:
+    """One Bot API call through python-telegram-bot's request, rate limiter and errors, its
+    answer as JSON (no object model built: see the module's docstring)."""
+    if read_timeout is None:
+        return await bot._post(method, data)
+    return await bot._post(method, data, read_timeout=read_timeout)
+
+
 async def fetch_updates(bot: Bot, offset: int | None, timeout: int
                         ) -> tuple[list[Incoming], int | None]:
     """One long poll: the updates the flows handle, and the offset that acknowledges them
     (None when nothing came). Not retried here: the poll loop backs off."""
     with telegram_errors():
-        updates = await bot.get_updates(offset=offset, timeout=timeout,
-                                        allowed_updates=ALLOWED_UPDATES)
+        updates = await api_call(bot, "getUpdates", {
+            "offset": offset, "timeout": timeout, "allowed_updates": ALLOWED_UPDATES,
+        }, read_timeout=timeout + POLL_READ_MARGIN_S)
+    if not isinstance(updates, list):
+        raise ChannelError(Failure.TRANSIENT, "getUpdates: not a list", channel="telegram")
     if not updates:
         return [], None
-    batch = [inc for update in updates if (inc := to_incoming(update)) is not None]
-    return batch, updates[-1].update_id + 1
+    batch: list[Incoming] = []
+    for update in updates:
+        try:
+            inc = to_incoming(update)
+        except MalformedUpdate as exc:
+            # Acknowledged with the rest (the next offset) rather than fetched again forever.
+            log.warning("a malformed Telegram update was skipped (%s)", exc)
+            continue
+        if inc is not None:
+            batch.append(inc)
+    try:
+        last = _int(updates[-1], "update_id")
+    except MalformedUpdate as exc:
+        raise ChannelError(Failure.TRANSIENT, f"getUpdates: {exc}", channel="telegram") from exc
+    return batch, last + 1
 
 
 class TelegramPort:
@@ -126,11 +163,11 @@ class TelegramPort:
         return inc  # buttons are real buttons: nothing to read into the text
 
     async def send(self, chat_id: str, message: OutMessage) -> str | None:
-        sent = await call_telegram(lambda: self._send(chat_id, message), idempotent=False,
-                                  delays=self.retry_delays)
-        return str(sent.message_id)
+        return str(await call_telegram(lambda: self._send(chat_id, message), idempotent=False,
+                                       delays=self.retry_delays))
 
-    async def _send(self, chat_id: str, message: OutMessage) -> Message:
+    async def _send(self, chat_id: str, message: OutMessage) -> int:
+        """The message sent; its id."""
         markup = _markup(message)
         sent: Message
         if message.document is not None:
@@ -144,24 +181,28 @@ class TelegramPort:
                 int(chat_id), InputFile(message.photo.content, filename=message.photo.filename),
                 caption=message.text[:CAPTION_LIMIT] or None, reply_markup=markup,
             )
-        else:
-            sent = await self.bot.send_message(int(chat_id), message.text, reply_markup=markup)
-        return sent
+        else:  # the update path's answers: the id read from the JSON answer
+            answer = await api_call(self.bot, "sendMessage", {
+                "chat_id": int(chat_id), "text": message.text, "reply_markup": markup})
+            return _int(answer, "message_id")
+        return sent.message_id
 
     async def edit(self, chat_id: str, message_ref: str, message: OutMessage) -> None:
         markup = _inline(message)
         try:
-            await call_telegram(lambda: self.bot.edit_message_text(
-                message.text, chat_id=int(chat_id), message_id=int(message_ref),
-                reply_markup=markup), idempotent=True, delays=self.retry_delays)
+            await call_telegram(lambda: api_call(self.bot, "editMessageText", {
+                "chat_id": int(chat_id), "message_id": int(message_ref),
+                "text": message.text, "reply_markup": markup,
+            }), idempotent=True, delays=self.retry_delays)
         except ChannelError as exc:
             # A double tap edits to the same content: Telegram says so, and that is fine.
             if not _not_modified(exc):
                 raise
 
     async def answer_button(self, callback_id: str, text: str | None = None) -> None:
-        await call_telegram(lambda: self.bot.answer_callback_query(callback_id, text=text),
-                           idempotent=True, delays=self.retry_delays)
+        await call_telegram(lambda: api_call(self.bot, "answerCallbackQuery", {
+            "callback_query_id": callback_id, "text": text,
+        }), idempotent=True, delays=self.retry_delays)
 
     async def set_menu(self, chat_id: str, commands: list[MenuCommand]) -> None:
         await call_telegram(lambda: self.bot.set_my_commands(
@@ -202,48 +243,126 @@ def _markup(message: OutMessage) -> Any:
                                is_persistent=True)
 
 
+class MalformedUpdate(ValueError):
+    """An update that is not what the Bot API sends (a field missing or of the wrong type)."""
+
+
 def incoming_from_json(body: dict[str, Any]) -> Incoming | None:
-    """An update as Telegram POSTs it to the webhook, read as :func:`to_incoming` reads it."""
-    return to_incoming(Update.de_json(body, None))
+    """An update as Telegram POSTs it to the webhook (:class:`MalformedUpdate` if it is not
+    one), read as a polled one is."""
+    return to_incoming(body)
 
 
-def to_incoming(update: Update) -> Incoming | None:
-    """The channel-neutral view of an update; None for updates the bot does not handle."""
-    query = update.callback_query
+def to_incoming(update: Any) -> Incoming | None:
+    """The channel-neutral view of an update, read from its JSON; None for updates the bot
+    does not handle."""
+    if not isinstance(update, dict):
+        raise MalformedUpdate("not an object")
+    _int(update, "update_id")
+    query = _object(update, "callback_query")
     if query is not None:
-        chat = query.message.chat if query.message else None
+        sender = _required(query, "from")
+        answered = _object(query, "message")  # absent for a press on an inline-mode message
+        chat = _required(answered, "chat") if answered is not None else None
+        callback_id = _str(query, "id")
         return Incoming(
             channel="telegram",
-            update_key=f"cb:{query.id}",
-            chat_id=str(chat.id if chat else query.from_user.id),
-            user_id=str(query.from_user.id),
-            display_name=query.from_user.full_name,
-            language_code=query.from_user.language_code,
-            private=chat is None or chat.type == ChatType.PRIVATE,
-            callback_data=query.data or "",
-            callback_id=query.id,
-            message_ref=str(query.message.message_id) if query.message else None,
+            update_key=f"cb:{callback_id}",
+            chat_id=str(_int(chat, "id") if chat is not None else _int(sender, "id")),
+            user_id=str(_int(sender, "id")),
+            display_name=_full_name(sender),
+            language_code=_optional_str(sender, "language_code"),
+            private=chat is None or chat.get("type") == "private",
+            callback_data=_optional_str(query, "data") or "",
+            callback_id=callback_id,
+            message_ref=str(_int(answered, "message_id")) if answered is not None else None,
         )
-    message = update.message
-    if message is None or message.from_user is None:
+    message = _object(update, "message")
+    if message is None:
         return None
+    author = _object(message, "from")
+    if author is None:
+        return None
+    chat = _required(message, "chat")
     document = photo = None
-    if message.document is not None:
-        document = IncomingFile(message.document.file_id, message.document.file_name,
-                                message.document.mime_type, message.document.file_size)
-    if message.photo:
-        biggest = message.photo[-1]
-        photo = IncomingFile(biggest.file_id, None, "image/jpeg", biggest.file_size)
+    sent_document = _object(message, "document")
+    if sent_document is not None:
+        document = IncomingFile(_str(sent_document, "file_id"),
+                                _optional_str(sent_document, "file_name"),
+                                _optional_str(sent_document, "mime_type"),
+                                _optional_int(sent_document, "file_size"))
+    sizes = message.get("photo")
+    if sizes:
+        if not isinstance(sizes, list) or not isinstance(sizes[-1], dict):
+            raise MalformedUpdate("photo")
+        biggest = sizes[-1]  # Telegram lists the sizes smallest first
+        photo = IncomingFile(_str(biggest, "file_id"), None, "image/jpeg",
+                             _optional_int(biggest, "file_size"))
+    text = _optional_str(message, "text")
+    chat_id = _int(chat, "id")
     return Incoming(
         channel="telegram",
         # Message ids are unique per chat; the date guards against a server that restarted ids.
-        update_key=f"m:{message.chat.id}:{message.message_id}:{int(message.date.timestamp())}",
-        chat_id=str(message.chat.id),
-        user_id=str(message.from_user.id),
-        display_name=message.from_user.full_name,
-        language_code=message.from_user.language_code,
-        private=message.chat.type == ChatType.PRIVATE,
-        text=message.text if message.text is not None else message.caption,
+        update_key=f"m:{chat_id}:{_int(message, 'message_id')}:{_date(message)}",
+        chat_id=str(chat_id),
+        user_id=str(_int(author, "id")),
+        display_name=_full_name(author),
+        language_code=_optional_str(author, "language_code"),
+        private=chat.get("type") == "private",
+        text=text if text is not None else _optional_str(message, "caption"),
         document=document,
         photo=photo,
     )
+
+
+#: The latest date (Unix seconds) an update may carry: year 9999, as far as Python's dates go.
+_LAST_DATE = 253_402_300_799
+
+
+def _date(message: dict[str, Any]) -> int:
+    date = _int(message, "date")
+    if not 0 <= date <= _LAST_DATE:
+        raise MalformedUpdate("date")
+    return date
+
+
+def _full_name(user: dict[str, Any]) -> str:
+    """As python-telegram-bot's ``User.full_name``: the first name, then the last if any."""
+    first, last = _str(user, "first_name"), _optional_str(user, "last_name")
+    return f"{first} {last}" if last else first
+
+
+def _object(parent: dict[str, Any], key: str) -> dict[str, Any] | None:
+    value = parent.get(key)
+    if value is not None and not isinstance(value, dict):
+        raise MalformedUpdate(key)
+    return value
+
+
+def _required(parent: dict[str, Any], key: str) -> dict[str, Any]:
+    value = _object(parent, key)
+    if value is None:
+        raise MalformedUpdate(key)
+    return value
+
+
+def _int(parent: Any, key: str) -> int:
+    value = parent.get(key) if isinstance(parent, dict) else None
+    if type(value) is not int:  # not a bool, a float or a string
+        raise MalformedUpdate(key)
+    return value
+
+
+def _optional_int(parent: dict[str, Any], key: str) -> int | None:
+    return None if parent.get(key) is None else _int(parent, key)
+
+
+def _str(parent: dict[str, Any], key: str) -> str:
+    value = parent.get(key)
+    if not isinstance(value, str):
+        raise MalformedUpdate(key)
+    return value
+
+
+def _optional_str(parent: dict[str, Any], key: str) -> str | None:
+    return None if parent.get(key) is None else _str(parent, key)

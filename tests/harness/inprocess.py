@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from telegram import Update
 
 from bot.app.demo import prepare_demo
 from bot.app.intake import Intake
@@ -137,8 +136,8 @@ class InProcessBot:
         await intake.idle()
 
     async def telegram_update(self, raw: dict[str, Any]) -> Incoming | None:
-        """A raw Bot API update, parsed by python-telegram-bot and the adapter, then handled."""
-        inc = telegram_incoming(Update.de_json(raw, None))
+        """A raw Bot API update, read by the adapter, then handled."""
+        inc = telegram_incoming(raw)
         if inc is not None:
             await self.dispatch(inc)
         return inc

@@ -135,16 +135,22 @@ class Router:
         assert inc.callback_data is not None
         prefix = inc.callback_data.partition(":")[0]
         route = self.buttons.get(prefix)
-        await _acknowledge(ctx)
-        if route is None:
-            await press_check.refuse(ctx, press_check.Verdict.STALE)
-            return
-        checked = await press_check.check(ctx, route, inc.callback_data)
-        if isinstance(checked, press_check.Verdict):
-            await press_check.refuse(ctx, checked)
-            return
-        ctx.press = checked
-        await route.handler(ctx)
+        # The acknowledgement goes out beside the handling rather than before it: a press
+        # otherwise waits two round trips to the platform (acknowledge, then the answer).
+        # It is awaited before the update counts as handled.
+        acknowledged = asyncio.create_task(_acknowledge(ctx))
+        try:
+            if route is None:
+                await press_check.refuse(ctx, press_check.Verdict.STALE)
+                return
+            checked = await press_check.check(ctx, route, inc.callback_data)
+            if isinstance(checked, press_check.Verdict):
+                await press_check.refuse(ctx, checked)
+                return
+            ctx.press = checked
+            await route.handler(ctx)
+        finally:
+            await acknowledged
 
 
 class Dispatcher:

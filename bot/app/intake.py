@@ -36,9 +36,12 @@ log = logging.getLogger(__name__)
 
 #: How long a shutdown waits for updates in hand before cutting them short (they replay).
 CLOSE_GRACE_S = 10.0
-#: Chats handled at once. Enough to keep the database and the network busy while one chat
-#: waits on either; more would only queue on the same single writer.
-IN_FLIGHT = 32
+#: Chats handled at once. An update is in hand for its round trips to the platform (50–150 ms
+#: each from Vietnam, one or two per update) far longer than for its database work, so the
+#: slots must cover the round trips: 32 capped the bot near 32 / 0.1 s = 320 updates/s at a
+#: 50 ms round trip whatever the CPU. Still a bound: a backlog does not become tens of
+#: thousands of tasks, and a newcomer gets the next free slot.
+IN_FLIGHT = 128
 #: Chats handled at once while the poller is catching up with a backlog at the platform.
 CATCH_UP_IN_FLIGHT = 4
 #: Stored updates read at a time when replaying.

@@ -28,6 +28,7 @@ from storage.repos.members import MemberRepo
 from storage.repos.outbox import OutboxRepo
 from storage.repos.pauses import PauseRepo
 from storage.repos.pending_imports import PendingImportRepo
+from storage.repos.plausibility import PlausibilityRepo
 from storage.repos.retention import RetentionRepo
 from storage.repos.schedules import ScheduleRepo
 from storage.repos.sessions import SessionRepo
@@ -151,3 +152,6 @@ class Repos:
     def approvals(self) -> ApprovalRepo:
         return ApprovalRepo(self.conn)
 
+    @cached_property
+    def plausibility(self) -> PlausibilityRepo:
+        return PlausibilityRepo(self.conn)

@@ -34,6 +34,7 @@ from handlers.kit.context import Ctx
 from handlers.kit.month_lock import refused_by_lock
 from handlers.kit.routing import ButtonRoute, Command, Feature, press_of
 from handlers.kit.steps import StepTable
+from handlers.logging.evidence import attach_evidence, photo_required
 from handlers.logging.own_sessions import UNDO_DELETE, UNDO_EDIT, UNDO_KEEP, my, undo, undo_button
 from handlers.logging.plausibility import hits_for
 from handlers.logging.steps import (
@@ -141,6 +142,9 @@ async def _save(ctx: Ctx, state: LogFlow, press: Press) -> None:
         await ctx.answer(ctx.t("log.stale"))
         return
     category, citizens, day = filled
+    if not state.photo and await photo_required(ctx, category):
+        await ctx.answer(ctx.t("evidence.required"))
+        return
     problem = check_day(day, ctx.today, limits_of(ctx))
     if problem is not None:  # a flow left open across midnight can drift out of range
         await ctx.reply(problem_text(ctx, problem))
@@ -171,6 +175,9 @@ async def _save(ctx: Ctx, state: LogFlow, press: Press) -> None:
             note=state.note, photo_ref=state.photo, channel=ctx.inc.channel,
             idempotency_key=_key(member.id, state.id), now=ctx.now,
         )
+        if created and state.photo:
+            await attach_evidence(repos, state.photo, member_id=member.id,
+                                  session_id=session_id)
         if created and hits:
             await repos.plausibility.flag(session_id=session_id, hits=hits, team_id=team_id,
                                           commune_code=commune_code, now=ctx.now)

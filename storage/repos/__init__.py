@@ -18,6 +18,7 @@ from storage.repos.audit import AuditRepo
 from storage.repos.categories import CategoryRepo
 from storage.repos.chats import ChatRepo
 from storage.repos.erasure import ErasureRepo
+from storage.repos.evidence import EvidenceRepo
 from storage.repos.file_links import FileLinkRepo
 from storage.repos.geo import GeoRepo
 from storage.repos.history import HistoryRepo
@@ -155,3 +156,7 @@ class Repos:
     @cached_property
     def plausibility(self) -> PlausibilityRepo:
         return PlausibilityRepo(self.conn)
+
+    @cached_property
+    def evidence(self) -> EvidenceRepo:
+        return EvidenceRepo(self.conn)

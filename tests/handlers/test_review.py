@@ -167,3 +167,23 @@ async def test_review_on_zalo(zworld: ZaloWorld, lang: str) -> None:
     told = await mai.wait_for(lambda m: "không tính vào số liệu" in m.text)
     assert "Lý do: Ghi trùng" in told.text                              # in Mai's language
     assert await _week_citizens(world, "member_1") == 0
+
+
+async def test_the_export_marks_flagged_sessions(quiet_world: World) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    world = quiet_world
+    mai = world.person("member_1")
+    await _log(mai, "cks 150")                                          # flagged, open
+    await _log(mai, "vneid 3")                                          # ordinary
+    coordinator = world.person("commune_coordinator")
+    await coordinator.command("export", "tháng", "11/2026")
+    message = await coordinator.wait_for(lambda m: m.document is not None, timeout=20)
+    sheet = load_workbook(io.BytesIO(await coordinator.download(message))).worksheets[0]
+    header = [c.value for c in sheet[2]]
+    assert header[6:9] == ["Ghi chú", "Xem lại", "Minh chứng"]
+    marks = {row[5]: row[7] for row in sheet.iter_rows(min_row=3, values_only=True)
+             if isinstance(row[5], int) and row[3]}                    # not the total row
+    assert marks == {150: "cần xem lại", 3: None}

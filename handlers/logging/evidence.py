@@ -53,11 +53,13 @@ async def keep_evidence(ctx: Ctx, file: IncomingFile) -> str | None:
     return f"{PREFIX}{evidence_id}"
 
 
-async def attach_evidence(repos: Repos, photo: str, *, member_id: int, session_id: int) -> None:
-    """Inside Save's transaction: the flow's stored photo becomes the session's evidence."""
+async def attach_evidence(repos: Repos, photo: str, *, member_id: int, session_id: int,
+                          replaces: int | None) -> None:
+    """Inside Save's transaction: the flow's stored photo becomes the session's evidence (a
+    fixed session takes over the photo of the one it replaces)."""
     if photo.startswith(PREFIX) and photo[len(PREFIX):].isdigit():
         await repos.evidence.attach(int(photo[len(PREFIX):]), member_id=member_id,
-                                    session_id=session_id)
+                                    session_id=session_id, replaces=replaces)
 
 
 async def photo_required(ctx: Ctx, category_id: int) -> bool:

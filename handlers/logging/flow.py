@@ -60,6 +60,7 @@ from handlers.logging.steps import (
     note_typed,
     problem_text,
     set_note,
+    summary_buttons,
     typing,
 )
 from storage.repos import Repos
@@ -143,7 +144,8 @@ async def _save(ctx: Ctx, state: LogFlow, press: Press) -> None:
         return
     category, citizens, day = filled
     if not state.photo and await photo_required(ctx, category):
-        await ctx.answer(ctx.t("evidence.required"))
+        # The summary's buttons stay: the member sends a photo, or changes or cancels.
+        await ctx.answer(ctx.t("evidence.required"), buttons=summary_buttons(ctx, state))
         return
     problem = check_day(day, ctx.today, limits_of(ctx))
     if problem is not None:  # a flow left open across midnight can drift out of range
@@ -177,7 +179,7 @@ async def _save(ctx: Ctx, state: LogFlow, press: Press) -> None:
         )
         if created and state.photo:
             await attach_evidence(repos, state.photo, member_id=member.id,
-                                  session_id=session_id)
+                                  session_id=session_id, replaces=state.replaces)
         if created and hits:
             await repos.plausibility.flag(session_id=session_id, hits=hits, team_id=team_id,
                                           commune_code=commune_code, now=ctx.now)

@@ -86,7 +86,7 @@ async def next_step(ctx: Ctx, state: LogFlow, *, new_message: bool = False) -> N
     elif state.step is LogStep.DAY:
         text, buttons = ctx.t("log.ask_day"), _day_buttons(ctx, state)
     else:
-        text, buttons = await _summary(ctx, state), _summary_buttons(ctx, state)
+        text, buttons = await _summary(ctx, state), summary_buttons(ctx, state)
     await save_flow(ctx, state)
     if new_message:
         await ctx.reply(text, buttons=buttons)
@@ -112,7 +112,7 @@ def _day_buttons(ctx: Ctx, state: LogFlow) -> tuple[tuple[Button, ...], ...]:
     )
 
 
-def _summary_buttons(ctx: Ctx, state: LogFlow) -> tuple[tuple[Button, ...], ...]:
+def summary_buttons(ctx: Ctx, state: LogFlow) -> tuple[tuple[Button, ...], ...]:
     flow_id = state.id
     return (
         (Button(ctx.t("log.save"), SAVE.pack(flow_id)),),

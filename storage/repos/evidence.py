@@ -30,11 +30,14 @@ class EvidenceRepo:
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
-    async def attach(self, evidence_id: int, *, member_id: int, session_id: int) -> bool:
-        """Give a pending photo of this member to the session just saved."""
+    async def attach(self, evidence_id: int, *, member_id: int, session_id: int,
+                     replaces: int | None = None) -> bool:
+        """Give a pending photo of this member to the session just saved (or move it from the
+        session an /undo fix replaces)."""
         cursor = await self.conn.execute(
             "UPDATE evidence SET session_id = ? WHERE id = ? AND member_id = ?"
-            " AND session_id IS NULL", (session_id, evidence_id, member_id))
+            " AND (session_id IS NULL OR session_id = ?)",
+            (session_id, evidence_id, member_id, replaces))
         return cursor.rowcount > 0
 
     async def path_of_session(self, session_id: int) -> str | None:

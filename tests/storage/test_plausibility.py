@@ -88,3 +88,30 @@ async def test_a_flag_is_listed_by_place_and_closed_when_its_session_is_undone(
         assert not await Repos(conn).plausibility.decide(other.id, status="rejected", by=None,
                                                          reason="x", now=NOW)
     assert await read.count_open(everywhere) == 0
+
+
+async def test_a_photo_follows_its_session_through_an_undo_fix_and_goes_with_the_member(
+        filled: tuple[Database, list[int], list[int]]) -> None:
+    db, _, _ = filled
+    rows = await db.reader.execute_fetchall(
+        "SELECT id, member_id FROM sessions WHERE deleted_at IS NULL ORDER BY id LIMIT 2")
+    (first, member), (second, _) = (tuple(r) for r in rows)
+    async with db.write() as conn:
+        evidence = Repos(conn).evidence
+        photo = await evidence.add_pending(member_id=member, path="a.jpg", size=10,
+                                           kept_metadata=False, now=NOW)
+        assert not await evidence.attach(photo, member_id=member + 1, session_id=first)
+        assert await evidence.attach(photo, member_id=member, session_id=first)
+        assert not await evidence.attach(photo, member_id=member, session_id=second)
+        assert await evidence.attach(photo, member_id=member, session_id=second,
+                                     replaces=first)           # /undo's fix of that session
+        assert await evidence.path_of_session(second) == "a.jpg"
+        assert await evidence.count_of(member) == 1
+        await evidence.add_pending(member_id=member, path="never-saved.jpg", size=10,
+                                   kept_metadata=False, now=NOW)
+        assert await evidence.remove_expired(kept_before=NOW, pending_before=NOW) == []
+        later = NOW.replace(day=25)
+        assert await evidence.remove_expired(kept_before=NOW, pending_before=later) == [
+            "never-saved.jpg"]
+        assert await evidence.remove_member(member) == ["a.jpg"]
+        assert await evidence.count_of(member) == 0

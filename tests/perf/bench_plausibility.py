@@ -5,7 +5,7 @@
 Generates (once, with ``--keep``) a province's database with ``--sessions`` sessions over three
 years (``python -m bot generate``), then, for members picked at random, times inside one write
 transaction each — as Save runs them — (a) the rule reads and the pure rules
-(``handlers.plausibility.hits_for``'s work: the stored rules, the member's day from the
+(``handlers.logging.plausibility.hits_for``'s work: the stored rules, the member's day from the
 roll-up, the same session that day, the latest sessions as logged, the pause) and (b) the
 session's own INSERT with its roll-up triggers, for comparison. Prints p50/p99 in
 microseconds; asserts nothing.

@@ -36,7 +36,7 @@ from handlers.kit.routing import ButtonRoute, Command, Feature, press_of
 from handlers.kit.steps import StepTable
 from handlers.logging.evidence import attach_evidence, photo_required
 from handlers.logging.own_sessions import UNDO_DELETE, UNDO_EDIT, UNDO_KEEP, my, undo, undo_button
-from handlers.logging.plausibility import hits_for
+from handlers.logging.plausibility import hits_for, tell_reviewers
 from handlers.logging.steps import (
     BACK,
     CANCEL,
@@ -192,6 +192,9 @@ async def _save(ctx: Ctx, state: LogFlow, press: Press) -> None:
     if hits:  # said plainly, accusing nobody: the figure is unusual, someone will look
         saved += "\n\n" + ctx.t("review.will_be_reviewed")
     await ctx.answer(saved)
+    if hits and team.commune_code:
+        await tell_reviewers(ctx, member_id=member.id, team_id=team.id,
+                             commune_code=team.commune_code)
 
 
 # --- the flow's table ---------------------------------------------------------------------------

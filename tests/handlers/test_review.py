@@ -54,9 +54,17 @@ async def test_a_flagged_session_is_saved_reviewed_and_rejected_with_the_member_
     assert "gian lận" not in saved
     assert await _week_citizens(world, "member_1") == 150            # counted until decided
 
+    nudge = await leader.wait_for(lambda m: "cần anh/chị xem lại" in m.text)
+    assert "/review" in nudge.text                                   # the leader is told once
+    await _log(mai, "cks 160")
+    await drain_now(world.services)
+    await leader.refresh()
+    assert not [m for m in leader.drain() if "cần anh/chị xem lại" in m.text]  # …a day
     await leader.command("review")
-    assert "Có 1 buổi cần xem lại" in (await leader.next_message()).text
-    shown = await leader.next_message()
+    assert "Có 2 buổi cần xem lại" in (await leader.next_message()).text
+    shown, second = await leader.next_message(), await leader.next_message()
+    assert "160 người dân trong một buổi" in second.text
+    assert "310 người dân trong ngày (ngưỡng 200)" in second.text    # two rules at once
     assert "Nguyễn Thị Mai (Ấp 1) — ngày 23/11/2026" in shown.text
     assert "150 người dân trong một buổi (ngưỡng 100)" in shown.text
     assert shown.buttons == ["✅ Đúng, giữ lại", "❌ Loại bỏ"]
@@ -67,7 +75,7 @@ async def test_a_flagged_session_is_saved_reviewed_and_rejected_with_the_member_
     done = await leader.next_message()
     assert "Đã loại buổi của Nguyễn Thị Mai ngày 23/11/2026 (150 người dân)" in done.text
 
-    assert await _week_citizens(world, "member_1") == 0               # gone from the figures
+    assert await _week_citizens(world, "member_1") == 160             # gone from the figures
     await drain_now(world.services)
     told = await mai.wait_for(lambda m: "không tính vào số liệu" in m.text)
     assert "Lý do: Thực tế chỉ 15 người, gõ nhầm" in told.text
@@ -77,7 +85,7 @@ async def test_a_flagged_session_is_saved_reviewed_and_rejected_with_the_member_
     assert entry.details["reason"] == "Thực tế chỉ 15 người, gõ nhầm"
 
     await leader.command("review")
-    assert "Không có buổi nào cần xem lại" in (await leader.next_message()).text
+    assert "Có 1 buổi cần xem lại" in (await leader.next_message()).text
 
 
 async def test_a_repeated_session_confirmed_by_the_commune_in_english(
@@ -153,6 +161,7 @@ async def test_review_on_zalo(zworld: ZaloWorld, lang: str) -> None:
     await mai.choose("✅ Lưu", summary)
     saved = await mai.next_message()
     assert "tổ trưởng sẽ xem lại" in saved.text
+    await leader.wait_for(lambda m: "/review" in m.text)             # the nudge, on Zalo too
     await leader.send("/review")
     await leader.next_message()
     shown = await leader.next_message()

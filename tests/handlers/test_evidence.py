@@ -94,18 +94,23 @@ async def test_a_telegram_photo_is_in_the_export_by_link_and_gone_after_forget(
         assert await _export_links(world, coordinator) == []
 
 
-async def test_a_zalo_image_is_kept_and_linked_from_the_export(zworld: ZaloWorld) -> None:
+@pytest.mark.parametrize("lang", ["vi", "en"])
+async def test_a_zalo_image_is_kept_and_linked_from_the_export(zworld: ZaloWorld,
+                                                               lang: str) -> None:
     world = zworld.world
     async with world.services.db.write() as conn:
         await conn.execute("DELETE FROM sessions")
     mai = zworld.person("member_1")
+    if lang == "en":
+        await mai.send("/lang en")
+        await mai.next_message()
     await mai.send("/log vneid 2")
     await mai.next_message()
     await mai.send_image(_photo((800, 600)), mime_type="image/jpeg")
     summary = await mai.next_message()
-    assert "Ảnh: đã đính kèm" in summary.text
-    await mai.choose("✅ Lưu", summary)
-    assert "Đã lưu" in (await mai.next_message()).text
+    assert ("Photo: attached" if lang == "en" else "Ảnh: đã đính kèm") in summary.text
+    await mai.choose("✅ Save" if lang == "en" else "✅ Lưu", summary)
+    assert ("Saved" if lang == "en" else "Đã lưu") in (await mai.next_message()).text
     [stored] = _evidence_files(world)
     [link] = await _export_links(world, world.person("commune_coordinator"))
     assert (await _fetch(link)) == (200, stored)

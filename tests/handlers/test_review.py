@@ -99,7 +99,7 @@ async def test_a_repeated_session_confirmed_by_the_commune_in_english(
     assert "your team leader will have a look" in second
     coordinator = world.person("commune_coordinator")
     await coordinator.command("review")
-    assert "1 sessions to review" in (await coordinator.next_message()).text
+    assert "1 session to review" in (await coordinator.next_message()).text
     shown = await coordinator.next_message()
     assert "the same session already logged that day (2 times in all)" in shown.text
     await coordinator.press("✅ Right, keep it", message=shown)

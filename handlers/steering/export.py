@@ -328,7 +328,7 @@ async def _workbook(ctx: Asking, days: Repos, label: Label, scope: Scope, period
     return await asyncio.to_thread(book.save)
 
 
-async def _evidence_links(ctx: Ctx, rows: list[DayRow]) -> dict[str, str]:
+async def _evidence_links(ctx: Asking, rows: list[DayRow]) -> dict[str, str]:
     """An expiring file link per evidence photo of the day (none without a web address)."""
     links = ctx.services.links
     photos = [row[7] for row in rows if row[7]]

@@ -192,9 +192,9 @@ async def _save(ctx: Ctx, state: LogFlow, press: Press) -> None:
     if hits:  # said plainly, accusing nobody: the figure is unusual, someone will look
         saved += "\n\n" + ctx.t("review.will_be_reviewed")
     await ctx.answer(saved)
-    if hits and team.commune_code:
-        await tell_reviewers(ctx, member_id=member.id, team_id=team.id,
-                             commune_code=team.commune_code)
+    if hits and team_id is not None and commune_code:  # the team the session counts in
+        await tell_reviewers(ctx, member_id=member.id, team_id=team_id,
+                             commune_code=commune_code)
 
 
 # --- the flow's table ---------------------------------------------------------------------------

@@ -97,6 +97,12 @@ class Settings(BaseSettings):
     telegram_webhook_secret: str | None = Field(default=None, alias="TELEGRAM_WEBHOOK_SECRET")
     zalo_webhook_secret: str | None = Field(default=None, alias="ZALO_WEBHOOK_SECRET")
     file_link_ttl_hours: int = Field(default=24, ge=1, le=24 * 31, alias="FILE_LINK_TTL_HOURS")
+    #: Evidence photos are kept ~13 months: a budget year is paid, then settled (quyết toán)
+    #: and audited in the first months of the next one, so a photo must outlive that cycle.
+    evidence_retention_days: int = Field(default=400, ge=1, le=3650,
+                                         alias="EVIDENCE_RETENTION_DAYS")
+    #: Keep a photo's location and device metadata (EXIF); off: stripped when re-encoded.
+    evidence_keep_metadata: bool = Field(default=False, alias="EVIDENCE_KEEP_METADATA")
 
     @field_validator("admin_telegram_ids", "admin_zalo_ids", mode="before")
     @classmethod
@@ -198,6 +204,11 @@ class Settings(BaseSettings):
     def files_dir(self) -> Path:
         """Where the files behind file links live: next to the database."""
         return self.database_path.parent / "files"
+
+    @property
+    def evidence_dir(self) -> Path:
+        """Evidence photos (re-encoded copies), next to the database; not in the SQLite backup."""
+        return self.database_path.parent / "evidence"
 
     @property
     def tz(self) -> ZoneInfo:

@@ -43,6 +43,8 @@ def backup_command(settings: Settings, lang: str, dest: Path | None) -> int:
         return 1
     print(t(lang, "backup.done", path=str(backup.path.absolute()), size=_size_mb(backup.size),
             version=backup.schema_version))
+    # Evidence photos are files, not rows: said on every backup, so nobody assumes otherwise.
+    print(t(lang, "evidence.backup_note", folder=str(settings.evidence_dir.absolute())))
     return 0
 
 

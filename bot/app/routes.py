@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.account import joining, privacy, profile
-from handlers.admin import audit, categories, schedule, status
+from handlers.admin import audit, categories, rules, schedule, status
 from handlers.admin import registry as admin_import
 from handlers.broadcast import command as broadcast
 from handlers.kit import commune_picker, main_menu
@@ -12,7 +12,16 @@ from handlers.logging import flow as logging_flow
 from handlers.logging import pause
 from handlers.members import command as members
 from handlers.members import invite
-from handlers.steering import allowance, approval, digest, export, stats, targets, web_login
+from handlers.steering import (
+    allowance,
+    approval,
+    digest,
+    export,
+    review,
+    stats,
+    targets,
+    web_login,
+)
 from handlers.teams import command as teams
 
 
@@ -39,6 +48,8 @@ def build_router() -> Router:
         allowance.feature,
         approval.feature,
         status.feature,
+        rules.feature,
+        review.feature,
         commune_picker.feature,
         web_login.feature,
     ])

@@ -113,6 +113,8 @@ class Ref(StrEnum):
     CATEGORY = "category"
     #: A session of the caller's own.
     OWN_SESSION = "own_session"
+    #: A flagged session (plausibility), placed where it was logged.
+    FLAG = "flag"
 
 
 @dataclass(frozen=True)

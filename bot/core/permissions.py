@@ -47,11 +47,16 @@ class Action(StrEnum):
     APPROVE_MONTH = "approve_month"
     #: Lifting an approval (and so the lock on the month), with a reason.
     REOPEN_MONTH = "reopen_month"
+    #: Confirming or rejecting flagged sessions of one's team or commune (/review).
+    REVIEW_SESSIONS = "review_sessions"
+    #: The plausibility limits (/rules) and which categories ask for a photo.
+    MANAGE_RULES = "manage_rules"
 
 
 _MEMBER = frozenset({Action.VIEW_PROFILE, Action.LOG_SESSION, Action.VIEW_OWN_ACTIVITY,
                      Action.PAUSE_REMINDERS})
-_LEADER = _MEMBER | {Action.VIEW_TEAM, Action.INVITE_MEMBER, Action.PAUSE_MEMBER}
+_LEADER = _MEMBER | {Action.VIEW_TEAM, Action.INVITE_MEMBER, Action.PAUSE_MEMBER,
+                     Action.REVIEW_SESSIONS}
 _COMMUNE = _LEADER | {
     Action.INVITE_TEAM_LEADER, Action.VIEW_DIGEST, Action.VIEW_STATS, Action.EXPORT,
     Action.BROADCAST, Action.MANAGE_PEOPLE, Action.APPROVE_MONTH,

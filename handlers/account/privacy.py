@@ -26,6 +26,7 @@ from handlers.kit.flow_store import pending_flow, save_flow
 from handlers.kit.menus import refresh_menu
 from handlers.kit.routing import ButtonRoute, Command, Feature, press_of
 from handlers.kit.scope import grid
+from storage import evidence as evidence_files
 from storage.repos import Repos
 
 #: One message stays well within Telegram's 4096 characters (Zalo splits at 2000 on its own).
@@ -82,6 +83,10 @@ async def _page(ctx: Ctx, member: Member, offset: int) -> None:
     total = await read.sessions.count_of(member.id)
     if offset == 0:
         lines += ["", ctx.t("mydata.sessions_title", count=_n(ctx, total))]
+        photos = await read.evidence.count_of(member.id)
+        if photos:
+            lines.append(ctx.t("evidence.mydata", count=_n(ctx, photos),
+                               days=_n(ctx, ctx.services.settings.evidence_retention_days)))
         if not total:
             lines.append(ctx.t("mydata.no_sessions"))
     categories = {c.id: c for c in await read.categories.all()}
@@ -254,11 +259,15 @@ async def _erase(ctx: Ctx, state: ForgetFlow) -> None:
         identities = await repos.access.identities_of(member_id)
         await repos.chats.clear_flow(ctx.inc.channel, ctx.inc.chat_id)
         erasure = await repos.erasure.erase(member_id, identities, ctx.now)
+        evidence = await repos.evidence.remove_member(member_id)
+        copies = await repos.evidence.revoke_links(evidence)
         actor = member_id if own else (ctx.caller.member.id if ctx.caller.member else None)
         await repos.audit.record(actor=actor, action="member.erase", target=f"member:{member_id}",
                                  now=ctx.now, by="self" if own else "admin",
                                  sessions_kept=erasure.sessions_kept,
                                  identities=erasure.identities)
+    settings = ctx.services.settings
+    await evidence_files.forget(settings.evidence_dir, settings.files_dir, evidence, copies)
     kept = _n(ctx, erasure.sessions_kept)
     if own:
         ctx.caller = Caller(lang=ctx.lang)  # a visitor from now on, in the language they used

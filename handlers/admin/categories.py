@@ -13,9 +13,11 @@ from typing import Any
 from bot.core.categories import CategoryInputError, Edit, parse_edit, plan, reorder
 from bot.core.models import Category
 from bot.core.permissions import Action
+from bot.core.text import fold
 from handlers.kit.context import Ctx
 from handlers.kit.routing import Command, Feature
 from storage.repos import Repos
+from storage.repos.evidence import PHOTO_OPTIONAL, PHOTO_REQUIRED
 
 MAX_TEXT = 3500  # one message stays well under Telegram's 4096 (Zalo splits on its own)
 
@@ -23,6 +25,9 @@ MAX_TEXT = 3500  # one message stays well under Telegram's 4096 (Zalo splits on 
 async def category(ctx: Ctx) -> None:
     if not ctx.args.strip():
         await _send(ctx, [*await _list(ctx), "", ctx.t("category.usage")])
+        return
+    if fold(ctx.args.split()[0]) in {"photo", "anh"}:
+        await _photo(ctx, ctx.args.split()[1:])
         return
     try:
         edit = parse_edit(ctx.args)
@@ -68,6 +73,28 @@ async def _apply(ctx: Ctx, repos: Repos, edit: Edit) -> None:
     actor = ctx.caller.member.id if ctx.caller.member else None
     await repos.audit.record(actor=actor, action=f"category.{edit.verb}", target=edit.code,
                              now=ctx.now, **details)
+
+
+_PHOTO_WORDS = {"required": PHOTO_REQUIRED, "batbuoc": PHOTO_REQUIRED, "bat buoc": PHOTO_REQUIRED,
+                "optional": PHOTO_OPTIONAL, "tuychon": PHOTO_OPTIONAL,
+                "tuy chon": PHOTO_OPTIONAL}
+
+
+async def _photo(ctx: Ctx, words: list[str]) -> None:
+    """``/category photo CODE required|optional``: whether its sessions must carry a photo."""
+    setting = _PHOTO_WORDS.get(fold(" ".join(words[1:]))) if len(words) >= 2 else None
+    category = await ctx.services.read.categories.by_code(words[0].lower()) if words else None
+    if category is None or setting is None:
+        await ctx.reply(ctx.t("evidence.category_usage"))
+        return
+    actor = ctx.caller.member.id if ctx.caller.member else None
+    async with ctx.services.db.write() as conn:
+        repos = Repos(conn)
+        await repos.evidence.set_category_photo(category.id, setting, ctx.now)
+        await repos.audit.record(actor=actor, action="category.photo", target=category.code,
+                                 now=ctx.now, photo=setting)
+    await ctx.reply(ctx.t(f"evidence.category_{setting}", code=category.code,
+                          category=category.label(ctx.lang)))
 
 
 def _error(ctx: Ctx, problem: CategoryInputError) -> str:

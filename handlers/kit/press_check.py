@@ -143,6 +143,14 @@ async def _own_session(ctx: Ctx, value: object) -> Found:
     return True
 
 
+async def _flag(ctx: Ctx, value: object) -> Found:
+    """A flagged session: its place is where it was logged."""
+    flag = await ctx.services.read.plausibility.get(int(str(value)))
+    if flag is None:
+        return None
+    return Scope(ctx.services.settings.province_code, flag.commune_code, flag.team_id)
+
+
 #: A lookup for every kind of thing a button may name (checked below, at import).
 RESOLVERS: dict[Ref, Resolver] = {
     Ref.TEAM: _team,
@@ -153,6 +161,7 @@ RESOLVERS: dict[Ref, Resolver] = {
     Ref.EXPORT_PLACE: _export_place,
     Ref.CATEGORY: _category,
     Ref.OWN_SESSION: _own_session,
+    Ref.FLAG: _flag,
 }
 if set(RESOLVERS) != set(Ref):
     raise RuntimeError(f"no resolver for {set(Ref) - set(RESOLVERS)}")

@@ -34,7 +34,9 @@ from handlers.kit.context import Ctx
 from handlers.kit.month_lock import refused_by_lock
 from handlers.kit.routing import ButtonRoute, Command, Feature, press_of
 from handlers.kit.steps import StepTable
+from handlers.logging.evidence import attach_evidence, photo_required
 from handlers.logging.own_sessions import UNDO_DELETE, UNDO_EDIT, UNDO_KEEP, my, undo, undo_button
+from handlers.logging.plausibility import hits_for, tell_reviewers
 from handlers.logging.steps import (
     BACK,
     CANCEL,
@@ -58,6 +60,7 @@ from handlers.logging.steps import (
     note_typed,
     problem_text,
     set_note,
+    summary_buttons,
     typing,
 )
 from storage.repos import Repos
@@ -140,6 +143,10 @@ async def _save(ctx: Ctx, state: LogFlow, press: Press) -> None:
         await ctx.answer(ctx.t("log.stale"))
         return
     category, citizens, day = filled
+    if not state.photo and await photo_required(ctx, category):
+        # The summary's buttons stay: the member sends a photo, or changes or cancels.
+        await ctx.answer(ctx.t("evidence.required"), buttons=summary_buttons(ctx, state))
+        return
     problem = check_day(day, ctx.today, limits_of(ctx))
     if problem is not None:  # a flow left open across midnight can drift out of range
         await ctx.reply(problem_text(ctx, problem))
@@ -160,18 +167,34 @@ async def _save(ctx: Ctx, state: LogFlow, press: Press) -> None:
         repos = Repos(conn)
         if state.replaces:
             await repos.sessions.delete(state.replaces, ctx.now)
-        _, created = await repos.sessions.add(
+        # Checked against the member's records before this session joins them; a session
+        # that breaks a rule is saved all the same, and flagged for the team's review.
+        hits = await hits_for(ctx, repos, member_id=member.id, category_id=category,
+                              citizens=citizens, day=day)
+        session_id, created = await repos.sessions.add(
             member_id=member.id, team_id=team_id, commune_code=commune_code,
             category_id=category, citizens=citizens, session_date=day,
             note=state.note, photo_ref=state.photo, channel=ctx.inc.channel,
             idempotency_key=_key(member.id, state.id), now=ctx.now,
         )
+        if created and state.photo:
+            await attach_evidence(repos, state.photo, member_id=member.id,
+                                  session_id=session_id, replaces=state.replaces)
+        if created and hits:
+            await repos.plausibility.flag(session_id=session_id, hits=hits, team_id=team_id,
+                                          commune_code=commune_code, now=ctx.now)
         await repos.chats.clear_flow(ctx.inc.channel, ctx.inc.chat_id)
     if not created:
         await ctx.answer(ctx.t("log.already_saved"))
         return
     week = await _week_total(ctx, member.id)
-    await ctx.answer(ctx.t("log.saved", week=ctx.services.t.number(ctx.lang, week)))
+    saved = ctx.t("log.saved", week=ctx.services.t.number(ctx.lang, week))
+    if hits:  # said plainly, accusing nobody: the figure is unusual, someone will look
+        saved += "\n\n" + ctx.t("review.will_be_reviewed")
+    await ctx.answer(saved)
+    if hits and team_id is not None and commune_code:  # the team the session counts in
+        await tell_reviewers(ctx, member_id=member.id, team_id=team_id,
+                             commune_code=commune_code)
 
 
 # --- the flow's table ---------------------------------------------------------------------------

@@ -28,7 +28,9 @@ from bot.core.models import Category
 from bot.core.quick_form import parse_quick
 from handlers.kit.context import Ctx
 from handlers.kit.flow_store import save_flow
+from handlers.logging.evidence import keep_evidence
 from storage.repos import Repos
+from storage.repos.evidence import PHOTO_REQUIRED
 
 FLOW = LogFlow.name
 QUICK_COUNTS = (1, 2, 3, 4, 5)
@@ -84,7 +86,7 @@ async def next_step(ctx: Ctx, state: LogFlow, *, new_message: bool = False) -> N
     elif state.step is LogStep.DAY:
         text, buttons = ctx.t("log.ask_day"), _day_buttons(ctx, state)
     else:
-        text, buttons = await _summary(ctx, state), _summary_buttons(ctx, state)
+        text, buttons = await _summary(ctx, state), summary_buttons(ctx, state)
     await save_flow(ctx, state)
     if new_message:
         await ctx.reply(text, buttons=buttons)
@@ -110,7 +112,7 @@ def _day_buttons(ctx: Ctx, state: LogFlow) -> tuple[tuple[Button, ...], ...]:
     )
 
 
-def _summary_buttons(ctx: Ctx, state: LogFlow) -> tuple[tuple[Button, ...], ...]:
+def summary_buttons(ctx: Ctx, state: LogFlow) -> tuple[tuple[Button, ...], ...]:
     flow_id = state.id
     return (
         (Button(ctx.t("log.save"), SAVE.pack(flow_id)),),
@@ -135,6 +137,8 @@ async def _summary(ctx: Ctx, state: LogFlow) -> str:
         lines.append(ctx.t("log.summary_note", note=state.note))
     if state.photo:
         lines.append(ctx.t("log.summary_photo"))
+    elif await ctx.services.read.evidence.category_photo(category_id) == PHOTO_REQUIRED:
+        lines.append(ctx.t("evidence.summary_required"))
     lines += ["", ctx.t("log.summary_hint")]
     return "\n".join(lines)
 
@@ -202,11 +206,16 @@ def typing(step: Callable[[Ctx, LogFlow, str], Awaitable[LogFlow | None]], *, ph
            ) -> Callable[[Ctx, LogFlow], Awaitable[None]]:
     """A step that reads what is typed, then asks for what is next. ``step`` gives the state with
     the value typed, or None when it has answered why not. Where ``photo`` is allowed (once the
-    category and the count are known), a photo is kept, its caption as the note."""
+    category and the count are known), a photo (or an image sent as a file) is kept as evidence,
+    its caption as the note."""
     async def handle(ctx: Ctx, state: LogFlow) -> None:
         text = (ctx.inc.text or "").strip()
-        if photo and ctx.inc.photo is not None:
-            state = replace(state, photo=ctx.inc.photo.file_ref)
+        file = ctx.inc.photo or ctx.inc.document
+        if photo and file is not None:
+            kept = await keep_evidence(ctx, file)  # re-encoded and stored, or refused politely
+            if kept is None:
+                return
+            state = replace(state, photo=kept)
             warnings: list[str] = []
             if text:
                 state, warnings = set_note(ctx, state, text)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -67,6 +67,10 @@ class ExportData:
     on_time_days: int = 3
 
 
+def cell_text(book: StreamingWorkbook, value: str) -> str:
+    return book.cell(value)
+
+
 #: Spreadsheet programs run a CSV field starting with these as a formula ("CSV injection").
 FORMULA_START = ("=", "+", "-", "@")
 
@@ -83,12 +87,16 @@ class ActivityWorkbook:
         self.sessions = 0   # written to the sessions sheet so far
         self.citizens = 0
         self._out = self.book.sheet(label("export.sheet.sessions"),
-                                    widths=[12, 22, 18, 26, 32, 12, 40], freeze=2)
+                                    widths=[12, 22, 18, 26, 32, 12, 40, 16, 30], freeze=2)
         self._out.title(title)
         self._out.header([label("export.col.date"), label("export.col.commune"),
                           label("export.col.team"), label("export.col.member"),
                           label("export.col.category"), label("export.col.citizens"),
-                          label("export.col.note")])
+                          label("export.col.note"), label("export.col.review"),
+                          label("export.col.evidence")])
+        self._review = {"open": cell_text(self.book, label("export.review_open")),
+                        "confirmed": cell_text(self.book, label("export.review_confirmed"))}
+        self._no_link = label("export.evidence_no_link")
         self._categories = {c.id: c.label(lang) for c in categories}
         #: (member, team, commune code) → (sheet order, its three name cells' XML).
         self._people: dict[tuple[int, int | None, str | None], tuple[int, str]] = {}
@@ -100,7 +108,8 @@ class ActivityWorkbook:
         """The sessions sheet has no room for another session."""
         return self.sessions >= SESSION_ROOM
 
-    def add_day(self, day: date, rows: Sequence[DayRow], names: SessionNames) -> None:
+    def add_day(self, day: date, rows: Sequence[DayRow], names: SessionNames,
+                links: Mapping[str, str] | None = None) -> None:
         """Append a day's sessions (raw rows in the order logged) in sheet order, as many as
         the sheet has room for (see :attr:`full`).
 
@@ -112,7 +121,8 @@ class ActivityWorkbook:
         orders: list[int] = []
         made: list[str] = []
         citizens = 0
-        for member_id, team_id, code, category_id, helped, note in rows:
+        review, empty = self._review, "<c/>"
+        for member_id, team_id, code, category_id, helped, note, flag, photo in rows:
             who = people.get((member_id, team_id, code))
             if who is None:
                 order, *named = names.person(member_id, team_id, code)
@@ -123,9 +133,17 @@ class ActivityWorkbook:
                 tail = tails[(category_id, helped)] = cell(
                     categories.get(category_id) or str(category_id)) + cell(helped)
             orders.append(who[0])
-            # A note is the one value that does not repeat: written into its cell, not shared.
-            made.append(who[1] + tail + cell(Inline(note)) if note else who[1] + tail)
             citizens += helped
+            # A note is the one value that does not repeat: written into its cell, not shared.
+            if not flag and not photo:
+                made.append(who[1] + tail + cell(Inline(note)) if note else who[1] + tail)
+                continue
+            # The few flagged or photographed sessions: the review and evidence columns.
+            extra = (cell(Inline(note)) if note else empty) + (
+                review.get(flag, empty) if flag else empty)
+            if photo:   # a link that expires (FILE_LINK_TTL_HOURS), or why there is none
+                extra += cell(Inline((links or {}).get(photo) or self._no_link))
+            made.append(who[1] + tail + extra)
         # In sheet order; a stable sort of integers, so one person's sessions stay as logged.
         ordered = sorted(range(len(made)), key=orders.__getitem__)
         room = SESSION_ROOM - self.sessions
@@ -142,7 +160,7 @@ class ActivityWorkbook:
             self._out.append([cut_note])
         if self.sessions:
             self._out.styled([None, None, None, None, self.label("export.col.total"),
-                              self.citizens, None], BOLD)
+                              self.citizens, None, None, None], BOLD)
 
     def summaries(self, data: ExportData) -> Iterator[int]:
         """Write the other sheets, yielding the rows written after each chunk of them."""

@@ -42,7 +42,10 @@ from handlers.steering.export_progress import ExportProgress
 from handlers.steering.figures import allowance_months, communes_of
 from handlers.steering.place_codes import place_code, place_from_code
 from handlers.steering.places import example_commune
+from storage import evidence as evidence_files
 from storage.repos import Repos
+from storage.repos.evidence import link_name
+from storage.repos.sessions import DayRow
 
 _FORMATS = {"csv": "c", "xlsx": "x", "excel": "x"}
 @dataclass(frozen=True)
@@ -305,7 +308,8 @@ async def _workbook(ctx: Asking, days: Repos, label: Label, scope: Scope, period
                 ahead = asyncio.ensure_future(
                     days.sessions.day_sessions(scope, day + timedelta(days=1)))
             if rows:
-                await asyncio.to_thread(book.add_day, day, rows, names)
+                links = await _evidence_links(ctx, rows)
+                await asyncio.to_thread(book.add_day, day, rows, names, links)
             await progress.sessions_written(book.sessions)
             day += timedelta(days=1)
         left_out = max(0, sessions - book.sessions) if book.full else 0
@@ -322,6 +326,25 @@ async def _workbook(ctx: Asking, days: Repos, label: Label, scope: Scope, period
     while await asyncio.to_thread(next, steps, None) is not None:
         await progress.summaries()
     return await asyncio.to_thread(book.save)
+
+
+async def _evidence_links(ctx: Asking, rows: list[DayRow]) -> dict[str, str]:
+    """An expiring file link per evidence photo of the day (none without a web address)."""
+    links = ctx.services.links
+    photos = [row[7] for row in rows if row[7]]
+    if links is None or not photos:
+        return {}
+    found: dict[str, str] = {}
+    folder = ctx.services.settings.evidence_dir
+    for name in photos:
+        data = await asyncio.to_thread(evidence_files.read, folder, name)
+        if data is None:
+            continue
+        published = await links.publish(OutFile(link_name(name), data, "image/jpeg"),
+                                        "evidence")
+        if published is not None:
+            found[name] = published.url
+    return found
 
 
 def _slug(name: str) -> str:

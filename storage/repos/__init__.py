@@ -18,6 +18,7 @@ from storage.repos.audit import AuditRepo
 from storage.repos.categories import CategoryRepo
 from storage.repos.chats import ChatRepo
 from storage.repos.erasure import ErasureRepo
+from storage.repos.evidence import EvidenceRepo
 from storage.repos.file_links import FileLinkRepo
 from storage.repos.geo import GeoRepo
 from storage.repos.history import HistoryRepo
@@ -28,6 +29,7 @@ from storage.repos.members import MemberRepo
 from storage.repos.outbox import OutboxRepo
 from storage.repos.pauses import PauseRepo
 from storage.repos.pending_imports import PendingImportRepo
+from storage.repos.plausibility import PlausibilityRepo
 from storage.repos.retention import RetentionRepo
 from storage.repos.schedules import ScheduleRepo
 from storage.repos.sessions import SessionRepo
@@ -151,3 +153,10 @@ class Repos:
     def approvals(self) -> ApprovalRepo:
         return ApprovalRepo(self.conn)
 
+    @cached_property
+    def plausibility(self) -> PlausibilityRepo:
+        return PlausibilityRepo(self.conn)
+
+    @cached_property
+    def evidence(self) -> EvidenceRepo:
+        return EvidenceRepo(self.conn)

@@ -17,8 +17,9 @@ from storage.repos.scope_sql import sessions_in
 from storage.repos.sql import fetch_all, fetch_one, parse_ts, scalar, ts
 
 #: A raw row of :func:`day_sessions_query`: (member, team, commune code, category, citizens,
-#: note), a plain tuple (a month of a large province is 664,213 of them).
-DayRow = tuple[int, int | None, str | None, int, int, str | None]
+#: note, review status of its plausibility flag, its evidence photo's file name), a plain tuple
+#: (a month of a large province is 664,213 of them).
+DayRow = tuple[int, int | None, str | None, int, int, str | None, str | None, str | None]
 
 
 def day_sessions_query(scope: Scope, day: date) -> tuple[str, list[Any]]:
@@ -31,7 +32,10 @@ def day_sessions_query(scope: Scope, day: date) -> tuple[str, list[Any]]:
         # (the unary + keeps SQLite from using the commune index for the IN list).
         where = "+" + where
     return (
-        "SELECT s.member_id, s.team_id, s.commune_code, s.category_id, s.citizens, s.note"
+        "SELECT s.member_id, s.team_id, s.commune_code, s.category_id, s.citizens, s.note,"
+        # One seek each on a UNIQUE index, and only for the few flagged or photographed.
+        " (SELECT f.status FROM session_flags f WHERE f.session_id = s.id),"
+        " (SELECT e.path FROM evidence e WHERE e.session_id = s.id)"
         f" FROM sessions s WHERE {where} AND s.deleted_at IS NULL AND s.session_date = ?"
         " ORDER BY s.id",  # as logged: the index's own order, no sorting
         [*params, day.isoformat()],

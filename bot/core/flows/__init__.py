@@ -29,18 +29,19 @@ from bot.core.flows.people import (
     TeamAddStep,
     TeamRenameFlow,
 )
+from bot.core.flows.review import ReviewFlow, ReviewStep
 
 __all__ = [
     "KINDS", "BroadcastFlow", "BroadcastStep", "FlowState", "ForgetFlow", "ForgetStep",
     "ImportFlow", "ImportStep", "JoinFlow", "LogFlow", "LogStep", "MemberAddFlow",
-    "MemberAddStep", "MemberRenameFlow", "NameStep", "RenameFlow", "RenameStep", "TeamAddFlow",
-    "TeamAddStep", "TeamRenameFlow", "decode", "encode",
+    "MemberAddStep", "MemberRenameFlow", "NameStep", "RenameFlow", "RenameStep", "ReviewFlow",
+    "ReviewStep", "TeamAddFlow", "TeamAddStep", "TeamRenameFlow", "decode", "encode",
 ]
 
 #: Every flow of the bot by its stored name.
 KINDS: Mapping[str, type[FlowState]] = {kind.name: kind for kind in (
     LogFlow, BroadcastFlow, JoinFlow, MemberAddFlow, MemberRenameFlow, TeamAddFlow,
-    TeamRenameFlow, ImportFlow, ForgetFlow,
+    TeamRenameFlow, ImportFlow, ForgetFlow, ReviewFlow,
 )}
 
 

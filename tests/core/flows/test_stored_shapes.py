@@ -27,6 +27,7 @@ from bot.core.flows import (
     MemberAddStep,
     MemberRenameFlow,
     RenameStep,
+    ReviewFlow,
     TeamAddFlow,
     TeamRenameFlow,
 )
@@ -89,6 +90,8 @@ PREVIOUS_RELEASE: list[tuple[str, str, str, FlowState]] = [
      ForgetFlow(id="deadbeef", member_id=12, own=True)),
     ("forget", "confirm", '{"id": "deadbeef", "member_id": 12, "own": false}',
      ForgetFlow(id="deadbeef", member_id=12, own=False)),
+    # New in this release (a rollback reads it as no flow: the reviewer presses again).
+    ("review", "reason", '{"id": "a1b2c3", "flag_id": 7}', ReviewFlow(id="a1b2c3", flag_id=7)),
 ]
 
 

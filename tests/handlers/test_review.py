@@ -196,3 +196,35 @@ async def test_the_export_marks_flagged_sessions(quiet_world: World) -> None:
     marks = {row[5]: row[7] for row in sheet.iter_rows(min_row=3, values_only=True)
              if isinstance(row[5], int) and row[3]}                    # not the total row
     assert marks == {150: "cần xem lại", 3: None}
+
+
+async def test_a_flag_shows_in_approve_and_an_approved_month_keeps_its_flagged_session(
+        quiet_world: World) -> None:
+    """The commune coordinator sees the open flag before approving; once the month is
+    approved, rejecting that session in /review is refused with the lock's answer."""
+    from datetime import UTC, datetime
+
+    world = quiet_world
+    world.clock.now = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)       # November is over
+    mai, leader = world.person("member_1"), world.person("team_leader")
+    assert "Đã lưu" in await _log(mai, "cks 150 20/11")
+    await leader.wait_for(lambda m: "cần anh/chị xem lại" in m.text)   # the daily nudge
+
+    coordinator = world.person("commune_coordinator")
+    await coordinator.command("approve", "2026-11")
+    summary = (await coordinator.next_message()).text
+    assert "Còn 1 buổi bị đánh dấu bất thường chưa xử lý (xem /review)" in summary
+    await coordinator.press("✅ Duyệt tháng")
+    assert "✅ Đã duyệt tháng 11/2026 của Xã Vị Thủy." in (await coordinator.next_message()).text
+
+    await leader.command("review")
+    assert "Có 1 buổi cần xem lại" in (await leader.next_message()).text
+    shown = await leader.next_message()
+    await leader.press("❌ Loại bỏ", message=shown)
+    answer = await leader.next_message()
+    if "Vì sao loại buổi này" in answer.text:
+        await leader.send("gõ nhầm")
+        answer = await leader.next_message()
+    assert "🔒 tháng 11/2026 của Xã Vị Thủy" in answer.text
+    mai_id = await _member_id(world, "member_1")
+    assert [s.citizens for s in await world.services.read.sessions.latest_of(mai_id)] == [150]

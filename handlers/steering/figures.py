@@ -153,12 +153,13 @@ async def children_progress(services: Services, scope: Scope, lang: str, day: da
         return []
     read = services.read
     province = scope.province or services.settings.province_code
+    # The places as the registry was on ``day``, so a past period lists its own teams.
     if scope.commune is None:
         kind = "commune"
-        places = {c.code for c in await read.geo.communes_with_teams(province)}
+        places = await read.history.places_with_teams_on(day, province=province)
     else:
         kind = "team"
-        places = {str(t.id) for t in await read.teams.in_commune(scope.commune)}
+        places = await read.history.places_with_teams_on(day, commune=scope.commune)
     wanted = [t for t in await read.targets.covering(day)
               if t.scope_kind == kind and t.scope_id in places]
     found = await progress_of(services, wanted, lang, day, today, short=True)

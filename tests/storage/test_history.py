@@ -102,3 +102,23 @@ async def test_a_session_counts_as_on_time_within_the_setting(small: Small) -> N
     [team] = [t for t in await read.activity.team_activity(VI_THUY, *NOV, on_time_days=4)
               if t.team_name == "Ấp 10"]
     assert team.on_time == 2
+
+
+async def test_target_lists_drill_down_to_the_places_of_their_day(small: Small) -> None:
+    """A team closed on 25/11 still has its targets for 20/11; one created on 17/11 has none
+    for 10/11; the province lists the communes that had a team that day."""
+    a3 = small.teams["a3"]
+    async with small.db.write() as conn:
+        repos = Repos(conn)
+        await repos.teams.set_active(a3, False, _at(25))
+        new_team = await repos.teams.add(commune_code="31441", name="Ấp 20", kind="hamlet",
+                                         now=_at(16, hour=20))
+        assert new_team is not None
+    history = Repos(small.db.reader).history
+    on_20 = await history.places_with_teams_on(date(2026, 11, 20), commune="31441")
+    assert {str(a3), str(new_team)} <= on_20
+    assert str(new_team) not in await history.places_with_teams_on(date(2026, 11, 10),
+                                                                   commune="31441")
+    assert str(a3) not in await history.places_with_teams_on(date(2026, 11, 26),
+                                                             commune="31441")
+    assert "31441" in await history.places_with_teams_on(date(2026, 11, 20), province="92")

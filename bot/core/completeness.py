@@ -16,8 +16,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict
-
 from bot.core.natural_sort import natural_key, natural_sorted
 
 #: A team with nothing logged for this many days is silent (named in digests and /stats).
@@ -28,10 +26,13 @@ def is_stale(last_date: date | None, today: date) -> bool:
     return last_date is None or (today - last_date).days >= STALE_DAYS
 
 
-class TeamActivity(BaseModel):
-    """One team over a period (what :mod:`storage.repos.activity` reads)."""
+@dataclass(frozen=True, slots=True)
+class TeamActivity:
+    """One team over a period (what :mod:`storage.repos.activity` reads).
 
-    model_config = ConfigDict(frozen=True)
+    A plain dataclass, not a pydantic model: a province reads 5,000 of them per period, and
+    even ``model_construct`` cost ~45 ms of a province digest's ~120 ms (our own typed
+    columns: nothing to validate)."""
 
     team_id: int
     team_name: str

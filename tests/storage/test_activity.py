@@ -31,6 +31,28 @@ async def test_team_activity_for_a_hand_built_week(small: Small) -> None:
     assert a3.members == 0
 
 
+async def test_team_activity_follows_the_registry_between_two_reads(small: Small) -> None:
+    # The teams of a period are kept per connection until the registry changes: a member who
+    # moves and a team renamed show on the next read, a session logged does too.
+    read = Repos(small.db.reader)
+    before = {t.team_name: t for t in await read.activity.team_activity(VI_THUY, MON, SUN)}
+    assert (before["Ấp 10"].members, before["Ấp 2"].members) == (2, 3)
+    async with small.db.write() as conn:
+        await Repos(conn).members.move_to_team(small.people["Trần Thị Bình"], small.teams["a2"],
+                                               datetime(2026, 11, 10, 3, 0, tzinfo=UTC))
+        await Repos(conn).teams.rename(small.teams["a3"], "Ấp 3 mới",
+                                       datetime(2026, 11, 10, 3, 0, tzinfo=UTC))
+    await small.log("Lê Văn An", MON, 3)
+    after = {t.team_name: t for t in await read.activity.team_activity(VI_THUY, MON, SUN)}
+    assert (after["Ấp 10"].members, after["Ấp 2"].members) == (1, 4)
+    assert "Ấp 3 mới" in after and "Ấp 3" not in after
+    assert (after["Ấp 10"].sessions, after["Ấp 10"].last_date) == (1, MON)
+    # and the week before the move is still the registry as it was then
+    earlier = {t.team_name: t for t in await read.activity.team_activity(
+        VI_THUY, date(2026, 11, 2), date(2026, 11, 8))}
+    assert (earlier["Ấp 10"].members, earlier["Ấp 2"].members) == (2, 3)
+
+
 async def test_citizens_by_place_and_category(small: Small) -> None:
     await small.log("Lê Văn An", MON, 3, category=1)
     await small.log("Phạm Thị Dung", MON, 5, category=2)

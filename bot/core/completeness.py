@@ -26,13 +26,15 @@ def is_stale(last_date: date | None, today: date) -> bool:
     return last_date is None or (today - last_date).days >= STALE_DAYS
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TeamActivity:
-    """One team over a period (what :mod:`storage.repos.activity` reads).
+    """One team over a period (what :mod:`storage.repos.activity` reads); never changed once
+    read.
 
-    A plain dataclass, not a pydantic model: a province reads 5,000 of them per period, and
-    even ``model_construct`` cost ~45 ms of a province digest's ~120 ms (our own typed
-    columns: nothing to validate)."""
+    A plain slotted dataclass, neither a pydantic model nor frozen: a province reads 5,000 of
+    them per period (twice for /stats), and ``model_construct`` cost ~9 µs a row, a frozen
+    dataclass's ``__init__`` 2.5 µs, this one 0.6 µs (our own typed columns: nothing to
+    validate)."""
 
     team_id: int
     team_name: str
@@ -89,18 +91,32 @@ def percent(part: int, whole: int) -> float:
 
 
 def summarise(name: str, teams: Iterable[TeamActivity], today: date) -> Completeness:
-    expected = [t for t in teams if t.members > 0]
+    # One pass, not one per figure: a province's 5,000 teams are summed twice for /stats.
+    expected = reported = members = active = citizens = sessions = on_time = 0
+    silent: list[TeamActivity] = []
+    for t in teams:
+        if t.members <= 0:
+            continue
+        expected += 1
+        if t.sessions > 0:
+            reported += 1
+        members += t.members
+        active += t.active_members
+        citizens += t.citizens
+        sessions += t.sessions
+        on_time += t.on_time
+        if is_stale(t.last_date, today):
+            silent.append(t)
     return Completeness(
         name=name,
-        teams_expected=len(expected),
-        teams_reported=sum(1 for t in expected if t.sessions > 0),
-        members=sum(t.members for t in expected),
-        members_active=sum(t.active_members for t in expected),
-        silent_teams=tuple(t.team_name for t in natural_sorted(
-            (t for t in expected if is_stale(t.last_date, today)), lambda t: t.team_name)),
-        citizens=sum(t.citizens for t in expected),
-        sessions=sum(t.sessions for t in expected),
-        on_time=sum(t.on_time for t in expected),
+        teams_expected=expected,
+        teams_reported=reported,
+        members=members,
+        members_active=active,
+        silent_teams=tuple(t.team_name for t in natural_sorted(silent, lambda t: t.team_name)),
+        citizens=citizens,
+        sessions=sessions,
+        on_time=on_time,
     )
 
 

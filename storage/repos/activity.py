@@ -164,15 +164,21 @@ class ActivityRepo:
         # of the CPU of its completeness.
         build = TeamActivity
         none = (0, 0)
+        days: dict[str, date] = {}
         out: list[TeamActivity] = []
         for team_id, team_name, commune_code, commune_name, members in teams:
             sessions, citizens = logged.get(team_id, none)
             last = latest.get(team_id)
+            day: date | None = None
+            if last is not None:  # a few hundred distinct days for 5,000 teams
+                day = days.get(last)
+                if day is None:
+                    day = days[last] = date.fromisoformat(last)
             out.append(build(
                 team_id=team_id, team_name=team_name, commune_code=commune_code,
                 commune_name=commune_name, members=members,
                 active_members=active.get(team_id, 0), sessions=sessions, citizens=citizens,
-                last_date=date.fromisoformat(last) if last else None,
+                last_date=day,
                 on_time=punctual.get(team_id, 0)))
         return out
 

@@ -146,8 +146,9 @@ async def _show(ctx: Ctx, scope: Scope, chosen: Period | None, *, step: bool = F
 async def _period_lines(ctx: Ctx, scope: Scope, name: str, key: str, period: Period,
                         today: date) -> tuple[list[str], Completeness, list[TeamActivity]]:
     n = ctx.services.t.number
+    # /stats shows teams reporting, members active and silent teams, never the on-time share
     found, teams = await completeness(ctx.services, scope, name, period.start, period.end,
-                                       today)
+                                       today, on_time=False)
     total = await ctx.services.read.tallies.total(scope, period.start, period.end)
     lines = [
         ctx.t(key, period=period.label(ctx.lang)),

@@ -143,7 +143,7 @@ class ActivityRepo:
         return found
 
     async def team_activity(self, scope: Scope, start: date, end: date,
-                            on_time_days: int = 3) -> list[TeamActivity]:
+                            on_time_days: int | None = 3) -> list[TeamActivity]:
         """Every team in scope that existed in the period (zeros included): its members then,
         how many were active, what was logged there, and its latest session up to ``end``.
 
@@ -159,7 +159,9 @@ class ActivityRepo:
         per_team, per_params = team_totals_sql(scope, start, end)
         logged = {r[0]: (r[1], r[2]) for r in await fetch_all(self.conn, per_team, per_params)}
         active = await self._active_per_team(scope, start, end)
-        punctual = await self._on_time_per_team(scope, start, end, on_time_days)
+        # None: the caller shows no on-time figure (/stats), so on_time stays 0 unread.
+        punctual = ({} if on_time_days is None else
+                    await self._on_time_per_team(scope, start, end, on_time_days))
         # Each row's values are taken once: building the 5,000 teams of a province was ~40 %
         # of the CPU of its completeness.
         build = TeamActivity

@@ -29,15 +29,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from urllib.parse import quote
 
 from aiohttp import web
 
 from bot.app.web.dashboard.api import FeedApi
 from bot.app.web.dashboard.site import Dashboard
+from bot.app.web.downloads import content_disposition
 from bot.app.web.webhooks import (
     TELEGRAM_PATH,
     ZALO_PATH,
@@ -126,14 +125,6 @@ class WebRoutes:
         await refresh_gauges(self.services)
         return web.Response(body=self.services.metrics.render(),
                             headers={"Content-Type": CONTENT_TYPE})
-
-
-def content_disposition(kind: str, filename: str) -> str:
-    """The file's name for the download: plain ASCII for old clients, UTF-8 (RFC 6266) for
-    the rest — a Vietnamese name arrives with its diacritics."""
-    bare = unicodedata.normalize("NFKD", filename.replace("đ", "d").replace("Đ", "D"))
-    plain = "".join(ch for ch in bare if 32 <= ord(ch) < 127 and ch not in '"\\') or "file"
-    return f"{kind}; filename=\"{plain}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def _starting() -> web.Response:

@@ -33,6 +33,7 @@ from aiohttp import web
 
 from bot.app.web.dashboard import charts
 from bot.app.web.dashboard.render import STATIC_DIR, download, markup, page
+from bot.app.web.downloads import content_disposition
 from bot.core.calendar import Period, local_today
 from bot.core.completeness import percent
 from bot.core.permissions import Scope
@@ -504,8 +505,6 @@ class Dashboard:
 
 
 def attachment(filename: str) -> str:
-    from bot.app.web.server import content_disposition  # the server module imports this one
-
     return content_disposition("attachment", filename)
 
 

@@ -19,22 +19,22 @@ else is the same 404 page, whatever exists. POSTs carry the session's CSRF token
 
 from __future__ import annotations
 
-import asyncio
 import hmac
-import ipaddress
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from aiohttp import web
 
 from bot.app.web.dashboard import charts
+from bot.app.web.dashboard.feed_http import attachment, feed_response, starting
 from bot.app.web.dashboard.render import STATIC_DIR, download, markup, page
-from bot.app.web.downloads import content_disposition
-from bot.core.calendar import Period, local_today
+from bot.app.web.dashboard.totals import AllowanceTotals, NotServing
+from bot.app.web.dashboard.visit import Asking, Visit, client_address
+from bot.core.calendar import local_today
 from bot.core.completeness import percent
 from bot.core.permissions import Scope
 from bot.core.web_access import (
@@ -48,14 +48,13 @@ from bot.core.web_access import (
     neighbours,
     parse_period,
 )
-from handlers.kit.context import Caller, Services
+from handlers.kit.context import Services
 from handlers.steering import dashboard as figures
 from handlers.steering import feed
 from handlers.steering.export import workbook_file
 from handlers.steering.web_login import LOGIN_PATH
 from storage.file_links import token_hash
 from storage.repos import Repos
-from storage.repos.web_access import WebSession
 
 log = logging.getLogger(__name__)
 
@@ -69,112 +68,6 @@ PAGES = ("overview", "places", "trends", "downloads")
 KEEP_TRENDS = timedelta(minutes=10)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-@dataclass(frozen=True)
-class Visit:
-    """A request of a logged-in reader."""
-
-    session: WebSession
-    caller: Caller
-    lang: str
-    today: date
-    now: datetime
-
-
-@dataclass(frozen=True)
-class Asking:
-    """A dashboard reader as :func:`handlers.steering.export.workbook_file` asks for one."""
-
-    services: Services
-    lang: str
-    today: date
-
-    def t(self, key: str, /, **params: object) -> str:
-        return self.services.t(self.lang, key, **params)
-
-
-def client_address(request: web.Request) -> str:
-    """The client's address: behind the local reverse proxy, the one it appended last."""
-    remote = request.remote or "?"
-    forwarded = request.headers.get("X-Forwarded-For", "")
-    try:
-        local = ipaddress.ip_address(remote).is_loopback
-    except ValueError:
-        local = False
-    if local and forwarded:
-        return forwarded.split(",")[-1].strip()
-    return remote
-
-
-class NotServing(RuntimeError):
-    """The web server listens, the bot is not built yet (the sandbox demo starting)."""
-
-
-def starting() -> web.Response:
-    return web.Response(status=503, text="Starting", headers={"Cache-Control": "no-store"})
-
-
-class AllowanceTotals:
-    """A province's allowance total of a month, added up aside and kept :data:`KEEP_TOTAL`: the
-    35,000 members' days on duty take a second or more to read, too long for a page. A page
-    that finds none ready waits :data:`WAIT_S`, then says it is being added up (a reload shows
-    it); rules and late sessions show within :data:`KEEP_TOTAL`."""
-
-    KEEP_TOTAL = timedelta(minutes=10)
-    WAIT_S = 0.2
-
-    def __init__(self, served: Callable[[], Services | None]) -> None:
-        self._served = served
-        self._done: dict[tuple[str, str], tuple[datetime, int | None]] = {}
-        self._running: dict[tuple[str, str], asyncio.Task[int | None]] = {}
-
-    @property
-    def services(self) -> Services:
-        services = self._served()
-        if services is None:
-            raise NotServing
-        return services
-
-    async def total(self, scope: Scope, month: Period, today: date, now: datetime
-                    ) -> tuple[int | None, bool]:
-        """(the total or None when no rule applies, whether it is still being added up)."""
-        key = (figures.place_code(scope), month.code)
-        done = self._done.get(key)
-        if done is not None and now - done[0] < self.KEEP_TOTAL:
-            return done[1], False
-        if await self.services.read.allowance.for_month(month.start) is None:
-            return None, False
-        task = self._running.get(key)
-        if task is None:
-            task = asyncio.ensure_future(self._add_up(key, scope, month, today, now))
-            task.add_done_callback(_report_failure)
-            self._running[key] = task
-        try:
-            return await asyncio.wait_for(asyncio.shield(task), self.WAIT_S), False
-        except TimeoutError:
-            return None, True
-
-    async def _add_up(self, key: tuple[str, str], scope: Scope, month: Period, today: date,
-                      now: datetime) -> int | None:
-        try:
-            # On a connection of its own: its long read holds up no other page or chat.
-            async with self.services.db.reading() as conn:
-                total = await figures.allowance_total(Repos(conn), scope, month, today)
-            # Only fresh totals are kept: a month looked at once is not remembered for ever.
-            self._done = {k: v for k, v in self._done.items()
-                          if now - v[0] < self.KEEP_TOTAL}
-            self._done[key] = (now, total)
-            return total
-        finally:
-            self._running.pop(key, None)
-
-
-def _report_failure(task: asyncio.Task[int | None]) -> None:
-    """A total that could not be added up is logged (the page that waited got the error page;
-    one that gave up waiting would never hear of it)."""
-    if not task.cancelled() and task.exception() is not None:
-        log.error("a province's allowance total failed", exc_info=task.exception())
 
 
 class Dashboard:
@@ -502,36 +395,3 @@ class Dashboard:
         if not figures.may_read_feed(visit.caller, self.services.settings.province_code):
             return self.not_found(visit)
         return await feed_response(self.services, request, visit.today, visit.now)
-
-
-def attachment(filename: str) -> str:
-    return content_disposition("attachment", filename)
-
-
-def _month(text: str | None) -> date | None:
-    if not text or len(text) != 7:
-        return None
-    try:
-        return date(int(text[:4]), int(text[5:]), 1) if text[4] == "-" else None
-    except ValueError:
-        return None
-
-
-async def feed_response(services: Services, request: web.Request, today: date,
-                        now: datetime) -> web.StreamResponse:
-    """The feed for ``?from=YYYY-MM&to=YYYY-MM`` (this month alone by default) in the format of
-    the path's suffix; 400 for a malformed or future range."""
-    this_month = today.replace(day=1)
-    first = _month(request.query.get("from")) if "from" in request.query else this_month
-    last = _month(request.query.get("to")) if "to" in request.query else first
-    if first is None or last is None or last < first or last > this_month:
-        return web.json_response({"error": "from/to: YYYY-MM, from <= to <= this month"},
-                                 status=400, headers={"Cache-Control": "no-store"})
-    months = feed.month_range(first, current("month", last).end)
-    rows = await feed.feed_rows(services, months)
-    stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
-    name = f"tocns-feed-v1-{services.settings.province_code}-{months[0]:%Y-%m}-{months[-1]:%Y-%m}"
-    if request.path.endswith(".csv"):
-        return download(feed.as_csv(rows), "text/csv; charset=utf-8", attachment(f"{name}.csv"))
-    return download(feed.as_json(rows, months, stamp), "application/json",
-                    f'inline; filename="{name}.json"')

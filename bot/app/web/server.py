@@ -36,7 +36,7 @@ from aiohttp import web
 
 from bot.app.web.dashboard.api import FeedApi
 from bot.app.web.dashboard.site import Dashboard
-from bot.app.web.downloads import content_disposition
+from bot.app.web.responses import content_disposition, starting
 from bot.app.web.webhooks import (
     TELEGRAM_PATH,
     ZALO_PATH,
@@ -114,21 +114,17 @@ class WebRoutes:
 
     async def _health(self, request: web.Request) -> web.Response:
         if self._services is None:
-            return _starting()
+            return starting()
         report = await refresh_gauges(self.services)
         return web.json_response(report.to_json(), status=200 if report.ok else 503,
                                  headers={"Cache-Control": "no-store"})
 
     async def _metrics(self, request: web.Request) -> web.Response:
         if self._services is None:
-            return _starting()
+            return starting()
         await refresh_gauges(self.services)
         return web.Response(body=self.services.metrics.render(),
                             headers={"Content-Type": CONTENT_TYPE})
-
-
-def _starting() -> web.Response:
-    return web.Response(status=503, text="Starting", headers={"Cache-Control": "no-store"})
 
 
 async def _receive(receiver: Receiver | None, request: web.Request) -> web.Response:

@@ -97,7 +97,7 @@ async def test_expired_files_are_deleted_and_tokens_are_stored_hashed(
 
 
 def test_a_vietnamese_file_name_survives_the_download_header() -> None:
-    from bot.app.web.downloads import content_disposition
+    from bot.app.web.responses import content_disposition
 
     header = content_disposition("attachment", 'Báo cáo Đức "11".xlsx')
     assert header == ("attachment; filename=\"Bao cao Duc 11.xlsx\"; filename*=UTF-8''"

@@ -10,7 +10,8 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from bot.app.web.dashboard.feed_http import feed_response, starting
+from bot.app.web.dashboard.feed_http import feed_response
+from bot.app.web.responses import starting
 from bot.core.calendar import local_today
 from handlers.kit.context import Services
 from storage.file_links import token_hash

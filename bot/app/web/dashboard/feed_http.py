@@ -8,14 +8,10 @@ from datetime import date, datetime
 from aiohttp import web
 
 from bot.app.web.dashboard.render import download
-from bot.app.web.downloads import content_disposition
+from bot.app.web.responses import content_disposition
 from bot.core.web_access import current
 from handlers.kit.context import Services
 from handlers.steering import feed
-
-
-def starting() -> web.Response:
-    return web.Response(status=503, text="Starting", headers={"Cache-Control": "no-store"})
 
 
 def attachment(filename: str) -> str:

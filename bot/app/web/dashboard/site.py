@@ -30,10 +30,11 @@ from typing import Any
 from aiohttp import web
 
 from bot.app.web.dashboard import charts
-from bot.app.web.dashboard.feed_http import attachment, feed_response, starting
+from bot.app.web.dashboard.feed_http import attachment, feed_response
 from bot.app.web.dashboard.render import STATIC_DIR, download, markup, page
 from bot.app.web.dashboard.totals import AllowanceTotals, NotServing
 from bot.app.web.dashboard.visit import Asking, Visit, client_address
+from bot.app.web.responses import starting
 from bot.core.calendar import local_today
 from bot.core.completeness import percent
 from bot.core.permissions import Scope

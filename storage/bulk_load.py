@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 BATCH = 200_000
 #: Tables whose secondary indexes are rebuilt after a load, rather than kept row by row.
 _LOADED_TABLES = ("sessions", "member_day", "member_week", "member_month", "commune_day",
-                  "team_day")
+                  "team_day", "province_day")
 
 
 def open_for_load(path: Path) -> sqlite3.Connection:

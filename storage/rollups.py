@@ -45,6 +45,10 @@ _FROM_MEMBER_DAY = {
     # migrations/0018_team_day.sql: a team's days, for completeness over any run of days
     "team_day": "SELECT team_id, day, commune_code, SUM(sessions), SUM(citizens)"
                 " FROM member_day GROUP BY 1, 2, 3",
+    # migrations/0020_province_day.sql: a province's days, for its totals and trend
+    "province_day": "SELECT c.province_code, d.day, d.category_id, SUM(d.sessions),"
+                    " SUM(d.citizens) FROM member_day d JOIN communes c"
+                    " ON c.code = d.commune_code GROUP BY 1, 2, 3",
 }
 TABLES = ("member_day", *_FROM_MEMBER_DAY)
 
@@ -86,7 +90,7 @@ def check_statements() -> dict[str, str]:
 
 
 _WIDTH = {"member_day": 7, "member_week": 6, "member_month": 6, "commune_day": 5,
-          "team_day": 5}
+          "team_day": 5, "province_day": 5}
 
 
 @dataclass(frozen=True)

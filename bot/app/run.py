@@ -14,6 +14,7 @@ import threading
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 
+from bot.app.heap import start_up_settled
 from bot.app.intake import Intake
 from bot.app.jobs import Scheduling, scheduling
 from bot.app.preconditions import StartupBlocked, blockers
@@ -81,6 +82,7 @@ async def run(settings: Settings, *, ready: asyncio.Event | None = None,
             server = WebServer(web)
             await server.start(settings.web_host, settings.web_port)
             stack.push_async_callback(server.stop)
+        stack.enter_context(start_up_settled())
         await _receive(stack, services, web, channels)
         if channels.sandbox_url is not None:
             health = f"{settings.web_base_url or channels.sandbox_url}/healthz"

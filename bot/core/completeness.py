@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from bot.core.natural_sort import natural_key, natural_sorted
 
@@ -41,7 +41,7 @@ class TeamActivity:
     commune_code: str
     commune_name: str
     members: int            # members in the period (the registry as it was)
-    active_members: int     # of them, those who logged anything in the period
+    active_members: int     # of them, those who logged something in the team in the period
     sessions: int           # logged in this team in the period
     citizens: int
     last_date: date | None  # the latest session up to the end of the period
@@ -90,10 +90,14 @@ def percent(part: int, whole: int) -> float:
     return rounded
 
 
-def summarise(name: str, teams: Iterable[TeamActivity], today: date) -> Completeness:
-    # One pass, not one per figure: a province's 5,000 teams are summed twice for /stats.
+def summarise(name: str, teams: Iterable[TeamActivity], today: date, *,
+              silent: bool = True) -> Completeness:
+    """``silent=False``: the silent teams are not looked for (a ranking never shows them)."""
+    # One pass, not one per figure: a province's 5,000 teams are summed twice for /stats. The
+    # silence test is is_stale's, against one cut-off day rather than a call per team.
     expected = reported = members = active = citizens = sessions = on_time = 0
-    silent: list[TeamActivity] = []
+    cutoff = today - timedelta(days=STALE_DAYS)
+    stale: list[TeamActivity] = []
     for t in teams:
         if t.members <= 0:
             continue
@@ -105,27 +109,28 @@ def summarise(name: str, teams: Iterable[TeamActivity], today: date) -> Complete
         citizens += t.citizens
         sessions += t.sessions
         on_time += t.on_time
-        if is_stale(t.last_date, today):
-            silent.append(t)
+        if silent and (t.last_date is None or t.last_date <= cutoff):
+            stale.append(t)
     return Completeness(
         name=name,
         teams_expected=expected,
         teams_reported=reported,
         members=members,
         members_active=active,
-        silent_teams=tuple(t.team_name for t in natural_sorted(silent, lambda t: t.team_name)),
+        silent_teams=tuple(t.team_name for t in natural_sorted(stale, lambda t: t.team_name)),
         citizens=citizens,
         sessions=sessions,
         on_time=on_time,
     )
 
 
-def by_commune(teams: Iterable[TeamActivity], today: date) -> list[Completeness]:
+def by_commune(teams: Iterable[TeamActivity], today: date, *,
+               silent: bool = True) -> list[Completeness]:
     """One summary per commune, communes in natural order."""
     grouped: dict[str, list[TeamActivity]] = {}
     for team in teams:
         grouped.setdefault(team.commune_name, []).append(team)
-    return [summarise(name, grouped[name], today)
+    return [summarise(name, grouped[name], today, silent=silent)
             for name in sorted(grouped, key=natural_key)]
 
 

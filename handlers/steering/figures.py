@@ -11,7 +11,7 @@ judged as of the day after ``day`` (or as of today if that is earlier).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Literal
 
@@ -41,19 +41,24 @@ def judged_on(day: date, today: date) -> date:
 
 
 async def completeness(services: Services, scope: Scope, name: str, start: date, end: date,
-                       today: date, *, on_time: bool = True
+                       today: date, *, on_time: bool = True,
+                       latest: Mapping[int, date] | None = None
                        ) -> tuple[Completeness, list[TeamActivity]]:
     """The place's completeness over [start, end], silence measured to ``today`` (capped).
 
     ``on_time=False``: the sessions on time are left at 0, not read, for a view that does not
-    show them (a province's on-time read was ~11 ms a month)."""
+    show them (a province's on-time read was ~11 ms a month). ``latest``: each team's latest
+    session up to ``end``, when already read for another period ending on the same day or
+    later (no session is dated after today)."""
     teams = await services.read.activity.team_activity(
-        scope, start, end, services.settings.on_time_days if on_time else None)
+        scope, start, end, services.settings.on_time_days if on_time else None, latest=latest)
     return summarise(name, teams, judged_on(end, today)), teams
 
 
-def communes_of(teams: Iterable[TeamActivity], end: date, today: date) -> list[Completeness]:
-    return by_commune(teams, judged_on(end, today))
+def communes_of(teams: Iterable[TeamActivity], end: date, today: date, *,
+                silent: bool = True) -> list[Completeness]:
+    """Each commune's completeness; ``silent=False`` for a ranking, which never names them."""
+    return by_commune(teams, judged_on(end, today), silent=silent)
 
 
 async def _labels(services: Services, lang: str) -> dict[int | None, str]:
@@ -188,7 +193,8 @@ async def digest_steering(services: Services, scope: Scope, name: str,
     found = summarise(name, teams, judged_on(through, today))
     mine = await target_progress(services, scope, lang, through, today)
     below = await children_progress(services, scope, lang, through, today)
-    ranking = (tuple(ranked(communes_of(teams, through, today))) if scope.commune is None
+    ranking = (tuple(ranked(communes_of(teams, through, today, silent=False)))
+               if scope.commune is None
                else ())
     return DigestSteering(completeness=found, targets=tuple(mine), behind=tuple(behind(below)),
                           ranking=ranking)

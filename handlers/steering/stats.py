@@ -10,6 +10,7 @@ progress, and the places one level down that are behind theirs.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -38,6 +39,7 @@ from handlers.steering.figures import (
     target_progress,
 )
 from handlers.steering.place_codes import PERIOD, PLACE, place_code, place_from_code
+from storage.repos.tallies import Tally, summed
 
 TOP_PLACES = 5
 RANKED_PLACES = 3
@@ -113,9 +115,15 @@ async def _show(ctx: Ctx, scope: Scope, chosen: Period | None, *, step: bool = F
         blocks = [("steering.stats_period", chosen)]
     found: Completeness | None = None
     teams: list[TeamActivity] = []
+    # Both periods of "now" end today or later and no session is dated after today: each
+    # team's latest session is read once for the two (5,000 seeks in a province).
+    latest = (await ctx.services.read.activity.latest_per_team(scope, today)
+              if len(blocks) > 1 else None)
+    tallies: dict[int, Tally] = {}
     for key, period in blocks:
         lines.append("")
-        block, found, teams = await _period_lines(ctx, scope, name, key, period, today)
+        block, found, teams, tallies = await _period_lines(ctx, scope, name, key, period,
+                                                           today, latest)
         lines += block
     assert found is not None
     if step:
@@ -129,7 +137,7 @@ async def _show(ctx: Ctx, scope: Scope, chosen: Period | None, *, step: bool = F
     main = blocks[-1][1]
     day = min(main.end, today)
     lines.append("")
-    lines += await _categories(ctx, scope, main, chosen is None)
+    lines += await _categories(ctx, main, tallies, chosen is None)
     t = ctx.services.t
     mine = target_lines(t, ctx.lang, await target_progress(ctx.services, scope, ctx.lang,
                                                            day, today))
@@ -144,27 +152,31 @@ async def _show(ctx: Ctx, scope: Scope, chosen: Period | None, *, step: bool = F
 
 
 async def _period_lines(ctx: Ctx, scope: Scope, name: str, key: str, period: Period,
-                        today: date) -> tuple[list[str], Completeness, list[TeamActivity]]:
+                        today: date, latest: Mapping[int, date] | None
+                        ) -> tuple[list[str], Completeness, list[TeamActivity],
+                                   dict[int, Tally]]:
+    """The period's lines, its completeness and teams, and its sums per category (the last
+    period's are listed below the blocks)."""
     n = ctx.services.t.number
     # /stats shows teams reporting, members active and silent teams, never the on-time share
     found, teams = await completeness(ctx.services, scope, name, period.start, period.end,
-                                       today, on_time=False)
-    total = await ctx.services.read.tallies.total(scope, period.start, period.end)
+                                       today, on_time=False, latest=latest)
+    tallies = await ctx.services.read.tallies.by_category(scope, period.start, period.end)
+    total = summed(tallies)
     lines = [
         ctx.t(key, period=period.label(ctx.lang)),
         ctx.t("stats.totals", sessions=n(ctx.lang, total.sessions),
               citizens=n(ctx.lang, total.citizens)),
         *completeness_lines(ctx.services.t, ctx.lang, found)[:2],
     ]
-    return lines, found, teams
+    return lines, found, teams, tallies
 
 
-async def _categories(ctx: Ctx, scope: Scope, period: Period, current: bool) -> list[str]:
-    read = ctx.services.read
-    tallies = await read.tallies.by_category(scope, period.start, period.end)
+async def _categories(ctx: Ctx, period: Period, tallies: dict[int, Tally],
+                      current: bool) -> list[str]:
     lines = [ctx.t("stats.by_category") if current else
              ctx.t("steering.by_category_period", period=period.label(ctx.lang))]
-    for category in await read.categories.all():
+    for category in await ctx.services.read.categories.all():
         tally = tallies.get(category.id)
         if tally is None and not category.active:
             continue
@@ -194,7 +206,8 @@ async def _top_communes(ctx: Ctx, scope: Scope, period: Period, teams: list[Team
         lines.append(ctx.t("steering.silent_communes_period", period=label,
                            count=ctx.services.t.number(ctx.lang, silent)))
     ranking = ranking_lines(ctx.services.t, ctx.lang,
-                            ranked(communes_of(teams, period.end, today)), RANKED_PLACES)
+                            ranked(communes_of(teams, period.end, today, silent=False)),
+                            RANKED_PLACES)
     return [*lines, *(["", *ranking] if ranking else [])]
 
 

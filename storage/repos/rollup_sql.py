@@ -7,7 +7,7 @@ The fast path of every figure. Which table answers a question depends on its sha
   size, any history;
 * any other run of days, or per category: ``member_day``, through an index on the member, the
   team or the commune and the day;
-* totals of a commune or the province: ``commune_day``.
+* totals of a commune: ``commune_day``; of the province: ``province_day``.
 
 Each query touches only the rows of its place and period, never the whole history, and never
 the raw ``sessions`` table (``tests/storage/test_query_plans.py`` holds them to it).
@@ -53,10 +53,16 @@ def member_grain(start: date, end: date, alias: str = "r") -> MemberGrain:
                        [start.isoformat(), end.isoformat()])
 
 
-def day_table(scope: Scope) -> str:
-    """The day roll-up that answers for a place: a team's from its members' days, a commune's
-    or the province's from the communes' days (far fewer rows than the members')."""
-    return "member_day" if scope.team is not None else "commune_day"
+def day_rows(scope: Scope, alias: str = "r") -> tuple[str, str, list[Any]]:
+    """The day roll-up that answers for a place, and the place as its condition:
+    ``FROM {table} {alias} WHERE {where}``. A team's days from its members' days, a commune's
+    from the communes' days, the province's from its own days (``province_day``: 7 rows a
+    day, where the communes' are 168 × 7 in the largest province)."""
+    if scope.team is not None:
+        return "member_day", *sessions_in(scope, alias)
+    if scope.commune is None and scope.province is not None:
+        return "province_day", f"{alias}.province_code = ?", [scope.province]
+    return "commune_day", *sessions_in(scope, alias)
 
 
 def _whole_months(start: date, end: date) -> list[date]:

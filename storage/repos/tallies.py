@@ -1,5 +1,6 @@
 """Sums of logged sessions and citizens for a place and a period: the numbers every report is
-made of. Reads the roll-up tables ``member_day`` and ``commune_day`` (migration 0009).
+made of. Reads the roll-up tables (``member_day`` and ``commune_day``, migration 0009;
+``province_day``, 0020).
 
 A session counts where the member was when they logged it (``sessions.team_id`` /
 ``commune_code``). Periods are inclusive local dates. Undone sessions never count. Tallies per
@@ -26,7 +27,7 @@ from pydantic import BaseModel, ConfigDict
 from bot.core.calendar import month
 from bot.core.natural_sort import natural_key
 from bot.core.permissions import Scope
-from storage.repos.rollup_sql import day_table, days, member_grain, per_team_sql, rollup_in
+from storage.repos.rollup_sql import day_rows, days, member_grain, per_team_sql, rollup_in
 from storage.repos.scope_sql import member_then, sessions_in, team_then, teams_in
 from storage.repos.sql import fetch_all
 
@@ -115,8 +116,7 @@ class TallyRepo:
         self.conn = conn
 
     async def by_category(self, scope: Scope, start: date, end: date) -> dict[int, Tally]:
-        table = day_table(scope)
-        where, params = rollup_in(scope)
+        table, where, params = day_rows(scope)
         period, dates = days(start, end)
         rows = await fetch_all(
             self.conn,
@@ -208,8 +208,7 @@ class TallyRepo:
 
     async def weekly_citizens(self, scope: Scope, first_monday: date, weeks: int) -> list[int]:
         """Citizens helped per week, ``weeks`` weeks from ``first_monday`` (zeros included)."""
-        table = day_table(scope)
-        where, params = rollup_in(scope)
+        table, where, params = day_rows(scope)
         last = first_monday + timedelta(days=7 * weeks - 1)
         rows = await fetch_all(
             self.conn,
@@ -382,8 +381,7 @@ class TallyRepo:
     async def by_day_category(self, scope: Scope, start: date, end: date) -> list[DayTally]:
         """Sessions and citizens per day and category in the place (days with nothing: absent):
         the web dashboard's trend charts."""
-        table = day_table(scope)
-        where, params = rollup_in(scope)
+        table, where, params = day_rows(scope)
         period, dates = days(start, end)
         rows = await fetch_all(
             self.conn,

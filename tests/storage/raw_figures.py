@@ -140,16 +140,16 @@ async def member_months(conn: aiosqlite.Connection, scope: Scope, start: date,
 
 async def team_activity(conn: aiosqlite.Connection, scope: Scope, start: date,
                         end: date) -> dict[int, tuple[Any, ...]]:
-    """Per active team in scope: (members, of them active anywhere in the period, sessions,
-    citizens logged in the team in the period, its latest session up to ``end``)."""
+    """Per active team in scope: (members, members who logged something in the team in the
+    period, sessions, citizens logged in the team in the period, its latest session up to
+    ``end``)."""
     where, params = teams_in(scope)
     period = [start.isoformat(), end.isoformat()]
     found = await rows(
         conn,
         "SELECT t.id, (SELECT COUNT(*) FROM members m WHERE m.team_id = t.id AND m.active),"
-        " (SELECT COUNT(*) FROM members m WHERE m.team_id = t.id AND m.active AND EXISTS"
-        "   (SELECT 1 FROM sessions s WHERE s.member_id = m.id AND s.deleted_at IS NULL"
-        "    AND s.session_date BETWEEN ? AND ?)),"
+        " (SELECT COUNT(DISTINCT s.member_id) FROM sessions s WHERE s.team_id = t.id"
+        "   AND s.deleted_at IS NULL AND s.session_date BETWEEN ? AND ?),"
         " (SELECT COUNT(*) FROM sessions s WHERE s.team_id = t.id AND s.deleted_at IS NULL"
         "   AND s.session_date BETWEEN ? AND ?),"
         " (SELECT COALESCE(SUM(s.citizens), 0) FROM sessions s WHERE s.team_id = t.id"

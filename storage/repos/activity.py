@@ -9,6 +9,7 @@ natural order (Ấp 2 before Ấp 10).
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -236,10 +237,12 @@ class ActivityRepo:
         key = (scope, start, end)
         # Not inside a transaction: what it reads may yet be rolled back, and the counter with
         # it, to a number a different change would then reach.
-        cache = None if self.conn.in_transaction else _REGISTRY_CACHE.setdefault(self.conn, {})
+        cache = (None if self.conn.in_transaction
+                 else _REGISTRY_CACHE.setdefault(self.conn, OrderedDict()))
         if cache is not None:
             hit = cache.get(key)
             if hit is not None and hit[0] == version:
+                cache.move_to_end(key)
                 return hit[1]
         where, params = teams_in(scope)
         then, then_params = member_then(start, end)
@@ -256,9 +259,9 @@ class ActivityRepo:
         teams: _TeamRows = tuple(
             (int(r[0]), str(r[1]), str(r[2]), str(r[3]), int(r[4])) for r in rows)
         if cache is not None:
-            if len(cache) >= _CACHED_PERIODS:  # a few places and periods are asked again
-                cache.clear()
             cache[key] = (version, teams)
+            if len(cache) > _CACHED_PERIODS:  # the least recently asked goes
+                cache.popitem(last=False)
         return teams
 
     async def _on_time_per_team(self, scope: Scope, start: date, end: date,
@@ -366,10 +369,13 @@ class ActivityRepo:
 #: A team of a period: id, name, commune code, commune name, members then.
 _TeamRows = tuple[tuple[int, str, str, str, int], ...]
 #: Per connection (a database file): (scope, start, end) → (registry version, teams).
-_REGISTRY_CACHE: WeakKeyDictionary[aiosqlite.Connection,
-                                   dict[tuple[Scope, date, date], tuple[int, _TeamRows]]] = (
+_REGISTRY_CACHE: WeakKeyDictionary[
+    aiosqlite.Connection, OrderedDict[tuple[Scope, date, date], tuple[int, _TeamRows]]] = (
     WeakKeyDictionary())
-_CACHED_PERIODS = 64
+#: Places × periods kept: the Monday digests ask for every commune's week (168 in the largest
+#: province) and then the province's, which a smaller cache had just let go. A commune's
+#: entry is a few dozen teams; the province's 5,000 rows (~1 MB) are a handful of entries.
+_CACHED_PERIODS = 512
 
 
 def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:

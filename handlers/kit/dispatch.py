@@ -2,8 +2,8 @@
 
 Order: find who is asking (the inbox has already dropped re-deliveries), then route:
 a button press by its data prefix, a command by name (checking the permission table), free text
-to the flow in progress or else to the text hooks. Any exception is logged once here and the
-person gets a polite message — never a stack trace.
+to the menu's labels, the flow in progress or else the text hooks. Any exception is logged
+once here and the person gets a polite message — never a stack trace.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ class Router:
         self.buttons: dict[str, ButtonRoute] = {}
         self.flows: dict[str, FlowRoute[Any]] = {}
         self.text_hooks: list[TextHook] = []
+        self.menu_hooks: list[TextHook] = []
         for feature in features:
             for command in feature.commands:
                 _add_unique(self.commands, command.name, command)
@@ -56,6 +57,7 @@ class Router:
             for flow in feature.flows:
                 _add_unique(self.flows, flow.flow, flow)
             self.text_hooks.extend(feature.text_hooks)
+            self.menu_hooks.extend(feature.menu_hooks)
 
     async def route(self, ctx: Ctx) -> None:
         """A press by its data prefix, a command by name, free text to the flow in progress or
@@ -78,6 +80,9 @@ class Router:
         if command is not None:
             await self._command(ctx, *command)
             return
+        for hook in self.menu_hooks:
+            if await hook(ctx):
+                return
         state = ctx.flow.state if ctx.flow is not None else None
         if state is not None:
             route = self.flows.get(state.name)

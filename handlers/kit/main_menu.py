@@ -1,6 +1,8 @@
 """The member's persistent buttons above the keyboard: big, always there, one tap to log.
 
-A tapped label arrives as plain text; a text hook maps it (in either language) to its command.
+A tapped label arrives as plain text; a hook maps it (in either language) to its command, even
+in the middle of a flow: tapping 📝 while a step waits for a number starts a new entry rather
+than being told the label is not a number.
 """
 
 from __future__ import annotations
@@ -27,4 +29,4 @@ async def label_tapped(ctx: Ctx) -> bool:
     return False
 
 
-feature = Feature(text_hooks=(label_tapped,))
+feature = Feature(menu_hooks=(label_tapped,))

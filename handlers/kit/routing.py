@@ -72,6 +72,9 @@ class Feature:
     buttons: tuple[ButtonRoute, ...] = ()
     flows: tuple[FlowRoute[Any], ...] = ()
     text_hooks: tuple[TextHook, ...] = ()
+    #: Text hooks that go before the flow in progress: the persistent menu's labels, which
+    #: a member taps to start again wherever they are (never an answer to a step).
+    menu_hooks: tuple[TextHook, ...] = ()
 
 
 def press_of(ctx: Ctx) -> Press:

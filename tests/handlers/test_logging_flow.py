@@ -306,3 +306,18 @@ async def test_english_speakers_get_the_flow_in_english(world: World) -> None:
     assert "Citizens: 2" in summary.text
     await member.press("✅ Save")
     assert "Saved" in (await member.next_message()).text
+
+
+async def test_the_menu_button_starts_again_in_the_middle_of_a_step(world: World) -> None:
+    # A member who left an entry half done taps the big 📝 button again: a new entry starts,
+    # the label is not taken as the number of citizens the old step was waiting for.
+    member = world.person("member_1")
+    await member.tap("📝 Ghi nhận hỗ trợ")
+    await member.next_message()
+    await member.press("✍️ Chữ ký số công cộng")
+    assert "Bao nhiêu người dân" in (await member.next_message()).text
+    await member.tap("📝 Ghi nhận hỗ trợ")
+    question = await member.next_message()
+    assert "việc gì" in question.text
+    assert "✍️ Chữ ký số công cộng" in question.buttons
+    assert await _sessions(world) == []

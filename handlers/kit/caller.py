@@ -14,11 +14,13 @@ from storage.repos import Repos
 log = logging.getLogger(__name__)
 
 
-async def grants_of(repos: Repos, member: Member, team: Team | None) -> tuple[Grant, ...]:
+async def grants_of(repos: Repos, member: Member, team: Team | None,
+                    rows: list[RoleGrant] | None = None) -> tuple[Grant, ...]:
+    """The member's grants: a member of their team, and their roles (``rows``: already read)."""
     grants: list[Grant] = []
     if team is not None:
         grants.append(Grant(Role.MEMBER, Scope(team.province_code, team.commune_code, team.id)))
-    for row in await repos.access.grants_of(member.id):
+    for row in rows if rows is not None else await repos.access.grants_of(member.id):
         scope = await _scope_of(repos, row)
         if scope is not None:
             grants.append(Grant(row.role, scope))
@@ -41,16 +43,16 @@ async def resolve_caller(services: Services, inc: Incoming) -> Caller:
     repos = services.read
     if _is_configured_admin(services, inc):
         await _ensure_configured_admin(services, inc)
-    member = await repos.members.by_identity(inc.channel, inc.user_id)
-    if member is None or not member.active:
+    found = await repos.members.caller(inc.channel, inc.user_id)
+    if found is None or not found[0].active:
         chosen = await repos.chats.visitor_language(inc.channel, inc.user_id)
         return Caller(lang=chosen or services.settings.default_language)
-    team = await repos.teams.get(member.team_id) if member.team_id else None
+    member, team, rows = found
     return Caller(
         lang=member.language or services.settings.default_language,
         member=member,
         team=team,
-        grants=await grants_of(repos, member, team),
+        grants=await grants_of(repos, member, team, rows),
     )
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Literal
 
 import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
-from bot.core.models import Channel, Member, Team
+from bot.core.models import Channel, Member, RoleGrant, Team
 from bot.core.permissions import Scope
 from bot.core.text import fold
 from storage.repos.scope_sql import teams_in_any
@@ -50,6 +51,35 @@ class MemberRepo:
             (channel, external_id),
         )
         return _member(row) if row else None
+
+    async def caller(self, channel: Channel, external_id: str
+                     ) -> tuple[Member, Team | None, list[RoleGrant]] | None:
+        """:meth:`by_identity` with the member's team and role grants, in one statement: who
+        is asking is read for every update, and three trips to the database thread were a
+        quarter of a typed message's."""
+        row = await fetch_one(
+            self.conn,
+            f"SELECT {_COLUMNS}, t.id, t.commune_code, c.name, c.province_code, t.name, t.kind,"
+            " t.former_district, t.former_commune, t.active,"
+            " (SELECT json_group_array(json_array(g.role, g.scope_kind, g.scope_id))"
+            "  FROM (SELECT role, scope_kind, scope_id FROM role_grants"
+            "        WHERE member_id = m.id ORDER BY id) g)"
+            " FROM members m JOIN identities i ON i.member_id = m.id"
+            " LEFT JOIN teams t ON t.id = m.team_id LEFT JOIN communes c ON c.code = t.commune_code"
+            " WHERE i.channel = ? AND i.external_id = ?",
+            (channel, external_id),
+        )
+        if row is None:
+            return None
+        member = Member(id=row[0], team_id=row[1], full_name=row[2], phone=row[3],
+                        language=row[4], active=row[5], created_at=parse_ts(row[6]))
+        team = None if row[7] is None else Team(
+            id=row[7], commune_code=row[8], commune_name=row[9], province_code=row[10],
+            name=row[11], kind=row[12], former_district=row[13], former_commune=row[14],
+            active=row[15])
+        grants = [RoleGrant(member_id=member.id, role=role, scope_kind=kind, scope_id=scope)
+                  for role, kind, scope in json.loads(row[16])]
+        return member, team, grants
 
     async def by_phone(self, phone: str) -> Member | None:
         row = await fetch_one(self.conn, f"SELECT {_COLUMNS} FROM members m WHERE m.phone = ?",

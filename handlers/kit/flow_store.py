@@ -12,15 +12,15 @@ from typing import TypeVar
 
 from bot.core.flows import FlowState
 from handlers.kit.context import Ctx
-from storage.repos import Repos
+from storage.repos.chats import set_flow_statement
 
 S = TypeVar("S", bound=FlowState)
 
 
 async def save_flow(ctx: Ctx, state: FlowState) -> None:
     """Make ``state`` this chat's flow in progress (replacing any other)."""
-    async with ctx.services.db.write() as conn:
-        await Repos(conn).chats.set_flow(ctx.inc.channel, ctx.inc.chat_id, state, ctx.now)
+    await ctx.services.db.write_one(
+        *set_flow_statement(ctx.inc.channel, ctx.inc.chat_id, state, ctx.now))
 
 
 async def pending_flow(ctx: Ctx, kind: type[S], matches: Callable[[S], bool]) -> S | None:

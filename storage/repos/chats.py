@@ -33,14 +33,7 @@ class ChatRepo:
 
     async def set_flow(self, channel: Channel, chat_id: str, state: FlowState,
                        now: datetime) -> None:
-        name, step, data = flows.encode(state)
-        await self.conn.execute(
-            "INSERT INTO chat_flows (channel, chat_id, flow, step, data, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(channel, chat_id) DO UPDATE SET"
-            " flow = excluded.flow, step = excluded.step, data = excluded.data,"
-            " updated_at = excluded.updated_at",
-            (channel, chat_id, name, step, data, ts(now)),
-        )
+        await self.conn.execute(*set_flow_statement(channel, chat_id, state, now))
 
     async def clear_flow(self, channel: Channel, chat_id: str) -> bool:
         cursor = await self.conn.execute(
@@ -64,3 +57,15 @@ class ChatRepo:
             (channel, external_id, language),
         )
 
+
+def set_flow_statement(channel: Channel, chat_id: str, state: FlowState,
+                       now: datetime) -> tuple[str, tuple[object, ...]]:
+    """The one statement that makes ``state`` the chat's flow in progress: on its own it is a
+    transaction of its own (``Database.write_one``), one trip to the database thread where
+    BEGIN, statement and COMMIT were three — a flow step is most of a guided entry's updates."""
+    name, step, data = flows.encode(state)
+    return ("INSERT INTO chat_flows (channel, chat_id, flow, step, data, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(channel, chat_id) DO UPDATE SET"
+            " flow = excluded.flow, step = excluded.step, data = excluded.data,"
+            " updated_at = excluded.updated_at",
+            (channel, chat_id, name, step, data, ts(now)))

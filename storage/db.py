@@ -26,6 +26,7 @@ from typing import Any
 import aiosqlite
 
 from bot.core.natural_sort import sql_key
+from storage.inline import InlineReader
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +109,7 @@ class Database:
         self._migrations = list(scripts) if scripts is not None else migrations()
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
+        self._quick: InlineReader | None = None
         self._write_lock = _WriteLock()
 
     async def open(self) -> None:
@@ -119,6 +121,7 @@ class Database:
             self._reader = await _connect(self.path)
             # The reader only reads: a write on it would bypass the one serialised writer.
             await self._reader.execute("PRAGMA query_only = ON")
+            self._quick = InlineReader(self.path)
         except BaseException:
             # An open connection is a (non-daemon) thread: left behind, the process would
             # never exit after the error (a database file the service may not write).
@@ -126,9 +129,10 @@ class Database:
             raise
 
     async def close(self) -> None:
-        for conn in (self._reader, self._writer):
+        for conn in (self._quick, self._reader, self._writer):
             if conn is not None:
                 await conn.close()
+        self._quick = None
         self._reader = self._writer = None
 
     async def __aenter__(self) -> Database:
@@ -143,6 +147,14 @@ class Database:
         if self._reader is None:
             raise RuntimeError("database is not open")
         return self._reader
+
+    @property
+    def quick(self) -> aiosqlite.Connection:
+        """For the short keyed reads of the update path, on the event loop's thread (see
+        :mod:`storage.inline`); anything longer reads on :attr:`reader`."""
+        if self._quick is None:
+            raise RuntimeError("database is not open")
+        return self._quick
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[aiosqlite.Connection]:

@@ -57,6 +57,11 @@ class Services:
     def read(self) -> Repos:
         return Repos(self.db.reader)
 
+    @property
+    def quick(self) -> Repos:
+        """The repositories for a short keyed read on the update path (see storage.inline)."""
+        return Repos(self.db.quick)
+
 
 def make_services(settings: Settings, db: Database, clock: Clock = utc_now, *,
                   channels: Mapping[str, ChannelPort] | None = None,

@@ -40,7 +40,7 @@ async def _scope_of(repos: Repos, row: RoleGrant) -> Scope | None:
 
 
 async def resolve_caller(services: Services, inc: Incoming) -> Caller:
-    repos = services.read
+    repos = services.quick
     if _is_configured_admin(services, inc):
         await _ensure_configured_admin(services, inc)
     found = await repos.members.caller(inc.channel, inc.user_id)

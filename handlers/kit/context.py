@@ -81,6 +81,9 @@ class Services(Protocol):
     @property
     def read(self) -> Repos: ...
     @property
+    def quick(self) -> Repos:
+        """For a short keyed read on the update path, on the event loop's own thread."""
+    @property
     def metrics(self) -> Metrics:
         """Counters and gauges of /metrics (one registry per running bot)."""
     @property

@@ -98,7 +98,7 @@ class Router:
         """The flow in progress in this chat; one left alone too long is closed (a timeout), and
         so is one that is no flow of this bot (unknown or damaged data: it cannot go on)."""
         inc = ctx.inc
-        flow = await ctx.services.read.chats.flow(inc.channel, inc.chat_id)
+        flow = await ctx.services.quick.chats.flow(inc.channel, inc.chat_id)
         if flow is None:
             return None
         timeout = timedelta(minutes=ctx.services.settings.flow_timeout_minutes)

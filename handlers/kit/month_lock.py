@@ -16,10 +16,10 @@ from handlers.kit.context import Ctx
 async def refused_by_lock(ctx: Ctx, commune: str | None, day: date) -> bool:
     """If sessions of ``commune`` dated ``day`` are locked by an approval, say so and return
     True."""
-    lock = await ctx.services.read.approvals.lock_of(commune, day)
+    lock = await ctx.services.quick.approvals.lock_of(commune, day)
     if lock is None:
         return False
-    place = await ctx.services.read.geo.commune(lock.scope_id)
+    place = await ctx.services.quick.geo.commune(lock.scope_id)
     await ctx.reply(ctx.t("approve.locked", month=month(day.year, day.month).label(ctx.lang),
                           commune=place.name if place else lock.scope_id,
                           who=lock.by_name or ctx.t("audit.system"),

@@ -63,4 +63,4 @@ async def attach_evidence(repos: Repos, photo: str, *, member_id: int, session_i
 
 
 async def photo_required(ctx: Ctx, category_id: int) -> bool:
-    return await ctx.services.read.evidence.category_photo(category_id) == PHOTO_REQUIRED
+    return await ctx.services.quick.evidence.category_photo(category_id) == PHOTO_REQUIRED

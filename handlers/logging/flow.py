@@ -71,7 +71,7 @@ from storage.repos import Repos
 async def log_command(ctx: Ctx) -> None:
     quick = None
     if ctx.args:
-        quick = parse_quick(ctx.args, await ctx.services.read.categories.active(), ctx.today)
+        quick = parse_quick(ctx.args, await ctx.services.quick.categories.active(), ctx.today)
     await _start(ctx, quick)
 
 
@@ -98,7 +98,7 @@ async def quick_text(ctx: Ctx) -> bool:
         return False
     if not any(ch.isdigit() for ch in ctx.inc.text):
         return False  # no count, so not a quick log: chatter costs no parsing
-    quick = parse_quick(ctx.inc.text, await ctx.services.read.categories.active(), ctx.today)
+    quick = parse_quick(ctx.inc.text, await ctx.services.quick.categories.active(), ctx.today)
     if not quick.complete:
         return False
     await _start(ctx, quick)
@@ -153,9 +153,9 @@ async def _save(ctx: Ctx, state: LogFlow, press: Press) -> None:
         await next_step(ctx, replace(state, day=None), new_message=True)
         return
     # A session counts in the team the member was in on its date (they may have moved since).
-    team_id, commune_code = await ctx.services.read.history.team_on(member.id, day) or (
+    team_id, commune_code = await ctx.services.quick.history.team_on(member.id, day) or (
         team.id, team.commune_code)
-    replaced = (await ctx.services.read.sessions.get(state.replaces) if state.replaces
+    replaced = (await ctx.services.quick.sessions.get(state.replaces) if state.replaces
                 else None)
     if await refused_by_lock(ctx, commune_code, day) or (
             replaced is not None and await refused_by_lock(ctx, replaced.commune_code,
@@ -223,7 +223,7 @@ def _key(member_id: int, flow_id: str) -> str:
 
 async def _week_total(ctx: Ctx, member_id: int) -> int:
     week = this_week(ctx.today)
-    tallies = await ctx.services.read.tallies.member_by_category(member_id, week.start, week.end)
+    tallies = await ctx.services.quick.tallies.member_by_category(member_id, week.start, week.end)
     return sum(t.citizens for t in tallies.values())
 
 
@@ -231,7 +231,7 @@ async def _already_saved(ctx: Ctx, flow_id: str) -> bool:
     member = ctx.caller.member
     if member is None:
         return False
-    return await ctx.services.read.sessions.has_key(_key(member.id, flow_id))
+    return await ctx.services.quick.sessions.has_key(_key(member.id, flow_id))
 
 
 

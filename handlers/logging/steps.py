@@ -95,7 +95,7 @@ async def next_step(ctx: Ctx, state: LogFlow, *, new_message: bool = False) -> N
 
 
 async def category_buttons(ctx: Ctx, state: LogFlow) -> tuple[tuple[Button, ...], ...]:
-    categories = await ctx.services.read.categories.active()
+    categories = await ctx.services.quick.categories.active()
     buttons = [Button(f"{c.emoji} {c.label(ctx.lang)}".strip(), CATEGORY.pack(state.id, c.id))
                for c in categories]
     return tuple(tuple(buttons[i:i + 2]) for i in range(0, len(buttons), 2))
@@ -125,7 +125,7 @@ async def _summary(ctx: Ctx, state: LogFlow) -> str:
     filled = state.filled()
     assert filled is not None  # the summary is the step once nothing is missing
     category_id, citizens, day = filled
-    category = await ctx.services.read.categories.get(category_id)
+    category = await ctx.services.quick.categories.get(category_id)
     assert category is not None
     lines = [
         ctx.t("log.summary_title"),
@@ -137,14 +137,14 @@ async def _summary(ctx: Ctx, state: LogFlow) -> str:
         lines.append(ctx.t("log.summary_note", note=state.note))
     if state.photo:
         lines.append(ctx.t("log.summary_photo"))
-    elif await ctx.services.read.evidence.category_photo(category_id) == PHOTO_REQUIRED:
+    elif await ctx.services.quick.evidence.category_photo(category_id) == PHOTO_REQUIRED:
         lines.append(ctx.t("evidence.summary_required"))
     lines += ["", ctx.t("log.summary_hint")]
     return "\n".join(lines)
 
 
 async def category_chosen(ctx: Ctx, state: LogFlow, press: Press) -> None:
-    category = await ctx.services.read.categories.get(CategoryChosen.of(press).category)
+    category = await ctx.services.quick.categories.get(CategoryChosen.of(press).category)
     if category is None or not category.active:
         await ctx.answer(ctx.t("errors.stale_button"))
         return
@@ -233,7 +233,7 @@ def typing(step: Callable[[Ctx, LogFlow, str], Awaitable[LogFlow | None]], *, ph
 
 
 async def category_typed(ctx: Ctx, state: LogFlow, text: str) -> LogFlow | None:
-    quick = parse_quick(text, await ctx.services.read.categories.active(), ctx.today)
+    quick = parse_quick(text, await ctx.services.quick.categories.active(), ctx.today)
     if quick.category is None:
         await ctx.reply(ctx.t("log.unknown_category"), buttons=await category_buttons(ctx, state))
         return None

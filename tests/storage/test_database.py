@@ -142,3 +142,18 @@ async def test_a_migration_added_between_applied_ones_is_still_applied(tmp_path:
     middle = (2, "middle", "CREATE TABLE middle (x);")
     async with Database(path, scripts=[*BASE, middle, late]) as db:
         assert await db.applied_versions() == {1, 2, 3}
+
+
+async def test_the_quick_reader_runs_on_the_loop_sees_each_commit_and_never_writes(
+        db: Database) -> None:
+    import threading
+
+    await db.quick.create_function("thread_id", 0, threading.get_ident)
+    rows = list(await db.quick.execute_fetchall("SELECT thread_id()"))
+    assert rows[0][0] == threading.get_ident()          # no hand-off to another thread
+    async with db.write() as conn:
+        await conn.execute("INSERT INTO provinces (code, name) VALUES ('92', 'Cần Thơ')")
+    rows = list(await db.quick.execute_fetchall("SELECT name FROM provinces"))
+    assert [r[0] for r in rows] == ["Cần Thơ"]          # the writer's commit, read at once
+    with pytest.raises(sqlite3.OperationalError):
+        await db.quick.execute("DELETE FROM provinces")

@@ -59,7 +59,9 @@ class FakeBotApi:
         self.unsolicited = 0
         self.updates = 0  # updates put in by members
         self.peers: set[object] = set()  # client (host, port)s seen: TCP connections opened
-        self._pending: list[JSON] = []  # delivered but not yet confirmed by an offset
+        #: Delivered but not yet confirmed by an offset, oldest first (update ids only grow, so
+        #: an offset confirms a prefix: dropping it costs the batch, not the whole backlog).
+        self._pending: collections.deque[JSON] = collections.deque()
         self._update_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
         self._message_ids: dict[int, int] = {}
@@ -201,15 +203,15 @@ class FakeBotApi:
 
     async def _get_updates(self, params: JSON) -> list[JSON]:
         offset = int(params.get("offset") or 0)
-        if offset:
-            self._pending = [u for u in self._pending if u["update_id"] >= offset]
+        while offset and self._pending and self._pending[0]["update_id"] < offset:
+            self._pending.popleft()
         limit = max(1, min(100, int(params.get("limit") or 100)))
         timeout = max(0.0, min(50.0, float(params.get("timeout") or 0)))
         if not self._pending and timeout and not self._closing:
             self._new_update.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new_update.wait(), timeout)
-        return self._pending[:limit]
+        return list(itertools.islice(self._pending, limit))
 
     async def _send_message(self, params: JSON) -> JSON:
         chat_id = int(params["chat_id"])

@@ -99,6 +99,9 @@ class Intake:
         # with them and take the whole send budget for the next second.
         self._front_from: int | None = None
         self._front: set[asyncio.Task[None]] = set()
+        # The writer leaves the WAL unfolded while the poller catches up (see _note_behind).
+        self._checkpoints_deferred = False
+        self._undeferring: asyncio.Task[None] | None = None
         self._settled = asyncio.Event()
         self._settled.set()
         self.accepted = 0
@@ -119,7 +122,7 @@ class Intake:
         """
         ends_catch_up = more_waiting is False and self._behind
         if more_waiting is not None:
-            self._note_behind(more_waiting)
+            await self._note_behind(more_waiting)
         if not batch:
             self._pump()
             return 0
@@ -163,16 +166,22 @@ class Intake:
             log.info("handling %d %s update(s) received before a restart", count, self.channel)
         return count
 
-    def catching_up(self, behind: bool) -> None:
+    async def catching_up(self, behind: bool) -> None:
         """The poller is (or is no longer) behind the platform: while it is, newer updates are
         still waiting there, unseen, so nothing new is handled (a few chats once the catch-up
         has lasted :data:`CATCH_UP_HOLD`) and the poller's stores go first, to fetch them
         sooner — only once they are seen can a newcomer be answered next. A poller says so
         with each batch (``accept(more_waiting=)``), and here when a poll brought nothing."""
-        self._note_behind(behind)
+        await self._note_behind(behind)
         self._pump()
 
-    def _note_behind(self, behind: bool) -> None:
+    async def _note_behind(self, behind: bool) -> None:
+        if behind and not self._checkpoints_deferred:
+            # The poller's stores are links in its chain of calls to the platform: no
+            # checkpoint in them. Folding the WAL in again waits until the front is answered
+            # (_pump): the first commit after it folds in the whole backlog at once.
+            await self.services.db.defer_checkpoints(True)
+            self._checkpoints_deferred = True
         if not behind:
             self._behind_since = None
         else:
@@ -208,9 +217,18 @@ class Intake:
             task = asyncio.create_task(self._handle(inc, served, -newer),
                                        name=f"update:{self.channel}")
             self._tasks.add(task)
+            task.add_done_callback(functools.partial(self._done, chat_id=chat_id))
             if front:
                 self._front.add(task)
-            task.add_done_callback(functools.partial(self._done, chat_id=chat_id))
+        if self._checkpoints_deferred and not self._behind and not self._front:
+            self._checkpoints_deferred = False
+            self._undeferring = asyncio.create_task(self._fold_wal_again(), name="checkpoints")
+
+    async def _fold_wal_again(self) -> None:
+        try:
+            await self.services.db.defer_checkpoints(False)
+        except Exception:  # the database closed meanwhile: its next start folds it in
+            log.warning("the WAL could not be set to fold in again", exc_info=True)
 
     async def _handle(self, inc: Incoming, served: int, arrival: int) -> None:
         # Its answers wait for the platform's send budget in the same order (fewest served,

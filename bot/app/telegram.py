@@ -107,7 +107,7 @@ class TelegramPoller(LongPoll[list[Incoming]]):
     async def _fetch(self) -> list[Incoming] | None:
         batch, self._next_offset = await fetch_updates(self.bot, self.offset, self.timeout)
         if self._next_offset is None:
-            self.intake.catching_up(False)  # nothing is waiting at Telegram
+            await self.intake.catching_up(False)  # nothing is waiting at Telegram
             return None
         return batch
 

@@ -60,9 +60,9 @@ class _Recorder:
             await _settle()
 
 
-def _update(n: int, chat: str) -> Incoming:
+def _update(n: int, chat: str, text: str = "") -> Incoming:
     return Incoming(channel="telegram", update_key=f"u{n}", chat_id=chat, user_id=chat,
-                    display_name="M", text=f"{chat}#{n}")
+                    display_name="M", text=f"{chat}#{n}{text}")
 
 
 async def _settle() -> None:
@@ -176,13 +176,34 @@ async def test_while_the_poller_catches_up_nothing_is_handled_then_who_wrote_mea
         assert texts == sorted(texts, key=lambda t: int(t.split("#")[1]))
 
 
+async def test_the_wal_is_folded_in_again_once_those_who_wrote_meanwhile_are_answered(
+        db: Database) -> None:
+    recorder = _Recorder()
+    intake = _intake(db, recorder, in_flight=8)
+    assert await db.scrub_wal()
+    size = db.path.stat().st_size
+    for batch in range(60):  # past the 1,000 WAL pages a commit would fold in
+        await intake.accept([_update(batch * 100 + n, f"c{n}", text="x" * 400)
+                             for n in range(100)], more_waiting=True)
+    await intake.accept([_update(9000, "ann")], more_waiting=False)
+    await _settle()
+    recorder.let_go(1)
+    await recorder.until_finished(1)
+    assert db.path.stat().st_size == size  # Ann's handling did not wait for the fold
+    recorder.let_go(1)  # the backlog's first write folds the WAL in
+    await recorder.until_finished(2)
+    assert db.path.stat().st_size > size
+    recorder.let_go(10_000)
+    await asyncio.wait_for(intake.idle(), 30)
+
+
 async def test_a_poll_that_brings_nothing_ends_a_catch_up(db: Database) -> None:
     recorder = _Recorder()
     intake = _intake(db, recorder, in_flight=8)
     await intake.accept([_update(n, f"c{n}") for n in range(100)], more_waiting=True)
     await _settle()
     assert recorder.running == 0
-    intake.catching_up(False)  # exactly a full batch was waiting: the next poll is empty
+    await intake.catching_up(False)  # exactly a full batch was waiting: the next poll is empty
     await _settle()
     assert recorder.running == 8
     recorder.let_go(100)

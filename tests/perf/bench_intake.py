@@ -20,6 +20,9 @@ server saw counts in "busiest second", refused ones included.
   order (from the inbox's handled times). Probes sent before the poller has fetched the whole
   backlog are reported apart (``p95_s_while_fetching``): Telegram hands out the oldest 100
   updates a call, so until then a newcomer's update is behind the backlog at the platform.
+  That fetching (``fetch_phase_s``, from the first getUpdates) is split per full batch: in
+  all (``batch_ms``), at the server, and the bot's own (from one call's answer to the next
+  call: reading, parsing and storing the batch).
 - **replay**: the same backlog, stored in the inbox and not handled (what a crash leaves, or
   what the poller has fetched): the same figures, without the fetching.
 - **fan-out**: ``--fan-out`` reminders are due in the outbox when the bot starts; members
@@ -31,9 +34,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import shutil
 import sqlite3
+import statistics
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -75,6 +80,19 @@ def _busiest_second(times: list[float]) -> int:
             start += 1
         best = max(best, end - start + 1)
     return best
+
+
+def _per_batch(polls: list[tuple[float, float, int]]) -> dict[str, float]:
+    """Over the full batches (the backlog): milliseconds a batch in all, at the server, and
+    the bot's own (from one call's answer to the next call: reading, parsing, storing)."""
+    full = [p for p in polls if p[2] >= 100]
+    if len(full) < 2:
+        return {}
+    gaps = sorted(b[0] - a[1] for a, b in itertools.pairwise(full))
+    return {"batch_ms": round((full[-1][1] - full[0][0]) / len(full) * 1000, 2),
+            "server_ms_per_batch": round(statistics.mean(p[1] - p[0] for p in full) * 1000, 2),
+            "bot_ms_per_batch": round(statistics.mean(gaps) * 1000, 2),
+            "bot_ms_per_batch_median": round(gaps[len(gaps) // 2] * 1000, 2)}
 
 
 def _quiet_hours_elsewhere() -> str:
@@ -245,6 +263,8 @@ async def run_one(scenario: str, limits: bool, base_db: Path, users: list[int],
     run.figures["seconds"] = round(elapsed, 1)
     run.figures["busiest_second_sends"] = _busiest_second(api.send_log)
     run.figures["refused_429"] = api.refused
+    if scenario == "backlog":
+        run.figures.update(_per_batch(api.polls))
     if scenario == "backlog" and fetched_at is not None:
         # Until the poller has fetched the backlog, a newcomer's update is behind it at the
         # platform (getUpdates gives the oldest 100): that wait is the fetching's, not ours.

@@ -74,6 +74,9 @@ class FakeBotApi:
         #: When each send or edit reached the server (refused ones too), to count any second's.
         self.send_log: list[float] = []
         self.refused = 0  # sends answered 429
+        #: Each getUpdates answered: (when it reached the server, when its answer was ready,
+        #: updates in it) — the time between two calls is the bot's own per batch.
+        self.polls: list[tuple[float, float, int]] = []
         self._recent: collections.deque[float] = collections.deque()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -152,6 +155,7 @@ class FakeBotApi:
     # --- the Bot API ------------------------------------------------------------------------------
 
     async def _handle(self, request: web.Request) -> web.Response:
+        arrived = time.perf_counter()
         name = request.match_info["method"]
         self.calls[name] += 1
         if request.transport is not None:
@@ -175,9 +179,12 @@ class FakeBotApi:
             result: Any = True
         else:
             result = await method(params)
+        response = web.json_response({"ok": True, "result": result})
+        if name.lower() == "getupdates":
+            self.polls.append((arrived, time.perf_counter(), len(result)))
         if self.rtt:
             await asyncio.sleep(self.rtt / 2)
-        return web.json_response({"ok": True, "result": result})
+        return response
 
     def _within_limit(self) -> bool:
         now = time.perf_counter()

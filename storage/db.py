@@ -192,8 +192,8 @@ class Database:
 
         For a poller catching up with a backlog: each of its stores is a link in a chain of
         getUpdates calls (the next goes once it is committed), and the checkpoint that every
-        sixtieth store ran took an eighth of the chain's time. Nothing is less durable (the
-        WAL is the database's journal); it grows by the backlog (some 25 MB for 50,000
+        25th store or so ran took an eighth of the chain's time. Nothing is less durable (the
+        WAL is the database's journal); it grows by the backlog (to some 80 MB for 50,000
         updates) until the first commit after ``False``, or the minute's :meth:`scrub_wal`.
         """
         if self._writer is None:

@@ -51,10 +51,10 @@ IN_FLIGHT = 128
 #: updates fetched in 3.3 s with 4 chats in hand, 2.1 s with none, on two shared cores).
 CATCH_UP_IN_FLIGHT = 0
 #: A catch-up longer than this (a platform delivering more than the poller fetches, for good)
-#: handles a few chats after all, so that nobody in the backlog waits for ever. An outage's
-#: backlog is fetched well within it: 50,000 updates are 500 calls, 25–75 s at Telegram's round
-#: trip from Vietnam, during which the first 30 s handle nothing — and the answers of a backlog
-#: that size take half an hour at Telegram's 30 messages a second anyway.
+#: handles a few chats after all, so that nobody in the backlog waits for ever. At Telegram's
+#: round trip from Vietnam an outage's 50,000 updates are 500 calls, 25–75 s, the first 30 s of
+#: which handle nothing — and the answers of a backlog that size take half an hour at Telegram's
+#: 30 messages a second anyway.
 CATCH_UP_HOLD = timedelta(seconds=30)
 #: Chats handled at once in a catch-up longer than :data:`CATCH_UP_HOLD`.
 LONG_CATCH_UP_IN_FLIGHT = 4

@@ -25,6 +25,7 @@ import itertools
 import logging
 from collections import deque
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from bot.app.services import Services
 from bot.channels.send_budget import rank_answers
@@ -42,8 +43,21 @@ CLOSE_GRACE_S = 10.0
 #: 50 ms round trip whatever the CPU. Still a bound: a backlog does not become tens of
 #: thousands of tasks, and a newcomer gets the next free slot.
 IN_FLIGHT = 128
-#: Chats handled at once while the poller is catching up with a backlog at the platform.
-CATCH_UP_IN_FLIGHT = 4
+#: Chats handled at once while the poller is catching up with a backlog at the platform (it
+#: got a full batch: more are waiting there): none. The platform hands out the oldest updates
+#: first, so a person writing now is seen only once the whole backlog is fetched, and each batch
+#: is stored before the next call acknowledges it — a chain of hundreds of calls in a row.
+#: Handling beside it took the processor and the writer from that chain (an outage's 50,000
+#: updates fetched in 3.3 s with 4 chats in hand, 2.1 s with none, on two shared cores).
+CATCH_UP_IN_FLIGHT = 0
+#: A catch-up longer than this (a platform delivering more than the poller fetches, for good)
+#: handles a few chats after all, so that nobody in the backlog waits for ever. At Telegram's
+#: round trip from Vietnam an outage's 50,000 updates are 500 calls, 25–75 s, the first 30 s of
+#: which handle nothing — and the answers of a backlog that size take half an hour at Telegram's
+#: 30 messages a second anyway.
+CATCH_UP_HOLD = timedelta(seconds=30)
+#: Chats handled at once in a catch-up longer than :data:`CATCH_UP_HOLD`.
+LONG_CATCH_UP_IN_FLIGHT = 4
 #: Stored updates read at a time when replaying.
 REPLAY_PAGE = 1000
 
@@ -76,6 +90,18 @@ class Intake:
         self._tasks: set[asyncio.Task[None]] = set()
         self._closing = False
         self._behind = False
+        self._behind_since: datetime | None = None
+        self._catch_up_limit = CATCH_UP_IN_FLIGHT
+        # When a catch-up ends: the arrival numbers above this one are the chats that became
+        # ready in the batch that ended it (people who wrote during it, not in its backlog);
+        # they are handled first, and the backlog's chats start once they are done (None: no
+        # such front). Started all together, the backlog's would share the loop and the writer
+        # with them and take the whole send budget for the next second.
+        self._front_from: int | None = None
+        self._front: set[asyncio.Task[None]] = set()
+        # The writer leaves the WAL unfolded while the poller catches up (see _note_behind).
+        self._checkpoints_deferred = False
+        self._undeferring: asyncio.Task[None] | None = None
         self._settled = asyncio.Event()
         self._settled.set()
         self.accepted = 0
@@ -85,9 +111,20 @@ class Intake:
         """Updates queued and not yet in hand (all of them stored in the inbox)."""
         return sum(len(chat.queue) for chat in self._chats.values()) - len(self._tasks)
 
-    async def accept(self, batch: Sequence[Incoming]) -> int:
-        """Store a batch (one transaction) and queue what is new; how many were."""
+    async def accept(self, batch: Sequence[Incoming], *,
+                     more_waiting: bool | None = None) -> int:
+        """Store a batch (one transaction) and queue what is new; how many were.
+
+        ``more_waiting``: a poller's word on whether more updates wait at the platform (it got
+        a full batch), as :meth:`catching_up` — but the chats a catch-up's end frees slots for
+        start only once this batch is queued, so that the people who wrote during the outage,
+        whose updates come in this last batch, are the first of them.
+        """
+        ends_catch_up = more_waiting is False and self._behind
+        if more_waiting is not None:
+            await self._note_behind(more_waiting)
         if not batch:
+            self._pump()
             return 0
         arrivals = [Arrival(inc.update_key, inc.chat_id, incoming_to_payload(inc))
                     for inc in batch]
@@ -101,10 +138,13 @@ class Intake:
         if skipped:
             log.info("%d re-delivered %s update(s) skipped", skipped, self.channel)
             self.services.metrics.duplicates.labels(self.channel).inc(skipped)
+        first = next(self._arrivals)  # the chats this batch makes ready come after it
         for inc in batch:
             if inc.update_key in fresh_keys:
                 fresh_keys.discard(inc.update_key)
                 self._queue(inc)
+        if ends_catch_up:
+            self._front_from = first
         self._pump()
         self.accepted += len(fresh)
         return len(fresh)
@@ -126,13 +166,31 @@ class Intake:
             log.info("handling %d %s update(s) received before a restart", count, self.channel)
         return count
 
-    def catching_up(self, behind: bool) -> None:
+    async def catching_up(self, behind: bool) -> None:
         """The poller is (or is no longer) behind the platform: while it is, newer updates are
-        still waiting there, unseen, so fewer chats are handled at once and the poller's stores
-        go first, to fetch them sooner — only once they are seen can a newcomer be answered
-        next. Called before :meth:`accept` with each polled batch."""
-        self._behind = behind
+        still waiting there, unseen, so nothing new is handled (a few chats once the catch-up
+        has lasted :data:`CATCH_UP_HOLD`) and the poller's stores go first, to fetch them
+        sooner — only once they are seen can a newcomer be answered next. A poller says so
+        with each batch (``accept(more_waiting=)``), and here when a poll brought nothing."""
+        await self._note_behind(behind)
         self._pump()
+
+    async def _note_behind(self, behind: bool) -> None:
+        if behind and not self._checkpoints_deferred:
+            # The poller's stores are links in its chain of calls to the platform: no
+            # checkpoint in them. Folding the WAL in again waits until the front is answered
+            # (_pump): the first commit after it folds in the whole backlog at once.
+            await self.services.db.defer_checkpoints(True)
+            self._checkpoints_deferred = True
+        if not behind:
+            self._behind_since = None
+        else:
+            now = self.services.clock()
+            if self._behind_since is None:
+                self._behind_since = now
+            long = now - self._behind_since >= CATCH_UP_HOLD
+            self._catch_up_limit = LONG_CATCH_UP_IN_FLIGHT if long else CATCH_UP_IN_FLIGHT
+        self._behind = behind
 
     def _queue(self, inc: Incoming) -> None:
         chat = self._chats.get(inc.chat_id)
@@ -145,14 +203,32 @@ class Intake:
 
     def _pump(self) -> None:
         """Start the next chats' updates while slots are free."""
-        limit = CATCH_UP_IN_FLIGHT if self._behind else self.in_flight
+        limit = self._catch_up_limit if self._behind else self.in_flight
         while self._ready and len(self._tasks) < limit and not self._closing:
-            served, newer, chat_id = heapq.heappop(self._ready)
+            served, newer, chat_id = self._ready[0]
+            # A front's chats are the newest of the least served: the heap's top until done.
+            front = self._front_from is not None and -newer > self._front_from
+            if self._front_from is not None and not front:
+                if self._front:
+                    break  # the backlog waits until the front is handled
+                self._front_from = None
+            heapq.heappop(self._ready)
             inc = self._chats[chat_id].queue[0]
             task = asyncio.create_task(self._handle(inc, served, -newer),
                                        name=f"update:{self.channel}")
             self._tasks.add(task)
             task.add_done_callback(functools.partial(self._done, chat_id=chat_id))
+            if front:
+                self._front.add(task)
+        if self._checkpoints_deferred and not self._behind and not self._front:
+            self._checkpoints_deferred = False
+            self._undeferring = asyncio.create_task(self._fold_wal_again(), name="checkpoints")
+
+    async def _fold_wal_again(self) -> None:
+        try:
+            await self.services.db.defer_checkpoints(False)
+        except Exception:  # the database closed meanwhile: its next start folds it in
+            log.warning("the WAL could not be set to fold in again", exc_info=True)
 
     async def _handle(self, inc: Incoming, served: int, arrival: int) -> None:
         # Its answers wait for the platform's send budget in the same order (fewest served,
@@ -162,6 +238,7 @@ class Intake:
 
     def _done(self, task: asyncio.Task[None], *, chat_id: str) -> None:
         self._tasks.discard(task)
+        self._front.discard(task)
         chat = self._chats[chat_id]
         chat.queue.popleft()
         chat.served += 1

@@ -76,6 +76,7 @@ async def run(settings: Settings, *, ready: asyncio.Event | None = None,
         services = make_services(settings, db, channels=channels.ports(),
                                  bot_username=username, jobs=Scheduling(),
                                  links=channels.links)
+        services.t.warm_up()
         web.serve(services)
         if settings.web_base_url is not None:
             # Listening before the platforms are told where to deliver.

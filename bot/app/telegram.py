@@ -106,12 +106,14 @@ class TelegramPoller(LongPoll[list[Incoming]]):
 
     async def _fetch(self) -> list[Incoming] | None:
         batch, self._next_offset = await fetch_updates(self.bot, self.offset, self.timeout)
-        # A full batch: more are waiting at Telegram (an outage's backlog).
-        self.intake.catching_up(len(batch) >= GET_UPDATES_LIMIT)
-        return batch if self._next_offset is not None else None
+        if self._next_offset is None:
+            await self.intake.catching_up(False)  # nothing is waiting at Telegram
+            return None
+        return batch
 
     async def _store(self, batch: list[Incoming]) -> None:
-        await self.intake.accept(batch)
+        # A full batch: more are waiting at Telegram (an outage's backlog).
+        await self.intake.accept(batch, more_waiting=len(batch) >= GET_UPDATES_LIMIT)
         self.offset = self._next_offset
 
     def _fatal(self, error: Exception) -> bool:

@@ -7,7 +7,6 @@ adapter renders them as numbered choices and maps a typed number back to the but
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import Enum
@@ -164,8 +163,15 @@ PhotoHost = Callable[[OutFile], Awaitable[str | None]]
 
 
 def incoming_to_payload(inc: Incoming) -> dict[str, object]:
-    """An update as stored in the inbox, to be handled again after a crash."""
-    return dataclasses.asdict(inc)
+    """An update as stored in the inbox, to be handled again after a crash: what
+    ``dataclasses.asdict`` gives, without its deep copy of every field (a tenth of an outage's
+    fetching, where each batch of 100 is stored before the next is asked for)."""
+    payload: dict[str, object] = dict(vars(inc))
+    for name in ("document", "photo"):
+        file = payload[name]
+        if file is not None:
+            payload[name] = dict(vars(file))
+    return payload
 
 
 def incoming_from_payload(payload: dict[str, Any]) -> Incoming:

@@ -13,6 +13,10 @@ import aiosqlite
 from storage.db import Database
 from storage.repos.sql import fetch_one, parse_ts, ts
 
+#: ``json.dumps(..., ensure_ascii=False)`` builds an encoder per call; a batch of 100 payloads
+#: is stored before the next getUpdates is asked for, so one encoder serves them all.
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
 
 @dataclass(frozen=True)
 class Arrival:
@@ -35,10 +39,10 @@ async def store_arrivals(db: Database, channel: str, arrivals: Sequence[Arrival]
     if not unique:
         return []
     values = ", ".join("(?, ?, ?, ?, ?)" for _ in unique)
+    received = ts(now)
     params: list[Any] = []
     for a in unique:
-        params += [channel, a.update_key, a.chat_id,
-                   json.dumps(a.payload, ensure_ascii=False), ts(now)]
+        params += [channel, a.update_key, a.chat_id, _encode(a.payload), received]
     rows = await db.write_one(
         "INSERT INTO inbox (channel, update_key, chat_id, payload, received_at)"
         f" VALUES {values} ON CONFLICT (channel, update_key) DO NOTHING RETURNING update_key",

@@ -4,10 +4,12 @@ person writing now, outside the backlog, is handled next — not after the whole
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.app.intake import Intake
-from bot.app.services import make_services
+from bot.app.intake import CATCH_UP_HOLD, LONG_CATCH_UP_IN_FLIGHT, Intake
+from bot.app.services import make_services, utc_now
 from bot.config import load_settings
 from bot.core.chat import Incoming
 from storage.db import Database
@@ -58,9 +60,9 @@ class _Recorder:
             await _settle()
 
 
-def _update(n: int, chat: str) -> Incoming:
+def _update(n: int, chat: str, text: str = "") -> Incoming:
     return Incoming(channel="telegram", update_key=f"u{n}", chat_id=chat, user_id=chat,
-                    display_name="M", text=f"{chat}#{n}")
+                    display_name="M", text=f"{chat}#{n}{text}")
 
 
 async def _settle() -> None:
@@ -68,8 +70,9 @@ async def _settle() -> None:
         await asyncio.sleep(0)
 
 
-def _intake(db: Database, recorder: _Recorder, in_flight: int) -> Intake:
-    services = make_services(load_settings(DATABASE_PATH=str(db.path)), db)
+def _intake(db: Database, recorder: _Recorder, in_flight: int,
+            clock: Callable[[], datetime] = utc_now) -> Intake:
+    services = make_services(load_settings(DATABASE_PATH=str(db.path)), db, clock)
     intake = Intake(services, _Port(), in_flight=in_flight)  # type: ignore[arg-type]
     recorder.services = services
     intake.dispatcher = recorder  # type: ignore[assignment]
@@ -145,31 +148,95 @@ async def test_what_is_queued_at_a_stop_is_handled_at_the_next_start(db: Databas
     assert sorted(again.started) == sorted(u for u in everything if u not in done)
 
 
-async def test_while_the_poller_catches_up_fewer_chats_are_handled_at_once(
+async def test_while_the_poller_catches_up_nothing_is_handled_then_who_wrote_meanwhile_first(
         db: Database) -> None:
     recorder = _Recorder()
     intake = _intake(db, recorder, in_flight=8)
-    intake.catching_up(True)  # a full batch came: more are waiting at the platform
-    await intake.accept([_update(n, f"c{n}") for n in range(20)])
+    backlog = [_update(n, f"c{n % 20}") for n in range(300)]
+    for start in range(0, 300, 100):  # full batches: more are waiting at the platform
+        await intake.accept(backlog[start:start + 100], more_waiting=True)
     await _settle()
-    assert recorder.running == 4
-    intake.catching_up(False)
+    assert recorder.started == []  # the poller fetches on, alone
+    assert len(await intake.services.read.inbox.pending("telegram")) == 300  # all stored
+
+    # The last batch: two people who wrote during the outage, and a backlog chat again.
+    await intake.accept([_update(1000, "ann"), _update(1001, "c3"), _update(1002, "bao")],
+                        more_waiting=False)
+    await _settle()
+    assert recorder.started == [("bao", "bao#1002"), ("ann", "ann#1000")]
+    recorder.let_go(2)
+    await recorder.until_finished(2)
+    assert recorder.running == 8  # then the backlog, as many chats as usual
+    assert {chat for chat, _ in recorder.started[2:]} <= {f"c{n}" for n in range(20)}
+    recorder.let_go(1000)
+    await asyncio.wait_for(intake.idle(), 10)
+    assert len(recorder.started) == 303
+    for chat in {c for c, _ in recorder.started}:
+        texts = [t for c, t in recorder.started if c == chat]
+        assert texts == sorted(texts, key=lambda t: int(t.split("#")[1]))
+
+
+async def test_the_wal_is_folded_in_again_once_those_who_wrote_meanwhile_are_answered(
+        db: Database) -> None:
+    recorder = _Recorder()
+    intake = _intake(db, recorder, in_flight=8)
+    assert await db.scrub_wal()
+    size = db.path.stat().st_size
+    for batch in range(60):  # past the 1,000 WAL pages a commit would fold in
+        await intake.accept([_update(batch * 100 + n, f"c{n}", text="x" * 400)
+                             for n in range(100)], more_waiting=True)
+    await intake.accept([_update(9000, "ann")], more_waiting=False)
+    await _settle()
+    recorder.let_go(1)
+    await recorder.until_finished(1)
+    assert db.path.stat().st_size == size  # Ann's handling did not wait for the fold
+    recorder.let_go(1)  # the backlog's first write folds the WAL in
+    await recorder.until_finished(2)
+    assert db.path.stat().st_size > size
+    recorder.let_go(10_000)
+    await asyncio.wait_for(intake.idle(), 30)
+
+
+async def test_a_poll_that_brings_nothing_ends_a_catch_up(db: Database) -> None:
+    recorder = _Recorder()
+    intake = _intake(db, recorder, in_flight=8)
+    await intake.accept([_update(n, f"c{n}") for n in range(100)], more_waiting=True)
+    await _settle()
+    assert recorder.running == 0
+    await intake.catching_up(False)  # exactly a full batch was waiting: the next poll is empty
     await _settle()
     assert recorder.running == 8
     recorder.let_go(100)
     await asyncio.wait_for(intake.idle(), 10)
 
 
+async def test_a_catch_up_that_goes_on_handles_a_few_chats_after_a_while(db: Database) -> None:
+    recorder = _Recorder()
+    now = [datetime(2026, 12, 7, 8, 0, tzinfo=UTC)]
+    intake = _intake(db, recorder, in_flight=8, clock=lambda: now[0])
+    await intake.accept([_update(n, f"c{n}") for n in range(100)], more_waiting=True)
+    now[0] += CATCH_UP_HOLD - timedelta(seconds=1)
+    await intake.accept([_update(n, f"c{n}") for n in range(100, 200)], more_waiting=True)
+    await _settle()
+    assert recorder.running == 0
+    now[0] += timedelta(seconds=1)  # the platform still delivers more than is fetched
+    await intake.accept([_update(n, f"c{n}") for n in range(200, 300)], more_waiting=True)
+    await _settle()
+    assert recorder.running == LONG_CATCH_UP_IN_FLIGHT
+    recorder.let_go(300)
+    await asyncio.wait_for(intake.idle(), 10)
+
+
 async def test_a_replay_reads_the_inbox_in_pages_and_misses_nothing(db: Database) -> None:
     recorder = _Recorder()
     intake = _intake(db, recorder, in_flight=4)
-    intake.catching_up(True)  # nothing handled yet: everything stays pending
-    await intake.accept([_update(n, f"c{n % 7}") for n in range(2500)])
+    # Nothing handled yet (a catch-up): everything stays pending.
+    await intake.accept([_update(n, f"c{n % 7}") for n in range(2500)], more_waiting=True)
     await intake.close(grace=0.05)
 
     again = _Recorder()
     restarted = _intake(db, again, in_flight=4)
-    assert await restarted.replay() == 2500  # the four cut short included
+    assert await restarted.replay() == 2500
     again.let_go(3000)
     await asyncio.wait_for(restarted.idle(), 30)
     assert sorted(again.started) == sorted((f"c{n % 7}", f"c{n % 7}#{n}") for n in range(2500))

@@ -14,12 +14,15 @@ server saw counts in "busiest second", refused ones included.
 - **backlog**: ``--backlog`` updates (the quick form, "N chu ky so") from ``--backlog-chats``
   members are waiting at the server when the bot starts (an outage). Meanwhile, every 0.25 s a
   member outside the backlog (of 20, each waiting for its answer before writing again) sends
-  the quick form, from the bot's first answer on: its latency, p50 and p95, is the figure.
+  the quick form, from the bot's first getUpdates on: its latency, p50 and p95, is the figure.
   Also: how long the backlog took to drain (or how much of it drained within ``--seconds``),
   the bot's peak RSS, and whether each chat's updates were handled in
   order (from the inbox's handled times). Probes sent before the poller has fetched the whole
   backlog are reported apart (``p95_s_while_fetching``): Telegram hands out the oldest 100
   updates a call, so until then a newcomer's update is behind the backlog at the platform.
+  That fetching (``fetch_phase_s``, from the first getUpdates) is split per full batch: in
+  all (``batch_ms``), at the server, and the bot's own (from one call's answer to the next
+  call: reading, parsing and storing the batch).
 - **replay**: the same backlog, stored in the inbox and not handled (what a crash leaves, or
   what the poller has fetched): the same figures, without the fetching.
 - **fan-out**: ``--fan-out`` reminders are due in the outbox when the bot starts; members
@@ -31,9 +34,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import shutil
 import sqlite3
+import statistics
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -75,6 +80,19 @@ def _busiest_second(times: list[float]) -> int:
             start += 1
         best = max(best, end - start + 1)
     return best
+
+
+def _per_batch(polls: list[tuple[float, float, int]]) -> dict[str, float]:
+    """Over the full batches (the backlog): milliseconds a batch in all, at the server, and
+    the bot's own (from one call's answer to the next call: reading, parsing, storing)."""
+    full = [p for p in polls if p[2] >= 100]
+    if len(full) < 2:
+        return {}
+    gaps = sorted(b[0] - a[1] for a, b in itertools.pairwise(full))
+    return {"batch_ms": round((full[-1][1] - full[0][0]) / len(full) * 1000, 2),
+            "server_ms_per_batch": round(statistics.mean(p[1] - p[0] for p in full) * 1000, 2),
+            "bot_ms_per_batch": round(statistics.mean(gaps) * 1000, 2),
+            "bot_ms_per_batch_median": round(gaps[len(gaps) // 2] * 1000, 2)}
 
 
 def _quiet_hours_elsewhere() -> str:
@@ -205,20 +223,30 @@ async def run_one(scenario: str, limits: bool, base_db: Path, users: list[int],
     started = time.perf_counter()
     drained_at = fetched_at = None
     try:
-        while not api.send_log:  # members write once the bot answers (it is up)
-            await asyncio.sleep(0.05)
+        # Members write once the bot polls (it is up) — not once it first answers: a bot that
+        # answered nobody while it fetched a backlog would otherwise never be probed then.
+        while not api.calls["getUpdates"]:
+            await asyncio.sleep(0.01)
             if not bot.alive() or time.perf_counter() - started > 120:
                 raise SystemExit(f"the bot did not start:\n{bot.tail()}")
-        run.figures["first_answer_s"] = round(time.perf_counter() - started, 2)
+        polling_at = time.perf_counter()
+        run.figures["polling_s"] = round(polling_at - started, 2)
         prober = asyncio.create_task(_probe(api, run, probers, stop))
+        checked = polling_at
         while time.perf_counter() - started < opts.seconds:
-            await asyncio.sleep(1.0)
+            fetching = scenario == "backlog" and fetched_at is None
+            # The end of the fetching to a few milliseconds; the rest once a second.
+            await asyncio.sleep(0.005 if fetching else 1.0)
+            # Every backlog update acknowledged (the offset is past it), hence stored.
+            if fetching and (not api._pending or api._pending[0]["update_id"] > opts.backlog):
+                fetched_at = time.perf_counter()
+                run.figures["fetched_all_s"] = round(fetched_at - started, 2)
+                run.figures["fetch_phase_s"] = round(fetched_at - polling_at, 2)
+            if time.perf_counter() - checked < 1.0:
+                continue
+            checked = time.perf_counter()
             if not bot.alive():
                 raise SystemExit(f"the bot stopped:\n{bot.tail()}")
-            if (scenario == "backlog" and fetched_at is None
-                    and (not api._pending or api._pending[0]["update_id"] > opts.backlog)):
-                fetched_at = time.perf_counter()
-                run.figures["fetched_all_s"] = round(fetched_at - started, 1)
             if scenario != "fan-out" and not api._pending and _pending(db) == 0:
                 drained_at = time.perf_counter() - started
                 break
@@ -230,9 +258,13 @@ async def run_one(scenario: str, limits: bool, base_db: Path, users: list[int],
         stop.set()
         await bot.stop()
         await api.stop()
+    run.figures["first_answer_s"] = (round(api.send_log[0] - started, 2) if api.send_log
+                                     else None)
     run.figures["seconds"] = round(elapsed, 1)
     run.figures["busiest_second_sends"] = _busiest_second(api.send_log)
     run.figures["refused_429"] = api.refused
+    if scenario == "backlog":
+        run.figures.update(_per_batch(api.polls))
     if scenario == "backlog" and fetched_at is not None:
         # Until the poller has fetched the backlog, a newcomer's update is behind it at the
         # platform (getUpdates gives the oldest 100): that wait is the fetching's, not ours.

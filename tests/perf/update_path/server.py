@@ -59,7 +59,9 @@ class FakeBotApi:
         self.unsolicited = 0
         self.updates = 0  # updates put in by members
         self.peers: set[object] = set()  # client (host, port)s seen: TCP connections opened
-        self._pending: list[JSON] = []  # delivered but not yet confirmed by an offset
+        #: Delivered but not yet confirmed by an offset, oldest first (update ids only grow, so
+        #: an offset confirms a prefix: dropping it costs the batch, not the whole backlog).
+        self._pending: collections.deque[JSON] = collections.deque()
         self._update_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
         self._message_ids: dict[int, int] = {}
@@ -72,6 +74,9 @@ class FakeBotApi:
         #: When each send or edit reached the server (refused ones too), to count any second's.
         self.send_log: list[float] = []
         self.refused = 0  # sends answered 429
+        #: Each getUpdates answered: (when it reached the server, when its answer was ready,
+        #: updates in it) — the time between two calls is the bot's own per batch.
+        self.polls: list[tuple[float, float, int]] = []
         self._recent: collections.deque[float] = collections.deque()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -150,6 +155,7 @@ class FakeBotApi:
     # --- the Bot API ------------------------------------------------------------------------------
 
     async def _handle(self, request: web.Request) -> web.Response:
+        arrived = time.perf_counter()
         name = request.match_info["method"]
         self.calls[name] += 1
         if request.transport is not None:
@@ -173,9 +179,12 @@ class FakeBotApi:
             result: Any = True
         else:
             result = await method(params)
+        response = web.json_response({"ok": True, "result": result})
+        if name.lower() == "getupdates":
+            self.polls.append((arrived, time.perf_counter(), len(result)))
         if self.rtt:
             await asyncio.sleep(self.rtt / 2)
-        return web.json_response({"ok": True, "result": result})
+        return response
 
     def _within_limit(self) -> bool:
         now = time.perf_counter()
@@ -201,15 +210,15 @@ class FakeBotApi:
 
     async def _get_updates(self, params: JSON) -> list[JSON]:
         offset = int(params.get("offset") or 0)
-        if offset:
-            self._pending = [u for u in self._pending if u["update_id"] >= offset]
+        while offset and self._pending and self._pending[0]["update_id"] < offset:
+            self._pending.popleft()
         limit = max(1, min(100, int(params.get("limit") or 100)))
         timeout = max(0.0, min(50.0, float(params.get("timeout") or 0)))
         if not self._pending and timeout and not self._closing:
             self._new_update.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new_update.wait(), timeout)
-        return self._pending[:limit]
+        return list(itertools.islice(self._pending, limit))
 
     async def _send_message(self, params: JSON) -> JSON:
         chat_id = int(params["chat_id"])

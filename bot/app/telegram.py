@@ -103,17 +103,24 @@ class TelegramPoller(LongPoll[list[Incoming]]):
         self.timeout = timeout
         self.offset: int | None = None
         self._next_offset: int | None = None
+        self._full = False
 
     async def _fetch(self) -> list[Incoming] | None:
-        batch, self._next_offset = await fetch_updates(self.bot, self.offset, self.timeout)
+        # After a full batch the intake holds its handling until it hears that Telegram has
+        # no more: ask without waiting, or a burst of exactly that many (a hundred members
+        # writing at once) would hold every answer for a whole long poll.
+        timeout = 0 if self._full else self.timeout
+        batch, self._next_offset = await fetch_updates(self.bot, self.offset, timeout)
+        self._full = False
         if self._next_offset is None:
             await self.intake.catching_up(False)  # nothing is waiting at Telegram
             return None
         return batch
 
     async def _store(self, batch: list[Incoming]) -> None:
-        # A full batch: more are waiting at Telegram (an outage's backlog).
-        await self.intake.accept(batch, more_waiting=len(batch) >= GET_UPDATES_LIMIT)
+        # A full batch: more may be waiting at Telegram (an outage's backlog).
+        self._full = len(batch) >= GET_UPDATES_LIMIT
+        await self.intake.accept(batch, more_waiting=self._full)
         self.offset = self._next_offset
 
     def _fatal(self, error: Exception) -> bool:

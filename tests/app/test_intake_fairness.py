@@ -240,3 +240,36 @@ async def test_a_replay_reads_the_inbox_in_pages_and_misses_nothing(db: Database
     again.let_go(3000)
     await asyncio.wait_for(restarted.idle(), 30)
     assert sorted(again.started) == sorted((f"c{n % 7}", f"c{n % 7}#{n}") for n in range(2500))
+
+
+async def test_after_a_full_batch_the_poller_asks_without_waiting(
+        db: Database, monkeypatch: Any) -> None:
+    # A hundred members writing at the same moment fill one getUpdates: the intake then holds
+    # its handling until the poller hears Telegram has no more, so the next call must come
+    # back at once, not after a whole long poll with everyone waiting for an answer.
+    import bot.app.telegram as telegram_app
+
+    asked: list[int] = []
+    batches = [[_update(n, f"c{n}") for n in range(100)], []]
+
+    async def fetch(bot: Any, offset: int | None, timeout: int
+                    ) -> tuple[list[Incoming], int | None]:
+        asked.append(timeout)
+        batch = batches.pop(0) if batches else []
+        return batch, (len(asked) if batch else None)
+
+    monkeypatch.setattr(telegram_app, "fetch_updates", fetch)
+    recorder = _Recorder()
+    intake = _intake(db, recorder, in_flight=8)
+    poller = telegram_app.TelegramPoller(None, intake, timeout=25)  # type: ignore[arg-type]
+    got = await poller._fetch()
+    assert got is not None
+    await poller._store(got)
+    await _settle()
+    assert recorder.running == 0                  # held: more might be waiting at Telegram
+    assert await poller._fetch() is None
+    await _settle()
+    assert asked == [25, 0]                        # the second call does not wait
+    assert recorder.running == 8                   # and the hundred are being answered
+    recorder.let_go(100)
+    await asyncio.wait_for(intake.idle(), 10)

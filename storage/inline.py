@@ -4,7 +4,7 @@ aiosqlite runs each statement on a thread of its connection: a hand-off there an
 of the event loop back, ~0.1 ms of CPU with the context switches, where the short keyed reads
 of the update path (who is asking, the chat's flow, the categories, the month's lock) take a
 few hundredths of that in SQLite itself. Over ten such trips an update, the hand-offs were
-most of the bot's CPU (``docs/performance.md``, "Per update").
+most of the bot's CPU (``docs/performance.md``, "Issue 23 at the end of the work").
 
 This is the same ``aiosqlite.Connection`` to the repositories, with its one hand-off point,
 ``_execute``, running the call at once instead: every repository method works on it

@@ -5,7 +5,7 @@ CPython's collector walks every tracked object of a generation when it runs; the
 holds everything loaded at start-up (modules, catalogues, Babel's locale data, the wiring), and
 its collections came in the middle of a province's /stats (10,000 team rows a call): 72 ms
 most times, 90 ms when one fell inside, at 20 million sessions. ``gc.freeze`` moves what exists
-now out of the collector's reach (``docs/performance.md``, "The largest province").
+now out of the collector's reach (``docs/performance.md``, "Issue 23 at the end of the work").
 """
 
 from __future__ import annotations

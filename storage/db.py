@@ -26,7 +26,7 @@ from typing import Any
 import aiosqlite
 
 from bot.core.natural_sort import sql_key
-from storage.inline import InlineReader
+from storage.inline import INLINE_BUSY_TIMEOUT_MS, InlineReader
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,12 @@ def migrations() -> list[tuple[int, str, str]]:
 async def _connect(path: Path) -> aiosqlite.Connection:
     conn = await aiosqlite.connect(path, isolation_level=None)  # we issue BEGIN ourselves
     conn.row_factory = aiosqlite.Row
+    await _configure(conn)
+    return conn
+
+
+async def _configure(conn: aiosqlite.Connection) -> None:
+    """What every connection of the bot's has, threaded or inline (storage.inline)."""
     await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     await conn.execute("PRAGMA foreign_keys = ON")
     await conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; fsync at checkpoints
@@ -60,7 +66,6 @@ async def _connect(path: Path) -> aiosqlite.Connection:
     await conn.execute("PRAGMA secure_delete = ON")
     # ORDER BY natsort(t.name): Ấp 2 before Ấp 10 (see bot.core.natural_sort).
     await conn.create_function("natsort", 1, sql_key, deterministic=True)
-    return conn
 
 
 class _WriteLock:
@@ -128,6 +133,9 @@ class Database:
             # The reader only reads: a write on it would bypass the one serialised writer.
             await self._reader.execute("PRAGMA query_only = ON")
             self._quick = InlineReader(self.path)
+            await _configure(self._quick)
+            await self._quick.execute(f"PRAGMA busy_timeout = {INLINE_BUSY_TIMEOUT_MS}")
+            await self._quick.execute("PRAGMA query_only = ON")
         except BaseException:
             # An open connection is a (non-daemon) thread: left behind, the process would
             # never exit after the error (a database file the service may not write).

@@ -21,19 +21,15 @@ from typing import Any
 
 import aiosqlite
 
-from bot.core.natural_sort import sql_key
-
-#: A keyed read meets a lock only while a checkpoint resets the WAL: brief, and the loop waits.
-BUSY_TIMEOUT_MS = 1_000
+#: A keyed read meets a lock only while a checkpoint resets the WAL: brief, and the loop waits
+#: (the threaded connections wait up to 10 s; storage.db configures this one like them else).
+INLINE_BUSY_TIMEOUT_MS = 1_000
 
 
 class InlineReader(aiosqlite.Connection):
     def __init__(self, path: Path) -> None:
         conn = sqlite3.connect(path, isolation_level=None)
         conn.row_factory = aiosqlite.Row
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA query_only = ON")
-        conn.create_function("natsort", 1, sql_key, deterministic=True)
         super().__init__(lambda: conn, iter_chunk_size=64)
         self._connection = conn
 

@@ -14,7 +14,7 @@ from bot.core.permissions import Scope
 from bot.core.text import fold
 from storage.repos.scope_sql import teams_in_any
 from storage.repos.sql import fetch_all, fetch_one, like_pattern, parse_ts, scalar, ts
-from storage.repos.teams import TeamRepo
+from storage.repos.teams import TEAM_COLUMNS, TeamRepo
 
 _COLUMNS = "m.id, m.team_id, m.full_name, m.phone, m.language, m.active, m.created_at"
 
@@ -59,8 +59,7 @@ class MemberRepo:
         quarter of a typed message's."""
         row = await fetch_one(
             self.conn,
-            f"SELECT {_COLUMNS}, t.id, t.commune_code, c.name, c.province_code, t.name, t.kind,"
-            " t.former_district, t.former_commune, t.active,"
+            f"SELECT {_COLUMNS}, {TEAM_COLUMNS},"
             " (SELECT json_group_array(json_array(g.role, g.scope_kind, g.scope_id))"
             "  FROM (SELECT role, scope_kind, scope_id FROM role_grants"
             "        WHERE member_id = m.id ORDER BY id) g)"

@@ -20,11 +20,10 @@ from storage.repos.sql import fetch_all, fetch_one, like_pattern, scalar, ts
 
 Change = Literal["new", "changed", "same"]
 
-_SELECT = (
-    "SELECT t.id, t.commune_code, c.name AS commune_name, c.province_code, t.name, t.kind,"
-    " t.former_district, t.former_commune, t.active"
-    " FROM teams t JOIN communes c ON c.code = t.commune_code"
-)
+#: A :class:`Team`'s columns, in its fields' order, of ``teams t`` joined to ``communes c``.
+TEAM_COLUMNS = ("t.id, t.commune_code, c.name AS commune_name, c.province_code, t.name, t.kind,"
+                " t.former_district, t.former_commune, t.active")
+_SELECT = f"SELECT {TEAM_COLUMNS} FROM teams t JOIN communes c ON c.code = t.commune_code"
 
 
 class TeamRef(BaseModel):
